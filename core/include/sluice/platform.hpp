@@ -1,0 +1,140 @@
+// sluice/platform.hpp — the one seam between the channels and the machine.
+//
+// Contract
+// --------
+// Every concurrent type in sluice is a template on a platform `P`. A platform bundles
+// everything that touches concurrency or time, so the same channel code runs on real threads
+// (`std_platform`), under the model checker (models/model_platform.hpp) and under the
+// sleep-injection platform (stress/jitter_platform.hpp):
+//
+//   P::atomic<T>          atomics; every operation takes an explicit order (the model's
+//                         atomic has no default order, so an implicit one fails to compile)
+//   P::cell<T>            plain (non-atomic) shared memory, reached only through
+//                         with(f) (f gets `const T*`) and with_mut(f) (f gets `T*`)
+//   P::parker             a one-token park/unpark primitive with timeouts (see below)
+//   P::clock              a steady clock: duration, time_point, now()
+//   P::fence(order)       a standalone fence
+//   P::spin_hint()        called once per iteration of a busy-wait loop
+//   P::yield_now()        gives the processor away (a scheduling point under the model)
+//   P::test_delay()       marks a race window; no-op on std, sleep/yield under jitter,
+//                         a forced scheduling point under the model
+//   P::allocate(n, a)     allocation of shared state; P::deallocate(p, n, a) frees it
+//   P::thread_id()        a non-zero identity of the calling thread
+//   P::stop_callback<F>   std::stop_callback<F> on std; the model's version runs the
+//                         callback without preemption inside it (libstdc++'s stop_callback
+//                         destructor blocks the OS thread while a callback runs elsewhere,
+//                         which would hang a checker whose threads share one OS thread)
+//   P::spin_budget        optional `static constexpr int`: how many times a channel retries
+//                         an operation with backoff before registering to wait (default
+//                         detail::default_spin_budget); the model sets it low to keep the
+//                         state space small
+//
+// Parker semantics (one token, like Rust's thread::park):
+//   unpark()            makes the token available; if the owner is parked, wakes it.
+//   park()              returns true once it has consumed the token; it may also return
+//                       false spuriously (the model platform does so as a choice).
+//   park_until(tp)      like park(), but returns false at the latest once `tp` has passed.
+//   A parker is owned by one waiting thread; any thread may unpark it. The unparking
+//   thread's unpark() happens-before the owner's park() that consumes the token.
+//   unpark() is the last access an unparking thread makes to the parker: the owner may
+//   destroy it as soon as it has consumed the token.
+//
+// Named orderings: every memory order used in core/ is a `named_order` constant declared
+// once at the top of its file. It converts to std::memory_order (so std::atomic accepts it)
+// and carries a name, so the model checker can rewrite it by name (the ordering study).
+// Building with SLUICE_ALL_SEQ_CST=1 turns every named order into seq_cst, to measure what
+// the relaxations buy.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+
+#ifndef SLUICE_ALL_SEQ_CST
+#define SLUICE_ALL_SEQ_CST 0
+#endif
+
+namespace sluice {
+
+// A memory order with a name, declared once per core file.
+struct named_order {
+  const char* name;
+  std::memory_order order;
+
+  constexpr std::memory_order value() const noexcept {
+    return SLUICE_ALL_SEQ_CST ? std::memory_order::seq_cst : order;
+  }
+  constexpr operator std::memory_order() const noexcept { return value(); }
+};
+
+// The failure order of a compare-exchange may not be release or acq_rel; this derives the
+// strongest legal failure order from a success order, as std::atomic does for one-order CAS.
+constexpr std::memory_order failure_order_for(std::memory_order success) noexcept {
+  switch (success) {
+    case std::memory_order::release: return std::memory_order::relaxed;
+    case std::memory_order::acq_rel: return std::memory_order::acquire;
+    default: return success;
+  }
+}
+
+template <class Clock>
+concept steady_clock_like = requires {
+  typename Clock::duration;
+  typename Clock::time_point;
+  { Clock::now() } -> std::same_as<typename Clock::time_point>;
+};
+
+template <class A, class T>
+concept platform_atomic = requires(A& a, T v, T& expected, std::memory_order mo) {
+  { a.load(mo) } -> std::same_as<T>;
+  a.store(v, mo);
+  { a.exchange(v, mo) } -> std::same_as<T>;
+  { a.compare_exchange_weak(expected, v, mo, mo) } -> std::same_as<bool>;
+  { a.compare_exchange_strong(expected, v, mo, mo) } -> std::same_as<bool>;
+};
+
+template <class Parker, class Clock>
+concept platform_parker = requires(Parker& p, typename Clock::time_point tp) {
+  { p.park() } -> std::same_as<bool>;
+  { p.park_until(tp) } -> std::same_as<bool>;
+  { p.unpark() } -> std::same_as<void>;
+};
+
+template <class P>
+concept platform =
+    steady_clock_like<typename P::clock> &&
+    platform_atomic<typename P::template atomic<std::uint64_t>, std::uint64_t> &&
+    platform_atomic<typename P::template atomic<std::uintptr_t>, std::uintptr_t> &&
+    platform_atomic<typename P::template atomic<std::uint32_t>, std::uint32_t> &&
+    platform_atomic<typename P::template atomic<bool>, bool> &&
+    platform_atomic<typename P::template atomic<void*>, void*> &&
+    platform_parker<typename P::parker, typename P::clock> &&
+    requires(std::memory_order mo, named_order no, void* p, std::size_t n,
+             typename P::template cell<int>& c) {
+      { P::fence(mo) } -> std::same_as<void>;
+      { P::fence(no) } -> std::same_as<void>;
+      { P::spin_hint() } -> std::same_as<void>;
+      { P::yield_now() } -> std::same_as<void>;
+      { P::test_delay() } -> std::same_as<void>;
+      { P::allocate(n, n) } -> std::same_as<void*>;
+      { P::deallocate(p, n, n) } -> std::same_as<void>;
+      { P::thread_id() } -> std::same_as<std::uintptr_t>;
+      typename P::template stop_callback<void (*)()>;
+      c.with([](const int*) {});
+      c.with_mut([](int*) {});
+    };
+
+namespace detail {
+inline constexpr int default_spin_budget = 6;
+template <class P>
+constexpr int spin_budget() noexcept {
+  if constexpr (requires { P::spin_budget; })
+    return P::spin_budget;
+  else
+    return default_spin_budget;
+}
+}  // namespace detail
+
+}  // namespace sluice

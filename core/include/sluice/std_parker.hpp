@@ -1,0 +1,158 @@
+// sluice/std_parker.hpp — the std platform's parker: a one-token futex with a bounded spin.
+//
+// Contract (see platform.hpp): unpark() makes the token available and wakes the owner if it
+// sleeps; park()/park_until() consume the token. This parker never returns spuriously:
+// park() returns true only with the token; park_until() returns false only after the deadline.
+//
+// State word (32 bits, the futex word):
+//   EMPTY    0  no token, owner not asleep
+//   PARKED   1  owner asleep in FUTEX_WAIT (or about to be)
+//   NOTIFIED 2  token available
+// Transitions: owner EMPTY->PARKED (exchange [K2]), PARKED->EMPTY on timeout (CAS [K4]),
+// NOTIFIED->EMPTY on consuming the token ([K1], [K3]); unparker any->NOTIFIED (exchange [U1]),
+// and FUTEX_WAKE only when it replaced PARKED, so an unpark nobody sleeps for costs no
+// system call.
+//
+// Waiting strategy: spin (pause) for a bounded number of checks, then a few yields, then the
+// futex. On this project's 2-vCPU VMs a futex wake of a sleeping thread costs 23-34 us
+// (shared/BENCH.md 3.3), so a short spin that catches the token first pays for itself.
+//
+// Lifetime: after [U1] the owner may consume the token and destroy the parker before the
+// unparker's FUTEX_WAKE runs. FUTEX_WAKE on such an address is harmless to the kernel (it
+// only hashes the address); at worst it wakes another futex waiter on the reused memory
+// spuriously, and every futex wait in sluice re-checks its word in a loop.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <thread>
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace sluice::detail {
+
+// Named limits of the spin phase (tuned on the 2-vCPU VM, see papers/benchmarks.md).
+inline constexpr int parker_spin_checks = 128;      // checks of the word, each after a pause
+inline constexpr int parker_pauses_per_check = 8;   // pause instructions between checks
+inline constexpr int parker_yield_checks = 4;       // sched_yield rounds before sleeping
+
+class futex_parker {
+ public:
+  futex_parker() noexcept = default;
+  futex_parker(const futex_parker&) = delete;
+  futex_parker& operator=(const futex_parker&) = delete;
+
+  bool park() noexcept {
+    return park_impl(static_cast<const std::chrono::steady_clock::time_point*>(nullptr));
+  }
+
+  template <class Clock, class Duration>
+  bool park_until(std::chrono::time_point<Clock, Duration> deadline) noexcept {
+    return park_impl(&deadline);
+  }
+
+  void unpark() noexcept {
+    // [U1] ORDERING: release — everything the unparker did before unpark() happens-before the
+    // owner's acquire in [K1]/[K2]/[K3] that consumes the token.
+    if (word_.exchange(notified, std::memory_order_release) == parked) wake_one();
+  }
+
+ private:
+  static constexpr std::uint32_t empty = 0, parked = 1, notified = 2;
+
+  bool try_consume() noexcept {
+    // [K1] ORDERING: acquire — pairs with [U1]; relaxed on the reset, which only the owner
+    // writes while the word is NOTIFIED.
+    if (word_.load(std::memory_order_acquire) != notified) return false;
+    // ORDERING: relaxed — the owner is the only writer of a NOTIFIED word; [K1] already synced.
+    word_.store(empty, std::memory_order_relaxed);
+    return true;
+  }
+
+  template <class TimePoint>
+  bool park_impl(const TimePoint* deadline) noexcept {
+    for (int i = 0; i < parker_spin_checks; ++i) {
+      if (try_consume()) return true;
+      for (int j = 0; j < parker_pauses_per_check; ++j) pause();
+    }
+    for (int i = 0; i < parker_yield_checks; ++i) {
+      if (try_consume()) return true;
+      std::this_thread::yield();
+    }
+    // [K2] ORDERING: acquire — pairs with [U1] when the token was already there.
+    if (word_.exchange(parked, std::memory_order_acquire) == notified) {
+      // ORDERING: relaxed — owner-only reset of a consumed token.
+      word_.store(empty, std::memory_order_relaxed);
+      return true;
+    }
+    for (;;) {
+      if (deadline) {
+        auto now = TimePoint::clock::now();
+        if (now >= *deadline) {
+          std::uint32_t expected = parked;
+          // [K4] ORDERING: acquire on failure — the word became NOTIFIED ([U1]) meanwhile.
+          if (word_.compare_exchange_strong(expected, empty, std::memory_order_relaxed,
+                                            std::memory_order_acquire))
+            return false;
+          // ORDERING: relaxed — owner-only reset of a consumed token.
+          word_.store(empty, std::memory_order_relaxed);
+          return true;
+        }
+        wait_on_word(std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline - now));
+      } else {
+        wait_on_word(std::chrono::nanoseconds::max());
+      }
+      // [K3] ORDERING: acquire — pairs with [U1].
+      if (word_.load(std::memory_order_acquire) == notified) {
+        // ORDERING: relaxed — owner-only reset of a consumed token.
+        word_.store(empty, std::memory_order_relaxed);
+        return true;
+      }
+    }
+  }
+
+  static void pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#endif
+  }
+
+  void wait_on_word(std::chrono::nanoseconds timeout) noexcept {
+#if defined(__linux__)
+    timespec ts{};
+    timespec* tsp = nullptr;
+    if (timeout != std::chrono::nanoseconds::max()) {
+      ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+      ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+      tsp = &ts;
+    }
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word_), FUTEX_WAIT_PRIVATE, parked, tsp,
+            nullptr, 0);
+#else
+    (void)timeout;
+    std::this_thread::yield();
+#endif
+  }
+
+  void wake_one() noexcept {
+#if defined(__linux__)
+    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word_), FUTEX_WAKE_PRIVATE, 1, nullptr,
+            nullptr, 0);
+#endif
+  }
+
+  std::atomic<std::uint32_t> word_{empty};
+};
+
+}  // namespace sluice::detail

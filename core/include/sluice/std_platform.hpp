@@ -1,0 +1,91 @@
+// sluice/std_platform.hpp — the real platform: std::atomic, a futex parker, steady_clock.
+//
+// Contract: satisfies sluice::platform (see platform.hpp for the meaning of each member).
+// This header and std_parker.hpp are the only files in core/ that may name std::atomic,
+// std::thread, std::this_thread, a clock's now(), futex calls or operator new for shared
+// state (tools/check_platform_seam.sh enforces it).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <stop_token>
+#include <thread>
+#include <utility>
+
+#include "sluice/platform.hpp"
+#include "sluice/std_parker.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace sluice {
+
+struct std_platform {
+  template <class T>
+  using atomic = std::atomic<T>;
+
+  // Plain shared memory. Zero cost: with/with_mut hand the callable a pointer.
+  template <class T>
+  class cell {
+   public:
+    template <class... Args>
+    explicit cell(Args&&... args) : value_(std::forward<Args>(args)...) {}
+    cell(const cell&) = delete;
+    cell& operator=(const cell&) = delete;
+
+    template <class F>
+    decltype(auto) with(F&& f) const {
+      return std::forward<F>(f)(static_cast<const T*>(&value_));
+    }
+    template <class F>
+    decltype(auto) with_mut(F&& f) {
+      return std::forward<F>(f)(&value_);
+    }
+
+   private:
+    T value_;
+  };
+
+  using clock = std::chrono::steady_clock;
+  template <class F>
+  using stop_callback = std::stop_callback<F>;
+  using parker = detail::futex_parker;
+
+  static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
+
+  static void spin_hint() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
+  static void yield_now() noexcept { std::this_thread::yield(); }
+  static void test_delay() noexcept {}
+
+  static void* allocate(std::size_t bytes, std::size_t align) {
+    if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      return ::operator new(bytes, std::align_val_t{align});
+    return ::operator new(bytes);
+  }
+  static void deallocate(void* p, std::size_t bytes, std::size_t align) noexcept {
+    if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      ::operator delete(p, bytes, std::align_val_t{align});
+    else
+      ::operator delete(p, bytes);
+  }
+
+  static std::uintptr_t thread_id() noexcept {
+    static thread_local const char tag = 0;
+    return reinterpret_cast<std::uintptr_t>(&tag);
+  }
+};
+
+static_assert(platform<std_platform>);
+
+}  // namespace sluice
