@@ -1,0 +1,85 @@
+// relacy_tests/scenarios/all.hpp — the scenario table: every scenario for every flavor.
+//
+// Each tier walks this table (filtered by name) and runs each entry its own way: the model
+// tier inside the checker, the real-thread tiers repeatedly. Names are
+// "<scenario>/<flavor>", and the scenario part says what the scenario proves.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+#include "delivery.hpp"
+#include "disconnect.hpp"
+#include "handles.hpp"
+#include "timeouts.hpp"
+#include "try_ops.hpp"
+
+namespace sluice::verif {
+
+struct scenario {
+  std::string name;
+  void (*run)(const config&);
+};
+
+template <class P, class F>
+void add_flavor(std::vector<scenario>& out) {
+  auto add = [&](const char* what, void (*fn)(const config&)) {
+    out.push_back({std::string(what) + "/" + F::name, fn});
+  };
+  add("delivery_1p1c_no_loss_no_dup_fifo_exact_counts",
+      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 1, 1>);
+  add("delivery_2p1c_no_loss_no_dup_fifo_exact_counts",
+      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 2, 1>);
+  add("delivery_1p2c_no_loss_no_dup_fifo_exact_counts",
+      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 1, 2>);
+  add("delivery_2p2c_no_loss_no_dup_fifo_exact_counts",
+      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 2, 2>);
+  add("send_racing_receiver_close_accepts_xor_hands_back",
+      &send_racing_close_accepts_xor_hands_back<P, F, closer::receiver>);
+  add("send_racing_sender_close_accepts_xor_hands_back",
+      &send_racing_close_accepts_xor_hands_back<P, F, closer::sender>);
+  add("send_racing_last_receiver_drop_accepts_xor_hands_back",
+      &send_racing_last_receiver_drop_accepts_xor_hands_back<P, F>);
+  add("recv_racing_last_sender_drop_gets_everything_then_closed",
+      &recv_racing_last_sender_drop_gets_everything_then_closed<P, F>);
+  if constexpr (can_block_sender<F>) {
+    add("receiver_close_wakes_blocked_sender",
+        &disconnect_wakes_blocked_sender<P, F, disconnect_by::close>);
+    add("receiver_drop_wakes_blocked_sender",
+        &disconnect_wakes_blocked_sender<P, F, disconnect_by::drop>);
+  }
+  add("sender_close_wakes_blocked_receiver",
+      &disconnect_wakes_blocked_receiver<P, F, disconnect_by::close>);
+  add("sender_drop_wakes_blocked_receiver",
+      &disconnect_wakes_blocked_receiver<P, F, disconnect_by::drop>);
+  add("channel_dropped_with_buffered_messages_destroys_each_once",
+      &channel_dropped_with_buffered_messages_destroys_each_once<P, F>);
+  add("recv_for_racing_send_times_out_or_receives_never_loses",
+      &recv_for_racing_send_times_out_or_receives_never_loses<P, F>);
+  add("send_for_racing_recv_times_out_or_sends_never_loses",
+      &send_for_racing_recv_times_out_or_sends_never_loses<P, F>);
+  add("stop_token_cancel_recv_racing_send_never_loses",
+      &stop_token_cancel_recv_racing_send_never_loses<P, F>);
+  add("stop_token_cancel_send_racing_recv_never_loses",
+      &stop_token_cancel_send_racing_recv_never_loses<P, F>);
+  add("weak_upgrade_racing_last_sender_drop_never_resurrects",
+      &weak_upgrade_racing_last_sender_drop_never_resurrects<P, F>);
+  add("clone_and_drop_race_keeps_counts_and_frees_once",
+      &clone_and_drop_race_keeps_counts_and_frees_once<P, F>);
+  add("try_recv_sees_every_completed_send", &try_recv_sees_every_completed_send<P, F>);
+  if constexpr (buffers<F>)
+    add("try_send_sees_every_completed_recv", &try_send_sees_every_completed_recv<P, F>);
+}
+
+template <class P>
+std::vector<scenario> all_scenarios() {
+  std::vector<scenario> out;
+  add_flavor<P, bounded1>(out);
+  add_flavor<P, bounded2>(out);
+  add_flavor<P, rendezvous>(out);
+  add_flavor<P, unbounded>(out);
+  return out;
+}
+
+}  // namespace sluice::verif
