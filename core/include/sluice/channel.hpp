@@ -1,0 +1,396 @@
+// sluice/channel.hpp — MPMC channels: bounded, rendezvous and unbounded; their handles.
+//
+//   auto [tx, rx] = sluice::bounded<T>(cap);   // cap >= 1: a ring of cap slots
+//   auto [tx, rx] = sluice::bounded<T>(0);     // rendezvous: send completes when a receiver takes it
+//   auto [tx, rx] = sluice::unbounded<T>();    // a list of blocks, freed as it drains
+//
+// Happens-before: for any threads X and Y, if X calls send() with a message and Y's recv()
+// returns that message, everything X did before send() is visible to Y after recv() returns.
+//
+// Handles. sender and receiver are copyable: a copy is a clone (another handle on the same
+// channel). Moving leaves the source empty; calling an operation on an empty handle throws
+// sluice::empty_handle_error (a programming error, never a channel condition). A weak_sender
+// keeps the channel's memory but does not keep it open; upgrade() gives a sender while any
+// strong sender lives.
+//
+// Closing. The last sender gone, the last receiver gone, or close() on any handle closes the
+// channel: sends fail with errc::closed (handing the message back), blocked senders and
+// receivers wake; messages already buffered stay receivable, and receivers see errc::closed
+// once the buffer is empty. Buffered messages are destroyed, exactly once, with the last handle.
+//
+// Errors are values: send* returns send_result<T> (on error: the code and the message);
+// recv* returns recv_result<T> (the message, or the code). Codes: full/empty (try_*),
+// closed, timed_out (*_for, *_until), cancelled (a std::stop_token was stopped).
+//
+// Exceptions: a message type whose move constructor may throw is boxed before the send
+// reserves anything (detail/message.hpp): a throw leaves the channel as it was and reaches the
+// caller. Allocation failure (std::bad_alloc) may escape send on an unbounded channel and the
+// factories. An impossible capacity throws std::length_error at creation.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <iterator>
+#include <optional>
+#include <stop_token>
+#include <type_traits>
+#include <utility>
+
+#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/counter.hpp"
+#include "sluice/detail/message.hpp"
+#include "sluice/platform.hpp"
+#include "sluice/result.hpp"
+#include "sluice/std_platform.hpp"
+
+namespace sluice {
+
+template <class T, platform P>
+class basic_sender;
+template <class T, platform P>
+class basic_receiver;
+template <class T, platform P>
+class basic_weak_sender;
+
+namespace detail {
+
+template <class T>
+concept message_type = std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> &&
+                       std::is_move_constructible_v<T> && std::is_destructible_v<T>;
+
+template <class P, class Clock, class Duration>
+typename P::clock::time_point to_platform_time(std::chrono::time_point<Clock, Duration> tp) {
+  if constexpr (std::is_same_v<Clock, typename P::clock>) {
+    return std::chrono::time_point_cast<typename P::clock::duration>(tp);
+  } else {
+    const auto remaining = tp - Clock::now();
+    return P::clock::now() + std::chrono::ceil<typename P::clock::duration>(remaining);
+  }
+}
+
+template <class P, class Rep, class Period>
+typename P::clock::time_point deadline_after(std::chrono::duration<Rep, Period> d) {
+  if (d <= d.zero()) return P::clock::now();
+  const auto step = std::chrono::ceil<typename P::clock::duration>(d);
+  const auto now = P::clock::now();
+  if (P::clock::time_point::max() - now < step) return P::clock::time_point::max();
+  return now + step;
+}
+
+// What every handle shares: the reference and the queries.
+template <class T, class P>
+class handle_base {
+ public:
+  bool valid() const noexcept { return static_cast<bool>(ref_); }
+  explicit operator bool() const noexcept { return valid(); }
+
+  std::size_t len() const { return check("len"), ref_.visit([](auto& s) { return s.chan.len(); }); }
+  std::optional<std::size_t> capacity() const {
+    return check("capacity"), ref_.visit([](auto& s) { return s.chan.capacity(); });
+  }
+  bool is_empty() const { return check("is_empty"), ref_.visit([](auto& s) { return s.chan.is_empty(); }); }
+  bool is_full() const { return check("is_full"), ref_.visit([](auto& s) { return s.chan.is_full(); }); }
+  bool is_disconnected() const {
+    return check("is_disconnected"), ref_.visit([](auto& s) { return s.chan.is_disconnected(); });
+  }
+  std::size_t sender_count() const { return check("sender_count"), ref_.sender_count(); }
+  std::size_t receiver_count() const { return check("receiver_count"), ref_.receiver_count(); }
+
+  // Closes the channel (see the header): later sends fail, buffered messages stay receivable.
+  // Returns whether this call closed it.
+  bool close() const {
+    return check("close"), ref_.visit([](auto& s) { return s.chan.disconnect(); });
+  }
+
+  template <class Other>
+  bool same_channel(const Other& other) const noexcept {
+    return valid() && other.ref() == ref_;
+  }
+
+  const chan_ref<T, P>& ref() const noexcept { return ref_; }
+
+ protected:
+  handle_base() noexcept = default;
+  explicit handle_base(chan_ref<T, P> r) noexcept : ref_(r) {}
+
+  void check(const char* op) const {
+    if (!ref_) throw empty_handle_error(op);
+  }
+
+  chan_ref<T, P> ref_;
+};
+
+}  // namespace detail
+
+template <class T, platform P = std_platform>
+class basic_sender : public detail::handle_base<T, P> {
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  using base = detail::handle_base<T, P>;
+  using stored = detail::stored_t<T, P>;
+
+ public:
+  using value_type = T;
+  using time_point = typename P::clock::time_point;
+
+  basic_sender() noexcept = default;
+  basic_sender(const basic_sender& o) noexcept : base(o.ref_) {
+    if (this->ref_) this->ref_.add_sender();
+  }
+  basic_sender(basic_sender&& o) noexcept : base(std::exchange(o.ref_, {})) {}
+  basic_sender& operator=(basic_sender o) noexcept {
+    std::swap(this->ref_, o.ref_);
+    return *this;
+  }
+  ~basic_sender() {
+    if (this->ref_) this->ref_.drop_sender();
+  }
+
+  // Blocks until the message is sent (buffered, or taken by a receiver on a rendezvous).
+  send_result<T> send(T&& msg) { return send_impl(std::move(msg), true, nullptr, nullptr); }
+  send_result<T> send(const T& msg) requires std::is_copy_constructible_v<T> {
+    return send_impl(msg, true, nullptr, nullptr);
+  }
+  send_result<T> send(T&& msg, std::stop_token stop) {
+    return send_impl(std::move(msg), true, nullptr, &stop);
+  }
+
+  // Never blocks: errc::full when no slot is free (rendezvous: no receiver is waiting).
+  send_result<T> try_send(T&& msg) { return send_impl(std::move(msg), false, nullptr, nullptr); }
+  send_result<T> try_send(const T& msg) requires std::is_copy_constructible_v<T> {
+    return send_impl(msg, false, nullptr, nullptr);
+  }
+
+  template <class Rep, class Period>
+  send_result<T> send_for(T&& msg, std::chrono::duration<Rep, Period> timeout) {
+    const time_point d = detail::deadline_after<P>(timeout);
+    return send_impl(std::move(msg), true, &d, nullptr);
+  }
+  template <class Clock, class Duration>
+  send_result<T> send_until(T&& msg, std::chrono::time_point<Clock, Duration> deadline) {
+    const time_point d = detail::to_platform_time<P>(deadline);
+    return send_impl(std::move(msg), true, &d, nullptr);
+  }
+
+  basic_weak_sender<T, P> downgrade() const {
+    this->check("downgrade");
+    this->ref_.add_weak();
+    return basic_weak_sender<T, P>(this->ref_);
+  }
+
+ private:
+  template <class, platform>
+  friend class basic_weak_sender;
+  template <class U, platform Q>
+  friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
+  explicit basic_sender(detail::chan_ref<T, P> r) noexcept : base(r) {}
+
+  template <class U>
+  send_result<T> send_impl(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) {
+    this->check(block ? "send" : "try_send");
+    stored s = detail::to_stored<T, P>(std::forward<U>(msg));
+    const detail::status st = this->ref_.visit([&](auto& state) {
+      return block ? state.chan.send(s, deadline, stop) : state.chan.try_send(s);
+    });
+    if (st == detail::status::ok) return send_result<T>();
+    return send_result<T>(in_place_error,
+                          send_error<T>{detail::to_errc(st), detail::from_stored<T, P>(std::move(s))});
+  }
+};
+
+template <class T, platform P = std_platform>
+class basic_receiver : public detail::handle_base<T, P> {
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  using base = detail::handle_base<T, P>;
+  using stored = detail::stored_t<T, P>;
+
+ public:
+  using value_type = T;
+  using time_point = typename P::clock::time_point;
+
+  basic_receiver() noexcept = default;
+  basic_receiver(const basic_receiver& o) noexcept : base(o.ref_) {
+    if (this->ref_) this->ref_.add_receiver();
+  }
+  basic_receiver(basic_receiver&& o) noexcept : base(std::exchange(o.ref_, {})) {}
+  basic_receiver& operator=(basic_receiver o) noexcept {
+    std::swap(this->ref_, o.ref_);
+    return *this;
+  }
+  ~basic_receiver() {
+    if (this->ref_) this->ref_.drop_receiver();
+  }
+
+  // Blocks until a message arrives, or the channel is closed and empty.
+  recv_result<T> recv() { return recv_impl(true, nullptr, nullptr); }
+  recv_result<T> recv(std::stop_token stop) { return recv_impl(true, nullptr, &stop); }
+  // Never blocks: errc::empty when nothing is buffered (rendezvous: no sender is waiting).
+  recv_result<T> try_recv() { return recv_impl(false, nullptr, nullptr); }
+  template <class Rep, class Period>
+  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
+    const time_point d = detail::deadline_after<P>(timeout);
+    return recv_impl(true, &d, nullptr);
+  }
+  template <class Clock, class Duration>
+  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
+    const time_point d = detail::to_platform_time<P>(deadline);
+    return recv_impl(true, &d, nullptr);
+  }
+
+  // Blocking iteration: `for (auto m : rx)` receives until the channel is closed and empty.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(basic_receiver* rx) : rx_(rx) { advance(); }
+    T& operator*() { return *current_; }
+    iterator& operator++() {
+      advance();
+      return *this;
+    }
+    void operator++(int) { advance(); }
+    bool operator==(std::default_sentinel_t) const noexcept { return !current_.has_value(); }
+
+   private:
+    void advance() {
+      current_.reset();
+      auto r = rx_->recv();
+      if (r) current_.emplace(std::move(r).value());
+    }
+    basic_receiver* rx_ = nullptr;
+    std::optional<T> current_;
+  };
+  iterator begin() { return iterator(this); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+  // Non-blocking iteration: yields messages until the channel is empty at that moment.
+  // drain(): the same, but stops after the number of messages buffered when it was called.
+  class try_range {
+   public:
+    class iterator {
+     public:
+      using iterator_category = std::input_iterator_tag;
+      using value_type = T;
+      using difference_type = std::ptrdiff_t;
+      iterator() = default;
+      iterator(basic_receiver* rx, std::size_t limit) : rx_(rx), left_(limit) { advance(); }
+      T& operator*() { return *current_; }
+      iterator& operator++() {
+        advance();
+        return *this;
+      }
+      void operator++(int) { advance(); }
+      bool operator==(std::default_sentinel_t) const noexcept { return !current_.has_value(); }
+
+     private:
+      void advance() {
+        current_.reset();
+        if (left_ == 0) return;
+        --left_;
+        auto r = rx_->try_recv();
+        if (r) current_.emplace(std::move(r).value());
+      }
+      basic_receiver* rx_ = nullptr;
+      std::size_t left_ = 0;
+      std::optional<T> current_;
+    };
+    try_range(basic_receiver* rx, std::size_t limit) : rx_(rx), limit_(limit) {}
+    iterator begin() { return iterator(rx_, limit_); }
+    std::default_sentinel_t end() const noexcept { return {}; }
+
+   private:
+    basic_receiver* rx_;
+    std::size_t limit_;
+  };
+  try_range try_iter() {
+    this->check("try_iter");
+    return try_range(this, static_cast<std::size_t>(-1));
+  }
+  try_range drain() {
+    this->check("drain");
+    return try_range(this, this->len());
+  }
+
+ private:
+  template <class U, platform Q>
+  friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
+  explicit basic_receiver(detail::chan_ref<T, P> r) noexcept : base(r) {}
+
+  recv_result<T> recv_impl(bool block, const time_point* deadline, const std::stop_token* stop) {
+    this->check(block ? "recv" : "try_recv");
+    detail::uninit<stored> out;
+    const detail::status st = this->ref_.visit([&](auto& state) {
+      return block ? state.chan.recv(out, deadline, stop) : state.chan.try_recv(out);
+    });
+    if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
+    return recv_result<T>(std::in_place, detail::from_stored<T, P>(out.take()));
+  }
+};
+
+template <class T, platform P = std_platform>
+class basic_weak_sender : public detail::handle_base<T, P> {
+  using base = detail::handle_base<T, P>;
+
+ public:
+  basic_weak_sender() noexcept = default;
+  basic_weak_sender(const basic_weak_sender& o) noexcept : base(o.ref_) {
+    if (this->ref_) this->ref_.add_weak();
+  }
+  basic_weak_sender(basic_weak_sender&& o) noexcept : base(std::exchange(o.ref_, {})) {}
+  basic_weak_sender& operator=(basic_weak_sender o) noexcept {
+    std::swap(this->ref_, o.ref_);
+    return *this;
+  }
+  ~basic_weak_sender() {
+    if (this->ref_) this->ref_.drop_handle();
+  }
+
+  // A strong sender, or nullopt once every strong sender is gone.
+  std::optional<basic_sender<T, P>> upgrade() const {
+    this->check("upgrade");
+    if (!this->ref_.try_upgrade()) return std::nullopt;
+    return basic_sender<T, P>(this->ref_);
+  }
+
+ private:
+  friend class basic_sender<T, P>;
+  explicit basic_weak_sender(detail::chan_ref<T, P> r) noexcept : base(r) {}
+};
+
+template <class T, platform P>
+std::pair<basic_sender<T, P>, basic_receiver<T, P>> make_pair_for(detail::chan_ref<T, P> r) {
+  return {basic_sender<T, P>(r), basic_receiver<T, P>(r)};
+}
+
+// A bounded channel on platform P: cap >= 1 is a ring of cap slots, cap == 0 a rendezvous.
+template <class T, platform P = std_platform>
+std::pair<basic_sender<T, P>, basic_receiver<T, P>> basic_bounded(std::size_t cap) {
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  const auto kind = cap == 0 ? detail::flavor_kind::zero : detail::flavor_kind::array;
+  return make_pair_for<T, P>(detail::make_channel<T, P>(kind, cap));
+}
+
+template <class T, platform P = std_platform>
+std::pair<basic_sender<T, P>, basic_receiver<T, P>> basic_unbounded() {
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  return make_pair_for<T, P>(detail::make_channel<T, P>(detail::flavor_kind::list, 0));
+}
+
+template <class T>
+using sender = basic_sender<T, std_platform>;
+template <class T>
+using receiver = basic_receiver<T, std_platform>;
+template <class T>
+using weak_sender = basic_weak_sender<T, std_platform>;
+
+template <class T>
+std::pair<sender<T>, receiver<T>> bounded(std::size_t cap) {
+  return basic_bounded<T, std_platform>(cap);
+}
+template <class T>
+std::pair<sender<T>, receiver<T>> unbounded() {
+  return basic_unbounded<T, std_platform>();
+}
+
+}  // namespace sluice

@@ -1,0 +1,209 @@
+// sluice/detail/counter.hpp — the shared state of a channel: its flavor, its handle counts,
+// and who frees it.
+//
+// Contract
+//   senders_    live (strong) senders; the last one to go closes the channel.
+//   receivers_  live receivers; the last one to go closes the channel.
+//   handles_    senders + receivers + weak senders; the last one to go destroys the state
+//               (and with it every buffered message, exactly once) and frees the allocation.
+// A weak sender upgrades by a CAS on senders_ that never moves it up from 0: once the last
+// strong sender is gone the channel stays sender-less.
+//
+// Synchronization
+//   [C1] clone: relaxed fetch_add — the cloner already holds a handle, so the state is alive.
+//   [C2] drop: acq_rel fetch_sub on senders_/receivers_ — the thread that reaches 0 closes
+//        after every other handle's operations (release/acquire chain through the RMWs).
+//   [C3] drop: acq_rel fetch_sub on handles_ — the classic reference count: release by every
+//        dropper, acquire by the last, so all uses of the state happen-before its destruction.
+//   [C4] upgrade: relaxed CAS on senders_ (only the count matters; the weak handle keeps the
+//        state alive through handles_, taken with [C1] after a successful upgrade).
+// Layout: one allocation of default alignment: this struct, then the flavor's trailing
+// storage (the bounded flavor's slots).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <new>
+
+#include "sluice/flavors/array.hpp"
+#include "sluice/flavors/list.hpp"
+#include "sluice/flavors/zero.hpp"
+#include "sluice/platform.hpp"
+
+namespace sluice::detail {
+
+namespace counter_order {
+// ORDERING: relaxed — [C1] and the count queries (a snapshot with no data attached).
+inline constexpr named_order clone{"counter.clone", std::memory_order_relaxed};
+inline constexpr named_order query{"counter.query", std::memory_order_relaxed};
+// ORDERING: acq_rel — [C2] and [C3].
+inline constexpr named_order drop{"counter.drop", std::memory_order_acq_rel};
+// ORDERING: relaxed — [C4].
+inline constexpr named_order upgrade{"counter.upgrade", std::memory_order_relaxed};
+}  // namespace counter_order
+
+// Counts above this abort the process (as crossbeam and std::shared_ptr implementations do):
+// reaching it means a handle leak of cosmic size, and wrapping would free live state.
+inline constexpr std::size_t max_handle_count = std::numeric_limits<std::size_t>::max() / 2;
+
+enum class flavor_kind : unsigned char { array, list, zero };
+
+template <class F, class P>
+struct channel_state {
+  template <class... Args>
+  explicit channel_state(std::size_t bytes, Args&&... args)
+      : alloc_bytes(bytes), chan(std::forward<Args>(args)...) {}
+
+  static constexpr std::size_t alloc_align =
+      alignof(F) > F::trailing_align ? alignof(F) : F::trailing_align;
+
+  typename P::template atomic<std::size_t> senders{1};
+  typename P::template atomic<std::size_t> receivers{1};
+  typename P::template atomic<std::size_t> handles{2};
+  const std::size_t alloc_bytes;
+  F chan;
+};
+
+template <class T, class P>
+using array_state = channel_state<array_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P>
+using list_state = channel_state<list_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P>
+using zero_state = channel_state<zero_flavor<stored_t<T, P>, P>, P>;
+
+// A non-owning, flavor-tagged pointer to a channel's shared state.
+template <class T, class P>
+class chan_ref {
+ public:
+  chan_ref() noexcept = default;
+  chan_ref(flavor_kind k, void* state) noexcept : kind_(k), state_(state) {}
+
+  explicit operator bool() const noexcept { return state_ != nullptr; }
+  bool operator==(const chan_ref& o) const noexcept { return state_ == o.state_; }
+  void reset() noexcept { state_ = nullptr; }
+
+  template <class Fn>
+  decltype(auto) visit(Fn&& fn) const {
+    switch (kind_) {
+      case flavor_kind::array: return fn(*static_cast<array_state<T, P>*>(state_));
+      case flavor_kind::list: return fn(*static_cast<list_state<T, P>*>(state_));
+      case flavor_kind::zero: break;
+    }
+    return fn(*static_cast<zero_state<T, P>*>(state_));
+  }
+
+  // [C1]
+  void add_sender() const noexcept {
+    visit([](auto& s) {
+      // [C1] ORDERING: counter.clone.
+      if (s.senders.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
+      // [C1] ORDERING: counter.clone.
+      s.handles.fetch_add(1, counter_order::clone);
+    });
+  }
+  void add_receiver() const noexcept {
+    visit([](auto& s) {
+      // [C1] ORDERING: counter.clone.
+      if (s.receivers.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
+      // [C1] ORDERING: counter.clone.
+      s.handles.fetch_add(1, counter_order::clone);
+    });
+  }
+  void add_weak() const noexcept {
+    visit([](auto& s) {
+      // [C1] ORDERING: counter.clone.
+      if (s.handles.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
+    });
+  }
+
+  // [C4]: a new strong sender, unless every strong sender is already gone.
+  bool try_upgrade() const noexcept {
+    return visit([](auto& s) {
+      // ORDERING: counter.upgrade — [C4].
+      std::size_t n = s.senders.load(counter_order::upgrade);
+      while (n != 0) {
+        if (n > max_handle_count) std::terminate();
+        // [C4] ORDERING: counter.upgrade.
+        if (s.senders.compare_exchange_weak(n, n + 1, counter_order::upgrade, counter_order::upgrade)) {
+          // [C1] ORDERING: counter.clone.
+          s.handles.fetch_add(1, counter_order::clone);
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+
+  void drop_sender() const noexcept {
+    visit([](auto& s) {
+      // [C2] ORDERING: counter.drop.
+      if (s.senders.fetch_sub(1, counter_order::drop) == 1) s.chan.disconnect();
+    });
+    drop_handle();
+  }
+  void drop_receiver() const noexcept {
+    visit([](auto& s) {
+      // [C2] ORDERING: counter.drop.
+      if (s.receivers.fetch_sub(1, counter_order::drop) == 1) s.chan.disconnect();
+    });
+    drop_handle();
+  }
+  void drop_handle() const noexcept {
+    visit([](auto& s) {
+      // [C3] ORDERING: counter.drop.
+      if (s.handles.fetch_sub(1, counter_order::drop) == 1) {
+        using state = std::remove_reference_t<decltype(s)>;
+        const std::size_t bytes = s.alloc_bytes;
+        std::destroy_at(&s);
+        P::deallocate(&s, bytes, state::alloc_align);
+      }
+    });
+  }
+
+  std::size_t sender_count() const noexcept {
+    // ORDERING: counter.query.
+    return visit([](auto& s) { return s.senders.load(counter_order::query); });
+  }
+  std::size_t receiver_count() const noexcept {
+    // ORDERING: counter.query.
+    return visit([](auto& s) { return s.receivers.load(counter_order::query); });
+  }
+
+ private:
+  flavor_kind kind_ = flavor_kind::zero;
+  void* state_ = nullptr;
+};
+
+// Allocates and constructs a channel's shared state (one allocation).
+template <class T, class P>
+chan_ref<T, P> make_channel(flavor_kind kind, std::size_t cap) {
+  auto construct = [](std::size_t trailing, auto tag, auto&&... args) -> void* {
+    using state = typename decltype(tag)::type;
+    constexpr std::size_t align = state::alloc_align;
+    const std::size_t head = (sizeof(state) + align - 1) / align * align;
+    const std::size_t bytes = head + trailing;
+    void* mem = P::allocate(bytes, align);
+    void* tail = static_cast<unsigned char*>(mem) + head;
+    if constexpr (sizeof...(args) == 0) {
+      (void)tail;
+      return ::new (mem) state(bytes);
+    } else {
+      return ::new (mem) state(bytes, args..., tail);
+    }
+  };
+  switch (kind) {
+    case flavor_kind::array: {
+      const std::size_t trailing = array_flavor<stored_t<T, P>, P>::trailing_bytes(cap);
+      return {kind, construct(trailing, std::type_identity<array_state<T, P>>{}, cap)};
+    }
+    case flavor_kind::list:
+      return {kind, construct(0, std::type_identity<list_state<T, P>>{})};
+    case flavor_kind::zero: break;
+  }
+  return {flavor_kind::zero, construct(0, std::type_identity<zero_state<T, P>>{})};
+}
+
+}  // namespace sluice::detail

@@ -1,0 +1,110 @@
+// sluice/detail/message.hpp — how a message is stored in a channel, and slot storage.
+//
+// Contract: flavors store `stored_t<T, P>`, which is nothrow-movable. A T whose move
+// constructor is noexcept is stored as itself. Any other T is boxed: the sender moves it into
+// a platform allocation BEFORE reserving a slot, so a throwing move leaves the channel
+// untouched and the exception reaches the sender; the receiver unboxes after the slot is
+// released, so a throwing move there reaches the receiver and the message is destroyed exactly
+// once (with the box). Either way the channel stays consistent.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace sluice::detail {
+
+template <class T>
+inline constexpr bool boxed_v = !std::is_nothrow_move_constructible_v<T>;
+
+template <class T, class P>
+struct box {
+  T* ptr = nullptr;
+  box() noexcept = default;
+  explicit box(T* p) noexcept : ptr(p) {}
+  box(box&& o) noexcept : ptr(std::exchange(o.ptr, nullptr)) {}
+  box& operator=(box&& o) noexcept {
+    reset();
+    ptr = std::exchange(o.ptr, nullptr);
+    return *this;
+  }
+  ~box() { reset(); }
+  void reset() noexcept {
+    if (ptr) {
+      std::destroy_at(ptr);
+      P::deallocate(ptr, sizeof(T), alignof(T));
+      ptr = nullptr;
+    }
+  }
+};
+
+template <class T, class P>
+using stored_t = std::conditional_t<boxed_v<T>, box<T, P>, T>;
+
+// Turns a message into its stored form. May throw (boxing allocates and moves/copies).
+template <class T, class P, class U>
+stored_t<T, P> to_stored(U&& msg) {
+  if constexpr (boxed_v<T>) {
+    void* mem = P::allocate(sizeof(T), alignof(T));
+    try {
+      return box<T, P>(::new (mem) T(std::forward<U>(msg)));
+    } catch (...) {
+      P::deallocate(mem, sizeof(T), alignof(T));
+      throw;
+    }
+  } else {
+    return stored_t<T, P>(std::forward<U>(msg));
+  }
+}
+
+// Turns a stored message back into a T. For boxed types the move may throw; the box is freed
+// either way.
+template <class T, class P>
+T from_stored(stored_t<T, P>&& s) {
+  if constexpr (boxed_v<T>) {
+    box<T, P> b(std::move(s));
+    return T(std::move(*b.ptr));
+  } else {
+    return std::move(s);
+  }
+}
+
+// Uninitialized storage for one value, with manual lifetime.
+template <class T>
+struct uninit {
+  uninit() noexcept {}  // leaves the bytes uninitialized (no zeroing on value-initialization)
+  alignas(T) unsigned char bytes[sizeof(T)];
+  T* get() noexcept { return std::launder(reinterpret_cast<T*>(bytes)); }
+  template <class... Args>
+  void emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+    ::new (static_cast<void*>(bytes)) T(std::forward<Args>(args)...);
+  }
+  T take() noexcept {
+    T v(std::move(*get()));
+    std::destroy_at(get());
+    return v;
+  }
+  void destroy() noexcept { std::destroy_at(get()); }
+};
+
+// Placement-constructs a T in platform-allocated shared memory.
+template <class T, class P, class... Args>
+T* create_shared(std::size_t bytes, Args&&... args) {
+  void* mem = P::allocate(bytes, alignof(T));
+  try {
+    return ::new (mem) T(std::forward<Args>(args)...);
+  } catch (...) {
+    P::deallocate(mem, bytes, alignof(T));
+    throw;
+  }
+}
+
+template <class T, class P>
+void destroy_shared(T* p, std::size_t bytes) noexcept {
+  std::destroy_at(p);
+  P::deallocate(p, bytes, alignof(T));
+}
+
+}  // namespace sluice::detail

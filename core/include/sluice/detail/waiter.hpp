@@ -1,0 +1,325 @@
+// sluice/detail/waiter.hpp — one waiter type for every way to wait, and the lists that hold them.
+//
+// Contract
+// --------
+// A `waiter` is one blocked operation: a thread (it owns a parker) or, through the resume
+// hook, a suspended coroutine. It is registered, through one `wait_entry` per channel, in the
+// wait lists of one or more channels (several for select). Whoever wants it to proceed claims
+// it with ONE compare-exchange of its `select_` word from `waiting` to a final value:
+//
+//   waiting (0) -> aborted (1)        the waiter itself: the channel became ready while it was
+//                                     registering, or its deadline passed
+//               -> disconnected (2)   a channel's close/disconnect
+//               -> cancelled (3)      the stop_token's callback
+//               -> an operation (>=4) a peer's notify (an id of the wait_entry chosen)
+//
+// The first claim wins; every other claim fails. Lifetime rule (what lets the waiter live on
+// the waiting thread's stack): a party that wins the claim — other than the waiter itself —
+// makes `notify()` its last access to the waiter, and the waiter does not return before it has
+// consumed that notification. A party that loses the claim touches the waiter no more, and the
+// lists are only walked under their lock, from which the waiter unregisters itself before
+// returning.
+//
+// Synchronization
+//   [W1] claim CAS (acq_rel)     pairs with [W2], the waiter's acquire load of select_, so
+//                                a packet written by the claimer before notify() is visible;
+//   notify() -> parker.unpark()  happens-before the park() that consumes the token (platform).
+//   [L1] is_empty_ store (seq_cst) in register, and [L2] is_empty_ load (seq_cst) in notify:
+//   the "nobody waits" fast path. A registering party stores is_empty_ = false [L1] and then
+//   re-checks its channel with seq_cst loads; a notifying party publishes with a seq_cst RMW or
+//   fence and then loads [L2]. Both pairs being in the single total order S, at least one side
+//   sees the other (store buffering is forbidden for seq_cst), so no wake-up is lost.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "sluice/detail/backoff.hpp"
+#include "sluice/platform.hpp"
+
+namespace sluice::detail {
+
+namespace waiter_order {
+// ORDERING: acq_rel — the claim [W1] publishes what the claimer wrote before it and reads
+// what the waiter wrote when it registered.
+inline constexpr named_order claim{"waiter.claim", std::memory_order_acq_rel};
+// ORDERING: acquire — [W2] pairs with the claim [W1].
+inline constexpr named_order observe{"waiter.observe", std::memory_order_acquire};
+// ORDERING: acquire on the failure of a claim: reads the winner's value.
+inline constexpr named_order claim_fail{"waiter.claim_fail", std::memory_order_acquire};
+// ORDERING: acquire/release spinlock [S1]/[S2] around the wait list.
+inline constexpr named_order lock_acquire{"wait_list.lock", std::memory_order_acquire};
+inline constexpr named_order lock_release{"wait_list.unlock", std::memory_order_release};
+// ORDERING: relaxed — test-and-test-and-set inner read; [S1] does the synchronizing.
+inline constexpr named_order lock_peek{"wait_list.lock_peek", std::memory_order_relaxed};
+// ORDERING: seq_cst — [L1]/[L2], the store-buffering pair of the "nobody waits" fast path.
+inline constexpr named_order is_empty_store{"wait_list.is_empty_store", std::memory_order_seq_cst};
+inline constexpr named_order is_empty_load{"wait_list.is_empty_load", std::memory_order_seq_cst};
+}  // namespace waiter_order
+
+enum : std::uintptr_t {
+  sel_waiting = 0,
+  sel_aborted = 1,
+  sel_disconnected = 2,
+  sel_cancelled = 3,
+  sel_first_operation = 4,
+};
+
+template <class P>
+class waiter {
+ public:
+  using time_point = typename P::clock::time_point;
+
+  waiter() noexcept : select_(sel_waiting), thread_(P::thread_id()) {}
+  waiter(const waiter&) = delete;
+  waiter& operator=(const waiter&) = delete;
+
+  // Claims the waiter for `sel`. On success by another party, the caller must notify().
+  bool try_select(std::uintptr_t sel) noexcept {
+    std::uintptr_t expected = sel_waiting;
+    // [W1] ORDERING: waiter.claim — see the header.
+    return select_.compare_exchange_strong(expected, sel, waiter_order::claim,
+                                           waiter_order::claim_fail);
+  }
+
+  // Claims the waiter on its own behalf (no notification will follow).
+  bool try_select_self(std::uintptr_t sel) noexcept {
+    if (!try_select(sel)) return false;
+    self_selected_ = true;
+    return true;
+  }
+
+  std::uintptr_t selected() const noexcept {
+    // [W2] ORDERING: waiter.observe — pairs with [W1].
+    return select_.load(waiter_order::observe);
+  }
+
+  // The claimer's last access. Threads: unpark; coroutines: the resume hook.
+  void notify() noexcept {
+    if (resume_)
+      resume_(resume_context_);
+    else
+      parker_.unpark();
+  }
+
+  // Makes this waiter resume a coroutine instead of unparking a thread (used by async).
+  void set_resume_hook(void (*hook)(void*), void* context) noexcept {
+    resume_ = hook;
+    resume_context_ = context;
+  }
+
+  std::uintptr_t thread() const noexcept { return thread_; }
+
+  // Blocks the calling (owning) thread until the waiter is claimed; claims it as `aborted`
+  // itself once `deadline` passes. Returns the claim.
+  std::uintptr_t wait_until(const time_point* deadline) noexcept {
+    bool token = false;
+    for (;;) {
+      const std::uintptr_t sel = selected();
+      if (sel != sel_waiting) {
+        // Someone else claimed us: wait for their notify(), their last access.
+        if (!self_selected_)
+          while (!token) token = parker_.park();
+        return sel;
+      }
+      if (deadline) {
+        token = parker_.park_until(*deadline);
+        if (!token && P::clock::now() >= *deadline && try_select_self(sel_aborted))
+          return sel_aborted;
+      } else {
+        token = parker_.park();
+      }
+    }
+  }
+
+ private:
+  typename P::template atomic<std::uintptr_t> select_;
+  typename P::parker parker_;
+  std::uintptr_t thread_;
+  bool self_selected_ = false;  // SAFETY: owner-only (plain bool, written and read by the owner)
+  void (*resume_)(void*) = nullptr;
+  void* resume_context_ = nullptr;
+};
+
+// One registration of a waiter in one channel's wait list.
+template <class P>
+struct wait_entry {
+  waiter<P>* w = nullptr;
+  void* packet = nullptr;  // flavor-defined (the rendezvous flavor's message hand-off)
+  wait_entry* prev = nullptr;
+  wait_entry* next = nullptr;
+  std::uintptr_t operation() const noexcept { return reinterpret_cast<std::uintptr_t>(this); }
+};
+
+// An intrusive FIFO of wait entries. Not synchronized: callers hold a lock.
+template <class P>
+class waiter_queue {
+ public:
+  bool empty() const noexcept { return head_ == nullptr; }
+
+  void push(wait_entry<P>& e) noexcept {
+    e.prev = tail_;
+    e.next = nullptr;
+    if (tail_)
+      tail_->next = &e;
+    else
+      head_ = &e;
+    tail_ = &e;
+  }
+
+  // Removes `e` if it is still queued; returns whether it was.
+  bool remove(wait_entry<P>& e) noexcept {
+    if (!e.prev && head_ != &e) return false;
+    if (e.prev)
+      e.prev->next = e.next;
+    else
+      head_ = e.next;
+    if (e.next)
+      e.next->prev = e.prev;
+    else
+      tail_ = e.prev;
+    e.prev = e.next = nullptr;
+    return true;
+  }
+
+  // Claims the oldest waiter of another thread for its entry's operation and dequeues it.
+  // The caller must call notify() on it (after releasing its lock).
+  std::optional<wait_entry<P>> try_claim() noexcept {
+    const std::uintptr_t me = P::thread_id();
+    for (wait_entry<P>* e = head_; e; e = e->next) {
+      if (e->w->thread() == me) continue;
+      if (e->w->try_select(e->operation())) {
+        wait_entry<P> copy = *e;
+        remove(*e);
+        return copy;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Claims every waiter as disconnected and dequeues all; returns the claimed ones' count.
+  // The claimed waiters are chained through `next` from the returned head for notification.
+  wait_entry<P>* claim_all_disconnected() noexcept {
+    wait_entry<P>* claimed = nullptr;
+    wait_entry<P>* e = head_;
+    while (e) {
+      wait_entry<P>* next = e->next;
+      e->prev = e->next = nullptr;
+      if (e->w->try_select(sel_disconnected)) {
+        e->next = claimed;  // reuse the link: the entry is no longer queued
+        claimed = e;
+      }
+      e = next;
+    }
+    head_ = tail_ = nullptr;
+    return claimed;
+  }
+
+ private:
+  wait_entry<P>* head_ = nullptr;
+  wait_entry<P>* tail_ = nullptr;
+};
+
+// Notifies a chain built by claim_all_disconnected(). Reads `next` before notify(), since
+// notify() is the last access to each entry's waiter (and the entry lives on its stack).
+template <class P>
+void notify_chain(wait_entry<P>* e) noexcept {
+  while (e) {
+    wait_entry<P>* next = e->next;
+    waiter<P>* w = e->w;
+    w->notify();
+    e = next;
+  }
+}
+
+// A tiny test-and-test-and-set lock with backoff, for the short critical sections of the lists.
+template <class P>
+class spin_lock {
+ public:
+  void lock() noexcept {
+    backoff<P> b;
+    // [S1] ORDERING: wait_list.lock — acquire pairs with [S2] of the previous holder.
+    while (locked_.exchange(true, waiter_order::lock_acquire)) {
+      // ORDERING: wait_list.lock_peek — relaxed read while waiting; [S1] synchronizes.
+      while (locked_.load(waiter_order::lock_peek)) b.snooze();
+    }
+  }
+  void unlock() noexcept {
+    // [S2] ORDERING: wait_list.unlock — release pairs with the next [S1].
+    locked_.store(false, waiter_order::lock_release);
+  }
+
+ private:
+  typename P::template atomic<bool> locked_{false};
+};
+
+template <class L>
+class lock_guard {
+ public:
+  explicit lock_guard(L& l) noexcept : l_(l) { l_.lock(); }
+  ~lock_guard() { l_.unlock(); }
+  lock_guard(const lock_guard&) = delete;
+  lock_guard& operator=(const lock_guard&) = delete;
+
+ private:
+  L& l_;
+};
+
+// A wait list with its own lock and a lock-free "nobody waits" fast path ([L1]/[L2]).
+template <class P>
+class sync_wait_list {
+ public:
+  void register_entry(wait_entry<P>& e) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: the queue is only touched under lock_.
+    queue_.push(e);
+    // [L1] ORDERING: wait_list.is_empty_store — see the header.
+    is_empty_.store(false, waiter_order::is_empty_store);
+  }
+
+  // Returns whether the entry was still queued (it was not claimed by a notifier).
+  bool unregister_entry(wait_entry<P>& e) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: the queue is only touched under lock_.
+    const bool removed = queue_.remove(e);
+    // ORDERING: wait_list.is_empty_store — keeps [L1]'s flag exact under the lock.
+    is_empty_.store(queue_.empty(), waiter_order::is_empty_store);
+    return removed;
+  }
+
+  // Wakes one waiter (of another thread), if any. The caller has published its change with a
+  // seq_cst RMW or fence before calling (see [L2]).
+  void notify_one() noexcept {
+    // [L2] ORDERING: wait_list.is_empty_load — see the header.
+    if (is_empty_.load(waiter_order::is_empty_load)) return;
+    std::optional<wait_entry<P>> claimed;
+    {
+      lock_guard g(lock_);
+      // SAFETY: the queue is only touched under lock_.
+      claimed = queue_.try_claim();
+      // ORDERING: wait_list.is_empty_store — keeps the flag exact under the lock.
+      is_empty_.store(queue_.empty(), waiter_order::is_empty_store);
+    }
+    if (claimed) claimed->w->notify();
+  }
+
+  // Claims and wakes every waiter as disconnected.
+  void disconnect() noexcept {
+    wait_entry<P>* chain;
+    {
+      lock_guard g(lock_);
+      // SAFETY: the queue is only touched under lock_.
+      chain = queue_.claim_all_disconnected();
+      // ORDERING: wait_list.is_empty_store — the queue is now empty.
+      is_empty_.store(true, waiter_order::is_empty_store);
+    }
+    notify_chain<P>(chain);
+  }
+
+ private:
+  spin_lock<P> lock_;
+  waiter_queue<P> queue_;
+  typename P::template atomic<bool> is_empty_{true};
+};
+
+}  // namespace sluice::detail

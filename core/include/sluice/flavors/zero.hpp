@@ -1,0 +1,199 @@
+// sluice/flavors/zero.hpp — the rendezvous flavor (capacity 0): a send completes only when a
+// receiver takes the message.
+//
+// Algorithm: crossbeam-channel's zero flavor and Go's unbuffered channel (credited by name):
+// a lock protects two FIFO queues of blocked senders and receivers; an arriving operation
+// pairs with the oldest waiter of the other side, else queues itself and parks. The message
+// moves through a packet on the blocked party's stack, so the flavor allocates nothing per
+// operation.
+//
+// State (under lock_): senders_, receivers_ (waiter queues), disconnected_.
+// Hand-off, the only cross-thread data path:
+//   [Z1] the arriving party claims the waiter (waiter.hpp [W1]) under the lock, then, outside
+//        it, moves the message into or out of the waiter's packet, then notify()s it.
+//   [Z2] the waiter consumes the notification (parker token: unpark happens-before park's
+//        return), so the packet access of [Z1] happens-before the waiter's own.
+// A waiter that times out or is cancelled claimed itself (nobody else will touch its packet)
+// and removes its entry under the lock; its message never left its packet.
+// Spinning before parking lives in the parker (std_parker.hpp): a hand-off to a party that is
+// still spinning costs no system call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stop_token>
+#include <tuple>
+#include <utility>
+
+#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/message.hpp"
+#include "sluice/detail/waiter.hpp"
+#include "sluice/platform.hpp"
+
+namespace sluice::detail {
+
+template <class S, class P>
+class zero_flavor {
+ public:
+  using stored = S;
+
+  static constexpr std::size_t trailing_align = 1;
+  static std::size_t trailing_bytes() noexcept { return 0; }
+
+  zero_flavor() = default;
+  zero_flavor(const zero_flavor&) = delete;
+  zero_flavor& operator=(const zero_flavor&) = delete;
+
+  status try_send(S& msg) noexcept { return send_impl(msg, false, nullptr, nullptr); }
+  status send(S& msg, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+    return send_impl(msg, true, deadline, stop);
+  }
+  status try_recv(uninit<S>& out) noexcept { return recv_impl(out, false, nullptr, nullptr); }
+  status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
+              const std::stop_token* stop) {
+    return recv_impl(out, true, deadline, stop);
+  }
+
+  bool disconnect() noexcept {
+    wait_entry<P>* senders;
+    wait_entry<P>* receivers;
+    {
+      lock_guard g(lock_);
+      // SAFETY: state_ is only touched under lock_.
+      const bool first = state_.with_mut([&](state* s) {
+        if (s->disconnected) return false;
+        s->disconnected = true;
+        senders = s->senders.claim_all_disconnected();
+        receivers = s->receivers.claim_all_disconnected();
+        return true;
+      });
+      if (!first) return false;
+    }
+    notify_chain<P>(senders);
+    notify_chain<P>(receivers);
+    return true;
+  }
+
+  bool is_disconnected() const noexcept {
+    lock_guard g(lock_);
+    // SAFETY: state_ is only touched under lock_.
+    return state_.with([](const state* s) { return s->disconnected; });
+  }
+
+  std::size_t len() const noexcept { return 0; }
+  std::optional<std::size_t> capacity() const noexcept { return 0; }
+  bool is_empty() const noexcept { return true; }
+  bool is_full() const noexcept { return true; }
+
+ private:
+  struct packet {
+    typename P::template cell<uninit<S>> slot;  // the message while it changes hands
+  };
+  struct state {
+    waiter_queue<P> senders;
+    waiter_queue<P> receivers;
+    bool disconnected = false;
+  };
+
+  status send_impl(S& msg, bool block, const typename P::clock::time_point* deadline,
+                   const std::stop_token* stop) {
+    waiter<P> w;
+    packet pk;
+    wait_entry<P> e;
+    std::optional<wait_entry<P>> claimed;
+    status st;
+    {
+      lock_guard g(lock_);
+      // SAFETY: state_ is only touched under lock_.
+      std::tie(claimed, st) = state_.with_mut([&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
+        if (auto r = s->receivers.try_claim()) return {r, status::ok};
+        if (s->disconnected) return {std::nullopt, status::closed};
+        if (!block) return {std::nullopt, status::full};
+        if (stop_requested(stop)) return {std::nullopt, status::cancelled};
+        if (deadline && P::clock::now() >= *deadline) return {std::nullopt, status::timed_out};
+        // SAFETY: our own packet, not yet visible to anyone.
+        pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+        e.w = &w;
+        e.packet = &pk;
+        s->senders.push(e);
+        return {std::nullopt, status::empty};  // "queued"
+      });
+    }
+    if (claimed) {
+      hand_to_receiver(*claimed, msg);
+      return status::ok;
+    }
+    if (st != status::empty) return st;
+    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+    if (sel >= sel_first_operation) return status::ok;  // a receiver took the message ([Z1])
+    if (sel != sel_disconnected) remove(e, /*senders=*/true);
+    // SAFETY: we claimed ourselves or were disconnected: nobody else touches the packet.
+    pk.slot.with_mut([&](uninit<S>* v) { msg = v->take(); });
+    if (sel == sel_disconnected) return status::closed;
+    return sel == sel_cancelled ? status::cancelled : status::timed_out;
+  }
+
+  status recv_impl(uninit<S>& out, bool block, const typename P::clock::time_point* deadline,
+                   const std::stop_token* stop) {
+    waiter<P> w;
+    packet pk;
+    wait_entry<P> e;
+    std::optional<wait_entry<P>> claimed;
+    status st;
+    {
+      lock_guard g(lock_);
+      // SAFETY: state_ is only touched under lock_.
+      std::tie(claimed, st) = state_.with_mut([&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
+        if (auto r = s->senders.try_claim()) return {r, status::ok};
+        if (s->disconnected) return {std::nullopt, status::closed};
+        if (!block) return {std::nullopt, status::empty};
+        if (stop_requested(stop)) return {std::nullopt, status::cancelled};
+        if (deadline && P::clock::now() >= *deadline) return {std::nullopt, status::timed_out};
+        e.w = &w;
+        e.packet = &pk;
+        s->receivers.push(e);
+        return {std::nullopt, status::full};  // "queued"
+      });
+    }
+    if (claimed) {
+      take_from_sender(*claimed, out);
+      return status::ok;
+    }
+    if (st != status::full) return st;
+    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+    if (sel >= sel_first_operation) {
+      // SAFETY: the sender wrote the packet before notify() ([Z1] -> [Z2]).
+      pk.slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+      return status::ok;
+    }
+    if (sel != sel_disconnected) remove(e, /*senders=*/false);
+    if (sel == sel_disconnected) return status::closed;
+    return sel == sel_cancelled ? status::cancelled : status::timed_out;
+  }
+
+  static void hand_to_receiver(const wait_entry<P>& e, S& msg) noexcept {
+    auto* pk = static_cast<packet*>(e.packet);
+    // SAFETY: [Z1] — we claimed the receiver; it waits for our notify() before reading.
+    pk->slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+    e.w->notify();
+  }
+
+  static void take_from_sender(const wait_entry<P>& e, uninit<S>& out) noexcept {
+    auto* pk = static_cast<packet*>(e.packet);
+    // SAFETY: [Z1] — we claimed the sender; it waits for our notify() before returning.
+    pk->slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    e.w->notify();
+  }
+
+  void remove(wait_entry<P>& e, bool from_senders) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: state_ is only touched under lock_.
+    state_.with_mut([&](state* s) { (from_senders ? s->senders : s->receivers).remove(e); });
+  }
+
+  mutable spin_lock<P> lock_;
+  typename P::template cell<state> state_;
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,7 @@
+// sluice/sluice.hpp — the umbrella header: every channel kind on the std platform.
+#pragma once
+
+#include "sluice/channel.hpp"    // IWYU pragma: export
+#include "sluice/platform.hpp"   // IWYU pragma: export
+#include "sluice/result.hpp"     // IWYU pragma: export
+#include "sluice/std_platform.hpp"  // IWYU pragma: export
