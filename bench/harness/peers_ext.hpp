@@ -1,0 +1,146 @@
+// bench/harness/peers_ext.hpp — adapters for sluice and the packaged C++ peers. Each one is
+// compiled only when its headers (and, via CMake, its library) are present.
+#pragma once
+
+#include <cstddef>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+
+#include "workloads.hpp"
+
+// ---- sluice ---------------------------------------------------------------------------------
+#if __has_include(<sluice/sluice.hpp>) && !defined(BENCH_NO_SLUICE)
+#include <sluice/sluice.hpp>
+#define BENCH_HAVE_SLUICE 1
+namespace bench {
+struct sluice_peer {
+  static constexpr const char* name = "sluice";
+  using tx = sluice::sender<msg>;
+  using rx = sluice::receiver<msg>;
+  static const char* unsupported(flavor, workload) { return nullptr; }
+  static std::pair<tx, rx> make(flavor f, std::size_t n) {
+    switch (f) {
+      case flavor::bounded0: return sluice::bounded<msg>(0);
+      case flavor::bounded1: return sluice::bounded<msg>(1);
+      case flavor::bounded_n: return sluice::bounded<msg>(n);
+      case flavor::unbounded: break;
+    }
+    return sluice::unbounded<msg>();
+  }
+  static void send(tx& t, msg m) {
+    auto r = t.send(std::move(m));
+    if (!r) std::abort();
+  }
+  static msg recv(rx& r) {
+    auto v = r.recv();
+    if (!v.has_value()) std::abort();
+    return *v;
+  }
+};
+}  // namespace bench
+#endif
+
+// ---- moodycamel::BlockingConcurrentQueue ------------------------------------------------------
+#if __has_include(<concurrentqueue/blockingconcurrentqueue.h>)
+#include <concurrentqueue/blockingconcurrentqueue.h>
+#define BENCH_HAVE_MOODYCAMEL 1
+namespace bench {
+struct moodycamel_peer {
+  static constexpr const char* name = "moodycamel";
+  using chan = moodycamel::BlockingConcurrentQueue<msg>;
+  using tx = std::shared_ptr<chan>;
+  using rx = std::shared_ptr<chan>;
+  static const char* unsupported(flavor f, workload) {
+    if (f == flavor::bounded0 || f == flavor::bounded1)
+      return "no blocking bounded send (enqueue never blocks; try_enqueue fails)";
+    return nullptr;
+  }
+  // bounded(N) never fills in this suite, so a queue preallocated for N elements gives the
+  // same semantics as a blocking send on a channel of capacity N.
+  static std::pair<tx, rx> make(flavor f, std::size_t n) {
+    auto c = f == flavor::bounded_n ? std::make_shared<chan>(n) : std::make_shared<chan>();
+    return {c, c};
+  }
+  static void send(tx& t, msg m) {
+    if (!t->enqueue(m)) std::abort();
+  }
+  static msg recv(rx& r) {
+    msg m;
+    r->wait_dequeue(m);
+    return m;
+  }
+};
+}  // namespace bench
+#endif
+
+// ---- TBB concurrent_bounded_queue ---------------------------------------------------------------
+#if defined(BENCH_WITH_TBB) && __has_include(<tbb/concurrent_queue.h>)
+#include <tbb/concurrent_queue.h>
+#define BENCH_HAVE_TBB 1
+namespace bench {
+struct tbb_peer {
+  static constexpr const char* name = "tbb";
+  using chan = tbb::concurrent_bounded_queue<msg>;
+  using tx = std::shared_ptr<chan>;
+  using rx = std::shared_ptr<chan>;
+  static const char* unsupported(flavor f, workload) {
+    if (f == flavor::bounded0) return "capacity 0 is not a rendezvous (push waits forever)";
+    return nullptr;
+  }
+  static std::pair<tx, rx> make(flavor f, std::size_t n) {
+    auto c = std::make_shared<chan>();
+    if (f == flavor::bounded1) c->set_capacity(1);
+    if (f == flavor::bounded_n) c->set_capacity(static_cast<chan::size_type>(n));
+    return {c, c};
+  }
+  static void send(tx& t, msg m) { t->push(m); }
+  static msg recv(rx& r) {
+    msg m;
+    r->pop(m);
+    return m;
+  }
+};
+}  // namespace bench
+#endif
+
+// ---- Boost.Fiber buffered_channel / unbuffered_channel ----------------------------------------
+#if defined(BENCH_WITH_FIBER) && __has_include(<boost/fiber/buffered_channel.hpp>)
+#include <boost/fiber/buffered_channel.hpp>
+#include <boost/fiber/unbuffered_channel.hpp>
+#define BENCH_HAVE_FIBER 1
+namespace bench {
+// Threads (not fibers) on both ends: each std::thread's main fiber blocks in the channel and
+// its fiber scheduler sleeps on a condition variable until another thread wakes it.
+struct fiber_peer {
+  static constexpr const char* name = "boost-fiber";
+  struct chan {
+    std::unique_ptr<boost::fibers::buffered_channel<msg>> b;
+    std::unique_ptr<boost::fibers::unbuffered_channel<msg>> u;
+  };
+  using tx = std::shared_ptr<chan>;
+  using rx = std::shared_ptr<chan>;
+  static const char* unsupported(flavor f, workload) {
+    if (f == flavor::unbounded) return "no unbounded channel";
+    return nullptr;
+  }
+  // buffered_channel(c) needs a power of two >= 2 and holds c - 1 items.
+  static std::pair<tx, rx> make(flavor f, std::size_t n) {
+    auto c = std::make_shared<chan>();
+    if (f == flavor::bounded0) {
+      c->u = std::make_unique<boost::fibers::unbuffered_channel<msg>>();
+    } else {
+      std::size_t want = (f == flavor::bounded1 ? 1 : n) + 1, p = 2;
+      while (p < want) p <<= 1;
+      c->b = std::make_unique<boost::fibers::buffered_channel<msg>>(p);
+    }
+    return {c, c};
+  }
+  static void send(tx& t, msg m) {
+    auto st = t->b ? t->b->push(m) : t->u->push(m);
+    if (st != boost::fibers::channel_op_status::success) std::abort();
+  }
+  static msg recv(rx& r) { return r->b ? r->b->value_pop() : r->u->value_pop(); }
+};
+}  // namespace bench
+#endif

@@ -1,0 +1,3 @@
+module sluice/bench/peers/go
+
+go 1.19
