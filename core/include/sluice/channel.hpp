@@ -146,27 +146,27 @@ class basic_sender : public detail::handle_base<T, P> {
   }
 
   // Blocks until the message is sent (buffered, or taken by a receiver on a rendezvous).
-  send_result<T> send(T&& msg) { return send_impl(std::move(msg), true, nullptr, nullptr); }
-  send_result<T> send(const T& msg) requires std::is_copy_constructible_v<T> {
+  send_result<T> send(T&& msg) const { return send_impl(std::move(msg), true, nullptr, nullptr); }
+  send_result<T> send(const T& msg) const requires std::is_copy_constructible_v<T> {
     return send_impl(msg, true, nullptr, nullptr);
   }
-  send_result<T> send(T&& msg, std::stop_token stop) {
+  send_result<T> send(T&& msg, std::stop_token stop) const {
     return send_impl(std::move(msg), true, nullptr, &stop);
   }
 
   // Never blocks: errc::full when no slot is free (rendezvous: no receiver is waiting).
-  send_result<T> try_send(T&& msg) { return send_impl(std::move(msg), false, nullptr, nullptr); }
-  send_result<T> try_send(const T& msg) requires std::is_copy_constructible_v<T> {
+  send_result<T> try_send(T&& msg) const { return send_impl(std::move(msg), false, nullptr, nullptr); }
+  send_result<T> try_send(const T& msg) const requires std::is_copy_constructible_v<T> {
     return send_impl(msg, false, nullptr, nullptr);
   }
 
   template <class Rep, class Period>
-  send_result<T> send_for(T&& msg, std::chrono::duration<Rep, Period> timeout) {
+  send_result<T> send_for(T&& msg, std::chrono::duration<Rep, Period> timeout) const {
     const time_point d = detail::deadline_after<P>(timeout);
     return send_impl(std::move(msg), true, &d, nullptr);
   }
   template <class Clock, class Duration>
-  send_result<T> send_until(T&& msg, std::chrono::time_point<Clock, Duration> deadline) {
+  send_result<T> send_until(T&& msg, std::chrono::time_point<Clock, Duration> deadline) const {
     const time_point d = detail::to_platform_time<P>(deadline);
     return send_impl(std::move(msg), true, &d, nullptr);
   }
@@ -185,7 +185,7 @@ class basic_sender : public detail::handle_base<T, P> {
   explicit basic_sender(detail::chan_ref<T, P> r) noexcept : base(r) {}
 
   template <class U>
-  send_result<T> send_impl(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) {
+  send_result<T> send_impl(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) const {
     this->check(block ? "send" : "try_send");
     stored s = detail::to_stored<T, P>(std::forward<U>(msg));
     const detail::status st = this->ref_.visit([&](auto& state) {
@@ -221,17 +221,17 @@ class basic_receiver : public detail::handle_base<T, P> {
   }
 
   // Blocks until a message arrives, or the channel is closed and empty.
-  recv_result<T> recv() { return recv_impl(true, nullptr, nullptr); }
-  recv_result<T> recv(std::stop_token stop) { return recv_impl(true, nullptr, &stop); }
+  recv_result<T> recv() const { return recv_impl(true, nullptr, nullptr); }
+  recv_result<T> recv(std::stop_token stop) const { return recv_impl(true, nullptr, &stop); }
   // Never blocks: errc::empty when nothing is buffered (rendezvous: no sender is waiting).
-  recv_result<T> try_recv() { return recv_impl(false, nullptr, nullptr); }
+  recv_result<T> try_recv() const { return recv_impl(false, nullptr, nullptr); }
   template <class Rep, class Period>
-  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
+  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) const {
     const time_point d = detail::deadline_after<P>(timeout);
     return recv_impl(true, &d, nullptr);
   }
   template <class Clock, class Duration>
-  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
+  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) const {
     const time_point d = detail::to_platform_time<P>(deadline);
     return recv_impl(true, &d, nullptr);
   }
@@ -317,7 +317,7 @@ class basic_receiver : public detail::handle_base<T, P> {
   friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
   explicit basic_receiver(detail::chan_ref<T, P> r) noexcept : base(r) {}
 
-  recv_result<T> recv_impl(bool block, const time_point* deadline, const std::stop_token* stop) {
+  recv_result<T> recv_impl(bool block, const time_point* deadline, const std::stop_token* stop) const {
     this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
     const detail::status st = this->ref_.visit([&](auto& state) {

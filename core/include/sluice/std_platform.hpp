@@ -55,6 +55,7 @@ struct std_platform {
   using stop_callback = std::stop_callback<F>;
   using parker = detail::futex_parker;
 
+  // ORDERING: the caller's order, passed through (each call site documents its own).
   static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
 
   static void spin_hint() noexcept {
@@ -73,11 +74,12 @@ struct std_platform {
       return ::operator new(bytes, std::align_val_t{align});
     return ::operator new(bytes);
   }
-  static void deallocate(void* p, std::size_t bytes, std::size_t align) noexcept {
+  // Unsized delete: clang 14 does not enable sized deallocation by default.
+  static void deallocate(void* p, std::size_t /*bytes*/, std::size_t align) noexcept {
     if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
-      ::operator delete(p, bytes, std::align_val_t{align});
+      ::operator delete(p, std::align_val_t{align});
     else
-      ::operator delete(p, bytes);
+      ::operator delete(p);
   }
 
   static std::uintptr_t thread_id() noexcept {
