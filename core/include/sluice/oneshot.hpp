@@ -1,0 +1,437 @@
+// sluice/oneshot.hpp — a channel for exactly one message: one sender, one receiver.
+//
+//   auto [tx, rx] = sluice::oneshot<T>();
+//   std::move(tx).send(value);        // consumes the sender; wait-free
+//   auto r = rx.recv();               // the value, or errc::closed if tx died unsent
+//
+// Happens-before: for any threads X and Y, if X calls send() and Y's recv (try_recv,
+// recv_for, ...) returns that message, everything X did before send() is visible to Y after
+// the receive returns. If X drops the sender unsent and Y's receive returns errc::closed,
+// everything X did before the drop is visible to Y.
+//
+// Algorithm: the `oneshot` crate (Linus Färnstrand, faern/oneshot) — one allocation, one
+// state byte driven by RMWs whose arithmetic chooses the transition (its EMPTY + 1 == MESSAGE,
+// RECEIVING + 1 == UNPARKING trick), and an intermediate UNPARKING state that keeps the
+// receiver from leaving while the sender still reads its waiter. Re-derived for sluice's
+// waiter (detail/waiter.hpp), which lives on the receiver's stack and is claimed by one CAS,
+// so the sender also distinguishes "I woke it" from "it had already given up".
+//
+// State word (uint32), one per channel:
+//   receiving      = 0   the receiver is blocked; waiter_ holds its waiter
+//   unparking_send = 1   the sender has written the message and is waking the receiver
+//   unparking_drop = 2   the sender is gone unsent and is waking the receiver
+//   empty          = 4   nothing yet, nobody blocked
+//   message        = 5   the message is in msg_
+//   disconnected   = 6   the other side is gone (or the message was already taken)
+//   send = fetch_add(1): empty -> message, receiving -> unparking_send, disconnected -> 7
+//   drop = fetch_add(2): empty -> disconnected, receiving -> unparking_drop, disconnected -> 8
+//   (7 and 8 are never observed: the sender that makes them is the last party and frees.)
+// State machine:
+//   empty --send--> message --receive--> disconnected (taken) --rx drop--> freed by rx
+//   empty --tx drop--> disconnected --rx drop / receive--> freed by rx
+//   empty --rx drop--> disconnected --send (hands the message back) / tx drop--> freed by tx
+//   empty --rx blocks--> receiving --send--> unparking_send --> message (+ notify if claimed)
+//                                  --tx drop--> unparking_drop --> disconnected (+ notify)
+//                                  --rx gives up (timeout/stop)--> empty
+// Who frees: the party that sees the other side gone (a sender that reads `disconnected`; the
+// receiver's destructor when the state is message or disconnected). Exactly one does.
+//
+// Synchronization
+//   [O1] send fetch_add(1) (acq_rel)     release: publishes the message written before it to
+//                                        [O5]; acquire: reads the waiter pointer published by
+//                                        [O4], and (on `disconnected`) orders the receiver's
+//                                        last accesses before the sender's free.
+//   [O2] sender drop fetch_add(2) (acq_rel)  the same, without a message.
+//   [O3] unparking -> message/disconnected store (release): pairs with [O5]/[O6]; the
+//                                        sender's claim attempt on the waiter and the message
+//                                        write happen-before the receiver leaves.
+//   [O4] register CAS empty -> receiving (release on success: publishes waiter_ to [O1]/[O2];
+//                                        acquire on failure: reads message/disconnected).
+//   [O5] receiver loads (acquire)        pair with [O1], [O2], [O3].
+//   [O6] give-up CAS receiving -> empty (acquire both ways): on failure reads [O3]'s state.
+//   [O7] receiver drop exchange(disconnected) (acq_rel): acquire sees the message to destroy
+//                                        it; release orders the receiver's accesses before a
+//                                        sender's free that reads `disconnected` with [O1]/[O2].
+//   [O8] after taking the message, store disconnected (relaxed): the sender is done with the
+//                                        state (it left at [O1]/[O3]), only the receiver remains.
+//   notify() -> unpark() happens-before the park that consumes it (platform.hpp), and the
+//   claim CAS is [W1] (waiter.hpp).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <stop_token>
+#include <type_traits>
+#include <utility>
+
+#include "sluice/channel.hpp"
+#include "sluice/detail/backoff.hpp"
+#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/message.hpp"
+#include "sluice/detail/waiter.hpp"
+#include "sluice/platform.hpp"
+#include "sluice/result.hpp"
+#include "sluice/std_platform.hpp"
+
+namespace sluice {
+
+namespace detail {
+
+namespace oneshot_order {
+// ORDERING: acq_rel — [O1] send and [O2] sender drop (see the header).
+inline constexpr named_order send{"oneshot.send", std::memory_order_acq_rel};
+inline constexpr named_order sender_drop{"oneshot.sender_drop", std::memory_order_acq_rel};
+// ORDERING: release — [O3] leaves the unparking state.
+inline constexpr named_order unpark_done{"oneshot.unpark_done", std::memory_order_release};
+// ORDERING: release on success, acquire on failure — [O4].
+inline constexpr named_order register_ok{"oneshot.register", std::memory_order_release};
+inline constexpr named_order register_fail{"oneshot.register_fail", std::memory_order_acquire};
+// ORDERING: acquire — [O5].
+inline constexpr named_order observe{"oneshot.observe", std::memory_order_acquire};
+// ORDERING: acquire — [O6] both ways.
+inline constexpr named_order give_up{"oneshot.give_up", std::memory_order_acquire};
+// ORDERING: acq_rel — [O7].
+inline constexpr named_order receiver_drop{"oneshot.receiver_drop", std::memory_order_acq_rel};
+// ORDERING: relaxed — [O8].
+inline constexpr named_order consumed{"oneshot.consumed", std::memory_order_relaxed};
+}  // namespace oneshot_order
+
+// The shared state: one allocation of default alignment (BENCH.md 3.4: no over-alignment).
+template <class S, class P>
+class oneshot_state {
+ public:
+  using stored = S;
+  enum : std::uint32_t {
+    receiving = 0,
+    unparking_send = 1,
+    unparking_drop = 2,
+    empty = 4,
+    message = 5,
+    disconnected = 6,
+  };
+
+  static oneshot_state* create() { return create_shared<oneshot_state, P>(sizeof(oneshot_state)); }
+  static void destroy(oneshot_state* s) noexcept { destroy_shared<oneshot_state, P>(s, sizeof(oneshot_state)); }
+
+  oneshot_state() noexcept = default;
+  oneshot_state(const oneshot_state&) = delete;
+  oneshot_state& operator=(const oneshot_state&) = delete;
+  ~oneshot_state() = default;  // the message, if any, is destroyed by the receiver's drop
+
+  // --- sender side -------------------------------------------------------------------------
+
+  // Sends `msg`. Wait-free: one RMW, and if the receiver is blocked one claim CAS, one store
+  // and one unpark. On status::closed the message is still in `msg` and the state is freed.
+  // After this call the sender has no access to the state.
+  status send(S& msg) noexcept {
+    // SAFETY: before [O1] only the sender touches msg_ (the receiver reads it after seeing
+    // `message`; its destructor destroys it only after [O7] sees `message`).
+    msg_.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+    // [O1] ORDERING: oneshot.send — publishes the write above to [O5]/[O7].
+    const std::uint32_t prev = state_.fetch_add(1, oneshot_order::send);
+    switch (prev) {
+      case empty: return status::ok;
+      case receiving: wake(sel_first_operation, message); return status::ok;
+      default: break;  // disconnected: the receiver is gone, we are the last party
+    }
+    // SAFETY: the receiver never touched msg_ and is gone ([O1] acquired its [O7]).
+    msg_.with_mut([&](uninit<S>* v) { msg = v->take(); });
+    destroy(this);
+    return status::closed;
+  }
+
+  // The sender goes away without sending.
+  void drop_sender() noexcept {
+    // [O2] ORDERING: oneshot.sender_drop — see the header.
+    const std::uint32_t prev = state_.fetch_add(2, oneshot_order::sender_drop);
+    if (prev == receiving) {
+      wake(sel_disconnected, disconnected);
+    } else if (prev == disconnected) {
+      destroy(this);
+    }
+  }
+
+  // Whether the receiver is gone (a send would hand the message back).
+  bool receiver_gone() const noexcept {
+    // [O5] ORDERING: oneshot.observe.
+    return state_.load(oneshot_order::observe) == disconnected;
+  }
+
+  // --- receiver side -----------------------------------------------------------------------
+
+  // Takes the message if there is one: ok, empty, or closed (sender gone / already taken).
+  status try_recv(uninit<S>& out) noexcept {
+    // [O5] ORDERING: oneshot.observe — pairs with [O1]/[O2]/[O3].
+    return settle(state_.load(oneshot_order::observe), out);
+  }
+
+  // Blocks until the message arrives, the sender goes, the deadline passes or stop fires.
+  status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
+              const std::stop_token* stop) noexcept {
+    backoff<P> b;
+    for (;;) {
+      const status st = try_recv(out);
+      if (st != status::empty) return st;
+      if (b.is_completed()) break;
+      b.snooze();
+    }
+    for (;;) {
+      if (stop_requested(stop)) return status::cancelled;
+      if (deadline && P::clock::now() >= *deadline) return status::timed_out;
+      waiter<P> w;
+      if (!register_waiter(w)) return try_recv(out);
+      P::test_delay();  // race window: the sender acts between registration and the wait
+      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+      if (sel >= sel_first_operation || sel == sel_disconnected) {
+        // The sender claimed us; it stored its final state [O3] before notify().
+        return try_recv(out);
+      }
+      // Timed out or cancelled: withdraw; if the sender got there first, its outcome wins
+      // (a message that arrived is delivered rather than left behind).
+      const status st = unregister_waiter(out);
+      if (st != status::empty) return st;
+      return sel == sel_cancelled ? status::cancelled : status::timed_out;
+    }
+  }
+
+  // Publishes `w` as the blocked receiver. False if the state is no longer empty (a message
+  // or a disconnect arrived): nothing was registered. Used by recv() and, with a resume hook
+  // set on `w`, by an async receive.
+  bool register_waiter(waiter<P>& w) noexcept {
+    // SAFETY: while the state is `empty` the sender never reads waiter_; it reads it only
+    // after seeing `receiving` through [O1]/[O2], which acquire this CAS's release.
+    waiter_.with_mut([&](waiter<P>** p) { *p = &w; });
+    std::uint32_t expected = empty;
+    // [O4] ORDERING: oneshot.register / oneshot.register_fail.
+    return state_.compare_exchange_strong(expected, receiving, oneshot_order::register_ok,
+                                          oneshot_order::register_fail);
+  }
+
+  // Withdraws a registration whose waiter was claimed by its owner (timeout, cancel). Returns
+  // empty if withdrawn before the sender saw it; otherwise waits out the sender's short
+  // unparking step and returns the outcome (ok with the message in `out`, or closed).
+  status unregister_waiter(uninit<S>& out) noexcept {
+    std::uint32_t expected = receiving;
+    // [O6] ORDERING: oneshot.give_up — on failure reads [O3]'s or [O1]'s state.
+    if (state_.compare_exchange_strong(expected, empty, oneshot_order::give_up, oneshot_order::give_up))
+      return status::empty;
+    backoff<P> b;
+    while (expected == unparking_send || expected == unparking_drop) {
+      b.snooze();  // the sender is between [O1]/[O2] and [O3]: a bounded number of its steps
+      // [O5] ORDERING: oneshot.observe — pairs with [O3].
+      expected = state_.load(oneshot_order::observe);
+    }
+    return settle(expected, out);
+  }
+
+  // The receiver goes away; returns whether it was the last party (the state is then freed).
+  void drop_receiver() noexcept {
+    // [O7] ORDERING: oneshot.receiver_drop — see the header.
+    const std::uint32_t prev = state_.exchange(disconnected, oneshot_order::receiver_drop);
+    if (prev == empty) return;  // the sender is alive; it frees
+    if (prev == message) {
+      // SAFETY: [O7] acquired the sender's [O1]; the sender is gone.
+      msg_.with_mut([](uninit<S>* v) { v->destroy(); });
+    }
+    destroy(this);  // message (now destroyed) or disconnected: the sender is gone
+  }
+
+ private:
+  // Sender side of the unparking step: claim the registered waiter, publish the final state,
+  // then notify (the last access to the waiter, which cannot leave before consuming it).
+  void wake(std::uintptr_t sel, std::uint32_t final_state) noexcept {
+    waiter<P>* w = nullptr;
+    // SAFETY: [O1]/[O2] acquired [O4], which published the pointer; the receiver does not
+    // write waiter_ again and does not leave while the state is unparking.
+    waiter_.with([&](waiter<P>* const* p) { w = *p; });
+    const bool claimed = w->try_select(sel);
+    P::test_delay();  // race window: the receiver times out between our RMW and [O3]
+    // [O3] ORDERING: oneshot.unpark_done — pairs with [O5]/[O6]; after it we touch the state
+    // no more, and the waiter only through notify() if we claimed it.
+    state_.store(final_state, oneshot_order::unpark_done);
+    if (claimed) w->notify();
+  }
+
+  // Interprets a state read with acquire by the receiver.
+  status settle(std::uint32_t s, uninit<S>& out) noexcept {
+    if (s == message) {
+      // SAFETY: the message was published by [O1]/[O3], acquired by the read of `s`; the
+      // sender no longer touches the state.
+      msg_.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+      // [O8] ORDERING: oneshot.consumed — only the receiver remains.
+      state_.store(disconnected, oneshot_order::consumed);
+      return status::ok;
+    }
+    return s == disconnected ? status::closed : status::empty;
+  }
+
+  typename P::template atomic<std::uint32_t> state_{empty};
+  typename P::template cell<waiter<P>*> waiter_{nullptr};
+  typename P::template cell<uninit<S>> msg_{};
+};
+
+}  // namespace detail
+
+template <class T, platform P>
+class basic_oneshot_sender;
+template <class T, platform P>
+class basic_oneshot_receiver;
+
+template <class T, platform P = std_platform>
+std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver<T, P>> basic_oneshot();
+
+// The sending half: move-only; send() consumes it (`std::move(tx).send(v)`), so the type
+// allows one message. Dropping it unsent closes the channel: the receiver gets errc::closed.
+template <class T, platform P = std_platform>
+class basic_oneshot_sender {
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  using stored = detail::stored_t<T, P>;
+  using state = detail::oneshot_state<stored, P>;
+
+ public:
+  using value_type = T;
+
+  basic_oneshot_sender() noexcept = default;
+  basic_oneshot_sender(basic_oneshot_sender&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  basic_oneshot_sender& operator=(basic_oneshot_sender&& o) noexcept {
+    basic_oneshot_sender gone(std::move(*this));
+    s_ = std::exchange(o.s_, nullptr);
+    return *this;
+  }
+  basic_oneshot_sender(const basic_oneshot_sender&) = delete;
+  basic_oneshot_sender& operator=(const basic_oneshot_sender&) = delete;
+  ~basic_oneshot_sender() {
+    if (s_) s_->drop_sender();
+  }
+
+  bool valid() const noexcept { return s_ != nullptr; }
+  explicit operator bool() const noexcept { return valid(); }
+
+  // Sends the message and consumes the sender. Wait-free: no lock, no allocation (except
+  // boxing a type whose move may throw, done before anything is published), a bounded number
+  // of steps. errc::closed, with the message handed back, if the receiver is gone. If boxing
+  // or the move into the channel throws, the sender is left as it was.
+  send_result<T> send(T&& msg) && { return send_impl(std::move(msg)); }
+  send_result<T> send(const T& msg) && requires std::is_copy_constructible_v<T> {
+    return send_impl(msg);
+  }
+
+  // Whether the receiver is gone (a send would fail). A snapshot.
+  bool is_closed() const {
+    check("is_closed");
+    return s_->receiver_gone();
+  }
+
+ private:
+  friend std::pair<basic_oneshot_sender, basic_oneshot_receiver<T, P>> basic_oneshot<T, P>();
+  explicit basic_oneshot_sender(state* s) noexcept : s_(s) {}
+
+  void check(const char* op) const {
+    if (!s_) throw empty_handle_error(op);
+  }
+
+  template <class U>
+  send_result<T> send_impl(U&& msg) {
+    check("send");
+    stored st = detail::to_stored<T, P>(std::forward<U>(msg));
+    state* s = std::exchange(s_, nullptr);
+    if (s->send(st) == detail::status::ok) return send_result<T>();
+    return send_result<T>(in_place_error,
+                          send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))});
+  }
+
+  state* s_ = nullptr;
+};
+
+// The receiving half: move-only. A successful receive takes the message; later receives
+// report errc::closed. Dropping it makes a later send fail and hand the message back.
+template <class T, platform P = std_platform>
+class basic_oneshot_receiver {
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  using stored = detail::stored_t<T, P>;
+  using state = detail::oneshot_state<stored, P>;
+
+ public:
+  using value_type = T;
+  using time_point = typename P::clock::time_point;
+
+  basic_oneshot_receiver() noexcept = default;
+  basic_oneshot_receiver(basic_oneshot_receiver&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  basic_oneshot_receiver& operator=(basic_oneshot_receiver&& o) noexcept {
+    basic_oneshot_receiver gone(std::move(*this));
+    s_ = std::exchange(o.s_, nullptr);
+    return *this;
+  }
+  basic_oneshot_receiver(const basic_oneshot_receiver&) = delete;
+  basic_oneshot_receiver& operator=(const basic_oneshot_receiver&) = delete;
+  ~basic_oneshot_receiver() {
+    if (s_) s_->drop_receiver();
+  }
+
+  bool valid() const noexcept { return s_ != nullptr; }
+  explicit operator bool() const noexcept { return valid(); }
+
+  // Never blocks: the message; errc::empty if it has not been sent yet; errc::closed if the
+  // sender is gone unsent or the message was already taken.
+  recv_result<T> try_recv() {
+    detail::uninit<stored> out;
+    return finish(check("try_recv")->try_recv(out), out);
+  }
+  // Blocks until the message arrives (or errc::closed).
+  recv_result<T> recv() { return recv_impl("recv", nullptr, nullptr); }
+  // ... or until stop is requested (errc::cancelled; the message, if sent later, stays).
+  recv_result<T> recv(std::stop_token stop) { return recv_impl("recv", nullptr, &stop); }
+  template <class Rep, class Period>
+  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
+    const time_point d = detail::deadline_after<P>(timeout);
+    return recv_impl("recv_for", &d, nullptr);
+  }
+  template <class Clock, class Duration>
+  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
+    const time_point d = detail::to_platform_time<P>(deadline);
+    return recv_impl("recv_until", &d, nullptr);
+  }
+
+  // For the async layer: the shared state (register_waiter / unregister_waiter / try_recv).
+  state* native_state() const noexcept { return s_; }
+
+ private:
+  friend std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver> basic_oneshot<T, P>();
+  explicit basic_oneshot_receiver(state* s) noexcept : s_(s) {}
+
+  state* check(const char* op) const {
+    if (!s_) throw empty_handle_error(op);
+    return s_;
+  }
+  recv_result<T> recv_impl(const char* op, const time_point* deadline, const std::stop_token* stop) {
+    state* s = check(op);
+    detail::uninit<stored> out;
+    return finish(s->recv(out, deadline, stop), out);
+  }
+  static recv_result<T> finish(detail::status st, detail::uninit<stored>& out) {
+    if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
+    return recv_result<T>(std::in_place, detail::from_stored<T, P>(out.take()));
+  }
+
+  state* s_ = nullptr;
+};
+
+// Creates a oneshot channel on platform P: one allocation of default alignment.
+template <class T, platform P>
+std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver<T, P>> basic_oneshot() {
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  auto* s = detail::oneshot_state<detail::stored_t<T, P>, P>::create();
+  return {basic_oneshot_sender<T, P>(s), basic_oneshot_receiver<T, P>(s)};
+}
+
+template <class T>
+using oneshot_sender = basic_oneshot_sender<T, std_platform>;
+template <class T>
+using oneshot_receiver = basic_oneshot_receiver<T, std_platform>;
+
+template <class T>
+std::pair<oneshot_sender<T>, oneshot_receiver<T>> oneshot() {
+  return basic_oneshot<T, std_platform>();
+}
+
+}  // namespace sluice
