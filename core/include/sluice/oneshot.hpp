@@ -168,13 +168,10 @@ class oneshot_state {
   // Blocks until the message arrives, the sender goes, the deadline passes or stop fires.
   status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
               const std::stop_token* stop) noexcept {
-    backoff<P> b;
-    for (;;) {
-      const status st = try_recv(out);
-      if (st != status::empty) return st;
-      if (b.is_completed()) break;
-      b.snooze();
-    }
+    // No spinning first (as in the oneshot crate): a oneshot's answer usually comes from
+    // work that takes far longer than a spin, and registering costs one CAS.
+    const status first = try_recv(out);
+    if (first != status::empty) return first;
     for (;;) {
       if (stop_requested(stop)) return status::cancelled;
       if (deadline && P::clock::now() >= *deadline) return status::timed_out;
