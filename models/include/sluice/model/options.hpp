@@ -1,0 +1,75 @@
+// sluice/model/options.hpp — what a check explores, and what it reports back.
+//
+// Contract: `options` configures one check() call; unless use_env is false, SLUICE_MC_*
+// environment variables override the fields (see models/README.md for the list). `result`
+// is returned by check() and never aborts the process, so tests can expect a failure class
+// ("this mutant must be reported as a data race").
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice::model {
+
+// Compile-time ceiling on model threads (vector-clock width). options::max_threads may lower it.
+inline constexpr int max_model_threads = 8;
+
+enum class search_mode { exhaustive, random, pct };
+
+enum class failure_kind {
+  none,
+  assertion,       // MODEL_ASSERT failed
+  data_race,       // two cell accesses, at least one a write, not ordered by happens-before
+  deadlock,        // every live thread blocked with nothing that could wake it
+  livelock,        // the execution exceeded options::step_bound
+  leak,            // a platform allocation was not freed by the end of the execution
+  double_free,     // deallocate of an already freed block
+  use_after_free,  // an atomic or cell inside a freed block was accessed
+  invalid_free,    // deallocate of a pointer allocate did not return
+  usage,           // misuse of the model API (bad memory order, too many threads, ...)
+  nondeterminism,  // the test made different choices on the same path (replay mismatch)
+};
+
+const char* to_string(failure_kind k) noexcept;
+
+// Rewrites the memory order of matching operations before the check runs. `site` is either
+// the name of a core named_order (e.g. "array.stamp_publish") or "file:line", where file
+// matches any suffix of the operation's path (e.g. "array.hpp:212").
+struct order_override {
+  std::string site;
+  std::memory_order order;
+};
+
+struct options {
+  const char* name = "check";
+  search_mode mode = search_mode::exhaustive;
+  int max_threads = 5;             // model threads per execution, main included (<= 8)
+  int preemption_bound = 2;        // exhaustive and random: max preemptions; -1 = unbounded
+  std::uint64_t iterations = 0;    // 0: exhaustive = until exhausted, random/pct = 10000
+  std::uint64_t seed = 0;          // random/pct: execution i uses seed mix(seed, i)
+  std::uint64_t step_bound = 20000;  // scheduling points per execution before "livelock"
+  int max_spurious = 1;            // spurious wake-ups + weak-CAS failures per execution
+  int pct_depth = 3;               // PCT bug depth d (d - 1 priority change points)
+  std::string replay;              // a replay string printed by a failure: rerun exactly it
+  std::vector<order_override> overrides;
+  std::string dot_path;            // where to write the DOT graph of a failure ("" = none)
+  bool print_summary = true;
+  bool print_failure = true;
+  bool use_env = true;
+};
+
+struct result {
+  failure_kind failure = failure_kind::none;
+  std::string message;  // one-line description (both accesses for a race)
+  std::string trace;    // the per-step trace of the failing execution
+  std::string replay;   // pass as options::replay or SLUICE_MC_REPLAY to rerun it
+  std::string dot;      // Graphviz DOT of the failing execution
+  std::uint64_t executions = 0;
+  bool exhausted = false;  // exhaustive mode explored the whole bounded space
+  double seconds = 0;
+  bool passed() const noexcept { return failure == failure_kind::none; }
+};
+
+}  // namespace sluice::model

@@ -1,0 +1,125 @@
+// models/rt/choices.cpp — the choice stream (see choices.hpp for the contract).
+//
+// Replay string: "mc1:" then one character per choice from a 62-letter alphabet; an index of
+// 62 or more is written "~<decimal>.".
+#include "choices.hpp"
+
+#include <cstring>
+
+namespace sluice::model::rt {
+
+namespace {
+constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+constexpr std::uint32_t alphabet_size = 62;
+constexpr const char* replay_prefix = "mc1:";
+
+std::uint64_t splitmix(std::uint64_t& s) noexcept {
+  std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+bool decode(const std::string& s, std::vector<std::uint32_t>& out) {
+  std::size_t plen = std::strlen(replay_prefix);
+  if (s.compare(0, plen, replay_prefix) != 0) return false;
+  for (std::size_t i = plen; i < s.size(); ++i) {
+    char ch = s[i];
+    if (ch == '~') {
+      std::uint32_t v = 0;
+      ++i;
+      while (i < s.size() && s[i] != '.') v = v * 10 + static_cast<std::uint32_t>(s[i++] - '0');
+      out.push_back(v);
+      continue;
+    }
+    const char* p = std::strchr(alphabet, ch);
+    if (p == nullptr || ch == '\0') return false;
+    out.push_back(static_cast<std::uint32_t>(p - alphabet));
+  }
+  return true;
+}
+}  // namespace
+
+std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t iteration) noexcept {
+  std::uint64_t s = seed ^ (iteration * 0xd1b54a32d192ed03ULL);
+  return splitmix(s);
+}
+
+void choice_stream::configure(search_mode mode, std::uint64_t seed, const std::string& replay) {
+  mode_ = mode;
+  seed_ = seed;
+  replay_mode_ = !replay.empty();
+  path_.clear();
+  forced_.clear();
+  mismatch_ = false;
+  if (replay_mode_ && !decode(replay, forced_)) mismatch_ = true;
+}
+
+bool choice_stream::begin(std::uint64_t iteration) {
+  pos_ = 0;
+  rng_ = mix_seed(seed_, iteration);
+  if (replay_mode_ || mode_ != search_mode::exhaustive) path_.clear();
+  return !mismatch_;
+}
+
+std::uint64_t choice_stream::random_u64() noexcept { return splitmix(rng_); }
+
+std::uint32_t choice_stream::next(choice_kind, std::uint32_t n) {
+  std::uint32_t idx = 0;
+  if (replay_mode_) {
+    if (pos_ < forced_.size()) idx = forced_[pos_];
+    if (idx >= n) {
+      mismatch_ = true;
+      idx = 0;
+    }
+  } else if (mode_ == search_mode::exhaustive) {
+    if (pos_ < path_.size()) {
+      if (path_[pos_].n != n) {
+        mismatch_ = true;
+        path_.resize(pos_);
+      } else {
+        ++pos_;
+        return path_[pos_ - 1].chosen;
+      }
+    }
+    path_.push_back({n, 0});
+    ++pos_;
+    return 0;
+  } else {
+    idx = static_cast<std::uint32_t>(random_u64() % n);
+  }
+  path_.push_back({n, idx});
+  ++pos_;
+  return idx;
+}
+
+void choice_stream::record(std::uint32_t n, std::uint32_t index) {
+  path_.push_back({n, index});
+  ++pos_;
+}
+
+bool choice_stream::advance() {
+  if (mode_ != search_mode::exhaustive || replay_mode_) return true;
+  path_.resize(pos_);
+  while (!path_.empty() && path_.back().chosen + 1 >= path_.back().n) path_.pop_back();
+  if (path_.empty()) return false;
+  ++path_.back().chosen;
+  return true;
+}
+
+std::string choice_stream::replay_string() const {
+  std::string s = replay_prefix;
+  for (std::size_t i = 0; i < pos_ && i < path_.size(); ++i) {
+    std::uint32_t c = path_[i].chosen;
+    if (c < alphabet_size) {
+      s += alphabet[c];
+    } else {
+      s += '~';
+      s += std::to_string(c);
+      s += '.';
+    }
+  }
+  return s;
+}
+
+}  // namespace sluice::model::rt

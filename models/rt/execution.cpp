@@ -1,0 +1,531 @@
+// models/rt/execution.cpp — scheduler, model threads, parkers, tracked allocation, the driver.
+//
+// Scheduling: before every visible operation the current thread calls begin_op(). The
+// candidates are the runnable threads, the current one first; a thread that yielded
+// (spin_hint/yield_now) is left out until another thread has made progress, unless nobody
+// else can run. Switching away from a runnable current thread is a preemption and counts
+// against options::preemption_bound. With one candidate there is no choice and nothing is
+// recorded. When nobody can run, the earliest timed park times out (the virtual clock jumps
+// to its deadline); with no timed park left, the execution is a deadlock.
+#include "execution.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+namespace sluice::model::rt {
+
+execution g_ex;
+
+namespace {
+
+bool masked(const thread_rec& t) noexcept { return t.yielded && t.yield_progress == g_ex.progress; }
+
+void switch_to(int next) {
+  int prev = g_ex.current;
+  if (next == prev) return;
+  g_ex.current = next;
+  fiber_switch(g_ex.threads[prev].ctx, g_ex.threads[next].ctx);
+}
+
+[[noreturn]] void return_to_host() {
+  g_ex.running = false;
+  fiber_context dead;
+  fiber_switch(dead, g_ex.host);
+  std::abort();  // never resumed
+}
+
+std::uint32_t pct_pick(const int* cands, std::uint32_t n) {
+  execution& e = g_ex;
+  for (std::size_t i = 0; i < e.pct_change_points.size(); ++i)
+    if (e.pct_change_points[i] == e.steps) cur().priority = i + 1;  // demote below every start priority
+  std::uint32_t best = 0;
+  for (std::uint32_t i = 1; i < n; ++i)
+    if (e.threads[cands[i]].priority > e.threads[cands[best]].priority) best = i;
+  return best;
+}
+
+// Picks the next thread; `cur_ok` says whether the current thread may continue.
+void schedule(bool cur_ok) {
+  execution& e = g_ex;
+  int cands[max_model_threads];
+  std::uint32_t n = 0;
+  bool cur_runnable = cur_ok && cur().status == thread_status::runnable;
+  for (int pass = 0; pass < 2 && n == 0; ++pass) {
+    bool ignore_mask = pass == 1;
+    if (cur_runnable && (ignore_mask || !masked(cur()))) cands[n++] = e.current;
+    for (int t = 0; t < e.nthreads; ++t) {
+      if (t == e.current || e.threads[t].status != thread_status::runnable) continue;
+      if (!ignore_mask && masked(e.threads[t])) continue;
+      cands[n++] = t;
+    }
+  }
+  if (n == 0) {
+    // Nobody can run: fire the earliest timed park, or report a deadlock.
+    int best = -1;
+    for (int t = 0; t < e.nthreads; ++t) {
+      const thread_rec& th = e.threads[t];
+      if (th.status == thread_status::blocked_park && th.timed &&
+          (best < 0 || th.deadline < e.threads[best].deadline))
+        best = t;
+    }
+    if (best >= 0) {
+      thread_rec& th = e.threads[best];
+      if (th.deadline > e.now) e.now = th.deadline;
+      th.timed_out = true;
+      th.status = thread_status::runnable;
+      switch_to(best);
+      return;
+    }
+    bool any_alive = false;
+    std::string msg = "deadlock: every live thread is blocked:";
+    for (int t = 0; t < e.nthreads; ++t) {
+      const thread_rec& th = e.threads[t];
+      if (th.status == thread_status::finished) continue;
+      any_alive = true;
+      msg += "\n  thread " + std::to_string(t) +
+             (th.status == thread_status::blocked_join ? " joins thread " + std::to_string(th.join_target)
+                                                       : std::string(" parks")) +
+             " at " + describe(th.block_src);
+    }
+    if (!any_alive) return_to_host();  // the execution is complete
+    fail(failure_kind::deadlock, msg);
+  }
+  bool bounded = e.opts.preemption_bound >= 0 && e.preemptions >= e.opts.preemption_bound;
+  if (cur_runnable && cands[0] == e.current && bounded && !masked(cur())) n = 1;
+  std::uint32_t idx = 0;
+  if (n > 1) {
+    if (e.choices.scheduler_decides_threads()) {
+      idx = pct_pick(cands, n);
+      e.choices.record(n, idx);
+    } else {
+      idx = e.choices.next(choice_kind::thread, n);
+    }
+  }
+  int next = cands[idx];
+  if (cur_runnable && next != e.current && !masked(cur())) ++e.preemptions;
+  switch_to(next);
+}
+
+void fiber_main(void* p) {
+  auto* t = static_cast<thread_rec*>(p);
+  t->entry(t->arg);
+  execution& e = g_ex;
+  // Thread end releases the thread's clock to its joiner. Like spawn, join and allocation it
+  // touches no shared memory, so it is recorded but is not a scheduling point: the next
+  // visible operation of some thread is where the interleaving is decided.
+  ++e.progress;
+  record(op_kind::finish, source_location::current());
+  thread_rec& me = cur();
+  me.status = thread_status::finished;
+  for (int i = 0; i < e.nthreads; ++i) {
+    thread_rec& o = e.threads[i];
+    if (o.status == thread_status::blocked_join && o.join_target == e.current) o.status = thread_status::runnable;
+  }
+  schedule(false);
+  std::abort();  // a finished thread is never resumed
+}
+
+void start_thread(int tid, void (*entry)(void*), void* arg, void (*destroy)(void*)) {
+  execution& e = g_ex;
+  thread_rec& t = e.threads[tid];
+  t = thread_rec{};
+  t.entry = entry;
+  t.arg = arg;
+  t.destroy = destroy;
+  t.stack = e.stacks.acquire();
+  t.priority = e.opts.pct_depth + 1 + (e.choices.random_u64() % 1024) * max_model_threads + tid;
+  fiber_prepare(t.ctx, t.stack, fiber_stack_bytes, &fiber_main, &t);
+}
+
+void reset_execution(std::uint64_t iteration) {
+  execution& e = g_ex;
+  ++e.gen;
+  e.nthreads = 0;
+  e.current = 0;
+  e.events.clear();
+  e.cells.clear();
+  e.parkers.clear();
+  e.steps = e.progress = 0;
+  e.preemptions = e.spurious = 0;
+  e.now = 0;
+  e.no_preempt = 0;
+  e.failure = failure_kind::none;
+  e.message.clear();
+  reset_memory_model();
+  e.choices.begin(iteration);
+  if (e.opts.mode == search_mode::pct) {
+    e.pct_change_points.clear();
+    for (int i = 1; i < e.opts.pct_depth; ++i) e.pct_change_points.push_back(e.choices.random_u64() % e.pct_length);
+  }
+}
+
+void teardown_execution() {
+  execution& e = g_ex;
+  for (int t = 0; t < e.nthreads; ++t) {
+    thread_rec& th = e.threads[t];
+    if (th.destroy != nullptr) th.destroy(th.arg);
+    th.destroy = nullptr;
+    if (th.stack != nullptr) e.stacks.release(th.stack);
+    th.stack = nullptr;
+  }
+  for (auto& [addr, a] : e.allocs) {
+    void* p = reinterpret_cast<void*>(addr);
+    ::operator delete(p, std::align_val_t{a.align});
+  }
+  e.allocs.clear();
+  e.freed_count = 0;
+}
+
+void check_leaks() {
+  execution& e = g_ex;
+  for (auto& [addr, a] : e.allocs) {
+    if (a.freed) continue;
+    e.failure = failure_kind::leak;
+    e.message = "leak: " + std::to_string(a.bytes) + " bytes allocated at " + describe(a.alloc_src) +
+                " were never freed";
+    return;
+  }
+}
+
+}  // namespace
+
+bool active() noexcept { return g_ex.running; }
+
+void begin_op() {
+  execution& e = g_ex;
+  ++e.progress;
+  if (e.no_preempt > 0) return;
+  if (++e.steps > e.opts.step_bound)
+    fail(failure_kind::livelock, "livelock: the execution exceeded the step bound of " +
+                                     std::to_string(e.opts.step_bound) + " scheduling points");
+  schedule(true);
+}
+
+event& record(op_kind kind, const source_location& loc) {
+  execution& e = g_ex;
+  thread_rec& t = cur();
+  event& ev = e.events.emplace_back();
+  ev.step = static_cast<std::uint32_t>(e.events.size());
+  ev.tid = static_cast<std::uint8_t>(e.current);
+  ev.kind = kind;
+  ev.src = loc;
+  ev.pre = t.clock;
+  ev.ts = ++t.clock.c[e.current];
+  return ev;
+}
+
+void fail(failure_kind kind, std::string message) {
+  execution& e = g_ex;
+  if (e.failure == failure_kind::none) {
+    e.failure = kind;
+    e.message = std::move(message);
+  }
+  return_to_host();
+}
+
+void block_current() {
+  if (g_ex.no_preempt > 0) usage_fail("a stop callback blocked", cur().block_src);
+  schedule(false);
+}
+
+void check_address(const void* addr, const source_location& loc) {
+  execution& e = g_ex;
+  if (e.freed_count == 0 || e.allocs.empty()) return;
+  auto a = reinterpret_cast<std::uintptr_t>(addr);
+  auto it = e.allocs.upper_bound(a);
+  if (it == e.allocs.begin()) return;
+  --it;
+  if (a < it->first + it->second.bytes && it->second.freed)
+    fail(failure_kind::use_after_free, "use after free at " + describe(loc) + ": the block allocated at " +
+                                           describe(it->second.alloc_src) + " was freed at " +
+                                           describe(it->second.free_src));
+}
+
+// Parkers ------------------------------------------------------------------------------------
+
+void parker_init(parker_slot& p) {
+  if (!active()) return;
+  p.gen = g_ex.gen;
+  p.id = static_cast<std::uint32_t>(g_ex.parkers.size());
+  g_ex.parkers.emplace_back();
+}
+
+namespace {
+parker_rec& parker_of(parker_slot& p) {
+  if (p.gen != g_ex.gen) parker_init(p);
+  return g_ex.parkers[p.id];
+}
+bool spurious_allowed() { return g_ex.spurious < g_ex.opts.max_spurious; }
+}  // namespace
+
+bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_location& loc) {
+  if (!active()) return false;
+  execution& e = g_ex;
+  begin_op();
+  parker_rec& pk = parker_of(p);
+  thread_rec& t = cur();
+  t.fresh_reads = false;
+  event& ev = record(op_kind::park, loc);
+  auto consume = [&] {
+    pk.token = false;
+    cur().clock.join(pk.token_clock);
+  };
+  if (pk.token) {
+    consume();
+    ev.note = "token";
+    ev.post = cur().clock;
+    return true;
+  }
+  if (timed && e.now >= deadline) {
+    ev.note = "timed out";
+    ev.post = t.clock;
+    return false;
+  }
+  if (timed) {
+    if (e.choices.next(choice_kind::timeout, 2) == 1) {
+      e.now = deadline;
+      ev.note = "timed out";
+      ev.post = t.clock;
+      return false;
+    }
+  } else if (spurious_allowed() && e.choices.next(choice_kind::spurious, 2) == 1) {
+    ++e.spurious;
+    ev.note = "spurious wake-up";
+    ev.post = t.clock;
+    return false;
+  }
+  ev.note = "blocks";
+  ev.post = t.clock;
+  std::uint32_t id = p.id;
+  t.status = thread_status::blocked_park;
+  t.park_id = id;
+  t.timed = timed;
+  t.timed_out = false;
+  t.deadline = deadline;
+  t.block_src = loc;
+  block_current();
+  thread_rec& me = cur();
+  me.park_id = none;
+  parker_rec& again = e.parkers[id];
+  if (me.timed_out && !again.token) return false;
+  again.token = false;
+  me.clock.join(again.token_clock);
+  return true;
+}
+
+void unpark(parker_slot& p, const source_location& loc) {
+  if (!active()) return;
+  execution& e = g_ex;
+  begin_op();
+  parker_rec& pk = parker_of(p);
+  event& ev = record(op_kind::unpark, loc);
+  thread_rec& t = cur();
+  t.fresh_reads = false;
+  ev.post = t.clock;
+  pk.token = true;
+  pk.token_clock.join(t.clock);
+  std::uint32_t id = p.id;
+  for (int i = 0; i < e.nthreads; ++i) {
+    thread_rec& o = e.threads[i];
+    if (o.status == thread_status::blocked_park && o.park_id == id) o.status = thread_status::runnable;
+  }
+}
+
+std::int64_t now_ns() noexcept { return active() ? g_ex.now : 0; }
+
+void yield(const source_location& loc) {
+  execution& e = g_ex;
+  begin_op();
+  event& ev = record(op_kind::yield, loc);
+  thread_rec& t = cur();
+  ev.post = t.clock;
+  t.yielded = true;
+  t.fresh_reads = true;
+  t.yield_progress = e.progress;
+  if (e.no_preempt == 0) schedule(true);
+}
+
+void test_delay(const source_location& loc) {
+  begin_op();
+  event& ev = record(op_kind::delay, loc);
+  ev.post = cur().clock;
+}
+
+// Allocation ---------------------------------------------------------------------------------
+
+void* allocate(std::size_t bytes, std::size_t align, const source_location& loc) {
+  if (align < alignof(std::max_align_t)) align = alignof(std::max_align_t);
+  void* p = ::operator new(bytes == 0 ? 1 : bytes, std::align_val_t{align});
+  if (!active()) return p;
+  ++g_ex.progress;
+  event& ev = record(op_kind::alloc, loc);
+  ev.value = bytes;
+  ev.post = cur().clock;
+  alloc_rec& a = g_ex.allocs[reinterpret_cast<std::uintptr_t>(p)];
+  a = alloc_rec{};
+  a.bytes = bytes;
+  a.align = align;
+  a.alloc_src = loc;
+  return p;
+}
+
+void deallocate(void* p, std::size_t bytes, std::size_t align, const source_location& loc) {
+  if (!active()) {
+    if (align < alignof(std::max_align_t)) align = alignof(std::max_align_t);
+    ::operator delete(p, std::align_val_t{align});
+    return;
+  }
+  (void)bytes;
+  begin_op();
+  event& ev = record(op_kind::free, loc);
+  ev.post = cur().clock;
+  auto it = g_ex.allocs.find(reinterpret_cast<std::uintptr_t>(p));
+  if (it == g_ex.allocs.end())
+    fail(failure_kind::invalid_free, "invalid free at " + describe(loc) + ": not a platform allocation");
+  if (it->second.freed)
+    fail(failure_kind::double_free, "double free at " + describe(loc) + ": the block allocated at " +
+                                        describe(it->second.alloc_src) + " was already freed at " +
+                                        describe(it->second.free_src));
+  it->second.freed = true;  // quarantined until the execution ends, so later accesses are caught
+  it->second.free_src = loc;
+  ++g_ex.freed_count;
+}
+
+std::uintptr_t thread_id() noexcept { return static_cast<std::uintptr_t>(g_ex.current) + 1; }
+
+// Threads ------------------------------------------------------------------------------------
+
+int spawn(void (*entry)(void*), void* arg, void (*destroy)(void*), const source_location& loc) {
+  execution& e = g_ex;
+  if (!active()) usage_fail("sluice::model::thread created outside check()", loc);
+  if (e.nthreads >= e.opts.max_threads || e.nthreads >= max_model_threads) {
+    destroy(arg);
+    usage_fail("too many model threads (options::max_threads)", loc);
+  }
+  ++e.progress;
+  event& ev = record(op_kind::spawn, loc);
+  int tid = e.nthreads++;
+  ev.value = static_cast<std::uint64_t>(tid);
+  ev.post = cur().clock;
+  start_thread(tid, entry, arg, destroy);
+  e.threads[tid].clock = cur().clock;  // everything before the spawn happens before the thread
+  return tid;
+}
+
+void join(int tid, const source_location& loc) {
+  execution& e = g_ex;
+  if (tid < 0 || tid >= e.nthreads) usage_fail("join of a thread that is not joinable", loc);
+  ++e.progress;
+  thread_rec& t = cur();
+  if (e.threads[tid].status != thread_status::finished) {
+    t.status = thread_status::blocked_join;
+    t.join_target = tid;
+    t.block_src = loc;
+    block_current();
+  }
+  event& ev = record(op_kind::join, loc);
+  ev.value = static_cast<std::uint64_t>(tid);
+  cur().clock.join(e.threads[tid].clock);
+  ev.post = cur().clock;
+}
+
+void no_preempt_begin() noexcept {
+  if (active()) ++g_ex.no_preempt;
+}
+void no_preempt_end() noexcept {
+  if (active()) --g_ex.no_preempt;
+}
+
+void assert_fail(const char* expr, const source_location& loc) {
+  if (!active()) {
+    std::fprintf(stderr, "MODEL_ASSERT(%s) failed outside a check at %s\n", expr, describe(loc).c_str());
+    std::abort();
+  }
+  fail(failure_kind::assertion, std::string("assertion failed: ") + expr + " at " + describe(loc));
+}
+
+void usage_fail(const char* what, const source_location& loc) {
+  if (!active()) {
+    std::fprintf(stderr, "sluice model: %s at %s\n", what, describe(loc).c_str());
+    std::abort();
+  }
+  fail(failure_kind::usage, std::string(what) + " at " + describe(loc));
+}
+
+// The driver ---------------------------------------------------------------------------------
+
+result run(const options& in, void (*test)(void*), void* arg) {
+  execution& e = g_ex;
+  if (e.running) usage_fail("check() called inside a check", source_location::current());
+  e.opts = in.use_env ? apply_env(in) : in;
+  if (e.opts.max_threads > max_model_threads) e.opts.max_threads = max_model_threads;
+  bool exhaustive = e.opts.mode == search_mode::exhaustive;
+  std::uint64_t limit = e.opts.iterations;
+  if (limit == 0 && !exhaustive) limit = default_random_iterations;
+  e.choices.configure(e.opts.mode, e.opts.seed, e.opts.replay);
+  e.pct_length = pct_initial_length;
+
+  result r;
+  auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t iteration = 0;; ++iteration) {
+    reset_execution(iteration);
+    start_thread(0, test, arg, nullptr);
+    e.nthreads = 1;
+    e.running = true;
+    fiber_switch(e.host, e.threads[0].ctx);
+    e.running = false;
+    if (e.failure == failure_kind::none && e.choices.mismatch()) {
+      e.failure = failure_kind::nondeterminism;
+      e.message = "the test made different choices on the same path (nondeterministic test or bad replay string)";
+    }
+    if (e.failure == failure_kind::none) check_leaks();
+    ++r.executions;
+    if (e.steps > e.pct_length) e.pct_length = e.steps;
+    if (e.failure != failure_kind::none) {
+      r.failure = e.failure;
+      r.message = e.message;
+      r.replay = e.choices.replay_string();
+      r.trace = format_trace();
+      r.dot = format_dot();
+      teardown_execution();
+      break;
+    }
+    teardown_execution();
+    if (e.choices.replaying()) break;
+    if (exhaustive) {
+      if (!e.choices.advance()) {
+        r.exhausted = true;
+        break;
+      }
+      if (limit != 0 && r.executions >= limit) break;
+    } else if (r.executions >= limit) {
+      break;
+    }
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  if (e.opts.print_summary) {
+    const char* mode = exhaustive ? "exhaustive" : e.opts.mode == search_mode::random ? "random" : "pct";
+    std::fprintf(stderr, "[model] %s: %s, %llu executions%s, %.3f s, %.0f exec/s%s%s\n", e.opts.name, mode,
+                 static_cast<unsigned long long>(r.executions),
+                 exhaustive ? (r.exhausted ? " (exhausted)" : " (not exhausted)") : "", r.seconds,
+                 r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0,
+                 r.passed() ? "" : ", FAILED: ", r.passed() ? "" : to_string(r.failure));
+  }
+  if (!r.passed() && e.opts.print_failure) {
+    std::fprintf(stderr, "%s\n%s\nreplay: SLUICE_MC_REPLAY='%s'\n", r.message.c_str(), r.trace.c_str(),
+                 r.replay.c_str());
+  }
+  if (!r.passed() && !e.opts.dot_path.empty()) {
+    if (std::FILE* f = std::fopen(e.opts.dot_path.c_str(), "w")) {
+      std::fputs(r.dot.c_str(), f);
+      std::fclose(f);
+      if (e.opts.print_failure) std::fprintf(stderr, "execution graph written to %s\n", e.opts.dot_path.c_str());
+    }
+  }
+  return r;
+}
+
+}  // namespace sluice::model::rt

@@ -1,0 +1,195 @@
+// models/rt/execution.hpp — the state of the running execution, shared by the runtime files.
+//
+// Contract: one `execution` per process (g_ex), used from one OS thread. It holds the model
+// threads (fibers + clocks), the event log (the trace), the per-location modification orders,
+// cells, parkers, allocations and the SC-order constraint graph. Everything is reset, but
+// its buffers kept, between executions so that an execution allocates almost nothing.
+// Files: execution.cpp (scheduler, threads, parkers, allocation, driver), memory_model.cpp
+// (atomics, fences, seq_cst), cells.cpp (race detection), report.cpp (trace, DOT),
+// options.cpp (environment, overrides).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "choices.hpp"
+#include "fiber.hpp"
+#include "sluice/model/options.hpp"
+#include "sluice/model/runtime.hpp"
+#include "vector_clock.hpp"
+
+namespace sluice::model::rt {
+
+inline constexpr std::uint32_t none = ~std::uint32_t{0};
+// Default iteration count for the random and PCT modes when options::iterations is 0.
+inline constexpr std::uint64_t default_random_iterations = 10000;
+// Initial guess of an execution's length, for placing PCT's priority change points.
+inline constexpr std::uint64_t pct_initial_length = 64;
+
+enum class op_kind : std::uint8_t {
+  init, load, store, rmw, cas_fail, fence, cell_read, cell_write,
+  spawn, join, finish, park, unpark, yield, delay, alloc, free
+};
+
+struct event {
+  std::uint32_t step = 0;
+  std::uint8_t tid = 0;
+  op_kind kind = op_kind::load;
+  std::memory_order order = std::memory_order::relaxed;
+  bool sc = false;
+  bool stale = false;
+  std::uint32_t ts = 0;
+  std::uint32_t loc = none;      // location (atomics) or cell id
+  std::uint32_t store = none;    // store written (store, rmw, init)
+  std::uint32_t rf = none;       // store read (load, rmw, cas_fail)
+  std::uint32_t sw_from = none;  // event whose release this acquire synchronized with
+  std::uint64_t value = 0;       // value written, or read for a load
+  std::uint64_t value2 = 0;      // rmw: the value read
+  const char* order_name = nullptr;
+  const char* note = nullptr;
+  source_location src{};
+  vector_clock pre;   // clock before the event (sequenced-before predecessors' knowledge)
+  vector_clock post;  // clock after it
+};
+
+struct store_rec {
+  std::uint64_t value = 0;
+  std::uint32_t event = none;
+  std::uint32_t loc = 0;
+  std::uint32_t mo_pos = 0;
+  std::uint8_t tid = 0;
+  std::uint32_t ts = 0;
+  bool rmw = false;
+  bool has_rel = false;
+  std::uint32_t rel_event = none;  // the release (store or fence) heading what `rel` carries
+  vector_clock rel;                // what an acquire reading this store synchronizes with
+  std::array<std::uint32_t, max_model_threads> first_read{};  // earliest read ts per thread
+};
+
+struct location_rec {
+  const void* addr = nullptr;
+  atomic_slot* slot = nullptr;
+  unsigned bytes = 8;
+  bool alive = true;
+  std::vector<std::uint32_t> mo;      // store ids, in modification order
+  std::vector<std::uint32_t> events;  // atomic events on this location
+};
+
+struct cell_rec {
+  const void* addr = nullptr;
+  std::uint8_t w_tid = 0;
+  std::uint32_t w_ts = 0;
+  std::uint32_t w_step = 0;
+  source_location w_src{};
+  std::array<std::uint32_t, max_model_threads> r_ts{};
+  std::array<std::uint32_t, max_model_threads> r_step{};
+  std::array<source_location, max_model_threads> r_src{};
+};
+
+struct parker_rec {
+  bool token = false;
+  vector_clock token_clock;
+};
+
+enum class thread_status : std::uint8_t { runnable, blocked_park, blocked_join, finished };
+
+struct thread_rec {
+  fiber_context ctx;
+  char* stack = nullptr;
+  thread_status status = thread_status::runnable;
+  vector_clock clock;       // happens-before knowledge
+  vector_clock acq_pending; // what relaxed loads read, for a later acquire fence
+  vector_clock rel_fence;   // the clock of the latest release fence
+  std::uint32_t rel_fence_event = none;
+  bool has_rel_fence = false;
+  bool yielded = false;
+  bool fresh_reads = false;  // after a yield, loads read the newest store (see LIMITATIONS.md)
+  std::uint64_t yield_progress = 0;
+  std::uint32_t park_id = none;
+  bool timed = false;
+  bool timed_out = false;
+  std::int64_t deadline = 0;
+  int join_target = -1;
+  source_location block_src{};
+  void (*entry)(void*) = nullptr;
+  void* arg = nullptr;
+  void (*destroy)(void*) = nullptr;
+  std::uint64_t priority = 0;  // PCT
+};
+
+struct alloc_rec {
+  std::size_t bytes = 0;
+  std::size_t align = 0;
+  bool freed = false;
+  source_location alloc_src{};
+  source_location free_src{};
+};
+
+struct execution {
+  options opts;
+  choice_stream choices;
+  stack_pool stacks;
+  fiber_context host;
+  bool running = false;
+  std::uint32_t gen = 1;
+  int current = 0;
+  int nthreads = 0;
+  std::array<thread_rec, max_model_threads> threads;
+  std::vector<event> events;
+  std::vector<store_rec> stores;
+  std::vector<location_rec> locs;
+  std::size_t nlocs = 0;
+  std::vector<cell_rec> cells;
+  std::vector<parker_rec> parkers;
+  std::map<std::uintptr_t, alloc_rec> allocs;
+  std::size_t freed_count = 0;
+  std::uint64_t steps = 0;
+  std::uint64_t progress = 0;
+  int preemptions = 0;
+  int spurious = 0;
+  std::int64_t now = 0;
+  int no_preempt = 0;
+  failure_kind failure = failure_kind::none;
+  std::string message;
+  // seq_cst: nodes are event ids; the total order S must extend these edges (P0668 rules).
+  std::vector<std::uint32_t> sc_nodes;
+  std::vector<std::uint32_t> sc_fences;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sc_edges;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sc_scratch;
+  std::vector<std::vector<std::uint32_t>> sc_adj;
+  std::vector<std::uint32_t> sc_stack;
+  std::vector<std::uint8_t> sc_seen;
+  // PCT
+  std::vector<std::uint64_t> pct_change_points;
+  std::uint64_t pct_length = pct_initial_length;
+};
+
+extern execution g_ex;
+
+inline thread_rec& cur() noexcept { return g_ex.threads[g_ex.current]; }
+
+// Scheduler (execution.cpp).
+void begin_op();                     // a scheduling point before the current thread's operation
+event& record(op_kind kind, const source_location& loc);  // ticks the clock, appends an event
+[[noreturn]] void fail(failure_kind kind, std::string message);
+void block_current();                // the current thread's status says why; returns when woken
+void check_address(const void* addr, const source_location& loc);
+std::memory_order resolve_order(order_ref o, const source_location& loc);
+
+// Memory model (memory_model.cpp).
+void reset_memory_model();
+
+// Reports (report.cpp).
+std::string format_trace();
+std::string format_dot();
+std::string describe(const source_location& loc);
+const char* op_name(op_kind k) noexcept;
+const char* order_name(std::memory_order o) noexcept;
+
+// Options (options.cpp).
+options apply_env(const options& in);
+
+}  // namespace sluice::model::rt
