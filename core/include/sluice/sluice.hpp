@@ -4,4 +4,5 @@
 #include "sluice/channel.hpp"    // IWYU pragma: export
 #include "sluice/platform.hpp"   // IWYU pragma: export
 #include "sluice/result.hpp"     // IWYU pragma: export
+#include "sluice/select.hpp"     // IWYU pragma: export
 #include "sluice/std_platform.hpp"  // IWYU pragma: export

@@ -89,6 +89,16 @@ struct uninit {
   void destroy() noexcept { std::destroy_at(get()); }
 };
 
+// Puts a message back into a moved-from object without needing assignment (message types
+// need not be assignable): destroys the moved-from value, move-constructs from `src`.
+template <class S>
+void restore(S& dst, uninit<S>& src) noexcept {
+  static_assert(std::is_nothrow_move_constructible_v<S>);
+  std::destroy_at(&dst);
+  ::new (static_cast<void*>(&dst)) S(std::move(*src.get()));
+  src.destroy();
+}
+
 // Placement-constructs a T in platform-allocated shared memory.
 template <class T, class P, class... Args>
 T* create_shared(std::size_t bytes, Args&&... args) {

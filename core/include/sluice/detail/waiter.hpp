@@ -157,6 +157,13 @@ class waiter_queue {
  public:
   bool empty() const noexcept { return head_ == nullptr; }
 
+  template <class Pred>
+  bool any_of(Pred pred) const noexcept {
+    for (const wait_entry<P>* e = head_; e; e = e->next)
+      if (pred(*e)) return true;
+    return false;
+  }
+
   void push(wait_entry<P>& e) noexcept {
     e.prev = tail_;
     e.next = nullptr;

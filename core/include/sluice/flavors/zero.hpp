@@ -81,15 +81,50 @@ class zero_flavor {
     return state_.with([](const state* s) { return s->disconnected; });
   }
 
+  // Select support. A select registers one entry per case; the entry's packet is the case's.
+  // A send case's packet holds its message while registered. Returns whether the case is
+  // ready now (a partner waits, or the channel is closed): the caller then aborts its wait.
+  struct packet {
+    typename P::template cell<uninit<S>> slot;  // the message while it changes hands
+  };
+  bool register_send(wait_entry<P>& e, packet& pk, S& msg) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: state_ is only touched under lock_; the packet is ours until queued.
+    return state_.with_mut([&](state* s) {
+      pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+      e.packet = &pk;
+      s->senders.push(e);
+      return s->disconnected || has_other_thread(s->receivers);
+    });
+  }
+  bool register_recv(wait_entry<P>& e, packet& pk) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: state_ is only touched under lock_.
+    return state_.with_mut([&](state* s) {
+      e.packet = &pk;
+      s->receivers.push(e);
+      return s->disconnected || has_other_thread(s->senders);
+    });
+  }
+  // Removes a send registration that was not claimed, giving the message back.
+  void unregister_send(wait_entry<P>& e, packet& pk, S& msg) noexcept {
+    remove(e, /*from_senders=*/true);
+    // SAFETY: unclaimed (or claimed by a disconnect, which moves nothing): the packet is ours.
+    pk.slot.with_mut([&](uninit<S>* v) { restore(msg, *v); });
+  }
+  void unregister_recv(wait_entry<P>& e) noexcept { remove(e, /*from_senders=*/false); }
+  // After a claim by a partner: the received message ([Z1] -> [Z2]).
+  static void complete_recv(packet& pk, uninit<S>& out) noexcept {
+    // SAFETY: the sender wrote the packet before notify().
+    pk.slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+  }
+
   std::size_t len() const noexcept { return 0; }
   std::optional<std::size_t> capacity() const noexcept { return 0; }
   bool is_empty() const noexcept { return true; }
   bool is_full() const noexcept { return true; }
 
  private:
-  struct packet {
-    typename P::template cell<uninit<S>> slot;  // the message while it changes hands
-  };
   struct state {
     waiter_queue<P> senders;
     waiter_queue<P> receivers;
@@ -129,7 +164,7 @@ class zero_flavor {
     if (sel >= sel_first_operation) return status::ok;  // a receiver took the message ([Z1])
     if (sel != sel_disconnected) remove(e, /*senders=*/true);
     // SAFETY: we claimed ourselves or were disconnected: nobody else touches the packet.
-    pk.slot.with_mut([&](uninit<S>* v) { msg = v->take(); });
+    pk.slot.with_mut([&](uninit<S>* v) { restore(msg, *v); });
     if (sel == sel_disconnected) return status::closed;
     return sel == sel_cancelled ? status::cancelled : status::timed_out;
   }
@@ -184,6 +219,10 @@ class zero_flavor {
     // SAFETY: [Z1] — we claimed the sender; it waits for our notify() before returning.
     pk->slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
     e.w->notify();
+  }
+
+  static bool has_other_thread(const waiter_queue<P>& q) noexcept {
+    return q.any_of([me = P::thread_id()](const wait_entry<P>& e) { return e.w->thread() != me; });
   }
 
   void remove(wait_entry<P>& e, bool from_senders) noexcept {

@@ -1,0 +1,378 @@
+// sluice/select.hpp — blocking select over receive and send cases on any flavors.
+//
+//   std::size_t fired = sluice::select(
+//       sluice::on_recv(rx_a, [](sluice::recv_result<int> r) { ... }),
+//       sluice::on_send(tx_b, msg, [](sluice::send_result<Msg> r) { ... }),
+//       sluice::on_timeout(50ms, [] { ... }));       // or on_deadline(tp, f) or on_default(f)
+//
+// Exactly one case fires: its operation completes (or fails with closed) and its handler runs;
+// every other case leaves its channel as it was (a send case's message is given back to the
+// select, and destroyed with it). select() returns the index of the case that fired. Cases are
+// tried from a random start (fair); select_biased() tries them in the order written.
+// Why a variadic function and not a builder (crossbeam's Select, flume's Selector): the cases
+// of a C++ select usually have different message types, which a variadic call keeps typed with
+// no type erasure and no allocation; a builder would need virtual dispatch per case.
+//
+// Algorithm (crossbeam-channel's select, credited by name): try every case; if none is ready,
+// register ONE waiter in the wait list of every case's channel, re-check readiness, park. The
+// first party to claim the waiter (waiter.hpp [W1]) wins for its case. For bounded and
+// unbounded channels a claim means "retry": the loop tries every case again. For rendezvous
+// channels the claimer has already completed the hand-off through the case's packet, so that
+// case fires. After waking, every registration that was not claimed is removed; a rendezvous
+// send case takes its message back from its packet.
+// Happens-before: as for the channel operations (channel.hpp).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "sluice/channel.hpp"
+#include "sluice/detail/select_random.hpp"
+
+namespace sluice {
+
+namespace detail {
+
+template <class T, class P, class F>
+struct recv_case {
+  const basic_receiver<T, P>* rx;
+  F handler;
+};
+template <class T, class P, class F>
+struct send_case {
+  const basic_sender<T, P>* tx;
+  stored_t<T, P> msg;
+  F handler;
+};
+template <class Clock, class Duration, class F>
+struct deadline_case {
+  std::chrono::time_point<Clock, Duration> deadline;
+  F handler;
+  template <class P>
+  typename P::clock::time_point platform_deadline() const {
+    return to_platform_time<P>(deadline);
+  }
+};
+template <class Rep, class Period, class F>
+struct timeout_case {
+  std::chrono::duration<Rep, Period> timeout;
+  F handler;
+  template <class P>
+  typename P::clock::time_point platform_deadline() const {
+    return deadline_after<P>(timeout);
+  }
+};
+template <class F>
+struct default_case {
+  F handler;
+};
+
+template <class C>
+struct case_traits {
+  static constexpr bool is_channel = false;
+};
+template <class T, class P, class F>
+struct case_traits<recv_case<T, P, F>> {
+  static constexpr bool is_channel = true;
+  using platform = P;
+};
+template <class T, class P, class F>
+struct case_traits<send_case<T, P, F>> {
+  static constexpr bool is_channel = true;
+  using platform = P;
+};
+
+template <class C>
+inline constexpr bool is_deadline_case_v = false;
+template <class Clock, class Duration, class F>
+inline constexpr bool is_deadline_case_v<deadline_case<Clock, Duration, F>> = true;
+template <class Rep, class Period, class F>
+inline constexpr bool is_deadline_case_v<timeout_case<Rep, Period, F>> = true;
+template <class C>
+inline constexpr bool is_default_case_v = false;
+template <class F>
+inline constexpr bool is_default_case_v<default_case<F>> = true;
+
+// Per-case state across one select: the flavor's token/packet, the outcome.
+template <class C>
+struct case_state;
+
+template <class T, class P, class F>
+struct case_state<recv_case<T, P, F>> {
+  using S = stored_t<T, P>;
+  uninit<S> out;
+  typename zero_flavor<S, P>::packet packet;
+  std::optional<status> outcome;
+
+  bool try_now(recv_case<T, P, F>& c) {
+    return c.rx->ref().visit([&](auto& st) {
+      const status s = st.chan.try_recv(out);
+      if (s == status::empty) return false;
+      outcome = s;
+      return true;
+    });
+  }
+  // Registers; returns whether the case is ready now.
+  bool enroll(recv_case<T, P, F>& c, wait_entry<P>& e) {
+    return c.rx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
+        return st.chan.register_recv(e, packet);
+      } else {
+        st.chan.receivers().register_entry(e);
+        return false;
+      }
+    });
+  }
+  bool ready(recv_case<T, P, F>& c) {
+    return c.rx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
+        return false;  // decided under the lock by register_recv
+      else
+        return st.chan.recv_ready();
+    });
+  }
+  void withdraw(recv_case<T, P, F>& c, wait_entry<P>& e) {
+    c.rx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
+        st.chan.unregister_recv(e);
+      else
+        st.chan.receivers().unregister_entry(e);
+    });
+  }
+  // After this case's entry was claimed: does the claim complete it (rendezvous hand-off)?
+  bool complete_on_claim(recv_case<T, P, F>& c) {
+    return c.rx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
+        zero_flavor<S, P>::complete_recv(packet, out);
+        outcome = status::ok;
+        return true;
+      } else {
+        return false;
+      }
+    });
+  }
+  void fire(recv_case<T, P, F>& c) {
+    if (*outcome == status::ok)
+      c.handler(recv_result<T>(std::in_place, from_stored<T, P>(out.take())));
+    else
+      c.handler(recv_result<T>(in_place_error, to_errc(*outcome)));
+  }
+  template <class State>
+  static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;
+};
+
+template <class T, class P, class F>
+struct case_state<send_case<T, P, F>> {
+  using S = stored_t<T, P>;
+  typename zero_flavor<S, P>::packet packet;
+  std::optional<status> outcome;
+
+  bool try_now(send_case<T, P, F>& c) {
+    return c.tx->ref().visit([&](auto& st) {
+      const status s = st.chan.try_send(c.msg);
+      if (s == status::full) return false;
+      outcome = s;
+      return true;
+    });
+  }
+  bool enroll(send_case<T, P, F>& c, wait_entry<P>& e) {
+    return c.tx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
+        return st.chan.register_send(e, packet, c.msg);
+      } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(st)>, list_state<T, P>>) {
+        (void)e;
+        return true;  // an unbounded channel is always ready to send
+      } else {
+        st.chan.senders().register_entry(e);
+        return false;
+      }
+    });
+  }
+  bool ready(send_case<T, P, F>& c) {
+    return c.tx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
+        return false;
+      else
+        return st.chan.send_ready();
+    });
+  }
+  void withdraw(send_case<T, P, F>& c, wait_entry<P>& e) {
+    c.tx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
+        st.chan.unregister_send(e, packet, c.msg);
+      else if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(st)>, list_state<T, P>>)
+        st.chan.senders().unregister_entry(e);
+    });
+  }
+  bool complete_on_claim(send_case<T, P, F>& c) {
+    return c.tx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
+        outcome = status::ok;  // the receiver took the message from our packet
+        return true;
+      } else {
+        return false;
+      }
+    });
+  }
+  void fire(send_case<T, P, F>& c) {
+    if (*outcome == status::ok)
+      c.handler(send_result<T>());
+    else
+      c.handler(send_result<T>(in_place_error,
+                               send_error<T>{to_errc(*outcome), from_stored<T, P>(std::move(c.msg))}));
+  }
+  template <class State>
+  static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;
+};
+
+// Applies f(case, state, index) to the case with runtime index i.
+template <class Cases, class States, class Fn, std::size_t... I>
+decltype(auto) with_case(Cases& cases, States& states, std::size_t i, Fn&& fn, std::index_sequence<I...>) {
+  using R = decltype(fn(std::get<0>(cases), std::get<0>(states)));
+  if constexpr (std::is_void_v<R>) {
+    ((i == I ? (fn(std::get<I>(cases), std::get<I>(states)), 0) : 0), ...);
+  } else {
+    R r{};
+    ((i == I ? (r = fn(std::get<I>(cases), std::get<I>(states)), 0) : 0), ...);
+    return r;
+  }
+}
+
+template <class... Cs>
+constexpr std::size_t count_channel_cases() {
+  return (std::size_t{0} + ... + (case_traits<Cs>::is_channel ? 1 : 0));
+}
+
+template <class P, bool Fair, class... Chans, class... Extra>
+std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extras) {
+  constexpr std::size_t n = sizeof...(Chans);
+  static_assert(sizeof...(Extra) <= 1, "sluice::select: at most one timeout, deadline or default case");
+  std::tuple<case_state<Chans>...> states;
+  using seq = std::index_sequence_for<Chans...>;
+  using time_point = typename P::clock::time_point;
+
+  constexpr bool has_default = (is_default_case_v<Extra> || ...);
+  constexpr bool has_deadline = (is_deadline_case_v<Extra> || ...);
+  std::optional<time_point> deadline;
+  if constexpr (has_deadline) deadline = std::get<0>(extras).template platform_deadline<P>();
+  const time_point* deadline_ptr = deadline ? &*deadline : nullptr;
+
+  const std::size_t start = Fair && n > 1 ? random_index<P>(n) : 0;
+  for (;;) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (start + k) % n;
+      if (with_case(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); }, seq{})) {
+        with_case(cases, states, i, [](auto& c, auto& s) { s.fire(c); }, seq{});
+        return i;
+      }
+    }
+    if constexpr (has_default) {
+      std::get<0>(extras).handler();
+      return n;
+    }
+    if constexpr (has_deadline) {
+      if (P::clock::now() >= *deadline) {
+        std::get<0>(extras).handler();
+        return n;
+      }
+    }
+
+    waiter<P> w;
+    wait_entry<P> entries[n];
+    bool ready = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      entries[i].w = &w;
+      ready |= with_case(cases, states, i, [&](auto& c, auto& s) { return s.enroll(c, entries[i]); }, seq{});
+    }
+    P::test_delay();  // race window: a partner arrives between the tries and the registrations
+    for (std::size_t i = 0; i < n && !ready; ++i)
+      ready = with_case(cases, states, i, [](auto& c, auto& s) { return s.ready(c); }, seq{});
+    if (ready) w.try_select_self(sel_aborted);
+    const std::uintptr_t sel = w.wait_until(deadline_ptr);
+
+    std::optional<std::size_t> claimed;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (entries[i].operation() == sel)
+        claimed = i;  // the claimer dequeued it
+      else
+        with_case(cases, states, i, [&](auto& c, auto& s) { s.withdraw(c, entries[i]); }, seq{});
+    }
+    if (claimed &&
+        with_case(cases, states, *claimed, [](auto& c, auto& s) { return s.complete_on_claim(c); }, seq{})) {
+      with_case(cases, states, *claimed, [](auto& c, auto& s) { s.fire(c); }, seq{});
+      return *claimed;
+    }
+  }
+}
+
+template <class C>
+constexpr bool is_extra_case_v = is_default_case_v<C> || is_deadline_case_v<C>;
+
+template <class First, class... Rest>
+struct first_platform {
+  using type = typename case_traits<First>::platform;
+};
+
+template <bool Fair, class... Cases>
+std::size_t select_impl(Cases&&... cases) {
+  using all = std::tuple<std::remove_cvref_t<Cases>...>;
+  constexpr std::size_t total = sizeof...(Cases);
+  constexpr std::size_t channels = count_channel_cases<std::remove_cvref_t<Cases>...>();
+  static_assert(channels >= 1, "sluice::select: at least one receive or send case");
+  static_assert(channels + 1 >= total, "sluice::select: at most one timeout, deadline or default case");
+  all tuple(std::forward<Cases>(cases)...);
+  // Channel cases first, the optional extra case last.
+  return [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...>, std::index_sequence<J...>) {
+    static_assert((case_traits<std::tuple_element_t<I, all>>::is_channel && ...),
+                  "sluice::select: put the timeout, deadline or default case last");
+    using P = typename first_platform<std::tuple_element_t<I, all>...>::type;
+    std::tuple<std::tuple_element_t<I, all>&...> chans(std::get<I>(tuple)...);
+    std::tuple<std::tuple_element_t<channels + J, all>&...> extras(std::get<channels + J>(tuple)...);
+    return run_select<P, Fair>(chans, extras);
+  }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
+}
+
+}  // namespace detail
+
+template <class T, platform P, class F>
+detail::recv_case<T, P, std::decay_t<F>> on_recv(const basic_receiver<T, P>& rx, F&& handler) {
+  if (!rx) throw empty_handle_error("select: on_recv");
+  return {&rx, std::forward<F>(handler)};
+}
+template <class T, platform P, class U, class F>
+detail::send_case<T, P, std::decay_t<F>> on_send(const basic_sender<T, P>& tx, U&& msg, F&& handler) {
+  if (!tx) throw empty_handle_error("select: on_send");
+  return {&tx, detail::to_stored<T, P>(std::forward<U>(msg)), std::forward<F>(handler)};
+}
+// The deadline is taken when select() starts, on the channels' platform clock.
+template <class Rep, class Period, class F>
+detail::timeout_case<Rep, Period, std::decay_t<F>> on_timeout(std::chrono::duration<Rep, Period> d, F&& handler) {
+  return {d, std::forward<F>(handler)};
+}
+template <class Clock, class Duration, class F>
+detail::deadline_case<Clock, Duration, std::decay_t<F>> on_deadline(std::chrono::time_point<Clock, Duration> tp,
+                                                                    F&& handler) {
+  return {tp, std::forward<F>(handler)};
+}
+template <class F>
+detail::default_case<std::decay_t<F>> on_default(F&& handler) {
+  return {std::forward<F>(handler)};
+}
+
+// Fair select: cases tried from a random start. Returns the index of the case that fired.
+template <class... Cases>
+std::size_t select(Cases&&... cases) {
+  return detail::select_impl<true>(std::forward<Cases>(cases)...);
+}
+// Biased select: cases tried in the order written.
+template <class... Cases>
+std::size_t select_biased(Cases&&... cases) {
+  return detail::select_impl<false>(std::forward<Cases>(cases)...);
+}
+
+}  // namespace sluice
