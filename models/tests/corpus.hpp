@@ -1,0 +1,60 @@
+// models/tests/corpus.hpp — helpers for the classic-algorithm corpus: run a scenario in every
+// search mode and record how many executions each needed to find (or clear) it.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include "sluice/model.hpp"
+
+namespace corpus {
+
+namespace mc = sluice::model;
+
+// Budgets: exhaustive runs to exhaustion under the preemption bound; random and PCT stop at
+// the first failure or after this many executions.
+inline constexpr std::uint64_t sampling_budget = 20000;
+inline constexpr int corpus_preemption_bound = 2;
+
+inline int failures = 0;
+
+inline mc::options opts(const char* name, mc::search_mode mode) {
+  mc::options o;
+  o.name = name;
+  o.mode = mode;
+  o.preemption_bound = corpus_preemption_bound;
+  o.iterations = mode == mc::search_mode::exhaustive ? 0 : sampling_budget;
+  o.print_summary = false;
+  o.print_failure = false;
+  return o;
+}
+
+inline std::string cell(const mc::result& r, bool want_fail) {
+  if (want_fail) return r.passed() ? "missed(" + std::to_string(r.executions) + ")" : std::to_string(r.executions);
+  return r.passed() ? std::to_string(r.executions) + (r.exhausted ? "*" : "") : "FAILED";
+}
+
+// A correct variant must pass exhaustively (the bounded space, marked *) and in sampling modes.
+// A broken variant must be caught with `expected` by the exhaustive search; the sampling modes
+// report executions-to-find (or "missed(n)").
+template <class F>
+void entry(const char* name, bool broken, mc::failure_kind expected, F test) {
+  mc::result ex = mc::check(opts(name, mc::search_mode::exhaustive), test);
+  mc::result rnd = mc::check(opts(name, mc::search_mode::random), test);
+  mc::result pct = mc::check(opts(name, mc::search_mode::pct), test);
+  bool ok;
+  if (broken)
+    ok = ex.failure == expected && (rnd.passed() || rnd.failure == expected) && (pct.passed() || pct.failure == expected);
+  else
+    ok = ex.passed() && ex.exhausted && rnd.passed() && pct.passed();
+  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %s\n", name, broken ? "broken" : "correct",
+              broken ? mc::to_string(expected) : "-", cell(ex, broken).c_str(), cell(rnd, broken).c_str(),
+              cell(pct, broken).c_str(), ok ? "ok" : "FAIL");
+  if (!ok) {
+    ++failures;
+    const mc::result& bad = !ex.passed() && !broken ? ex : !rnd.passed() && !broken ? rnd : ex;
+    std::printf("    %s: %s\n%s\n", mc::to_string(bad.failure), bad.message.c_str(), bad.trace.c_str());
+  }
+}
+
+}  // namespace corpus
