@@ -42,8 +42,8 @@ class thread {
 
 template <class F>
 result check(const options& opts, F&& test) {
-  return rt::run(opts, [](void* p) { (*static_cast<std::remove_reference_t<F>*>(p))(); },
-                 const_cast<void*>(static_cast<const void*>(&test)));
+  auto call = [&test] { test(); };  // also accepts plain functions
+  return rt::run(opts, [](void* p) { (*static_cast<decltype(call)*>(p))(); }, &call);
 }
 
 template <class F>
