@@ -54,7 +54,8 @@ class model_atomic {
   using loc_t = source_location;
 
  public:
-  explicit model_atomic(T v, loc_t loc = loc_t::current()) {
+  model_atomic() : model_atomic(T{}) {}  // value-initialized, as std::atomic in C++20
+  model_atomic(T v, loc_t loc = loc_t::current()) {  // NOLINT: implicit, as std::atomic's
     slot_.shadow = detail::to_bits(v);
     if (rt::active()) rt::atomic_init(slot_, this, slot_.shadow, sizeof(T), loc);
   }
