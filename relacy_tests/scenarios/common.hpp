@@ -59,6 +59,12 @@ struct harness {
   static constexpr bool is_model = false;
   using thread = std::thread;
 
+  // The callable a thread runs (the model harness wraps it; std::thread needs nothing).
+  template <class Fn>
+  static Fn&& wrap(Fn&& fn) {
+    return std::forward<Fn>(fn);
+  }
+
   template <class Fn>
   static thread spawn(Fn&& fn) {
     return thread(std::forward<Fn>(fn));

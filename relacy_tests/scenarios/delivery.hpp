@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <list>
 #include <utility>
 #include <vector>
 
@@ -33,9 +34,10 @@ void delivery_no_loss_no_dup_fifo_exact_counts(const config& cfg) {
   auto rx = std::move(ch.second);
   // got[c] = (producer, seq) pairs in the order consumer c received them.
   std::array<std::vector<std::pair<int, int>>, NC> got;
-  std::vector<typename harness<P>::thread> threads;
+  // A list, not a vector: model threads cannot move, so they are built in place.
+  std::list<typename harness<P>::thread> threads;
   for (int p = 0; p < NP; ++p) {
-    threads.push_back(harness<P>::spawn([&led, p, per, s = tx]() mutable {
+    threads.emplace_back(harness<P>::wrap([&led, p, per, s = tx]() mutable {
       for (int i = 0; i < per; ++i) {
         auto r = s.send(msg(led, p * per + i, p, i));
         SLUICE_VERIFY(r.has_value());
@@ -44,7 +46,7 @@ void delivery_no_loss_no_dup_fifo_exact_counts(const config& cfg) {
   }
   for (int c = 0; c < NC; ++c) {
     auto& mine = got[static_cast<std::size_t>(c)];
-    threads.push_back(harness<P>::spawn([&led, &mine, r = rx]() mutable {
+    threads.emplace_back(harness<P>::wrap([&led, &mine, r = rx]() mutable {
       if constexpr (NC == 1) {
         // The single consumer uses range-for: it must end exactly at disconnect.
         for (auto&& m : r) {

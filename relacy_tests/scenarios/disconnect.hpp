@@ -221,4 +221,32 @@ void channel_dropped_with_buffered_messages_destroys_each_once(const config& cfg
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// A sender writes plain shared memory (a P::cell) and then drops the last sender; the
+// receiver waits until recv() reports `closed` and then reads that memory. Proves (when it
+// passes): everything the last sender did before it went away happens-before a recv() that
+// returns `closed` because of it — Go's "the closing of a channel is synchronized before a
+// receive that returns because the channel is closed". Under the model a missing edge is a
+// data race on the cell. FINDING-1 (relacy_tests/README.md): core does not give this edge;
+// the model tier runs this scenario as an expected failure (data_race) until it does.
+template <class P, class F>
+void recv_closed_happens_after_last_sender_drop(const config&) {
+  auto ch = make_channel<int, P, F>();
+  typename P::template cell<int> shared(0);
+  auto ts = harness<P>::spawn([&shared, s = std::move(ch.first)]() mutable {
+    // SAFETY: written before the drop; read by the receiver only after it saw `closed`.
+    shared.with_mut([](int* v) { *v = 42; });
+    drop(s);
+  });
+  auto tr = harness<P>::spawn([&shared, r = std::move(ch.second)]() mutable {
+    auto m = r.recv();
+    SLUICE_VERIFY(!m.has_value() && m.error() == errc::closed);
+    int seen = 0;
+    // SAFETY: the claim under test: the sender's write happens-before this read.
+    shared.with([&](const int* v) { seen = *v; });
+    SLUICE_VERIFY(seen == 42);
+  });
+  ts.join();
+  tr.join();
+}
+
 }  // namespace sluice::verif

@@ -89,10 +89,13 @@ void clone_and_drop_race_keeps_counts_and_frees_once(const config&) {
     ++received;
   }
   SLUICE_VERIFY(received == 2);
-  SLUICE_VERIFY(rx.sender_count() == 0);
   SLUICE_VERIFY(rx.is_disconnected());
   t1.join();
   t2.join();
+  // The counts are relaxed queries (counter.query): only after the joins (happens-before)
+  // must they be exact. Right after recv() said `closed` the model finds executions where
+  // sender_count() still reads 1: `closed` is not an acquire (FINDING-1, relacy_tests/README.md).
+  SLUICE_VERIFY(rx.sender_count() == 0);
   SLUICE_VERIFY(rx.receiver_count() == 1);
   drop(rx);
   SLUICE_VERIFY_LEDGER_CLOSED(led);

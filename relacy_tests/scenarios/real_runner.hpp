@@ -56,13 +56,6 @@ inline bool parse_real_options(int argc, char** argv, real_options& o) {
   return true;
 }
 
-inline bool matches(const std::string& name, const std::vector<std::string>& filters) {
-  if (filters.empty()) return true;
-  for (const auto& f : filters)
-    if (name.find(f) != std::string::npos) return true;
-  return false;
-}
-
 // Watches the progress counter from its own thread (sleeping between looks: it observes, it
 // never synchronizes the scenario).
 class watchdog {
