@@ -44,7 +44,7 @@ void oneshot_pair_accounts_for_the_message(const config&) {
   bool received = false;   // written by the receiver thread, read after join
   bool saw_closed = false; // the receiver's final answer was errc::closed
 
-  auto ts = harness<P>::spawn([&led, &accepted, &side, s = std::move(ch.first)]() mutable {
+  auto ts = harness<P>::spawn([&, s = std::move(ch.first)]() mutable {
     if constexpr (S == oneshot_tx::send) {
       // SAFETY (test): written before send; read by the receiver only after its receive
       // returned this message — the channel's happens-before edge orders the two.
@@ -55,8 +55,7 @@ void oneshot_pair_accounts_for_the_message(const config&) {
       drop(s);
     }
   });
-  auto tr = harness<P>::spawn([&led, &received, &saw_closed, &side, token = stop.get_token(),
-                               r = std::move(ch.second)]() mutable {
+  auto tr = harness<P>::spawn([&, token = stop.get_token(), r = std::move(ch.second)]() mutable {
     auto on_message = [&](msg& m) {
       take<P>(led, m);
       received = true;
