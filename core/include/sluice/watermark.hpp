@@ -1,0 +1,644 @@
+// sluice/watermark.hpp — multi-producer, single-consumer channel with watermark backpressure.
+//
+//   auto [src, rx] = sluice::watermark<T>(low, high);               // count of elements
+//   auto [src, rx] = sluice::watermark<T>(low, high, weight);       // weight(const T&) each
+//   auto [src, rx] = sluice::watermark_unbounded<T>();              // never pushes back
+//
+// Reference: Swift's MultiProducerSingleConsumerAsyncChannel (swift-async-algorithms),
+// credited by name; its model re-derived here for threads (a coroutine layer can build on the
+// callback hook). Backpressure is SOFT: a send always enqueues (unless the channel is
+// terminated); what it reports is whether to produce more.
+//   level   = sum of weights of buffered elements (weight = 1 without a weight function)
+//   paused  = set when a send makes level >= high; cleared when a receive makes level < low
+//             (hysteresis: between low and high the previous decision stands); 1 <= low <= high
+//             or std::length_error
+// Producer APIs (sources; copy one, or make_additional_source(), for another producer):
+//   try_send(v)            enqueue; returns produce_more, or a callback_token while paused
+//   enqueue_callback(t, f) f(ok) runs once the level falls below low (at once if it already
+//                          has), f(errc::closed) if the consumer goes first,
+//                          f(errc::cancelled) after cancel_callback(t)
+//   send(v, f)             try_send + enqueue_callback (f(ok) at once when producing more)
+//   send(v) / send_for / send(v, stop)  enqueue, then block while paused
+//   send_range(r)          enqueue every element, then report like try_send
+//   finish() / finish(e)   the consumer receives every buffered element, then end-of-stream
+//                          (errc::closed, no error) or the exception_ptr `e`
+//   set_on_termination(f)  f() runs once when the consumer is dropped (or at once if it is
+//                          gone); later sends fail with errc::closed and hand the value back
+// The last source dropped = finish(). Exactly one consumer (move-only type).
+// Async: enqueue_callback is the hook — an awaiter that enqueues a callback resuming its
+// coroutine suspends until the level falls below low; no awaitable is bundled here yet.
+//
+// Happens-before: for any threads X and Y, if X sends an element and Y's receive returns it,
+// everything X did before the send is visible to Y after the receive; a callback or a
+// blocked send resumed by a receive sees everything the consumer did before that receive.
+//
+// Synchronization: one short spin lock (detail::spin_lock, waiter.hpp [S1]/[S2]) guards the
+// buffer, the level, the flags and the callback list: [K1] lock = acquire, [K2] unlock =
+// release; every cell access is under it. Callbacks run OUTSIDE the lock, on the thread
+// whose receive (or drop, cancel, enqueue) released them. Blocked parties (the consumer, a
+// blocking send) wait on a detail::waiter claimed and notified UNDER the lock: a waiter that
+// gave up (timeout, stop) unqueues itself under the same lock, so a notifier never touches a
+// departed waiter (waiter.hpp's lifetime rule). The buffer is a std::deque (std::allocator):
+// unlike the other kinds its element storage is not platform-allocated.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <utility>
+#include <vector>
+
+#include "sluice/channel.hpp"
+#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/message.hpp"
+#include "sluice/detail/waiter.hpp"
+#include "sluice/platform.hpp"
+#include "sluice/result.hpp"
+#include "sluice/std_platform.hpp"
+
+namespace sluice {
+
+// Identifies one pending "produce more" callback of a paused send.
+struct callback_token {
+  std::uint64_t id = 0;
+};
+
+// What a successful non-blocking send reports.
+struct send_outcome {
+  bool produce_more;           // true: keep producing
+  callback_token token{};      // when !produce_more: pass it to enqueue_callback / cancel_callback
+};
+
+// A receive that found no element: errc::empty (try_recv), timed_out, cancelled, or closed —
+// closed with `error` null is the end of the stream, with `error` set a finish(error).
+struct watermark_error {
+  errc code;
+  std::exception_ptr error{};
+};
+
+template <class T>
+using watermark_result = result<T, watermark_error>;
+
+// A produce-more callback: nullopt = the level fell below low; otherwise closed / cancelled.
+using produce_more_callback = std::function<void(std::optional<errc>)>;
+
+namespace detail {
+
+template <class T, class P>
+class watermark_state {
+ public:
+  using weight_fn = std::function<std::size_t(const T&)>;
+
+  watermark_state(std::size_t low, std::size_t high, weight_fn w, bool unbounded)
+      : low_(low), high_(high), weight_(std::move(w)), unbounded_(unbounded) {}
+
+  static watermark_state* create(std::size_t low, std::size_t high, weight_fn w, bool unbounded) {
+    if (!unbounded && (low == 0 || low > high))
+      throw std::length_error("sluice::watermark: needs 1 <= low <= high (resuming needs level < low)");
+    return create_shared<watermark_state, P>(sizeof(watermark_state), low, high, std::move(w), unbounded);
+  }
+
+  // --- sources -----------------------------------------------------------------------------
+  std::uint64_t add_source() {
+    lock_guard g(lock_);
+    // SAFETY: under lock_ ([K1]/[K2]).
+    return st_.with_mut([](shared* s) {
+      ++s->sources;
+      return ++s->next_source;
+    });
+  }
+
+  void drop_source(std::uint64_t id) noexcept {
+    bool last_handle;
+    waiter<P>* wake;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
+        if (--s->sources == 0 && !s->finished) s->finished = true;  // last source = finish()
+      });
+      wake = take_consumer_waiter();
+      last_handle = handles_left() == 0;
+    }
+    notify(wake);
+    if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
+  }
+
+  void set_on_termination(std::uint64_t id, std::function<void()> f) {
+    bool run_now = false;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        if (!s->consumer_alive) {
+          run_now = true;
+          return;
+        }
+        std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
+        s->on_termination.emplace_back(id, std::move(f));
+      });
+    }
+    if (run_now && f) f();
+  }
+
+  // Enqueues (unless terminated) and says whether to produce more. On closed, `msg` is intact.
+  template <class Fill>
+  status enqueue(Fill&& fill, send_outcome& out) {
+    waiter<P>* wake;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      const bool open = st_.with([](const shared* s) { return s->consumer_alive && !s->finished; });
+      if (!open) return status::closed;
+      fill();  // may throw (allocation, a throwing move): nothing was counted yet
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        if (!unbounded_ && s->level >= high_) s->paused = true;
+        out.produce_more = !s->paused;
+        if (s->paused) out.token = callback_token{++s->next_token};
+      });
+      wake = take_consumer_waiter();
+    }
+    notify(wake);
+    return status::ok;
+  }
+
+  // Pushes one element (under the lock; called from enqueue's fill).
+  void push_locked(T&& v) {
+    const std::size_t w = weight_ ? weight_(v) : 1;
+    // SAFETY: under lock_.
+    st_.with_mut([&](shared* s) {
+      s->buffer.emplace_back(std::move(v), w);
+      s->level += w;
+    });
+  }
+
+  void enqueue_callback(callback_token t, produce_more_callback f) {
+    std::optional<errc> now;
+    bool run = false;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        if (!s->consumer_alive) {
+          run = true, now = errc::closed;
+        } else if (!s->paused) {
+          run = true;  // already below low
+        } else {
+          s->pending.push_back(pending_entry{t.id, std::move(f), nullptr});
+        }
+      });
+    }
+    if (run && f) f(now);
+  }
+
+  void cancel_callback(callback_token t) {
+    produce_more_callback f;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        for (auto it = s->pending.begin(); it != s->pending.end(); ++it)
+          if (it->id == t.id && !it->w) {
+            f = std::move(it->fn);
+            s->pending.erase(it);
+            break;
+          }
+      });
+    }
+    if (f) f(errc::cancelled);
+  }
+
+  // A blocking send's wait: until not paused, the consumer gone, the deadline, or stop.
+  status wait_resume(callback_token t, const typename P::clock::time_point* deadline,
+                     const std::stop_token* stop) {
+    waiter<P> w;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      const status early = st_.with_mut([&](shared* s) {
+        if (!s->consumer_alive) return status::closed;
+        if (!s->paused) return status::ok;
+        s->pending.push_back(pending_entry{t.id, {}, &w});
+        return status::empty;
+      });
+      if (early != status::empty) return early;
+    }
+    P::test_delay();  // race window: the consumer drains before we park
+    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+    if (sel == sel_aborted || sel == sel_cancelled) {
+      lock_guard g(lock_);
+      // SAFETY: under lock_; a notifier that claimed us has already removed the entry.
+      st_.with_mut([&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
+      return sel == sel_cancelled ? status::cancelled : status::timed_out;
+    }
+    return sel == sel_disconnected ? status::closed : status::ok;
+  }
+
+  void finish(std::exception_ptr e) {
+    waiter<P>* wake;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        if (s->finished) return;
+        s->finished = true;
+        s->error = std::move(e);
+      });
+      wake = take_consumer_waiter();
+    }
+    notify(wake);
+  }
+
+  // --- the consumer ------------------------------------------------------------------------
+  status try_recv(uninit<T>& out, std::exception_ptr& error) {
+    std::vector<produce_more_callback> run;
+    status st;
+    {
+      lock_guard g(lock_);
+      st = recv_locked(out, error, run);
+    }
+    for (auto& f : run) f(std::nullopt);
+    return st;
+  }
+
+  status recv(uninit<T>& out, std::exception_ptr& error,
+              const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+    for (;;) {
+      const status st = try_recv(out, error);
+      if (st != status::empty) return st;
+      if (stop_requested(stop)) return status::cancelled;
+      if (deadline && P::clock::now() >= *deadline) return status::timed_out;
+      waiter<P> w;
+      {
+        lock_guard g(lock_);
+        // SAFETY: under lock_.
+        const bool ready = st_.with([](const shared* s) { return !s->buffer.empty() || s->finished; });
+        if (ready) continue;
+        consumer_waiter_.with_mut([&](waiter<P>** p) { *p = &w; });
+      }
+      P::test_delay();  // race window: a producer enqueues before we park
+      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+      if (sel == sel_aborted || sel == sel_cancelled) {
+        lock_guard g(lock_);
+        // SAFETY: under lock_; a producer that claimed us already cleared the slot.
+        consumer_waiter_.with_mut([&](waiter<P>** p) {
+          if (*p == &w) *p = nullptr;
+        });
+      }
+    }
+  }
+
+  // The consumer goes: terminate (callbacks, blocked sends, later sends fail), free buffer.
+  void drop_consumer() noexcept {
+    std::vector<std::function<void()>> terms;
+    std::vector<produce_more_callback> cbs;
+    std::deque<std::pair<T, std::size_t>> doomed;
+    bool last_handle;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        s->consumer_alive = false;
+        doomed.swap(s->buffer);
+        s->level = 0;
+        for (auto& t : s->on_termination) terms.push_back(std::move(t.second));
+        s->on_termination.clear();
+        for (auto& p : s->pending) {
+          if (p.w) {
+            if (p.w->try_select(sel_disconnected)) p.w->notify();  // under the lock: see header
+          } else {
+            cbs.push_back(std::move(p.fn));
+          }
+        }
+        s->pending.clear();
+      });
+      last_handle = handles_left() == 0;
+    }
+    doomed.clear();  // elements are destroyed outside the lock
+    for (auto& f : cbs)
+      if (f) f(errc::closed);
+    for (auto& f : terms)
+      if (f) f();
+    if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
+  }
+
+  std::size_t level() {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    return st_.with([](const shared* s) { return s->level; });
+  }
+  std::size_t len() {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    return st_.with([](const shared* s) { return s->buffer.size(); });
+  }
+
+ private:
+  struct pending_entry {
+    std::uint64_t id;
+    produce_more_callback fn;  // a callback, or
+    waiter<P>* w;              // a blocked send
+  };
+  struct shared {
+    std::deque<std::pair<T, std::size_t>> buffer;
+    std::size_t level = 0;
+    bool paused = false;
+    bool finished = false;
+    bool consumer_alive = true;
+    std::size_t sources = 1;
+    std::uint64_t next_source = 1;  // the first source's id is 1
+    std::uint64_t next_token = 0;
+    std::exception_ptr error;
+    std::vector<pending_entry> pending;
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> on_termination;
+  };
+
+  // Under the lock: takes the blocked consumer's waiter, claimed (or null).
+  waiter<P>* take_consumer_waiter() noexcept {
+    waiter<P>* w = nullptr;
+    // SAFETY: under lock_.
+    consumer_waiter_.with_mut([&](waiter<P>** p) { std::swap(w, *p); });
+    if (w && !w->try_select(sel_first_operation)) w = nullptr;  // it gave up; it unqueues
+    return w;
+  }
+  static void notify(waiter<P>* w) noexcept {
+    if (w) w->notify();  // the last access (the consumer waits for it before leaving)
+  }
+  std::size_t handles_left() const noexcept {
+    // SAFETY: under lock_.
+    return st_.with([](const shared* s) { return s->sources + (s->consumer_alive ? 1 : 0); });
+  }
+
+  status recv_locked(uninit<T>& out, std::exception_ptr& error, std::vector<produce_more_callback>& run) {
+    // SAFETY: under lock_.
+    return st_.with_mut([&](shared* s) {
+      if (s->buffer.empty()) {
+        if (!s->finished) return status::empty;
+        error = s->error;
+        return status::closed;
+      }
+      auto& front = s->buffer.front();
+      out.emplace(std::move(front.first));  // may throw: nothing changed yet
+      s->level -= front.second;
+      s->buffer.pop_front();
+      if (s->paused && s->level < low_) {
+        s->paused = false;
+        for (auto& p : s->pending) {
+          if (p.w) {
+            if (p.w->try_select(sel_first_operation)) p.w->notify();  // under the lock
+          } else {
+            run.push_back(std::move(p.fn));
+          }
+        }
+        s->pending.clear();
+      }
+      return status::ok;
+    });
+  }
+
+  spin_lock<P> lock_;
+  const std::size_t low_;
+  const std::size_t high_;
+  const weight_fn weight_;
+  const bool unbounded_;
+  typename P::template cell<shared> st_{};
+  typename P::template cell<waiter<P>*> consumer_waiter_{nullptr};
+};
+
+}  // namespace detail
+
+template <class T, platform P>
+class basic_watermark_consumer;
+
+// A producer. Copyable: a copy (or make_additional_source()) is another producer; the last
+// one dropped finishes the channel.
+template <class T, platform P = std_platform>
+class basic_watermark_source {
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  using state = detail::watermark_state<T, P>;
+
+ public:
+  using value_type = T;
+  using time_point = typename P::clock::time_point;
+  using try_result = result<send_outcome, send_error<T>>;
+
+  basic_watermark_source() noexcept = default;
+  basic_watermark_source(const basic_watermark_source& o) : s_(o.s_), id_(o.s_ ? o.s_->add_source() : 0) {}
+  basic_watermark_source(basic_watermark_source&& o) noexcept
+      : s_(std::exchange(o.s_, nullptr)), id_(o.id_) {}
+  basic_watermark_source& operator=(basic_watermark_source o) noexcept {
+    std::swap(s_, o.s_);
+    std::swap(id_, o.id_);
+    return *this;
+  }
+  ~basic_watermark_source() {
+    if (s_) s_->drop_source(id_);
+  }
+
+  bool valid() const noexcept { return s_ != nullptr; }
+  explicit operator bool() const noexcept { return valid(); }
+
+  basic_watermark_source make_additional_source() const { return basic_watermark_source(*this); }
+
+  // Enqueues; produce_more, or a token while the level is above the watermarks. errc::closed
+  // (value handed back) once finished or the consumer is gone. Never blocks.
+  try_result try_send(T v) const {
+    send_outcome out{};
+    const detail::status st = check("try_send")->enqueue([&] { s_->push_locked(std::move(v)); }, out);
+    if (st != detail::status::ok) return try_result(in_place_error, send_error<T>{errc::closed, std::move(v)});
+    return try_result(std::in_place, out);
+  }
+
+  // Enqueues, then calls f: at once with nullopt when producing more, else once the level
+  // falls below low (nullopt), or with errc::closed if the consumer goes first.
+  send_result<T> send(T v, produce_more_callback f) const {
+    auto r = try_send(std::move(v));
+    if (!r) return send_result<T>(in_place_error, std::move(r).error());
+    if (r->produce_more) {
+      if (f) f(std::nullopt);
+    } else {
+      s_->enqueue_callback(r->token, std::move(f));
+    }
+    return send_result<T>();
+  }
+
+  // Enqueues, then blocks while the channel is paused (until the level falls below low).
+  // The value is in the channel even if the wait ends with timed_out / cancelled / closed;
+  // such an error carries a moved-from placeholder only when T is default constructible, so
+  // these forms return result<void, errc> instead: ok, or why the wait ended early.
+  result<void, errc> send(T v) const { return send_blocking(std::move(v), nullptr, nullptr); }
+  result<void, errc> send(T v, std::stop_token stop) const { return send_blocking(std::move(v), nullptr, &stop); }
+  template <class Rep, class Period>
+  result<void, errc> send_for(T v, std::chrono::duration<Rep, Period> timeout) const {
+    const time_point d = detail::deadline_after<P>(timeout);
+    return send_blocking(std::move(v), &d, nullptr);
+  }
+
+  // Enqueues every element of `r` (all or, if the channel is terminated, none), then reports
+  // like try_send. If moving an element throws, the elements before it stay enqueued.
+  template <class R>
+  result<send_outcome, errc> send_range(R&& r) const {
+    send_outcome out{};
+    const detail::status st = check("send_range")->enqueue(
+        [&] {
+          for (auto&& e : r) s_->push_locked(T(std::forward<decltype(e)>(e)));
+        },
+        out);
+    if (st != detail::status::ok) return result<send_outcome, errc>(in_place_error, errc::closed);
+    return result<send_outcome, errc>(std::in_place, out);
+  }
+
+  void enqueue_callback(callback_token t, produce_more_callback f) const {
+    check("enqueue_callback")->enqueue_callback(t, std::move(f));
+  }
+  // A pending callback runs now with errc::cancelled (no-op if it already ran).
+  void cancel_callback(callback_token t) const { check("cancel_callback")->cancel_callback(t); }
+
+  // The consumer receives everything buffered, then end-of-stream (or `error`).
+  void finish() const { check("finish")->finish(nullptr); }
+  void finish(std::exception_ptr error) const { check("finish")->finish(std::move(error)); }
+
+  // f() runs once when the consumer is dropped (at once if it already is). Replaces this
+  // source's previous callback; dropped with the source.
+  void set_on_termination(std::function<void()> f) const {
+    check("set_on_termination")->set_on_termination(id_, std::move(f));
+  }
+
+ private:
+  template <class U, platform Q>
+  friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
+      detail::watermark_state<U, Q>*);
+  explicit basic_watermark_source(state* s) noexcept : s_(s), id_(1) {}
+
+  state* check(const char* op) const {
+    if (!s_) throw empty_handle_error(op);
+    return s_;
+  }
+
+  result<void, errc> send_blocking(T v, const time_point* deadline, const std::stop_token* stop) const {
+    auto r = try_send(std::move(v));
+    if (!r) return result<void, errc>(in_place_error, errc::closed);
+    if (r->produce_more) return result<void, errc>();
+    const detail::status st = s_->wait_resume(r->token, deadline, stop);
+    if (st == detail::status::ok) return result<void, errc>();
+    return result<void, errc>(in_place_error, detail::to_errc(st));
+  }
+
+  state* s_ = nullptr;
+  std::uint64_t id_ = 0;
+};
+
+// The one consumer: move-only. Dropping it terminates the channel for every producer.
+template <class T, platform P = std_platform>
+class basic_watermark_consumer {
+  using state = detail::watermark_state<T, P>;
+
+ public:
+  using value_type = T;
+  using time_point = typename P::clock::time_point;
+
+  basic_watermark_consumer() noexcept = default;
+  basic_watermark_consumer(basic_watermark_consumer&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  basic_watermark_consumer& operator=(basic_watermark_consumer&& o) noexcept {
+    basic_watermark_consumer gone(std::move(*this));
+    s_ = std::exchange(o.s_, nullptr);
+    return *this;
+  }
+  basic_watermark_consumer(const basic_watermark_consumer&) = delete;
+  basic_watermark_consumer& operator=(const basic_watermark_consumer&) = delete;
+  ~basic_watermark_consumer() {
+    if (s_) s_->drop_consumer();
+  }
+
+  bool valid() const noexcept { return s_ != nullptr; }
+  explicit operator bool() const noexcept { return valid(); }
+
+  watermark_result<T> try_recv() { return recv_impl("try_recv", false, nullptr, nullptr); }
+  watermark_result<T> recv() { return recv_impl("recv", true, nullptr, nullptr); }
+  watermark_result<T> recv(std::stop_token stop) { return recv_impl("recv", true, nullptr, &stop); }
+  template <class Rep, class Period>
+  watermark_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
+    const time_point d = detail::deadline_after<P>(timeout);
+    return recv_impl("recv_for", true, &d, nullptr);
+  }
+
+  std::size_t level() const { return check("level")->level(); }
+  std::size_t len() const { return check("len")->len(); }
+
+ private:
+  template <class U, platform Q>
+  friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
+      detail::watermark_state<U, Q>*);
+  explicit basic_watermark_consumer(state* s) noexcept : s_(s) {}
+
+  state* check(const char* op) const {
+    if (!s_) throw empty_handle_error(op);
+    return s_;
+  }
+  watermark_result<T> recv_impl(const char* op, bool block, const time_point* deadline,
+                                const std::stop_token* stop) {
+    state* s = check(op);
+    detail::uninit<T> out;
+    std::exception_ptr error;
+    const detail::status st = block ? s->recv(out, error, deadline, stop) : s->try_recv(out, error);
+    if (st == detail::status::ok) return watermark_result<T>(std::in_place, out.take());
+    return watermark_result<T>(in_place_error, watermark_error{detail::to_errc(st), std::move(error)});
+  }
+
+  state* s_ = nullptr;
+};
+
+template <class T, platform P>
+std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> make_watermark_pair(
+    detail::watermark_state<T, P>* s) {
+  return {basic_watermark_source<T, P>(s), basic_watermark_consumer<T, P>(s)};
+}
+
+// Backpressure by element count: pause at >= high elements, resume below low.
+template <class T, platform P = std_platform>
+std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_watermark(
+    std::size_t low, std::size_t high) {
+  return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(low, high, {}, false));
+}
+// Backpressure by weight: each element counts weight(element) (e.g. its size in bytes).
+template <class T, platform P = std_platform>
+std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_watermark(
+    std::size_t low, std::size_t high, std::function<std::size_t(const T&)> weight) {
+  return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(low, high, std::move(weight), false));
+}
+// No backpressure: every send reports produce_more.
+template <class T, platform P = std_platform>
+std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_watermark_unbounded() {
+  return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(0, 0, {}, true));
+}
+
+template <class T>
+using watermark_source = basic_watermark_source<T, std_platform>;
+template <class T>
+using watermark_consumer = basic_watermark_consumer<T, std_platform>;
+
+template <class T>
+std::pair<watermark_source<T>, watermark_consumer<T>> watermark(std::size_t low, std::size_t high) {
+  return basic_watermark<T, std_platform>(low, high);
+}
+template <class T>
+std::pair<watermark_source<T>, watermark_consumer<T>> watermark(
+    std::size_t low, std::size_t high, std::function<std::size_t(const T&)> weight) {
+  return basic_watermark<T, std_platform>(low, high, std::move(weight));
+}
+template <class T>
+std::pair<watermark_source<T>, watermark_consumer<T>> watermark_unbounded() {
+  return basic_watermark_unbounded<T, std_platform>();
+}
+
+}  // namespace sluice
