@@ -1,0 +1,28 @@
+# relacy_tests/mutants/mutants.cmake — orderings of core weakened through the checker's
+# override table (options::overrides, `--override SITE=ORDER`), one ctest entry each, passing
+# only if the checker finds the bug with the expected failure class (STYLE L10, issue 4).
+# The list is mutants.txt (one mutant a line: name, site, weakened order, the scenario that
+# catches it, expected class), shared with tools/verification/model_figures.sh, which keeps
+# each failure's trace in relacy_tests/mutants/traces/<name>.txt. Why each site matters:
+#   array.stamp_publish  [A2] publishes the payload to the receiver's [A3]
+#   array.stamp_release  hands the slot back to the sender of the next lap
+#   list.publish         publishes the payload in the unbounded flavor
+#   wait_list.unlock     the lock guarding the rendezvous waiter queues
+#   counter.drop         the last drop must acquire the other side's work before freeing
+#   wait_list.is_empty_* a store-buffering pair: release/acquire loses wake-ups (deadlock)
+# Weakenings that are NOT caught are findings, listed in relacy_tests/README.md and not
+# registered here (a test that cannot fail proves nothing).
+file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/mutants.txt sluice_mutant_lines REGEX "^[a-z]")
+foreach(line IN LISTS sluice_mutant_lines)
+  string(REPLACE " " ";" f "${line}")
+  list(GET f 0 name)
+  list(GET f 1 site)
+  list(GET f 2 order)
+  list(GET f 3 filter)
+  list(GET f 4 expect)
+  add_test(NAME mutant.${name}
+    COMMAND sluice_model_tests --filter ${filter} --override ${site}=${order} --expect ${expect}
+            --trace ${CMAKE_CURRENT_BINARY_DIR}/mutant.${name}.trace.txt)
+  set_tests_properties(mutant.${name} PROPERTIES LABELS "model;mutant" TIMEOUT 600
+    ENVIRONMENT "${SLUICE_MODEL_ENV}")
+endforeach()
