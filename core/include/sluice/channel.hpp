@@ -343,7 +343,7 @@ class basic_weak_sender : public detail::handle_base<T, P> {
     return *this;
   }
   ~basic_weak_sender() {
-    if (this->ref_) this->ref_.drop_handle();
+    if (this->ref_) this->ref_.drop_ref();
   }
 
   // A strong sender, or nullopt once every strong sender is gone.

@@ -1,8 +1,12 @@
 // sluice/sluice.hpp — the umbrella header: every channel kind on the std platform.
 #pragma once
 
+#include "sluice/broadcast.hpp"  // IWYU pragma: export
 #include "sluice/channel.hpp"    // IWYU pragma: export
+#include "sluice/oneshot.hpp"    // IWYU pragma: export
 #include "sluice/platform.hpp"   // IWYU pragma: export
 #include "sluice/result.hpp"     // IWYU pragma: export
 #include "sluice/select.hpp"     // IWYU pragma: export
+#include "sluice/spsc.hpp"       // IWYU pragma: export
 #include "sluice/std_platform.hpp"  // IWYU pragma: export
+#include "sluice/watermark.hpp"  // IWYU pragma: export

@@ -13,9 +13,15 @@
 // and FUTEX_WAKE only when it replaced PARKED, so an unpark nobody sleeps for costs no
 // system call.
 //
-// Waiting strategy: spin (pause) for a bounded number of checks, then a few yields, then the
-// futex. On this project's 2-vCPU VMs a futex wake of a sleeping thread costs 23-34 us
-// (shared/BENCH.md 3.3), so a short spin that catches the token first pays for itself.
+// Waiting strategy: spin (pause) for a bounded TIME (parker_spin_budget), then a few yields,
+// then the futex. On this project's 2-vCPU VMs a futex wake of a sleeping thread costs
+// 23-34 us (shared/BENCH.md 3.3), so a short spin that catches the token first pays for
+// itself — but only while the partner thread is actually running on another CPU. When
+// threads outnumber CPUs, spinners steal the CPU their partner needs, so at most
+// max_spinners() threads (one per CPU) spin at once process-wide (Go's runtime limits its
+// spinning Ms in the same spirit); the others go straight to the yields and the futex. The spin is bounded by
+// time, not by a count of pauses, because `pause` costs 10 cycles on some x86 parts and 140
+// on others.
 //
 // Lifetime: after [U1] the owner may consume the token and destroy the parker before the
 // unparker's FUTEX_WAKE runs. FUTEX_WAKE on such an address is harmless to the kernel (it
@@ -43,9 +49,19 @@
 namespace sluice::detail {
 
 // Named limits of the spin phase (tuned on the 2-vCPU VM, see papers/benchmarks.md).
-inline constexpr int parker_spin_checks = 128;      // checks of the word, each after a pause
-inline constexpr int parker_pauses_per_check = 8;   // pause instructions between checks
-inline constexpr int parker_yield_checks = 4;       // sched_yield rounds before sleeping
+inline constexpr std::chrono::nanoseconds parker_spin_budget{20'000};  // < one futex wake-up
+inline constexpr int parker_pauses_per_check = 16;  // pause instructions between clock reads
+inline constexpr int parker_yield_checks = 2;       // sched_yield rounds before sleeping
+
+// The process-wide number of parkers spinning now, and the most allowed at once.
+inline std::atomic<int> parker_spinners{0};
+inline int max_spinners() noexcept {
+  static const int n = [] {
+    const unsigned cpus = std::thread::hardware_concurrency();
+    return cpus > 1 ? static_cast<int>(cpus) : 1;  // a spinner per CPU: a pair can both spin
+  }();
+  return n;
+}
 
 class futex_parker {
  public:
@@ -82,9 +98,23 @@ class futex_parker {
 
   template <class TimePoint>
   bool park_impl(const TimePoint* deadline) noexcept {
-    for (int i = 0; i < parker_spin_checks; ++i) {
-      if (try_consume()) return true;
-      for (int j = 0; j < parker_pauses_per_check; ++j) pause();
+    if (try_consume()) return true;
+    // ORDERING: relaxed — a head count of spinners, no data attached.
+    if (parker_spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners()) {
+      const auto spin_end = std::chrono::steady_clock::now() + parker_spin_budget;
+      bool got = false;
+      do {
+        for (int j = 0; j < parker_pauses_per_check && !got; ++j) {
+          pause();
+          got = try_consume();
+        }
+      } while (!got && std::chrono::steady_clock::now() < spin_end);
+      // ORDERING: relaxed — see above.
+      parker_spinners.fetch_sub(1, std::memory_order_relaxed);
+      if (got) return true;
+    } else {
+      // ORDERING: relaxed — see above.
+      parker_spinners.fetch_sub(1, std::memory_order_relaxed);
     }
     for (int i = 0; i < parker_yield_checks; ++i) {
       if (try_consume()) return true;
@@ -101,8 +131,10 @@ class futex_parker {
         auto now = TimePoint::clock::now();
         if (now >= *deadline) {
           std::uint32_t expected = parked;
-          // [K4] ORDERING: acquire on failure — the word became NOTIFIED ([U1]) meanwhile.
-          if (word_.compare_exchange_strong(expected, empty, std::memory_order_relaxed,
+          // [K4] ORDERING: acquire on failure — the word became NOTIFIED ([U1]) meanwhile;
+          // acquire on success too (a failure order may not be stronger than the success order
+          // for g++'s -Winvalid-memory-model under TSan; it costs nothing on x86).
+          if (word_.compare_exchange_strong(expected, empty, std::memory_order_acquire,
                                             std::memory_order_acquire))
             return false;
           // ORDERING: relaxed — owner-only reset of a consumed token.

@@ -6,7 +6,9 @@
 //   bool send_ready() / bool recv_ready()     (seq_cst re-checks: "would not block now")
 //   sync_wait_list<P>& senders() / receivers()
 // gets blocking send/recv with a deadline and a stop token from this file. The loop: retry
-// with backoff; then register a waiter, re-check readiness (the re-check after [L1] is what
+// with backoff — unless others already wait on the same side: then a newcomer queues behind
+// them (FIFO) without trying, since trying would barge ahead of parked waiters and starve
+// them, and spinning would burn a CPU their partners need; then register a waiter, re-check readiness (the re-check after [L1] is what
 // makes the lock-free "nobody waits" fast path safe, see waiter.hpp), and park until a peer
 // claims the waiter, the deadline passes, the stop token fires, or the channel disconnects.
 // A claim by a peer only means "retry now": the message itself always moves through the
@@ -64,9 +66,13 @@ template <class P, class F>
 status blocking_send(F& f, typename F::stored& msg, const typename P::clock::time_point* deadline,
                      const std::stop_token* stop) {
   typename F::token t;
+  bool first_round = true;
   for (;;) {
     backoff<P> b;
-    for (;;) {
+    // A newcomer queues behind earlier waiters; a woken waiter (second round) always tries.
+    const bool queue_up = first_round && f.senders().has_waiters();
+    first_round = false;
+    while (!queue_up) {
       if (f.start_send(t)) return f.write(t, msg);
       if (b.is_completed()) break;
       b.snooze();
@@ -90,9 +96,13 @@ template <class P, class F>
 status blocking_recv(F& f, uninit<typename F::stored>& out,
                      const typename P::clock::time_point* deadline, const std::stop_token* stop) {
   typename F::token t;
+  bool first_round = true;
   for (;;) {
     backoff<P> b;
-    for (;;) {
+    // A newcomer queues behind earlier waiters; a woken waiter (second round) always tries.
+    const bool queue_up = first_round && f.receivers().has_waiters();
+    first_round = false;
+    while (!queue_up) {
       if (f.start_recv(t)) return f.read(t, out);
       if (b.is_completed()) break;
       b.snooze();

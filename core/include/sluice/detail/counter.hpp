@@ -2,21 +2,31 @@
 // and who frees it.
 //
 // Contract
-//   senders_    live (strong) senders; the last one to go closes the channel.
-//   receivers_  live receivers; the last one to go closes the channel.
-//   handles_    senders + receivers + weak senders; the last one to go destroys the state
-//               (and with it every buffered message, exactly once) and frees the allocation.
-// A weak sender upgrades by a CAS on senders_ that never moves it up from 0: once the last
-// strong sender is gone the channel stays sender-less.
+//   senders     live (strong) senders; the last one to go closes the channel.
+//   receivers   live receivers; the last one to go closes the channel.
+//   refs        live sides (1 while any sender lives, 1 while any receiver lives) + weak
+//               senders; the last reference to go destroys the state (and with it every
+//               buffered message, exactly once) and frees the allocation. So cloning or
+//               dropping a handle that is not its side's last costs one RMW (crossbeam's
+//               counter does the same with a per-side count and a destroy flag).
+// A weak sender upgrades by a CAS on senders that never moves it up from 0: once the last
+// strong sender is gone the channel stays sender-less, and the senders' side reference is
+// gone with it.
 //
 // Synchronization
 //   [C1] clone: relaxed fetch_add — the cloner already holds a handle, so the state is alive.
-//   [C2] drop: acq_rel fetch_sub on senders_/receivers_ — the thread that reaches 0 closes
-//        after every other handle's operations (release/acquire chain through the RMWs).
-//   [C3] drop: acq_rel fetch_sub on handles_ — the classic reference count: release by every
-//        dropper, acquire by the last, so all uses of the state happen-before its destruction.
-//   [C4] upgrade: relaxed CAS on senders_ (only the count matters; the weak handle keeps the
-//        state alive through handles_, taken with [C1] after a successful upgrade).
+//   [C2] drop: acq_rel fetch_sub on senders/receivers — the thread that reaches 0 closes
+//        after every other handle of its side (release/acquire chain through the RMWs).
+//   [C3] drop of a reference: acq_rel fetch_sub on refs — the classic reference count:
+//        release by every dropper, acquire by the last, so all uses of the state
+//        happen-before its destruction. Shortcut: a holder that loads refs == 1 (acquire,
+//        reading the release sequence of every earlier [C3]) is the only holder left and no
+//        one can take a new reference without one, so it frees without the RMW.
+//   [C4] upgrade: relaxed CAS on senders (only the count matters; the weak sender's own
+//        reference keeps the state alive meanwhile).
+//   The receivers' count takes the same load shortcut as refs in [C2]: a new receiver is
+//   only ever cloned from a live one, so a holder that loads 1 is the last. Senders cannot
+//   (a weak sender may upgrade concurrently), so they always use the RMW.
 // Layout: one allocation of default alignment: this struct, then the flavor's trailing
 // storage (the bounded flavor's slots).
 #pragma once
@@ -41,6 +51,8 @@ inline constexpr named_order clone{"counter.clone", std::memory_order_relaxed};
 inline constexpr named_order query{"counter.query", std::memory_order_relaxed};
 // ORDERING: acq_rel — [C2] and [C3].
 inline constexpr named_order drop{"counter.drop", std::memory_order_acq_rel};
+// ORDERING: acquire — the [C2]/[C3] shortcuts: reads the release sequence of earlier drops.
+inline constexpr named_order last_check{"counter.last_check", std::memory_order_acquire};
 // ORDERING: relaxed — [C4].
 inline constexpr named_order upgrade{"counter.upgrade", std::memory_order_relaxed};
 }  // namespace counter_order
@@ -62,7 +74,7 @@ struct channel_state {
 
   typename P::template atomic<std::size_t> senders{1};
   typename P::template atomic<std::size_t> receivers{1};
-  typename P::template atomic<std::size_t> handles{2};
+  typename P::template atomic<std::size_t> refs{2};
   const std::size_t alloc_bytes;
   F chan;
 };
@@ -100,22 +112,18 @@ class chan_ref {
     visit([](auto& s) {
       // [C1] ORDERING: counter.clone.
       if (s.senders.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
-      // [C1] ORDERING: counter.clone.
-      s.handles.fetch_add(1, counter_order::clone);
     });
   }
   void add_receiver() const noexcept {
     visit([](auto& s) {
       // [C1] ORDERING: counter.clone.
       if (s.receivers.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
-      // [C1] ORDERING: counter.clone.
-      s.handles.fetch_add(1, counter_order::clone);
     });
   }
   void add_weak() const noexcept {
     visit([](auto& s) {
       // [C1] ORDERING: counter.clone.
-      if (s.handles.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
+      if (s.refs.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
     });
   }
 
@@ -127,34 +135,41 @@ class chan_ref {
       while (n != 0) {
         if (n > max_handle_count) std::terminate();
         // [C4] ORDERING: counter.upgrade.
-        if (s.senders.compare_exchange_weak(n, n + 1, counter_order::upgrade, counter_order::upgrade)) {
-          // [C1] ORDERING: counter.clone.
-          s.handles.fetch_add(1, counter_order::clone);
+        if (s.senders.compare_exchange_weak(n, n + 1, counter_order::upgrade, counter_order::upgrade))
           return true;
-        }
       }
       return false;
     });
   }
 
   void drop_sender() const noexcept {
-    visit([](auto& s) {
+    const bool last = visit([](auto& s) {
       // [C2] ORDERING: counter.drop.
-      if (s.senders.fetch_sub(1, counter_order::drop) == 1) s.chan.disconnect();
+      if (s.senders.fetch_sub(1, counter_order::drop) != 1) return false;
+      s.chan.disconnect();
+      return true;
     });
-    drop_handle();
+    if (last) drop_ref();
   }
   void drop_receiver() const noexcept {
-    visit([](auto& s) {
-      // [C2] ORDERING: counter.drop.
-      if (s.receivers.fetch_sub(1, counter_order::drop) == 1) s.chan.disconnect();
+    const bool last = visit([](auto& s) {
+      // [C2] ORDERING: counter.last_check — the shortcut (see the header).
+      if (s.receivers.load(counter_order::last_check) == 1) {
+        // ORDERING: counter.query — no other receiver exists to read it concurrently.
+        s.receivers.store(0, counter_order::query);
+      } else if (s.receivers.fetch_sub(1, counter_order::drop) != 1) {  // [C2] ORDERING: counter.drop.
+        return false;
+      }
+      s.chan.disconnect();
+      return true;
     });
-    drop_handle();
+    if (last) drop_ref();
   }
-  void drop_handle() const noexcept {
+  // [C3]: drops one reference (a side, or a weak sender); the last frees the state.
+  void drop_ref() const noexcept {
     visit([](auto& s) {
-      // [C3] ORDERING: counter.drop.
-      if (s.handles.fetch_sub(1, counter_order::drop) == 1) {
+      // [C3] ORDERING: counter.last_check (shortcut), then counter.drop.
+      if (s.refs.load(counter_order::last_check) == 1 || s.refs.fetch_sub(1, counter_order::drop) == 1) {
         using state = std::remove_reference_t<decltype(s)>;
         const std::size_t bytes = s.alloc_bytes;
         std::destroy_at(&s);

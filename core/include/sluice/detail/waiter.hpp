@@ -55,6 +55,8 @@ inline constexpr named_order lock_peek{"wait_list.lock_peek", std::memory_order_
 // ORDERING: seq_cst — [L1]/[L2], the store-buffering pair of the "nobody waits" fast path.
 inline constexpr named_order is_empty_store{"wait_list.is_empty_store", std::memory_order_seq_cst};
 inline constexpr named_order is_empty_load{"wait_list.is_empty_load", std::memory_order_seq_cst};
+// ORDERING: relaxed — has_waiters(), a scheduling hint (who spins), never a correctness check.
+inline constexpr named_order hint{"wait_list.hint", std::memory_order_relaxed};
 }  // namespace waiter_order
 
 enum : std::uintptr_t {
@@ -294,6 +296,12 @@ class sync_wait_list {
     return removed;
   }
 
+  // Whether anyone waits here now (a hint: relaxed, may be stale either way).
+  bool has_waiters() const noexcept {
+    // ORDERING: wait_list.hint — a scheduling hint only; nothing is published through it.
+    return !is_empty_.load(waiter_order::hint);
+  }
+
   // Wakes one waiter (of another thread), if any. The caller has published its change with a
   // seq_cst RMW or fence before calling (see [L2]).
   void notify_one() noexcept {
@@ -310,8 +318,12 @@ class sync_wait_list {
     if (claimed) claimed->w->notify();
   }
 
-  // Claims and wakes every waiter as disconnected.
+  // Claims and wakes every waiter as disconnected. The caller has closed its channel with a
+  // seq_cst RMW first, so a waiter registering after our [L2] check sees the close on its
+  // re-check (the same store-buffering argument as notify_one).
   void disconnect() noexcept {
+    // [L2] ORDERING: wait_list.is_empty_load.
+    if (is_empty_.load(waiter_order::is_empty_load)) return;
     wait_entry<P>* chain;
     {
       lock_guard g(lock_);

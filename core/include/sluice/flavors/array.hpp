@@ -227,6 +227,7 @@ class array_flavor {
   // Closes the channel: later sends fail; buffered messages stay receivable. Returns whether
   // this call closed it.
   bool disconnect() noexcept {
+    if (is_disconnected()) return false;  // the second side to go: nothing left to do
     // [A7] ORDERING: array.close.
     const std::size_t tail = tail_.fetch_or(mark_bit_, array_order::close);
     if (tail & mark_bit_) return false;

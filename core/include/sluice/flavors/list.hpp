@@ -284,6 +284,7 @@ class list_flavor {
   }
 
   bool disconnect() noexcept {
+    if (is_disconnected()) return false;  // the second side to go: nothing left to do
     // [B9] ORDERING: list.close.
     const std::size_t tail = tail_index_.fetch_or(mark_bit, list_order::close);
     if (tail & mark_bit) return false;

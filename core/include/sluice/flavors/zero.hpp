@@ -15,6 +15,7 @@
 //        return), so the packet access of [Z1] happens-before the waiter's own.
 // A waiter that times out or is cancelled claimed itself (nobody else will touch its packet)
 // and removes its entry under the lock; its message never left its packet.
+//   [Z3] closed_ (release/acquire): a lock-free mirror of `disconnected` for queries.
 // Spinning before parking lives in the parker (std_parker.hpp): a hand-off to a party that is
 // still spinning costs no system call.
 #pragma once
@@ -32,6 +33,15 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
+
+namespace zero_order {
+// ORDERING: release/acquire — [Z3] the closed flag, written under the lock when closing and
+// read without it (is_disconnected, and disconnect's early exit); a stale false only costs a
+// trip through the lock, where the decision is made.
+inline constexpr named_order closed_store{"zero.closed_store", std::memory_order_release};
+// ORDERING: acquire — pairs with closed_store ([Z3]).
+inline constexpr named_order closed_load{"zero.closed_load", std::memory_order_acquire};
+}  // namespace zero_order
 
 template <class S, class P>
 class zero_flavor {
@@ -56,6 +66,8 @@ class zero_flavor {
   }
 
   bool disconnect() noexcept {
+    // [Z3] ORDERING: zero.closed_load — a hint only; the decision is taken under the lock.
+    if (closed_.load(zero_order::closed_load)) return false;
     wait_entry<P>* senders;
     wait_entry<P>* receivers;
     {
@@ -64,6 +76,8 @@ class zero_flavor {
       const bool first = state_.with_mut([&](state* s) {
         if (s->disconnected) return false;
         s->disconnected = true;
+        // [Z3] ORDERING: zero.closed_store — publishes the flag for the lock-free hint.
+        closed_.store(true, zero_order::closed_store);
         senders = s->senders.claim_all_disconnected();
         receivers = s->receivers.claim_all_disconnected();
         return true;
@@ -76,9 +90,8 @@ class zero_flavor {
   }
 
   bool is_disconnected() const noexcept {
-    lock_guard g(lock_);
-    // SAFETY: state_ is only touched under lock_.
-    return state_.with([](const state* s) { return s->disconnected; });
+    // [Z3] ORDERING: zero.closed_load.
+    return closed_.load(zero_order::closed_load);
   }
 
   // Select support. A select registers one entry per case; the entry's packet is the case's.
@@ -233,6 +246,7 @@ class zero_flavor {
 
   mutable spin_lock<P> lock_;
   typename P::template cell<state> state_;
+  typename P::template atomic<bool> closed_{false};  // mirrors state_.disconnected ([Z3])
 };
 
 }  // namespace sluice::detail
