@@ -131,11 +131,12 @@ class futex_parker {
         auto now = TimePoint::clock::now();
         if (now >= *deadline) {
           std::uint32_t expected = parked;
-          // [K4] ORDERING: acquire on failure — the word became NOTIFIED ([U1]) meanwhile;
-          // acquire on success too (a failure order may not be stronger than the success order
-          // for g++'s -Winvalid-memory-model under TSan; it costs nothing on x86).
-          if (word_.compare_exchange_strong(expected, empty, std::memory_order_acquire,
-                                            std::memory_order_acquire))
+          // [K4] acquire on failure: the word became NOTIFIED ([U1]) meanwhile; acquire on
+          // success too (g++ -Winvalid-memory-model rejects a failure order stronger than the
+          // success order under TSan; it costs nothing on x86).
+          constexpr auto k4 = std::memory_order_acquire;  // ORDERING: [K4], see above.
+          // ORDERING: [K4].
+          if (word_.compare_exchange_strong(expected, empty, k4, k4))
             return false;
           // ORDERING: relaxed — owner-only reset of a consumed token.
           word_.store(empty, std::memory_order_relaxed);
