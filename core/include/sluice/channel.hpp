@@ -68,13 +68,16 @@ typename P::clock::time_point to_platform_time(std::chrono::time_point<Clock, Du
   }
 }
 
+// now + d, saturating at the clock's maximum: a timeout longer than the clock's range (e.g.
+// hours::max()) waits "forever" instead of wrapping into the past. The range check runs in
+// floating-point seconds, before any conversion that could overflow.
 template <class P, class Rep, class Period>
 typename P::clock::time_point deadline_after(std::chrono::duration<Rep, Period> d) {
-  if (d <= d.zero()) return P::clock::now();
-  const auto step = std::chrono::ceil<typename P::clock::duration>(d);
   const auto now = P::clock::now();
-  if (P::clock::time_point::max() - now < step) return P::clock::time_point::max();
-  return now + step;
+  if (d <= d.zero()) return now;
+  using seconds = std::chrono::duration<double>;
+  if (seconds(d) >= seconds(P::clock::time_point::max() - now)) return P::clock::time_point::max();
+  return now + std::chrono::ceil<typename P::clock::duration>(d);
 }
 
 // What every handle shares: the reference and the queries.
