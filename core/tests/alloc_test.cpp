@@ -63,7 +63,9 @@ struct watch_blocks {
 TEST(Allocation, ReplacedOperatorNewSeesTheUnboundedBlocks) {
   // Sanity of the instrument: buffering grows the watched count by one block per block_cap.
   watch_blocks w;
-  auto [tx, rx] = sluice::unbounded<int>();
+  auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const long before = g_live_watched.load();
   for (std::size_t i = 0; i < block_cap * 100; ++i) ASSERT_TRUE(tx.send(int(i)));
   const long grown = g_live_watched.load() - before;
@@ -73,7 +75,9 @@ TEST(Allocation, ReplacedOperatorNewSeesTheUnboundedBlocks) {
 
 TEST(Allocation, UnboundedFreesBlocksAsItDrains) {
   watch_blocks w;
-  auto [tx, rx] = sluice::unbounded<int>();
+  auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   for (std::size_t i = 0; i < block_cap * 100; ++i) ASSERT_TRUE(tx.send(int(i)));
   const long full = g_live_watched.load();
   for (std::size_t i = 0; i < block_cap * 50; ++i) ASSERT_TRUE(rx.try_recv().has_value());
@@ -87,7 +91,9 @@ TEST(Allocation, UnboundedFreesBlocksAsItDrains) {
 
 TEST(Allocation, UnboundedSteadyTrafficKeepsMemoryBounded) {
   watch_blocks w;
-  auto [tx, rx] = sluice::unbounded<int>();
+  auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   long peak = 0;
   for (int i = 0; i < 200000; ++i) {
     ASSERT_TRUE(tx.send(int(i)));
@@ -104,7 +110,9 @@ TEST(Allocation, EveryFlavorReturnsAllMemoryWhenTheLastHandleGoes) {
   for (const flavor& f : all_flavors()) {
     const long before = g_live.load();
     {
-      auto [tx, rx] = make<int>(f);
+      auto ch_tx = make<int>(f);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
       auto tx2 = tx;
       auto weak = tx.downgrade();
       const std::size_t n = std::min<std::size_t>(f.buffer(), 500);
@@ -122,7 +130,9 @@ TEST(Allocation, BoxedMessagesAreFreedWhetherReceivedOrLeftBuffered) {
   for (const flavor& f : buffered_flavors()) {
     const long before = g_live.load();
     {
-      auto [tx, rx] = make<throwing_move>(f);
+      auto ch_tx = make<throwing_move>(f);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
       const std::size_t n = std::min<std::size_t>(f.buffer(), 100);
       for (std::size_t i = 0; i < n; ++i) ASSERT_TRUE(tx.try_send(throwing_move(int(i))));
       for (std::size_t i = 0; i < n / 2; ++i) ASSERT_TRUE(rx.try_recv().has_value());

@@ -15,7 +15,9 @@ class Bounded : public testing::TestWithParam<std::size_t> {};
 
 TEST_P(Bounded, LenEmptyFullFollowSendsAndRecvs) {
   const std::size_t cap = GetParam();
-  auto [tx, rx] = sluice::bounded<int>(cap);
+  auto ch_tx = sluice::bounded<int>(cap);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_TRUE(rx.is_empty());
   EXPECT_FALSE(rx.is_full());
   EXPECT_EQ(rx.len(), 0u);
@@ -35,7 +37,9 @@ TEST_P(Bounded, LenEmptyFullFollowSendsAndRecvs) {
 
 TEST_P(Bounded, TrySendOnFullRingIsFullAndHandsBackMessage) {
   const std::size_t cap = GetParam();
-  auto [tx, rx] = sluice::bounded<int>(cap);
+  auto ch_tx = sluice::bounded<int>(cap);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   for (std::size_t i = 0; i < cap; ++i) ASSERT_TRUE(tx.try_send(int(i)));
   auto r = tx.try_send(-5);
   ASSERT_FALSE(r.has_value());
@@ -49,7 +53,9 @@ TEST_P(Bounded, TrySendOnFullRingIsFullAndHandsBackMessage) {
 
 TEST_P(Bounded, LenStaysExactOverManyLapsOfTheRing) {
   const std::size_t cap = GetParam();
-  auto [tx, rx] = sluice::bounded<int>(cap);
+  auto ch_tx = sluice::bounded<int>(cap);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   int next = 0, expect = 0;
   for (int lap = 0; lap < 200; ++lap) {
     const std::size_t fill = static_cast<std::size_t>(lap) % cap + 1;
@@ -62,7 +68,9 @@ TEST_P(Bounded, LenStaysExactOverManyLapsOfTheRing) {
 
 TEST_P(Bounded, BlockedSendCompletesOnlyAfterASlotIsFreed) {
   const std::size_t cap = GetParam();
-  auto [tx, rx] = sluice::bounded<int>(cap);
+  auto ch_tx = sluice::bounded<int>(cap);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   for (std::size_t i = 0; i < cap; ++i) ASSERT_TRUE(tx.try_send(int(i)));
   std::atomic<bool> sent{false};
   probe_thread t([&] {
@@ -79,7 +87,9 @@ TEST_P(Bounded, BlockedSendCompletesOnlyAfterASlotIsFreed) {
 }
 
 TEST_P(Bounded, BlockedRecvCompletesWithTheMessageSentLater) {
-  auto [tx, rx] = sluice::bounded<int>(GetParam());
+  auto ch_tx = sluice::bounded<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::atomic<int> got{-1};
   probe_thread t([&] { got.store(rx.recv().value()); });
   t.wait_until_blocked();
@@ -98,7 +108,9 @@ TEST(BoundedLinearizable, TryRecvAfterOwnSendNeverSeesEmptyAndLenStaysInRange) {
   // crossbeam's `linearizable`: each thread sends then try_recvs; at least its own message is
   // in the channel, so try_recv cannot report empty, and len is within [1, threads].
   constexpr int threads = 4, count = 20000;
-  auto [tx, rx] = sluice::bounded<int>(threads);
+  auto ch_tx = sluice::bounded<int>(threads);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::vector<std::thread> ts;
   for (int i = 0; i < threads; ++i)
     ts.emplace_back([&] {

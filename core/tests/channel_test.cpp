@@ -25,7 +25,9 @@ std::thread produce(sluice::sender<int> tx, int n) {
 }
 
 TEST_P(AnyFlavor, SmokeMessageSentFromOneThreadIsReceivedByAnother) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::thread t([&] { ASSERT_TRUE(tx.send(7)); });
   auto r = rx.recv_for(forever);
   t.join();
@@ -34,20 +36,26 @@ TEST_P(AnyFlavor, SmokeMessageSentFromOneThreadIsReceivedByAnother) {
 }
 
 TEST_P(AnyFlavor, CapacityIsTheConstructionArgumentAndNoneForUnbounded) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_EQ(tx.capacity(), GetParam().cap);
   EXPECT_EQ(rx.capacity(), GetParam().cap);
 }
 
 TEST_P(AnyFlavor, TryRecvOnOpenEmptyChannelIsEmpty) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto r = rx.try_recv();
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error(), errc::empty);
 }
 
 TEST_P(AnyFlavor, TryRecvAfterLastSenderGoneIsClosed) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   { auto gone = std::move(tx); }
   auto r = rx.try_recv();
   ASSERT_FALSE(r.has_value());
@@ -57,7 +65,9 @@ TEST_P(AnyFlavor, TryRecvAfterLastSenderGoneIsClosed) {
 }
 
 TEST_P(AnyFlavor, SendAfterLastReceiverGoneFailsClosedAndHandsMessageBack) {
-  auto [tx, rx] = make<move_only>(GetParam());
+  auto ch_tx = make<move_only>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   { auto gone = std::move(rx); }
   EXPECT_TRUE(tx.is_disconnected());
   for (int attempt = 0; attempt < 4; ++attempt) {
@@ -73,7 +83,9 @@ TEST_P(AnyFlavor, SendAfterLastReceiverGoneFailsClosedAndHandsMessageBack) {
 }
 
 TEST_P(AnyFlavor, CloseReturnsTrueOnlyForTheCallThatClosed) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_FALSE(tx.is_disconnected());
   EXPECT_TRUE(rx.close());
   EXPECT_FALSE(tx.close());
@@ -86,7 +98,9 @@ TEST_P(AnyFlavor, CloseReturnsTrueOnlyForTheCallThatClosed) {
 }
 
 TEST_P(AnyFlavor, CloseFromSenderSideFailsLaterSendsAndRecvs) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   ASSERT_TRUE(tx.close());
   auto s = tx.try_send(1);
   ASSERT_FALSE(s.has_value());
@@ -98,7 +112,9 @@ TEST_P(AnyFlavor, CloseFromSenderSideFailsLaterSendsAndRecvs) {
 }
 
 TEST_P(AnyFlavor, CloseFromReceiverSideFailsLaterSends) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   ASSERT_TRUE(rx.close());
   EXPECT_EQ(tx.send(1).error().code, errc::closed);
   EXPECT_EQ(tx.send_for(1, 1h).error().code, errc::closed);
@@ -107,7 +123,9 @@ TEST_P(AnyFlavor, CloseFromReceiverSideFailsLaterSends) {
 
 TEST_P(AnyFlavor, IsDisconnectedOnceLastSenderOrLastReceiverIsGone) {
   {
-    auto [tx, rx] = make<int>(GetParam());
+    auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     auto tx2 = tx;
     { auto gone = std::move(tx); }
     EXPECT_FALSE(rx.is_disconnected()) << "a clone still lives";
@@ -115,7 +133,9 @@ TEST_P(AnyFlavor, IsDisconnectedOnceLastSenderOrLastReceiverIsGone) {
     EXPECT_TRUE(rx.is_disconnected());
   }
   {
-    auto [tx, rx] = make<int>(GetParam());
+    auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     auto rx2 = rx;
     { auto gone = std::move(rx); }
     EXPECT_FALSE(tx.is_disconnected());
@@ -125,7 +145,9 @@ TEST_P(AnyFlavor, IsDisconnectedOnceLastSenderOrLastReceiverIsGone) {
 }
 
 TEST_P(AnyFlavor, BlockingIterationYieldsEverythingInOrderAndEndsAtDisconnect) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   constexpr int n = 1000;
   std::thread t = produce(std::move(tx), n);
   std::vector<int> got;
@@ -137,7 +159,9 @@ TEST_P(AnyFlavor, BlockingIterationYieldsEverythingInOrderAndEndsAtDisconnect) {
 }
 
 TEST_P(AnyFlavor, BlockingIterationEndsAtExplicitClose) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::thread t([tx = tx]() mutable {
     for (int i = 0; i < 100; ++i) ASSERT_TRUE(tx.send(int(i)));
     tx.close();
@@ -151,7 +175,9 @@ TEST_P(AnyFlavor, BlockingIterationEndsAtExplicitClose) {
 
 TEST_P(AnyFlavor, SendsAndRecvsOfManyThreadsBalance) {
   // A small MPMC smoke: 3 producers x 3 consumers, every message received exactly once.
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   constexpr int producers = 3, consumers = 3, per = 2000;
   std::vector<std::atomic<int>> seen(producers * per);
   std::vector<std::thread> ts;
@@ -170,7 +196,9 @@ TEST_P(AnyFlavor, SendsAndRecvsOfManyThreadsBalance) {
 }
 
 TEST_P(BufferedFlavor, BufferedMessagesStayReceivableAfterSenderSideClose) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const int n = static_cast<int>(std::min<std::size_t>(GetParam().buffer(), 5));
   for (int i = 0; i < n; ++i) ASSERT_TRUE(tx.try_send(int(i)));
   ASSERT_TRUE(tx.close());
@@ -185,7 +213,9 @@ TEST_P(BufferedFlavor, BufferedMessagesStayReceivableAfterSenderSideClose) {
 }
 
 TEST_P(BufferedFlavor, BufferedMessagesStayReceivableAfterReceiverSideClose) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   ASSERT_TRUE(tx.send(1));
   ASSERT_TRUE(rx.close());
   EXPECT_EQ(tx.send(2).error().code, errc::closed);
@@ -194,7 +224,9 @@ TEST_P(BufferedFlavor, BufferedMessagesStayReceivableAfterReceiverSideClose) {
 }
 
 TEST_P(BufferedFlavor, BufferedMessagesStayReceivableAfterLastSenderDrops) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   ASSERT_TRUE(tx.send(5));
   { auto gone = std::move(tx); }
   EXPECT_TRUE(rx.is_disconnected());
@@ -203,7 +235,9 @@ TEST_P(BufferedFlavor, BufferedMessagesStayReceivableAfterLastSenderDrops) {
 }
 
 TEST_P(BufferedFlavor, TryIterYieldsBufferedMessagesAndStopsWhenEmptyWithoutClosing) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const int n = static_cast<int>(std::min<std::size_t>(GetParam().buffer(), 10));
   for (int i = 0; i < n; ++i) ASSERT_TRUE(tx.try_send(int(i)));
   std::vector<int> got;
@@ -218,7 +252,9 @@ TEST_P(BufferedFlavor, TryIterYieldsBufferedMessagesAndStopsWhenEmptyWithoutClos
 }
 
 TEST_P(BufferedFlavor, TryIterKeepsYieldingMessagesSentDuringIteration) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   ASSERT_TRUE(tx.try_send(0));
   int count = 0;
   for (int m : rx.try_iter()) {
@@ -230,7 +266,9 @@ TEST_P(BufferedFlavor, TryIterKeepsYieldingMessagesSentDuringIteration) {
 }
 
 TEST_P(BufferedFlavor, DrainStopsAfterTheMessagesBufferedWhenCalled) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   ASSERT_TRUE(tx.try_send(0));
   int count = 0;
   for (int m : rx.drain()) {
@@ -242,7 +280,9 @@ TEST_P(BufferedFlavor, DrainStopsAfterTheMessagesBufferedWhenCalled) {
 }
 
 TEST_P(BufferedFlavor, DrainYieldsEveryBufferedMessageInOrder) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const int n = static_cast<int>(std::min<std::size_t>(GetParam().buffer(), 100));
   for (int i = 0; i < n; ++i) ASSERT_TRUE(tx.try_send(int(i)));
   int count = 0;
@@ -252,7 +292,9 @@ TEST_P(BufferedFlavor, DrainYieldsEveryBufferedMessageInOrder) {
 }
 
 TEST_P(AnyFlavor, DrainAndTryIterOnEmptyChannelYieldNothing) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   int count = 0;
   for (int m : rx.drain()) count += 1 + m;
   for (int m : rx.try_iter()) count += 1 + m;
@@ -261,8 +303,12 @@ TEST_P(AnyFlavor, DrainAndTryIterOnEmptyChannelYieldNothing) {
 
 TEST_P(AnyFlavor, ChannelCanCarryItsOwnKindOfHandle) {
   // crossbeam's channel_through_channel: a receiver sent through a channel keeps working.
-  auto [tx, rx] = make<sluice::receiver<int>>(GetParam());
-  auto [itx, irx] = sluice::unbounded<int>();
+  auto ch_tx = make<sluice::receiver<int>>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
+  auto ch_itx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& itx = ch_itx.first;
+  [[maybe_unused]] auto& irx = ch_itx.second;
   ASSERT_TRUE(itx.send(3));
   std::thread t([&] { ASSERT_TRUE(tx.send(std::move(irx))); });
   auto got = rx.recv_for(forever);

@@ -21,7 +21,9 @@ void fill(const sluice::sender<int>& tx, const flavor& f) {
 }
 
 TEST_P(DisconnectRecv, DroppingLastSenderWakesBlockedReceiverWithClosed) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::atomic<int> code{0};
   probe_thread t([&] { code.store(static_cast<int>(rx.recv_for(forever).error())); });
   t.wait_until_blocked();
@@ -33,7 +35,9 @@ TEST_P(DisconnectRecv, DroppingLastSenderWakesBlockedReceiverWithClosed) {
 
 TEST_P(DisconnectRecv, CloseFromEitherSideWakesEveryBlockedReceiver) {
   for (bool from_receiver : {false, true}) {
-    auto [tx, rx] = make<int>(GetParam());
+    auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     constexpr int n = 4;
     std::atomic<int> closed{0};
     std::vector<std::unique_ptr<probe_thread>> ts;
@@ -51,7 +55,9 @@ TEST_P(DisconnectRecv, CloseFromEitherSideWakesEveryBlockedReceiver) {
 }
 
 TEST_P(DisconnectRecv, TimedAndStoppableWaitsAreWokenByDisconnectToo) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::stop_source stop;
   std::atomic<int> closed{0};
   probe_thread a([&] {
@@ -74,7 +80,9 @@ TEST_P(DisconnectRecv, TimedAndStoppableWaitsAreWokenByDisconnectToo) {
 }
 
 TEST_P(DisconnectSend, DroppingLastReceiverWakesBlockedSenderAndHandsBackMessage) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   fill(tx, GetParam());
   std::atomic<int> code{0}, back{0};
   probe_thread t([&] {
@@ -92,7 +100,9 @@ TEST_P(DisconnectSend, DroppingLastReceiverWakesBlockedSenderAndHandsBackMessage
 
 TEST_P(DisconnectSend, CloseFromEitherSideWakesEveryBlockedSender) {
   for (bool from_receiver : {false, true}) {
-    auto [tx, rx] = make<int>(GetParam());
+    auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     fill(tx, GetParam());
     constexpr int n = 4;
     std::atomic<int> closed{0};
@@ -115,7 +125,9 @@ TEST_P(DisconnectSend, CloseFromEitherSideWakesEveryBlockedSender) {
 
 TEST_P(DisconnectRecv, RecvAfterDisconnectDrainsBufferThenReportsClosed) {
   // crossbeam's recv_after_disconnect.
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::thread t([tx = std::move(tx)] {
     ASSERT_TRUE(tx.send(1));
     ASSERT_TRUE(tx.send(2));
@@ -134,7 +146,9 @@ TEST_P(DisconnectRecv, RacingDropAndRecvNeverHangsOrLosesTheMessage) {
   // closed, in every interleaving.
   const int rounds = GetParam().rendezvous() ? 200 : 500;
   for (int i = 0; i < rounds; ++i) {
-    auto [tx, rx] = make<int>(GetParam());
+    auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     std::thread t([tx = std::move(tx), i] { ASSERT_TRUE(tx.send(int(i))); });
     ASSERT_EQ(rx.recv_for(forever).value(), i);
     ASSERT_EQ(rx.recv_for(forever).error(), errc::closed);

@@ -18,7 +18,9 @@ namespace {
 class Handles : public testing::TestWithParam<flavor> {};
 
 TEST_P(Handles, NewChannelHasOneSenderAndOneReceiver) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_EQ(tx.sender_count(), 1u);
   EXPECT_EQ(tx.receiver_count(), 1u);
   EXPECT_EQ(rx.sender_count(), 1u);
@@ -26,7 +28,9 @@ TEST_P(Handles, NewChannelHasOneSenderAndOneReceiver) {
 }
 
 TEST_P(Handles, CopyIsACloneCountedOnItsSideAndDroppingItUncounts) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   {
     auto tx2 = tx;
     sluice::sender<int> tx3;
@@ -44,7 +48,9 @@ TEST_P(Handles, CopyIsACloneCountedOnItsSideAndDroppingItUncounts) {
 }
 
 TEST_P(Handles, CloneSendsIntoTheSameChannel) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto tx2 = tx;
   auto rx2 = rx;
   std::thread t([&] {
@@ -57,7 +63,9 @@ TEST_P(Handles, CloneSendsIntoTheSameChannel) {
 }
 
 TEST_P(Handles, MoveTransfersTheHandleWithoutChangingCounts) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto tx2 = std::move(tx);
   auto rx2 = std::move(rx);
   EXPECT_FALSE(tx.valid());
@@ -73,8 +81,12 @@ TEST_P(Handles, MoveTransfersTheHandleWithoutChangingCounts) {
 }
 
 TEST_P(Handles, AssigningOverTheLastSenderClosesItsChannel) {
-  auto [tx, rx] = make<int>(GetParam());
-  auto [tx_other, rx_other] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
+  auto ch_tx_other = make<int>(GetParam());
+  [[maybe_unused]] auto& tx_other = ch_tx_other.first;
+  [[maybe_unused]] auto& rx_other = ch_tx_other.second;
   tx = tx_other;  // the old channel loses its only sender
   EXPECT_TRUE(rx.is_disconnected());
   EXPECT_EQ(rx.recv().error(), errc::closed);
@@ -83,8 +95,12 @@ TEST_P(Handles, AssigningOverTheLastSenderClosesItsChannel) {
 }
 
 TEST_P(Handles, SameChannelDistinguishesChannelsAndIsFalseForEmptyHandles) {
-  auto [tx, rx] = make<int>(GetParam());
-  auto [tx2, rx2] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
+  auto ch_tx2 = make<int>(GetParam());
+  [[maybe_unused]] auto& tx2 = ch_tx2.first;
+  [[maybe_unused]] auto& rx2 = ch_tx2.second;
   EXPECT_TRUE(tx.same_channel(rx));
   EXPECT_TRUE(rx.same_channel(tx));
   EXPECT_FALSE(tx.same_channel(tx2));
@@ -98,7 +114,9 @@ TEST_P(Handles, SameChannelDistinguishesChannelsAndIsFalseForEmptyHandles) {
 }
 
 TEST_P(Handles, EveryOperationOnAnEmptySenderThrowsEmptyHandleError) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto keep = std::move(tx);
   const auto later = std::chrono::steady_clock::now() + 1h;
   EXPECT_THROW((void)tx.send(1), sluice::empty_handle_error);
@@ -121,7 +139,9 @@ TEST_P(Handles, EveryOperationOnAnEmptySenderThrowsEmptyHandleError) {
 }
 
 TEST_P(Handles, EveryOperationOnAnEmptyReceiverThrowsEmptyHandleError) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto keep = std::move(rx);
   EXPECT_THROW((void)rx.recv(), sluice::empty_handle_error);
   EXPECT_THROW((void)rx.try_recv(), sluice::empty_handle_error);
@@ -141,7 +161,9 @@ TEST_P(Handles, EveryOperationOnAnEmptyReceiverThrowsEmptyHandleError) {
 }
 
 TEST_P(Handles, EmptyWeakSenderThrowsEmptyHandleErrorAndDefaultHandlesAreEmpty) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto weak = tx.downgrade();
   auto keep = std::move(weak);
   EXPECT_THROW((void)weak.upgrade(), sluice::empty_handle_error);
@@ -163,7 +185,9 @@ TEST_P(Handles, EmptyWeakSenderThrowsEmptyHandleErrorAndDefaultHandlesAreEmpty) 
 }
 
 TEST_P(Handles, WeakSenderDoesNotKeepTheChannelOpen) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto weak = tx.downgrade();
   EXPECT_EQ(rx.sender_count(), 1u) << "a weak sender is not a sender";
   { auto gone = std::move(tx); }
@@ -175,7 +199,9 @@ TEST_P(Handles, WeakSenderDoesNotKeepTheChannelOpen) {
 }
 
 TEST_P(Handles, UpgradeGivesAWorkingSenderWhileAStrongOneLives) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto weak = tx.downgrade();
   auto weak2 = weak;
   auto up = weak2.upgrade();
@@ -195,7 +221,9 @@ TEST_P(Handles, UpgradeGivesAWorkingSenderWhileAStrongOneLives) {
 TEST_P(Handles, WeakSenderOutlivingEveryOtherHandleIsSafe) {
   sluice::weak_sender<int> weak;
   {
-    auto [tx, rx] = make<int>(GetParam());
+    auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     weak = tx.downgrade();
   }
   EXPECT_FALSE(weak.upgrade().has_value());
@@ -210,7 +238,9 @@ TEST_P(Handles, WeakUpgradeRacingTheLastDropEitherFailsOrKeepsTheChannelOpen) {
   const int rounds = GetParam().rendezvous() ? 300 : 1000;
   int upgraded = 0, failed = 0;
   for (int i = 0; i < rounds; ++i) {
-    auto [tx, rx] = make<int>(GetParam());
+    auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     auto weak = tx.downgrade();
     std::atomic<bool> go{false};
     std::thread dropper([tx = std::move(tx), &go]() mutable {
@@ -258,7 +288,9 @@ TEST(Capacity, CapacityWhoseByteSizeOverflowsThrowsLengthError) {
 }
 
 TEST(Capacity, LargeButPossibleCapacityWorks) {
-  auto [tx, rx] = sluice::bounded<char>(1 << 20);
+  auto ch_tx = sluice::bounded<char>(1 << 20);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_EQ(tx.capacity(), std::size_t{1} << 20);
   for (int i = 0; i < (1 << 20); ++i) ASSERT_TRUE(tx.try_send('x'));
   EXPECT_EQ(tx.try_send('y').error().code, errc::full);

@@ -20,7 +20,9 @@ class BufferedLifetimes : public testing::TestWithParam<flavor> {};
 class BlockingSendLifetimes : public testing::TestWithParam<flavor> {};
 
 TEST_P(Lifetimes, MoveOnlyNonDefaultConstructibleMessagesTravel) {
-  auto [tx, rx] = make<move_only>(GetParam());
+  auto ch_tx = make<move_only>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::thread t([tx = std::move(tx)]() mutable {
     for (int i = 0; i < 100; ++i) ASSERT_TRUE(tx.send(move_only(i)));
   });
@@ -36,7 +38,9 @@ TEST_P(Lifetimes, MoveOnlyNonDefaultConstructibleMessagesTravel) {
 }
 
 TEST_P(Lifetimes, StringsSurviveTheTripIntact) {
-  auto [tx, rx] = make<std::string>(GetParam());
+  auto ch_tx = make<std::string>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const std::string big(1000, 'q');
   std::thread t([&] {
     ASSERT_TRUE(tx.send(big));  // the copying overload
@@ -59,7 +63,9 @@ TEST_P(Lifetimes, DropsAreCountedExactlyOverRandomTraffic) {
     const int extra = static_cast<int>(rng() % 50);
     long received_with_payload = 0;
     {
-      auto [tx, rx] = make<tracked>(GetParam());
+      auto ch_tx = make<tracked>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
       std::thread t([&, tx = tx]() mutable {
         for (int i = 0; i < steps; ++i) ASSERT_TRUE(tx.send(tracked(i)));
       });
@@ -91,7 +97,9 @@ TEST_P(Lifetimes, DropsAreCountedExactlyOverRandomTraffic) {
 
 TEST_P(BufferedLifetimes, BufferedMessagesAreDestroyedWithTheLastHandleNotBefore) {
   tracked_scope scope;
-  auto [tx, rx] = make<tracked>(GetParam());
+  auto ch_tx = make<tracked>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const int n = static_cast<int>(std::min<std::size_t>(GetParam().buffer(), 200));
   for (int i = 0; i < n; ++i) ASSERT_TRUE(tx.try_send(tracked(i)));
   auto weak = tx.downgrade();
@@ -109,7 +117,9 @@ TEST_P(BufferedLifetimes, PartlyDrainedChannelDestroysOnlyTheRest) {
   tracked_scope scope;
   const std::size_t buf = std::min<std::size_t>(GetParam().buffer(), 100);
   {
-    auto [tx, rx] = make<tracked>(GetParam());
+    auto ch_tx = make<tracked>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     int next = 0, expect = 0;
     for (int round = 0; round < 5; ++round) {
       while (rx.len() < buf) ASSERT_TRUE(tx.try_send(tracked(next++)));
@@ -128,7 +138,9 @@ TEST_P(BufferedLifetimes, PartlyDrainedChannelDestroysOnlyTheRest) {
 TEST_P(Lifetimes, FailedSendOnClosedChannelHandsBackTheSameMessage) {
   tracked_scope scope;
   {
-    auto [tx, rx] = make<tracked>(GetParam());
+    auto ch_tx = make<tracked>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     rx.close();
     auto r = tx.send(tracked(77));
     ASSERT_FALSE(r.has_value());
@@ -143,7 +155,9 @@ TEST_P(Lifetimes, FailedSendOnClosedChannelHandsBackTheSameMessage) {
 TEST_P(BlockingSendLifetimes, FailedSendOnFullChannelHandsBackTheMessage) {
   tracked_scope scope;
   {
-    auto [tx, rx] = make<tracked>(GetParam());
+    auto ch_tx = make<tracked>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     for (std::size_t i = 0; i < GetParam().buffer(); ++i) ASSERT_TRUE(tx.try_send(tracked(0)));
     auto r = tx.try_send(tracked(5));
     ASSERT_FALSE(r.has_value());
@@ -167,7 +181,9 @@ TEST_P(BlockingSendLifetimes, FailedSendOnFullChannelHandsBackTheMessage) {
 TEST_P(Lifetimes, ThrowingMoveOnSendLeavesChannelUntouchedAndMessageWithSender) {
   throwing_move::live = 0;
   {
-    auto [tx, rx] = make<throwing_move>(GetParam());
+    auto ch_tx = make<throwing_move>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     throwing_move poisoned(1, /*poison=*/true);
     EXPECT_THROW((void)tx.try_send(std::move(poisoned)), throwing_move::boom);
     EXPECT_THROW((void)tx.send_for(std::move(poisoned), 1ms), throwing_move::boom);
@@ -190,7 +206,9 @@ TEST_P(Lifetimes, ThrowingMoveOnSendLeavesChannelUntouchedAndMessageWithSender) 
 TEST_P(Lifetimes, ThrowingMoveOnReceiveReachesReceiverAndChannelStaysConsistent) {
   throwing_move::live = 0;
   {
-    auto [tx, rx] = make<throwing_move>(GetParam());
+    auto ch_tx = make<throwing_move>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     std::thread t([tx = tx] {
       ASSERT_TRUE(tx.send(throwing_move(1)));
       ASSERT_TRUE(tx.send(throwing_move(2)));
@@ -217,7 +235,9 @@ TEST_P(Lifetimes, ThrowingMoveOnReceiveReachesReceiverAndChannelStaysConsistent)
 TEST_P(BufferedLifetimes, BufferedThrowingMoveMessagesAreDestroyedWithTheChannel) {
   throwing_move::live = 0;
   {
-    auto [tx, rx] = make<throwing_move>(GetParam());
+    auto ch_tx = make<throwing_move>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     const int n = static_cast<int>(std::min<std::size_t>(GetParam().buffer(), 10));
     for (int i = 0; i < n; ++i) ASSERT_TRUE(tx.try_send(throwing_move(i)));
     EXPECT_EQ(throwing_move::live.load(), n);
@@ -230,7 +250,9 @@ TEST_P(BufferedLifetimes, BufferedThrowingMoveMessagesAreDestroyedWithTheChannel
 TEST_P(Lifetimes, FailedSendOfThrowingMoveTypeHandsTheMessageBack) {
   throwing_move::live = 0;
   {
-    auto [tx, rx] = make<throwing_move>(GetParam());
+    auto ch_tx = make<throwing_move>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     rx.close();
     auto r = tx.send(throwing_move(3));
     ASSERT_FALSE(r.has_value());

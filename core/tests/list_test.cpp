@@ -12,7 +12,9 @@ using sluice::errc;
 namespace {
 
 TEST(Unbounded, IsNeverFullAndLenCountsAcrossBlocks) {
-  auto [tx, rx] = sluice::unbounded<int>();
+  auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_TRUE(rx.is_empty());
   EXPECT_FALSE(rx.is_full());
   EXPECT_EQ(rx.capacity(), std::nullopt);
@@ -33,7 +35,9 @@ TEST(Unbounded, IsNeverFullAndLenCountsAcrossBlocks) {
 TEST(Unbounded, LenIsExactWhenHeadAndTailSitAtEveryBlockOffset) {
   // Head and tail positions sweep every offset of a block (including the block-end slot).
   for (int skip = 0; skip < 130; ++skip) {
-    auto [tx, rx] = sluice::unbounded<int>();
+    auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
     for (int i = 0; i < skip; ++i) ASSERT_TRUE(tx.send(int(i)));
     for (int i = 0; i < skip; ++i) ASSERT_TRUE(rx.try_recv().has_value());
     ASSERT_EQ(rx.len(), 0u) << "skip " << skip;
@@ -45,7 +49,9 @@ TEST(Unbounded, LenIsExactWhenHeadAndTailSitAtEveryBlockOffset) {
 }
 
 TEST(Unbounded, SendNeverBlocksAndTryAndTimedSendsSucceedWithoutReceiverActivity) {
-  auto [tx, rx] = sluice::unbounded<int>();
+  auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   for (int i = 0; i < 10000; ++i) ASSERT_TRUE(tx.send(int(i)));
   EXPECT_TRUE(tx.try_send(1));
   EXPECT_TRUE(tx.send_for(2, 0ms)) << "a zero timeout never matters: there is always room";
@@ -54,7 +60,9 @@ TEST(Unbounded, SendNeverBlocksAndTryAndTimedSendsSucceedWithoutReceiverActivity
 }
 
 TEST(Unbounded, BlockedRecvCompletesWithTheMessageSentLater) {
-  auto [tx, rx] = sluice::unbounded<int>();
+  auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::atomic<int> got{-1};
   probe_thread t([&] { got.store(rx.recv().value()); });
   t.wait_until_blocked();
@@ -66,7 +74,9 @@ TEST(Unbounded, BlockedRecvCompletesWithTheMessageSentLater) {
 
 TEST(UnboundedLinearizable, TryRecvAfterOwnSendNeverSeesEmptyAndLenStaysInRange) {
   constexpr int threads = 4, count = 20000;
-  auto [tx, rx] = sluice::unbounded<int>();
+  auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::vector<std::thread> ts;
   for (int i = 0; i < threads; ++i)
     ts.emplace_back([&] {

@@ -20,7 +20,9 @@ void fill(const sluice::sender<int>& tx, const flavor& f) {
 }
 
 TEST_P(StopRecv, StopRequestWakesBlockedRecvWithCancelled) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::stop_source stop;
   std::atomic<int> code{0};
   probe_thread t([&] { code.store(static_cast<int>(rx.recv(stop.get_token()).error())); });
@@ -33,21 +35,27 @@ TEST_P(StopRecv, StopRequestWakesBlockedRecvWithCancelled) {
 }
 
 TEST_P(StopRecv, AlreadyStoppedTokenCancelsRecvOnEmptyChannel) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::stop_source stop;
   stop.request_stop();
   EXPECT_EQ(rx.recv(stop.get_token()).error(), errc::cancelled);
 }
 
 TEST_P(StopRecv, TokenThatCanNeverStopBehavesLikePlainRecv) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::thread t([&] { ASSERT_TRUE(tx.send(3)); });
   EXPECT_EQ(rx.recv(std::stop_token()).value(), 3);
   t.join();
 }
 
 TEST_P(StopRecv, StopAfterTheRecvCompletedChangesNothing) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::stop_source stop;
   std::thread t([&] { ASSERT_TRUE(tx.send(4)); });
   EXPECT_EQ(rx.recv(stop.get_token()).value(), 4);
@@ -61,7 +69,9 @@ TEST_P(StopRecv, StopAfterTheRecvCompletedChangesNothing) {
 
 TEST_P(StopRecv, CancelledReceiverDoesNotSwallowALaterMessage) {
   // One receiver is cancelled, another keeps waiting: the next message reaches the other one.
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::stop_source stop;
   std::atomic<int> cancelled_code{0}, got{-1};
   probe_thread a([&] { cancelled_code.store(static_cast<int>(rx.recv(stop.get_token()).error())); });
@@ -79,7 +89,9 @@ TEST_P(StopRecv, CancelledReceiverDoesNotSwallowALaterMessage) {
 TEST_P(StopRecv, ManyCancellationsRacingMessagesLoseNothing) {
   // Receivers with tokens that get stopped at random moments while messages flow: every
   // message is received exactly once (by a cancelled-later or a plain receiver).
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const int n = GetParam().rendezvous() ? 1000 : 3000;
   std::atomic<long> sum{0};
   std::atomic<int> count{0}, cancels{0};
@@ -113,7 +125,9 @@ TEST_P(StopRecv, ManyCancellationsRacingMessagesLoseNothing) {
 }
 
 TEST_P(StopSend, StopRequestWakesBlockedSendAndHandsBackMessage) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   fill(tx, GetParam());
   std::stop_source stop;
   std::atomic<int> code{0}, back{0};
@@ -134,7 +148,9 @@ TEST_P(StopSend, StopRequestWakesBlockedSendAndHandsBackMessage) {
 }
 
 TEST_P(StopSend, AlreadyStoppedTokenCancelsSendOnFullChannel) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   fill(tx, GetParam());
   std::stop_source stop;
   stop.request_stop();
@@ -148,7 +164,9 @@ TEST_P(StopSend, AlreadyStoppedTokenCancelsSendOnFullChannel) {
 TEST_P(StopSend, CancelledSenderDoesNotTakeALaterSlot) {
   // A cancelled sender must not deliver its message later, and another blocked sender gets
   // the slot that frees up.
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   fill(tx, GetParam());
   std::stop_source stop;
   std::atomic<bool> b_sent{false};
@@ -169,7 +187,9 @@ TEST_P(StopSend, CancelledSenderDoesNotTakeALaterSlot) {
 }
 
 TEST(StopUnbounded, SendNeverWaitsSoAStoppedTokenHasNothingToCancel) {
-  auto [tx, rx] = sluice::unbounded<int>();
+  auto ch_tx = sluice::unbounded<int>();
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::stop_source stop;
   stop.request_stop();
   EXPECT_TRUE(tx.send(1, stop.get_token()));

@@ -21,7 +21,9 @@ void fill(const sluice::sender<int>& tx, const flavor& f) {
 }
 
 TEST_P(RecvTimeouts, RecvForOnEmptyChannelTimesOutNotEarly) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   sluice::recv_result<int> r(sluice::in_place_error, errc::empty);
   const auto took = timed([&] { r = rx.recv_for(50ms); });
   ASSERT_FALSE(r.has_value());
@@ -30,7 +32,9 @@ TEST_P(RecvTimeouts, RecvForOnEmptyChannelTimesOutNotEarly) {
 }
 
 TEST_P(RecvTimeouts, RecvUntilOnEmptyChannelTimesOutNotBeforeTheDeadline) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const auto deadline = std::chrono::steady_clock::now() + 40ms;
   auto r = rx.recv_until(deadline);
   EXPECT_GE(std::chrono::steady_clock::now(), deadline);
@@ -39,7 +43,9 @@ TEST_P(RecvTimeouts, RecvUntilOnEmptyChannelTimesOutNotBeforeTheDeadline) {
 }
 
 TEST_P(RecvTimeouts, RecvUntilAcceptsAnotherClock) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const auto deadline = std::chrono::system_clock::now() + 40ms;
   auto r = rx.recv_until(deadline);
   ASSERT_FALSE(r.has_value());
@@ -48,7 +54,9 @@ TEST_P(RecvTimeouts, RecvUntilAcceptsAnotherClock) {
 }
 
 TEST_P(RecvTimeouts, ExpiredOrNegativeTimeoutsOnEmptyChannelTimeOut) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_EQ(rx.recv_for(0ms).error(), errc::timed_out);
   EXPECT_EQ(rx.recv_for(-5s).error(), errc::timed_out);
   EXPECT_EQ(rx.recv_until(std::chrono::steady_clock::now() - 1h).error(), errc::timed_out);
@@ -56,7 +64,9 @@ TEST_P(RecvTimeouts, ExpiredOrNegativeTimeoutsOnEmptyChannelTimeOut) {
 }
 
 TEST_P(RecvTimeouts, ExpiredTimeoutStillTakesAReadyMessage) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   if (GetParam().rendezvous()) {
     probe_thread t([&] { ASSERT_TRUE(tx.send(6)); });
     t.wait_until_blocked();  // the sender waits: a message is ready for a receiver
@@ -77,7 +87,9 @@ TEST_P(RecvTimeouts, ExpiredTimeoutStillTakesAReadyMessage) {
 // A blocked recv with the given timed call must still be waiting when the message comes.
 template <class Call>
 void expect_waits_for_message(const flavor& f, Call call) {
-  auto [tx, rx] = make<int>(f);
+  auto ch_tx = make<int>(f);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::atomic<int> got{-1}, err{0};
   probe_thread t([&] {
     auto r = call(rx);
@@ -112,7 +124,9 @@ TEST_P(RecvTimeouts, DISABLED_TimeoutsBeyondTheClockRangeWaitInsteadOfExpiringAt
 }
 
 TEST_P(RecvTimeouts, RecvForCompletesWithAMessageSentDuringTheWait) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::atomic<int> got{-1};
   probe_thread t([&] { got.store(rx.recv_for(forever).value()); });
   t.wait_until_blocked();
@@ -122,7 +136,9 @@ TEST_P(RecvTimeouts, RecvForCompletesWithAMessageSentDuringTheWait) {
 }
 
 TEST_P(RecvTimeouts, TimedOutReceiverLeavesNothingBehind) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::thread t([&] { EXPECT_EQ(rx.recv_for(20ms).error(), errc::timed_out); });
   t.join();
   // No stale waiter: a rendezvous try_send finds nobody; a buffered send stays buffered.
@@ -136,7 +152,9 @@ TEST_P(RecvTimeouts, TimedOutReceiverLeavesNothingBehind) {
 }
 
 TEST_P(SendTimeouts, SendForOnFullChannelTimesOutNotEarlyAndHandsBackMessage) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   fill(tx, GetParam());
   sluice::send_result<int> r;
   const auto took = timed([&] { r = tx.send_for(-1, 50ms); });
@@ -148,7 +166,9 @@ TEST_P(SendTimeouts, SendForOnFullChannelTimesOutNotEarlyAndHandsBackMessage) {
 }
 
 TEST_P(SendTimeouts, SendUntilOnFullChannelTimesOutNotBeforeTheDeadline) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   fill(tx, GetParam());
   const auto deadline = std::chrono::steady_clock::now() + 40ms;
   auto r = tx.send_until(-1, deadline);
@@ -162,7 +182,9 @@ TEST_P(SendTimeouts, SendUntilOnFullChannelTimesOutNotBeforeTheDeadline) {
 }
 
 TEST_P(SendTimeouts, SendForCompletesWhenRoomAppearsDuringTheWait) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   fill(tx, GetParam());
   std::atomic<bool> sent{false};
   probe_thread t([&] {
@@ -178,7 +200,9 @@ TEST_P(SendTimeouts, SendForCompletesWhenRoomAppearsDuringTheWait) {
 }
 
 TEST_P(SendTimeouts, TimedOutSenderLeavesNothingBehind) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   fill(tx, GetParam());
   std::thread t([&] { EXPECT_EQ(tx.send_for(-1, 20ms).error().code, errc::timed_out); });
   t.join();
@@ -190,13 +214,17 @@ TEST_P(RecvTimeouts, AlternatingTimeoutsAndMessagesStayConsistent) {
   // crossbeam's stress_timeout_two_threads, scaled down: a sender that sometimes pauses with
   // a timed receive of its own, a receiver that uses short timeouts; every message arrives once,
   // in order.
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   constexpr int n = 300;
   std::thread t([&] {
     for (int i = 0; i < n; ++i) {
       if (i % 3 == 0) {
         // Let the receiver time out now and then: a timed wait on a private channel.
-        auto [ptx, prx] = sluice::bounded<int>(1);
+        auto ch_ptx = sluice::bounded<int>(1);
+  [[maybe_unused]] auto& ptx = ch_ptx.first;
+  [[maybe_unused]] auto& prx = ch_ptx.second;
         (void)prx.recv_for(1ms);
       }
       for (;;) {

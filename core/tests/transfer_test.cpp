@@ -26,7 +26,9 @@ struct msg {
 };
 
 TEST_P(Transfer, SpscDeliversEveryMessageOnceInOrder) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const int n = total_for(GetParam());
   std::thread producer([tx = std::move(tx), n] {
     for (int i = 0; i < n; ++i) ASSERT_TRUE(tx.send(int(i)));
@@ -41,7 +43,9 @@ TEST_P(Transfer, SpscDeliversEveryMessageOnceInOrder) {
 }
 
 TEST_P(Transfer, SpscWithTryOpsDeliversEveryMessageOnceInOrder) {
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   const int n = total_for(GetParam()) / 4;
   std::thread producer([tx = std::move(tx), n] {
     for (int i = 0; i < n;) {
@@ -74,7 +78,9 @@ TEST_P(Transfer, SpscWithTryOpsDeliversEveryMessageOnceInOrder) {
 }
 
 TEST_P(Transfer, MpmcDeliversEveryMessageExactlyOnceAndFifoPerProducer) {
-  auto [tx, rx] = make<msg>(GetParam());
+  auto ch_tx = make<msg>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   constexpr int producers = 2, consumers = 2;
   const int per = total_for(GetParam()) / producers;
   // Each consumer checks FIFO per producer in what it saw; counts are merged at the end.
@@ -112,7 +118,9 @@ TEST_P(Transfer, MpmcDeliversEveryMessageExactlyOnceAndFifoPerProducer) {
 TEST_P(Transfer, MpmcMixedTimedAndPlainOpsAccountExactly) {
   // Producers use send_for with short timeouts (retrying on timed_out); consumers use
   // recv_for. A timed-out operation must neither deliver nor consume anything.
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   constexpr int producers = 3, consumers = 3;
   const int per = total_for(GetParam()) / 20;
   std::vector<std::atomic<int>> seen(static_cast<std::size_t>(producers * per));
@@ -159,7 +167,9 @@ TEST_P(Fairness, NoReceiverStarvesWhileMessagesFlow) {
   // getting messages. The sender goes on until every receiver has `quota` messages; an
   // implementation that starves one receiver would need more than `limit` messages (a count,
   // not a time: a slow machine only makes the test run longer, never fail).
-  auto [tx, rx] = make<int>(GetParam());
+  auto ch_tx = make<int>(GetParam());
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   constexpr int receivers = 3, quota = 50;
   const int limit = 1000000;
   std::vector<std::unique_ptr<std::atomic<int>>> got;

@@ -11,7 +11,9 @@ using sluice::errc;
 namespace {
 
 TEST(Rendezvous, LenIsZeroAndItIsBothEmptyAndFull) {
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_EQ(rx.capacity(), std::size_t{0});
   EXPECT_EQ(rx.len(), 0u);
   EXPECT_TRUE(rx.is_empty());
@@ -19,7 +21,9 @@ TEST(Rendezvous, LenIsZeroAndItIsBothEmptyAndFull) {
 }
 
 TEST(Rendezvous, TrySendWithoutWaitingReceiverIsFullAndHandsBackMessage) {
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   auto r = tx.try_send(4);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, errc::full);
@@ -28,12 +32,16 @@ TEST(Rendezvous, TrySendWithoutWaitingReceiverIsFullAndHandsBackMessage) {
 }
 
 TEST(Rendezvous, TryRecvWithoutWaitingSenderIsEmpty) {
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   EXPECT_EQ(rx.try_recv().error(), errc::empty);
 }
 
 TEST(Rendezvous, TrySendSucceedsOnlyIntoABlockedReceiver) {
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::atomic<int> got{-1};
   probe_thread t([&] { got.store(rx.recv().value()); });
   // Until the receiver waits, try_send reports full; once it waits, try_send hands over.
@@ -50,7 +58,9 @@ TEST(Rendezvous, TrySendSucceedsOnlyIntoABlockedReceiver) {
 }
 
 TEST(Rendezvous, TryRecvSucceedsOnlyFromABlockedSender) {
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   probe_thread t([&] { ASSERT_TRUE(tx.send(8)); });
   for (;;) {
     auto r = rx.try_recv();
@@ -65,7 +75,9 @@ TEST(Rendezvous, TryRecvSucceedsOnlyFromABlockedSender) {
 }
 
 TEST(Rendezvous, SendBlocksUntilAReceiverTakesTheMessage) {
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   std::atomic<bool> sent{false};
   probe_thread t([&] {
     ASSERT_TRUE(tx.send(21));
@@ -81,7 +93,9 @@ TEST(Rendezvous, SendBlocksUntilAReceiverTakesTheMessage) {
 TEST(Rendezvous, CompletedSendMeansTheReceiverHasTheMessage) {
   // After send() returns, the message is already out of the channel: with the receiver
   // stopped right after its recv, try_recv from another receiver finds nothing.
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   for (int i = 0; i < 200; ++i) {
     std::atomic<int> got{-1};
     std::thread t([&] { got.store(rx.recv().value()); });
@@ -93,7 +107,9 @@ TEST(Rendezvous, CompletedSendMeansTheReceiverHasTheMessage) {
 }
 
 TEST(Rendezvous, SendForTimesOutWithoutReceiverAndReturnsMessage) {
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   sluice::send_result<int> r;
   const auto took = timed([&] { r = tx.send_for(3, 50ms); });
   ASSERT_FALSE(r.has_value());
@@ -104,7 +120,9 @@ TEST(Rendezvous, SendForTimesOutWithoutReceiverAndReturnsMessage) {
 }
 
 TEST(Rendezvous, ManyBlockedSendersAreEachPairedWithOneReceive) {
-  auto [tx, rx] = sluice::bounded<int>(0);
+  auto ch_tx = sluice::bounded<int>(0);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
   constexpr int n = 8;
   std::vector<std::thread> ts;
   for (int i = 0; i < n; ++i) ts.emplace_back([&, i] { ASSERT_TRUE(tx.send(int(i))); });
