@@ -68,27 +68,18 @@ void add_flavor(std::vector<scenario>& out) {
   add("clone_and_drop_race_keeps_counts_and_frees_once",
       &clone_and_drop_race_keeps_counts_and_frees_once<P, F>);
   add("try_recv_sees_every_completed_send", &try_recv_sees_every_completed_send<P, F>);
-  if constexpr (!buffers<F>)  // FINDING-1: the buffered flavors do not give this edge yet
-    add("recv_closed_happens_after_last_sender_drop",
-        &recv_closed_happens_after_last_sender_drop<P, F>);
+  // FINDING-1 (fixed in core by [A8]/[B10]): every flavor now gives this edge.
+  add("recv_closed_happens_after_last_sender_drop", &recv_closed_happens_after_last_sender_drop<P, F>);
   if constexpr (buffers<F>)
     add("try_send_sees_every_completed_recv", &try_send_sees_every_completed_recv<P, F>);
 }
 
 // Scenarios that demonstrate a finding (a guarantee core does not give yet): the model tier
 // runs them expecting the failure class recorded in relacy_tests/README.md, so a fix in core
-// shows up as an "unexpected pass" to be moved into add_flavor().
+// shows up as an "unexpected pass" to be moved into add_flavor(). None is open now.
 template <class P>
 std::vector<scenario> finding_scenarios() {
-  std::vector<scenario> out;
-  auto add = [&]<class F>(F) {
-    out.push_back({std::string("recv_closed_happens_after_last_sender_drop/") + F::name,
-                   &recv_closed_happens_after_last_sender_drop<P, F>});
-  };
-  add(bounded1{});
-  add(bounded2{});
-  add(unbounded{});  // rendezvous gives the edge (its lock): it is in add_flavor()
-  return out;
+  return {};
 }
 
 // A name matches when it contains any of the filters (or there are none).

@@ -36,6 +36,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "sluice/detail/async_bodies.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/counter.hpp"
 #include "sluice/detail/message.hpp"
@@ -174,6 +175,18 @@ class basic_sender : public detail::handle_base<T, P> {
     return send_impl(std::move(msg), true, &d, nullptr);
   }
 
+  // co_await-able send (see sluice/async.hpp): resumes through `sched` when given, else
+  // through the awaiting promise's scheduler(), else on the waking thread.
+  template <class U = T>
+  detail::async_op<send_result<T>> async_send(U&& msg, std::stop_token stop = {}) const {
+    this->check("async_send");
+    return detail::async_send_body<T, P>(this->ref_, detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop));
+  }
+  template <class U, scheduler Sched>
+  detail::async_op<send_result<T>> async_send(U&& msg, Sched& sched, std::stop_token stop = {}) const {
+    return detail::with_scheduler(async_send(std::forward<U>(msg), std::move(stop)), detail::resumer::of(sched));
+  }
+
   basic_weak_sender<T, P> downgrade() const {
     this->check("downgrade");
     this->ref_.add_weak();
@@ -237,6 +250,17 @@ class basic_receiver : public detail::handle_base<T, P> {
   recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) const {
     const time_point d = detail::to_platform_time<P>(deadline);
     return recv_impl(true, &d, nullptr);
+  }
+
+  // co_await-able receive (see sluice/async.hpp). Async iteration:
+  //   while (auto m = co_await rx.async_recv()) use(*m);
+  detail::async_op<recv_result<T>> async_recv(std::stop_token stop = {}) const {
+    this->check("async_recv");
+    return detail::async_recv_body<T, P>(this->ref_, std::move(stop));
+  }
+  template <scheduler Sched>
+  detail::async_op<recv_result<T>> async_recv(Sched& sched, std::stop_token stop = {}) const {
+    return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
   }
 
   // Blocking iteration: `for (auto m : rx)` receives until the channel is closed and empty.

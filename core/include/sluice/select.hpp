@@ -121,7 +121,7 @@ struct case_state<recv_case<T, P, F>> {
   bool enroll(recv_case<T, P, F>& c, wait_entry<P>& e) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
-        return st.chan.register_recv(e, packet);
+        return st.chan.register_recv(e, &packet);
       } else {
         st.chan.receivers().register_entry(e);
         return false;

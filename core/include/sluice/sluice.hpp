@@ -1,6 +1,7 @@
 // sluice/sluice.hpp — the umbrella header: every channel kind on the std platform.
 #pragma once
 
+#include "sluice/async.hpp"      // IWYU pragma: export
 #include "sluice/broadcast.hpp"  // IWYU pragma: export
 #include "sluice/channel.hpp"    // IWYU pragma: export
 #include "sluice/oneshot.hpp"    // IWYU pragma: export

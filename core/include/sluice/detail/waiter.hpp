@@ -72,7 +72,7 @@ class waiter {
  public:
   using time_point = typename P::clock::time_point;
 
-  waiter() noexcept : select_(sel_waiting), thread_(P::thread_id()) {}
+  waiter() noexcept : select_(sel_waiting) {}
   waiter(const waiter&) = delete;
   waiter& operator=(const waiter&) = delete;
 
@@ -110,8 +110,6 @@ class waiter {
     resume_context_ = context;
   }
 
-  std::uintptr_t thread() const noexcept { return thread_; }
-
   // Blocks the calling (owning) thread until the waiter is claimed; claims it as `aborted`
   // itself once `deadline` passes. Returns the claim.
   std::uintptr_t wait_until(const time_point* deadline) noexcept {
@@ -137,7 +135,6 @@ class waiter {
  private:
   typename P::template atomic<std::uintptr_t> select_;
   typename P::parker parker_;
-  std::uintptr_t thread_;
   bool self_selected_ = false;  // SAFETY: owner-only (plain bool, written and read by the owner)
   void (*resume_)(void*) = nullptr;
   void* resume_context_ = nullptr;
@@ -191,12 +188,19 @@ class waiter_queue {
     return true;
   }
 
-  // Claims the oldest waiter of another thread for its entry's operation and dequeues it.
-  // The caller must call notify() on it (after releasing its lock).
+  // Claims the oldest waiter for its entry's operation and dequeues it. The caller must call
+  // notify() on it (after releasing its lock).
   std::optional<wait_entry<P>> try_claim() noexcept {
-    const std::uintptr_t me = P::thread_id();
+    return try_claim_if([](const wait_entry<P>&) { return true; });
+  }
+
+  // The same, among the entries that satisfy `pred` and do not belong to `self` (a select
+  // registered in several places must not pair with itself; a thread's identity is not the
+  // test, since a coroutine resumed inline runs on its waker's thread).
+  template <class Pred>
+  std::optional<wait_entry<P>> try_claim_if(Pred pred, const waiter<P>* self = nullptr) noexcept {
     for (wait_entry<P>* e = head_; e; e = e->next) {
-      if (e->w->thread() == me) continue;
+      if (e->w == self || !pred(*e)) continue;
       if (e->w->try_select(e->operation())) {
         wait_entry<P> copy = *e;
         remove(*e);

@@ -13,6 +13,11 @@
 //        it, moves the message into or out of the waiter's packet, then notify()s it.
 //   [Z2] the waiter consumes the notification (parker token: unpark happens-before park's
 //        return), so the packet access of [Z1] happens-before the waiter's own.
+// Observers: an async receiver registers WITHOUT a packet (an observer): a message is never
+// handed to a coroutine that might be destroyed before it resumes. A sender that finds only
+// observers queues itself with its message and wakes one observer, which then takes the
+// message from the sender's packet itself (a try_recv). try_send never completes with an
+// observer (there is no receiver ready to take the message at that instant).
 // A waiter that times out or is cancelled claimed itself (nobody else will touch its packet)
 // and removes its entry under the lock; its message never left its packet.
 //   [Z3] closed_ (release/acquire): a lock-free mirror of `disconnected` for queries.
@@ -101,22 +106,32 @@ class zero_flavor {
     typename P::template cell<uninit<S>> slot;  // the message while it changes hands
   };
   bool register_send(wait_entry<P>& e, packet& pk, S& msg) noexcept {
-    lock_guard g(lock_);
-    // SAFETY: state_ is only touched under lock_; the packet is ours until queued.
-    return state_.with_mut([&](state* s) {
-      pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
-      e.packet = &pk;
-      s->senders.push(e);
-      return s->disconnected || has_other_thread(s->receivers);
-    });
+    std::optional<wait_entry<P>> observer;
+    bool ready;
+    {
+      lock_guard g(lock_);
+      // SAFETY: state_ is only touched under lock_; the packet is ours until queued.
+      ready = state_.with_mut([&](state* s) {
+        pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+        e.packet = &pk;
+        s->senders.push(e);
+        if (s->disconnected || has_other(s->receivers, e.w, has_packet)) return true;
+        observer = s->receivers.try_claim_if(is_observer, e.w);  // only observers left: wake one
+        return false;
+      });
+    }
+    if (observer) observer->w->notify();
+    return ready;
   }
-  bool register_recv(wait_entry<P>& e, packet& pk) noexcept {
+  // Registers a receiver with a packet (a blocking select), or an observer (pk == nullptr:
+  // an async receiver, woken to take a message itself).
+  bool register_recv(wait_entry<P>& e, packet* pk) noexcept {
     lock_guard g(lock_);
     // SAFETY: state_ is only touched under lock_.
     return state_.with_mut([&](state* s) {
-      e.packet = &pk;
+      e.packet = pk;
       s->receivers.push(e);
-      return s->disconnected || has_other_thread(s->senders);
+      return s->disconnected || has_other(s->senders, e.w, [](const wait_entry<P>&) { return true; });
     });
   }
   // Removes a send registration that was not claimed, giving the message back.
@@ -126,6 +141,18 @@ class zero_flavor {
     pk.slot.with_mut([&](uninit<S>* v) { restore(msg, *v); });
   }
   void unregister_recv(wait_entry<P>& e) noexcept { remove(e, /*from_senders=*/false); }
+  // Passes on a wake-up that a destroyed async receiver (an observer) was given.
+  void wake_observer() noexcept {
+    std::optional<wait_entry<P>> observer;
+    {
+      lock_guard g(lock_);
+      // SAFETY: state_ is only touched under lock_.
+      state_.with_mut([&](state* s) {
+        if (!s->senders.empty()) observer = s->receivers.try_claim_if(is_observer);
+      });
+    }
+    if (observer) observer->w->notify();
+  }
   // After a claim by a partner: the received message ([Z1] -> [Z2]).
   static void complete_recv(packet& pk, uninit<S>& out) noexcept {
     // SAFETY: the sender wrote the packet before notify().
@@ -155,7 +182,7 @@ class zero_flavor {
       lock_guard g(lock_);
       // SAFETY: state_ is only touched under lock_.
       std::tie(claimed, st) = state_.with_mut([&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
-        if (auto r = s->receivers.try_claim()) return {r, status::ok};
+        if (auto r = s->receivers.try_claim_if(has_packet)) return {r, status::ok};
         if (s->disconnected) return {std::nullopt, status::closed};
         if (!block) return {std::nullopt, status::full};
         if (stop_requested(stop)) return {std::nullopt, status::cancelled};
@@ -165,14 +192,15 @@ class zero_flavor {
         e.w = &w;
         e.packet = &pk;
         s->senders.push(e);
-        return {std::nullopt, status::empty};  // "queued"
+        return {s->receivers.try_claim_if(is_observer), status::empty};  // queued (+ an observer to wake)
       });
     }
-    if (claimed) {
+    if (st == status::ok) {
       hand_to_receiver(*claimed, msg);
       return status::ok;
     }
     if (st != status::empty) return st;
+    if (claimed) claimed->w->notify();  // an observer: it will take our message itself
     const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
     if (sel >= sel_first_operation) return status::ok;  // a receiver took the message ([Z1])
     if (sel != sel_disconnected) remove(e, /*senders=*/true);
@@ -234,9 +262,13 @@ class zero_flavor {
     e.w->notify();
   }
 
-  static bool has_other_thread(const waiter_queue<P>& q) noexcept {
-    return q.any_of([me = P::thread_id()](const wait_entry<P>& e) { return e.w->thread() != me; });
+  // Whether `q` holds an entry satisfying `pred` that is not `self`'s.
+  template <class Pred>
+  static bool has_other(const waiter_queue<P>& q, const waiter<P>* self, Pred pred) noexcept {
+    return q.any_of([self, &pred](const wait_entry<P>& e) { return e.w != self && pred(e); });
   }
+  static bool has_packet(const wait_entry<P>& e) noexcept { return e.packet != nullptr; }
+  static bool is_observer(const wait_entry<P>& e) noexcept { return e.packet == nullptr; }
 
   void remove(wait_entry<P>& e, bool from_senders) noexcept {
     lock_guard g(lock_);

@@ -1,0 +1,61 @@
+// sluice/detail/async_bodies.hpp — the retry loops of async_send and async_recv.
+//
+// Contract: each operation is one lazily started coroutine (async_op.hpp) that tries the
+// operation and, while it would block, waits on the channel (async_wait.hpp) and tries again.
+// A message being sent lives in the operation's frame until a channel takes it, so destroying
+// a suspended send destroys an untaken message exactly once, with the frame.
+#pragma once
+
+#include <cstdint>
+#include <stop_token>
+#include <utility>
+
+#include "sluice/detail/async_op.hpp"
+#include "sluice/detail/async_wait.hpp"
+#include "sluice/detail/counter.hpp"
+#include "sluice/result.hpp"
+
+namespace sluice {
+namespace detail {
+
+template <class T, class P>
+async_op<recv_result<T>> async_recv_body(chan_ref<T, P> ref, std::stop_token stop) {
+  using S = stored_t<T, P>;
+  for (;;) {
+    uninit<S> out;
+    const status st = ref.visit([&](auto& state) { return state.chan.try_recv(out); });
+    if (st == status::ok) co_return recv_result<T>(std::in_place, from_stored<T, P>(out.take()));
+    if (st == status::closed) co_return recv_result<T>(in_place_error, errc::closed);
+    if (stop.stop_requested()) co_return recv_result<T>(in_place_error, errc::cancelled);
+    const std::uintptr_t sel = co_await async_wait<T, P>(ref, wait_side::recv, &stop);
+    if (sel == sel_cancelled) co_return recv_result<T>(in_place_error, errc::cancelled);
+  }
+}
+
+template <class T, class P>
+async_op<send_result<T>> async_send_body(chan_ref<T, P> ref, stored_t<T, P> msg, std::stop_token stop) {
+  auto fail = [&](errc e) {
+    return send_result<T>(in_place_error, send_error<T>{e, from_stored<T, P>(std::move(msg))});
+  };
+  for (;;) {
+    const status st = ref.visit([&](auto& state) { return state.chan.try_send(msg); });
+    if (st == status::ok) co_return send_result<T>();
+    if (st == status::closed) co_return fail(errc::closed);
+    if (stop.stop_requested()) co_return fail(errc::cancelled);
+    async_wait<T, P> wait(ref, wait_side::send, &stop);
+    wait.offer(msg);  // a rendezvous send waits with its message in the packet
+    const std::uintptr_t sel = co_await wait;
+    if (wait.delivered()) co_return send_result<T>();  // a receiver took it from the packet
+    wait.take_back(msg);
+    if (sel == sel_cancelled) co_return fail(errc::cancelled);
+  }
+}
+
+template <class Op>
+Op with_scheduler(Op op, resumer sched) noexcept {
+  op.scheduler_slot() = sched;
+  return op;
+}
+
+}  // namespace detail
+}  // namespace sluice

@@ -1,0 +1,143 @@
+// sluice/detail/async_op.hpp — the awaitable an async channel operation returns, and how a
+// woken coroutine is resumed.
+//
+// Contract
+//   async_op<R>   a lazily started coroutine holding one operation's retry loop. co_await
+//                 starts it (symmetric transfer); its final suspend transfers back to the
+//                 awaiting coroutine. It inherits the awaiting promise's scheduler when the
+//                 promise exposes one (`promise.scheduler()`) and none was given explicitly.
+//   resumer       a type-erased scheduler reference; empty = resume inline on the waking
+//                 thread through the trampoline.
+//   trampoline    per thread: a resumption that starts while another runs on the same thread
+//                 is queued and run after it, so wake-up chains never nest on the stack.
+#pragma once
+
+#include <concepts>
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+// Anything that can resume a coroutine on its executor.
+template <class S>
+concept scheduler = requires(S& s, std::coroutine_handle<> h) { s.schedule(h); };
+
+namespace detail {
+
+// Runs `h` now, or after the resumption already running on this thread returns.
+inline void trampoline_resume(std::coroutine_handle<> h) {
+  // SAFETY: thread-local state, never shared between threads.
+  static thread_local bool running = false;
+  static thread_local std::vector<std::coroutine_handle<>> pending;
+  if (running) {
+    pending.push_back(h);
+    return;
+  }
+  running = true;
+  h.resume();
+  for (std::size_t i = 0; i < pending.size(); ++i) pending[i].resume();
+  pending.clear();
+  running = false;
+}
+
+class resumer {
+ public:
+  resumer() noexcept = default;
+  template <scheduler S>
+  static resumer of(S& s) noexcept {
+    resumer r;
+    r.obj_ = &s;
+    r.fn_ = [](void* o, std::coroutine_handle<> h) { static_cast<S*>(o)->schedule(h); };
+    return r;
+  }
+  explicit operator bool() const noexcept { return fn_ != nullptr; }
+  void resume(std::coroutine_handle<> h) const {
+    if (fn_)
+      fn_(obj_, h);
+    else
+      trampoline_resume(h);
+  }
+
+ private:
+  void* obj_ = nullptr;
+  void (*fn_)(void*, std::coroutine_handle<>) = nullptr;
+};
+
+template <class Promise>
+resumer resumer_of_promise(Promise& p) noexcept {
+  if constexpr (requires { p.scheduler(); }) {
+    auto&& s = p.scheduler();
+    if constexpr (std::is_pointer_v<std::remove_cvref_t<decltype(s)>>)
+      return s ? resumer::of(*s) : resumer{};
+    else
+      return resumer::of(s);
+  } else {
+    return {};
+  }
+}
+
+template <class R>
+class [[nodiscard]] async_op {
+ public:
+  struct promise_type {
+    std::optional<R> result;
+    std::exception_ptr error;
+    std::coroutine_handle<> continuation;
+    resumer sched;
+
+    async_op get_return_object() noexcept {
+      return async_op(std::coroutine_handle<promise_type>::from_promise(*this));
+    }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    auto final_suspend() noexcept {
+      struct to_continuation {
+        bool await_ready() noexcept { return false; }
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> h) noexcept {
+          return h.promise().continuation;
+        }
+        void await_resume() noexcept {}
+      };
+      return to_continuation{};
+    }
+    template <class V>
+    void return_value(V&& v) {
+      result.emplace(std::forward<V>(v));
+    }
+    void unhandled_exception() noexcept { error = std::current_exception(); }
+  };
+
+  async_op(async_op&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+  async_op(const async_op&) = delete;
+  async_op& operator=(const async_op&) = delete;
+  async_op& operator=(async_op&&) = delete;
+  ~async_op() {
+    if (h_) h_.destroy();  // withdraws a suspended operation (async_wait's destructor)
+  }
+
+  bool await_ready() const noexcept { return false; }
+  template <class Promise>
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> caller) noexcept {
+    promise_type& p = h_.promise();
+    p.continuation = caller;
+    if (!p.sched) p.sched = resumer_of_promise(caller.promise());
+    return h_;
+  }
+  R await_resume() {
+    promise_type& p = h_.promise();
+    if (p.error) std::rethrow_exception(p.error);
+    return std::move(*p.result);
+  }
+
+  // The scheduler this operation resumes through (set before it starts).
+  resumer& scheduler_slot() noexcept { return h_.promise().sched; }
+
+ private:
+  explicit async_op(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
+  std::coroutine_handle<promise_type> h_;
+};
+
+}  // namespace detail
+}  // namespace sluice
