@@ -37,6 +37,42 @@ struct sluice_peer {
     if (!v.has_value()) std::abort();
     return *v;
   }
+  // select over the receivers / senders, a new select each call (as crossbeam's suite does).
+  static msg select_recv(std::vector<rx>& rs) {
+    msg out{};
+    auto take = [&](sluice::recv_result<msg> r) {
+      if (!r) std::abort();
+      out = *r;
+    };
+    with_count(rs.size(), [&]<std::size_t... I>(std::index_sequence<I...>) {
+      sluice::select(sluice::on_recv(rs[I], take)...);
+    });
+    return out;
+  }
+  static void select_send(std::vector<tx>& ts, msg m) {
+    auto check = [](sluice::send_result<msg> r) {
+      if (!r) std::abort();
+    };
+    with_count(ts.size(), [&]<std::size_t... I>(std::index_sequence<I...>) {
+      sluice::select(sluice::on_send(ts[I], m, check)...);
+    });
+  }
+
+ private:
+  template <class F>
+  static void with_count(std::size_t n, F&& f) {
+    switch (n) {
+      case 1: return f(std::make_index_sequence<1>{});
+      case 2: return f(std::make_index_sequence<2>{});
+      case 3: return f(std::make_index_sequence<3>{});
+      case 4: return f(std::make_index_sequence<4>{});
+      case 5: return f(std::make_index_sequence<5>{});
+      case 6: return f(std::make_index_sequence<6>{});
+      case 7: return f(std::make_index_sequence<7>{});
+      case 8: return f(std::make_index_sequence<8>{});
+      default: std::abort();  // the suite uses T = 4
+    }
+  }
 };
 }  // namespace bench
 #endif

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <concepts>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -30,7 +31,14 @@ struct msg {
 static_assert(sizeof(msg) == 8);
 
 enum class flavor { bounded0, bounded1, bounded_n, unbounded };
-enum class workload { seq, spsc, mpsc, mpmc };
+enum class workload { seq, spsc, mpsc, mpmc, select_rx, select_both };
+
+// A peer with select provides select_recv(std::vector<rx>&) and select_send(std::vector<tx>&, msg).
+template <class P>
+concept has_select = requires(std::vector<typename P::rx>& rs, std::vector<typename P::tx>& ts, msg m) {
+  { P::select_recv(rs) } -> std::same_as<msg>;
+  P::select_send(ts, m);
+};
 
 inline const char* flavor_name(flavor f) {
   switch (f) {
@@ -48,6 +56,8 @@ inline const char* workload_name(workload w) {
     case workload::spsc: return "spsc";
     case workload::mpsc: return "mpsc";
     case workload::mpmc: return "mpmc";
+    case workload::select_rx: return "select_rx";
+    case workload::select_both: return "select_both";
   }
   return "?";
 }
@@ -65,6 +75,8 @@ inline bool parse_test(const std::string& s, flavor& f, workload& w) {
   else if (ws == "spsc") w = workload::spsc;
   else if (ws == "mpsc") w = workload::mpsc;
   else if (ws == "mpmc") w = workload::mpmc;
+  else if (ws == "select_rx") w = workload::select_rx;
+  else if (ws == "select_both") w = workload::select_both;
   else return false;
   return true;
 }
@@ -115,6 +127,46 @@ run_result run_workload(workload w, flavor f, std::size_t n, int t) {
         sum += s;
         break;  // jthreads join here
       }
+      case workload::select_rx:
+      case workload::select_both: {
+        // crossbeam's select_rx / select_both: t channels; producer k sends per on channel k
+        // (select_rx) or select-sends over all channels (select_both); main (select_rx) or t
+        // consumers (select_both) select-receive over all channels, a new select each time.
+        if constexpr (has_select<P>) {
+          std::vector<typename P::tx> txs{tx};
+          std::vector<typename P::rx> rxs{rx};
+          for (int k = 1; k < t; ++k) {
+            auto [a, b] = P::make(f, n);
+            txs.push_back(a);
+            rxs.push_back(b);
+          }
+          std::vector<std::jthread> threads;
+          for (int k = 0; k < t; ++k)
+            threads.emplace_back([&txs, w, k, per]() mutable {
+              auto mine = txs;  // each producer holds its own handles
+              for (std::size_t i = 0; i < per; ++i) {
+                if (w == workload::select_rx)
+                  P::send(mine[static_cast<std::size_t>(k)], msg{i});
+                else
+                  P::select_send(mine, msg{i});
+              }
+            });
+          if (w == workload::select_rx) {
+            std::size_t s = 0;
+            for (std::size_t i = 0; i < per * static_cast<std::size_t>(t); ++i) s += P::select_recv(rxs).v;
+            sum += s;
+          } else {
+            for (int k = 0; k < t; ++k)
+              threads.emplace_back([&rxs, per, &sum]() mutable {
+                auto mine = rxs;
+                std::size_t s = 0;
+                for (std::size_t i = 0; i < per; ++i) s += P::select_recv(mine).v;
+                sum += s;
+              });
+          }
+        }
+        break;
+      }
       case workload::mpmc: {
         std::vector<std::jthread> threads;
         for (int k = 0; k < t; ++k)
@@ -133,6 +185,8 @@ run_result run_workload(workload w, flavor f, std::size_t n, int t) {
   }
   auto secs = std::chrono::duration<double>(clock::now() - start).count();
   std::size_t want = (w == workload::seq || w == workload::spsc) ? expected : expected_mp;
+  if constexpr (!has_select<P>)
+    if (w == workload::select_rx || w == workload::select_both) return {secs, false};
   return {secs, sum.load() == want};
 }
 
