@@ -12,6 +12,9 @@
 #include "delivery.hpp"
 #include "disconnect.hpp"
 #include "handles.hpp"
+#include "kinds_broadcast.hpp"
+#include "kinds_oneshot.hpp"
+#include "kinds_watermark.hpp"
 #include "timeouts.hpp"
 #include "try_ops.hpp"
 
@@ -97,6 +100,10 @@ std::vector<scenario> all_scenarios() {
   add_flavor<P, bounded2>(out);
   add_flavor<P, rendezvous>(out);
   add_flavor<P, unbounded>(out);
+  // The other kinds (issue 7): names start with oneshot_, broadcast_, watermark_.
+  add_oneshot_scenarios<P>(out);
+  add_broadcast_scenarios<P>(out);
+  add_watermark_scenarios<P>(out);
   return out;
 }
 
