@@ -20,7 +20,7 @@ execution g_ex;
 
 namespace {
 
-bool masked(const thread_rec& t) noexcept { return t.yielded && t.yield_progress == g_ex.progress; }
+bool masked(const thread_rec& t) noexcept { return t.yielded && t.yield_progress == g_ex.changes; }
 
 void switch_to(int next) {
   int prev = g_ex.current;
@@ -147,7 +147,7 @@ void reset_execution(std::uint64_t iteration) {
   e.events.clear();
   e.cells.clear();
   e.parkers.clear();
-  e.steps = e.progress = 0;
+  e.steps = e.progress = e.changes = 0;
   e.preemptions = e.spurious = 0;
   e.now = 0;
   e.no_preempt = 0;
@@ -210,6 +210,7 @@ event& record(op_kind kind, const source_location& loc) {
   ev.step = static_cast<std::uint32_t>(e.events.size());
   ev.tid = static_cast<std::uint8_t>(e.current);
   ev.kind = kind;
+  if (kind != op_kind::load && kind != op_kind::yield && kind != op_kind::delay) ++e.changes;
   ev.src = loc;
   ev.pre = t.clock;
   ev.ts = ++t.clock.c[e.current];
@@ -343,7 +344,7 @@ void yield(const source_location& loc) {
   ev.post = t.clock;
   t.yielded = true;
   t.fresh_reads = true;
-  t.yield_progress = e.progress;
+  t.yield_progress = e.changes;
   if (e.no_preempt == 0) schedule(true);
 }
 

@@ -107,7 +107,7 @@ struct thread_rec {
   bool has_rel_fence = false;
   bool yielded = false;
   bool fresh_reads = false;  // after a yield, loads read the newest store (see LIMITATIONS.md)
-  std::uint64_t yield_progress = 0;
+  std::uint64_t yield_progress = 0;  // `changes` when the thread yielded
   std::uint32_t park_id = none;
   bool timed = false;
   bool timed_out = false;
@@ -148,6 +148,11 @@ struct execution {
   std::size_t freed_count = 0;
   std::uint64_t steps = 0;
   std::uint64_t progress = 0;
+  // Operations that can change what another thread observes (everything but loads, yields
+  // and delays). A yielded thread stays masked until this moves: another spinner's loads do
+  // not unmask it, or two spinners could unmask each other forever while the thread they wait
+  // for (low priority under PCT) never runs.
+  std::uint64_t changes = 0;
   int preemptions = 0;
   int spurious = 0;
   std::int64_t now = 0;

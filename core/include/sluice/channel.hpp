@@ -178,12 +178,12 @@ class basic_sender : public detail::handle_base<T, P> {
   // co_await-able send (see sluice/async.hpp): resumes through `sched` when given, else
   // through the awaiting promise's scheduler(), else on the waking thread.
   template <class U = T>
-  detail::async_op<send_result<T>> async_send(U&& msg, std::stop_token stop = {}) const {
+  detail::async_op<send_result<T>, P> async_send(U&& msg, std::stop_token stop = {}) const {
     this->check("async_send");
     return detail::async_send_body<T, P>(this->ref_, detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop));
   }
   template <class U, scheduler Sched>
-  detail::async_op<send_result<T>> async_send(U&& msg, Sched& sched, std::stop_token stop = {}) const {
+  detail::async_op<send_result<T>, P> async_send(U&& msg, Sched& sched, std::stop_token stop = {}) const {
     return detail::with_scheduler(async_send(std::forward<U>(msg), std::move(stop)), detail::resumer::of(sched));
   }
 
@@ -254,12 +254,12 @@ class basic_receiver : public detail::handle_base<T, P> {
 
   // co_await-able receive (see sluice/async.hpp). Async iteration:
   //   while (auto m = co_await rx.async_recv()) use(*m);
-  detail::async_op<recv_result<T>> async_recv(std::stop_token stop = {}) const {
+  detail::async_op<recv_result<T>, P> async_recv(std::stop_token stop = {}) const {
     this->check("async_recv");
     return detail::async_recv_body<T, P>(this->ref_, std::move(stop));
   }
   template <scheduler Sched>
-  detail::async_op<recv_result<T>> async_recv(Sched& sched, std::stop_token stop = {}) const {
+  detail::async_op<recv_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) const {
     return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
   }
 

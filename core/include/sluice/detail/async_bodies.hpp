@@ -19,7 +19,7 @@ namespace sluice {
 namespace detail {
 
 template <class T, class P>
-async_op<recv_result<T>> async_recv_body(chan_ref<T, P> ref, std::stop_token stop) {
+async_op<recv_result<T>, P> async_recv_body(chan_ref<T, P> ref, std::stop_token stop) {
   using S = stored_t<T, P>;
   for (;;) {
     uninit<S> out;
@@ -33,7 +33,7 @@ async_op<recv_result<T>> async_recv_body(chan_ref<T, P> ref, std::stop_token sto
 }
 
 template <class T, class P>
-async_op<send_result<T>> async_send_body(chan_ref<T, P> ref, stored_t<T, P> msg, std::stop_token stop) {
+async_op<send_result<T>, P> async_send_body(chan_ref<T, P> ref, stored_t<T, P> msg, std::stop_token stop) {
   auto fail = [&](errc e) {
     return send_result<T>(in_place_error, send_error<T>{e, from_stored<T, P>(std::move(msg))});
   };

@@ -2,10 +2,15 @@
 // woken coroutine is resumed.
 //
 // Contract
-//   async_op<R>   a lazily started coroutine holding one operation's retry loop. co_await
-//                 starts it (symmetric transfer); its final suspend transfers back to the
-//                 awaiting coroutine. It inherits the awaiting promise's scheduler when the
-//                 promise exposes one (`promise.scheduler()`) and none was given explicitly.
+//   async_op<R,P> a lazily started coroutine holding one operation's retry loop. co_await
+//                 runs it with a plain resume() inside await_suspend; if it completes without
+//                 waiting, the awaiting coroutine simply continues (no transfer, so a loop of
+//                 operations that never wait cannot grow the stack, even where symmetric
+//                 transfer is not a tail call, as in GCC's ASan builds). If it waits, whoever
+//                 finishes second of {await_suspend, the operation's final suspend} resumes the
+//                 awaiting coroutine: one exchange of `finished_` decides [H1].
+//                 It inherits the awaiting promise's scheduler when the promise exposes one
+//                 (`promise.scheduler()`) and none was given explicitly.
 //   resumer       a type-erased scheduler reference; empty = resume inline on the waking
 //                 thread through the trampoline.
 //   trampoline    per thread: a resumption that starts while another runs on the same thread
@@ -19,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "sluice/platform.hpp"
+
 namespace sluice {
 
 // Anything that can resume a coroutine on its executor.
@@ -26,6 +33,12 @@ template <class S>
 concept scheduler = requires(S& s, std::coroutine_handle<> h) { s.schedule(h); };
 
 namespace detail {
+
+namespace async_op_order {
+// ORDERING: acq_rel — [H1] the hand-off between await_suspend and the final suspend: the second
+// to arrive sees the first's writes (the result, or the continuation) and resumes the caller.
+inline constexpr named_order handoff{"async.op_handoff", std::memory_order_acq_rel};
+}  // namespace async_op_order
 
 // Runs `h` now, or after the resumption already running on this thread returns.
 inline void trampoline_resume(std::coroutine_handle<> h) {
@@ -79,7 +92,7 @@ resumer resumer_of_promise(Promise& p) noexcept {
   }
 }
 
-template <class R>
+template <class R, class P>
 class [[nodiscard]] async_op {
  public:
   struct promise_type {
@@ -87,6 +100,7 @@ class [[nodiscard]] async_op {
     std::exception_ptr error;
     std::coroutine_handle<> continuation;
     resumer sched;
+    typename P::template atomic<bool> finished{false};
 
     async_op get_return_object() noexcept {
       return async_op(std::coroutine_handle<promise_type>::from_promise(*this));
@@ -96,7 +110,9 @@ class [[nodiscard]] async_op {
       struct to_continuation {
         bool await_ready() noexcept { return false; }
         std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> h) noexcept {
-          return h.promise().continuation;
+          // [H1] ORDERING: async.op_handoff — the caller already suspended: resume it.
+          if (h.promise().finished.exchange(true, async_op_order::handoff)) return h.promise().continuation;
+          return std::noop_coroutine();  // await_suspend is still running: it will continue
         }
         void await_resume() noexcept {}
       };
@@ -119,11 +135,13 @@ class [[nodiscard]] async_op {
 
   bool await_ready() const noexcept { return false; }
   template <class Promise>
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> caller) noexcept {
+  bool await_suspend(std::coroutine_handle<Promise> caller) {
     promise_type& p = h_.promise();
     p.continuation = caller;
     if (!p.sched) p.sched = resumer_of_promise(caller.promise());
-    return h_;
+    h_.resume();  // runs until it completes or waits
+    // [H1] ORDERING: async.op_handoff — false: it waits, and its final suspend resumes us.
+    return !p.finished.exchange(true, async_op_order::handoff);
   }
   R await_resume() {
     promise_type& p = h_.promise();

@@ -26,7 +26,7 @@
 //   [B8] fence (seq_cst)          before the emptiness decision (see array.hpp [A6]).
 //   [B9] tail fetch_or (seq_cst)  closes. Block installation advances tail with fetch_add, so a
 //                                 concurrent close mark is never overwritten.
-//   [B10] fence (acquire)         after the relaxed tail read of [B8] saw the mark: reporting
+//   [B10] tail re-load (acquire)  after the relaxed tail read of [B8] saw the mark: reporting
 //                                 "closed" happens-after the close (the model tier's FINDING-1).
 #pragma once
 
@@ -65,7 +65,8 @@ inline constexpr named_order consume{"list.consume", std::memory_order_acq_rel};
 inline constexpr named_order decide_fence{"list.decide_fence", std::memory_order_seq_cst};
 // ORDERING: relaxed — the tail read after the [B8] fence, and quiescent reads in the destructor.
 inline constexpr named_order peek{"list.peek", std::memory_order_relaxed};
-// ORDERING: acquire — [B10] a fence after a relaxed read saw the close mark (see array [A8]).
+// ORDERING: acquire — [B10] an acquire re-read of tail after a relaxed read saw the close mark
+// (see array [A8]).
 inline constexpr named_order closed_acquire{"list.closed_acquire", std::memory_order_acquire};
 // ORDERING: seq_cst — [B9] and the readiness/len reads in S with the claims.
 inline constexpr named_order close{"list.close", std::memory_order_seq_cst};
@@ -219,7 +220,7 @@ class list_flavor {
         if ((head >> shift) == (tail >> shift)) {
           if (tail & mark_bit) {
             // [B10] ORDERING: list.closed_acquire.
-            P::fence(list_order::closed_acquire);
+            (void)tail_index_.load(list_order::closed_acquire);
             t.blk = nullptr;
             return true;
           }
