@@ -46,7 +46,7 @@ TEST_P(Transfer, SpscWithTryOpsDeliversEveryMessageOnceInOrder) {
   auto ch_tx = make<int>(GetParam());
   [[maybe_unused]] auto& tx = ch_tx.first;
   [[maybe_unused]] auto& rx = ch_tx.second;
-  const int n = total_for(GetParam()) / 4;
+  const int n = total_for(GetParam()) / 20;
   std::thread producer([tx = std::move(tx), n] {
     for (int i = 0; i < n;) {
       auto r = tx.try_send(int(i));
