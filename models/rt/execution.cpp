@@ -2,8 +2,10 @@
 //
 // Scheduling: before every visible operation the current thread calls begin_op(). The
 // candidates are the runnable threads, the current one first; a thread that yielded
-// (spin_hint/yield_now) is left out until another thread has made progress, unless nobody
-// else can run. Switching away from a runnable current thread is a preemption and counts
+// (spin_hint/yield_now) is left out until another thread has changed shared state (any
+// operation but a load, a yield or a delay: another spinner's loads do not count, or two
+// spinners could keep each other running forever while the thread they wait for starves),
+// unless nobody else can run. Switching away from a runnable current thread is a preemption and counts
 // against options::preemption_bound. With one candidate there is no choice and nothing is
 // recorded. When nobody can run, the earliest timed park times out (the virtual clock jumps
 // to its deadline); with no timed park left, the execution is a deadlock.
