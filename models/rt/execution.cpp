@@ -2,10 +2,10 @@
 //
 // Scheduling: before every visible operation the current thread calls begin_op(). The
 // candidates are the runnable threads, the current one first; a thread that yielded
-// (spin_hint/yield_now) is left out until another thread has changed shared state (any
-// operation but a load, a yield or a delay: another spinner's loads do not count, or two
-// spinners could keep each other running forever while the thread they wait for starves),
-// unless nobody else can run. Switching away from a runnable current thread is a preemption and counts
+// (spin_hint/yield_now) is left out until another thread has made progress (exhaustive mode:
+// any operation; random and PCT: a state change, i.e. any operation but a load, a yield or a
+// delay, or two spinners could keep each other running forever while the thread they wait for
+// starves under PCT's priorities), unless nobody else can run. Switching away from a runnable current thread is a preemption and counts
 // against options::preemption_bound. With one candidate there is no choice and nothing is
 // recorded. When nobody can run, the earliest timed park times out (the virtual clock jumps
 // to its deadline); with no timed park left, the execution is a deadlock.
@@ -22,7 +22,15 @@ execution g_ex;
 
 namespace {
 
-bool masked(const thread_rec& t) noexcept { return t.yielded && t.yield_progress == g_ex.changes; }
+// Exhaustive search: unmasked by any operation of another thread (the preemption bound already
+// keeps spin loops finite, and a stricter rule multiplies the interleavings: 5x on
+// delivery_1p1c). Random and PCT: unmasked only by a state change, so two spinners cannot keep
+// each other running while a low-priority thread they wait for never gets scheduled.
+bool masked(const thread_rec& t) noexcept {
+  if (!t.yielded) return false;
+  if (g_ex.opts.mode == search_mode::exhaustive) return t.yield_progress == g_ex.progress;
+  return t.yield_changes == g_ex.changes;
+}
 
 void switch_to(int next) {
   int prev = g_ex.current;
@@ -56,12 +64,15 @@ void schedule(bool cur_ok) {
   bool cur_runnable = cur_ok && cur().status == thread_status::runnable;
   for (int pass = 0; pass < 2 && n == 0; ++pass) {
     bool ignore_mask = pass == 1;
-    if (cur_runnable && (ignore_mask || !masked(cur()))) cands[n++] = e.current;
+    if (cur_runnable && !ignore_mask && !masked(cur())) cands[n++] = e.current;
     for (int t = 0; t < e.nthreads; ++t) {
       if (t == e.current || e.threads[t].status != thread_status::runnable) continue;
       if (!ignore_mask && masked(e.threads[t])) continue;
       cands[n++] = t;
     }
+    // Everyone is masked: the thread that just yielded runs again only if nobody else can
+    // (otherwise PCT would re-pick the highest-priority spinner forever).
+    if (ignore_mask && n == 0 && cur_runnable) cands[n++] = e.current;
   }
   if (n == 0) {
     // Nobody can run: fire the earliest timed park, or report a deadlock.
@@ -346,7 +357,8 @@ void yield(const source_location& loc) {
   ev.post = t.clock;
   t.yielded = true;
   t.fresh_reads = true;
-  t.yield_progress = e.changes;
+  t.yield_progress = e.progress;
+  t.yield_changes = e.changes;
   if (e.no_preempt == 0) schedule(true);
 }
 

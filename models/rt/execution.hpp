@@ -107,7 +107,8 @@ struct thread_rec {
   bool has_rel_fence = false;
   bool yielded = false;
   bool fresh_reads = false;  // after a yield, loads read the newest store (see LIMITATIONS.md)
-  std::uint64_t yield_progress = 0;  // `changes` when the thread yielded
+  std::uint64_t yield_progress = 0;  // `progress` when the thread yielded
+  std::uint64_t yield_changes = 0;   // `changes` when the thread yielded
   std::uint32_t park_id = none;
   bool timed = false;
   bool timed_out = false;
