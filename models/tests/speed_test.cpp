@@ -3,7 +3,7 @@
 // Measures: (1) SB, relaxed, exhaustive with unbounded preemptions: all four outcomes, and the
 // wall time (target: well under 10 ms); (2) random mode on a 2-thread test of 10 atomic
 // operations: executions per second (target: >= 200,000). Fails only if SB misses an outcome
-// or exceeds sb_limit_ms, since throughput on a shared machine varies; prints both figures.
+// or a check fails: timings on a shared machine are figures to report, never assertions.
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -69,7 +69,11 @@ int main() {
               static_cast<unsigned long long>(sb.executions), sb_ms, sb_limit_ms);
   std::printf("random, 2 threads x 5 ops: %llu executions in %.3f s = %.0f exec/s (target >= %.0f)\n",
               static_cast<unsigned long long>(rnd.executions), rnd.seconds, per_s, random_target_per_s);
-  bool ok = outcomes.size() == 4 && sb.exhausted && sb_ms < sb_limit_ms && rnd.passed();
+  // The timings are figures to report (models/README.md), never assertions: this test fails only
+  // if SB misses an outcome or a check fails. The targets are printed for the reader.
+  std::printf("targets %s: SB %s, random %s\n", sb_ms < sb_limit_ms && per_s >= random_target_per_s ? "met" : "missed",
+              sb_ms < sb_limit_ms ? "met" : "missed", per_s >= random_target_per_s ? "met" : "missed");
+  bool ok = outcomes.size() == 4 && sb.exhausted && rnd.passed();
   std::printf("%s\n", ok ? "PASSED" : "FAILED");
   return ok ? 0 : 1;
 }
