@@ -64,20 +64,11 @@ struct named_order {
   std::memory_order order;
 
   constexpr std::memory_order value() const noexcept {
+    // ORDERING: not an operation — the SLUICE_ALL_SEQ_CST build turns every named order seq_cst.
     return SLUICE_ALL_SEQ_CST ? std::memory_order::seq_cst : order;
   }
   constexpr operator std::memory_order() const noexcept { return value(); }
 };
-
-// The failure order of a compare-exchange may not be release or acq_rel; this derives the
-// strongest legal failure order from a success order, as std::atomic does for one-order CAS.
-constexpr std::memory_order failure_order_for(std::memory_order success) noexcept {
-  switch (success) {
-    case std::memory_order::release: return std::memory_order::relaxed;
-    case std::memory_order::acq_rel: return std::memory_order::acquire;
-    default: return success;
-  }
-}
 
 template <class Clock>
 concept steady_clock_like = requires {
