@@ -14,7 +14,6 @@
 #include "test_support.hpp"
 
 using namespace sluice_test;
-using sluice::broadcast_errc;
 using sluice::errc;
 using sluice::overflow;
 
@@ -46,7 +45,7 @@ TEST(Broadcast, EveryReceiverSeesEveryMessageInOrder) {
       ASSERT_TRUE(r.has_value());
       EXPECT_EQ(*r, i);
     }
-    EXPECT_EQ(rx->try_recv().error().code, broadcast_errc::empty);
+    EXPECT_EQ(rx->try_recv().error().code, errc::empty);
   }
 }
 
@@ -57,7 +56,7 @@ TEST(Broadcast, SubscribeSeesOnlyMessagesSentAfterIt) {
   auto late = tx.subscribe();
   ASSERT_TRUE(tx.send(2));
   EXPECT_EQ(*late.try_recv(), 2);
-  EXPECT_EQ(late.try_recv().error().code, broadcast_errc::empty);
+  EXPECT_EQ(late.try_recv().error().code, errc::empty);
   EXPECT_EQ(*p.second.try_recv(), 1);
   EXPECT_EQ(*p.second.try_recv(), 2);
   auto resub = p.second.resubscribe();
@@ -135,11 +134,14 @@ TEST(Broadcast, OverwriteReportsLaggedCountThenContinuesAtTheOldest) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(tx.try_send(i));  // never full
   auto r = rx.recv();
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().code, broadcast_errc::lagged);
+  EXPECT_EQ(r.error().code, errc::lagged);
   EXPECT_EQ(r.error().missed, 3u);
+  EXPECT_EQ(r.error().lagged_by(), 3u);
+  EXPECT_TRUE(r.error() == errc::lagged);  // the common errc, comparable directly
+  EXPECT_STREQ(sluice::to_string(errc::lagged), "lagged");
   EXPECT_EQ(*rx.recv(), 3);
   EXPECT_EQ(*rx.recv(), 4);
-  EXPECT_EQ(rx.try_recv().error().code, broadcast_errc::empty);
+  EXPECT_EQ(rx.try_recv().error().code, errc::empty);
 }
 
 TEST(Broadcast, OverwriteDestroysEachMessageExactlyOnce) {
@@ -153,7 +155,7 @@ TEST(Broadcast, OverwriteDestroysEachMessageExactlyOnce) {
     auto p = sluice::broadcast<copyable_tracked>(2, overflow::overwrite_oldest);
     auto rx2 = p.second;
     for (int i = 0; i < 6; ++i) ASSERT_TRUE(p.first.send(copyable_tracked(i)));
-    EXPECT_EQ(p.second.recv().error().code, broadcast_errc::lagged);
+    EXPECT_EQ(p.second.recv().error().code, errc::lagged);
     EXPECT_EQ(p.second.recv()->value, 4);  // a copy for p.second; rx2 still owes a read
   }
   EXPECT_EQ(tracked::live.load(), 0);
@@ -197,7 +199,7 @@ TEST(Broadcast, LastSenderGoneReceiversDrainThenSeeClosed) {
   }
   EXPECT_EQ(*rx.recv(), 1);
   EXPECT_EQ(*rx.recv(), 2);
-  EXPECT_EQ(rx.recv().error().code, broadcast_errc::closed);
+  EXPECT_EQ(rx.recv().error().code, errc::closed);
 }
 
 TEST(Broadcast, BlockedRecvIsWokenBySendAndByTheLastSenderDrop) {
@@ -218,19 +220,19 @@ TEST(Broadcast, BlockedRecvIsWokenBySendAndByTheLastSenderDrop) {
   t.wait_until_blocked();
   { auto gone = std::move(tx); }
   t.join();
-  EXPECT_EQ(got->error().code, broadcast_errc::closed);
+  EXPECT_EQ(got->error().code, errc::closed);
 }
 
 TEST(Broadcast, RecvTimesOutAndIsCancelledByStopToken) {
   auto p = sluice::broadcast<int>(4);
-  EXPECT_EQ(p.second.recv_for(std::chrono::milliseconds(1)).error().code, broadcast_errc::timed_out);
+  EXPECT_EQ(p.second.recv_for(std::chrono::milliseconds(1)).error().code, errc::timed_out);
   std::stop_source stop;
   std::optional<sluice::broadcast_result<int>> got;
   probe_thread t([&] { got.emplace(p.second.recv(stop.get_token())); });
   t.wait_until_blocked();
   stop.request_stop();
   t.join();
-  EXPECT_EQ(got->error().code, broadcast_errc::cancelled);
+  EXPECT_EQ(got->error().code, errc::cancelled);
   ASSERT_TRUE(p.first.send(1));
   EXPECT_EQ(*p.second.recv(), 1);
 }
@@ -248,7 +250,7 @@ TEST(Broadcast, TwoSendersTwoReceiversEachReceiverGetsAllInPerSenderOrder) {
       for (;;) {
         auto m = mine.recv();
         if (!m) {
-          ASSERT_EQ(m.error().code, broadcast_errc::closed);
+          ASSERT_EQ(m.error().code, errc::closed);
           return;
         }
         got[static_cast<std::size_t>(r)].push_back(*m);

@@ -29,7 +29,7 @@ void broadcast_block_two_receivers_each_see_all_in_order(const config& cfg) {
     for (;;) {
       auto m = r.recv();
       if (!m.has_value()) {
-        SLUICE_VERIFY(m.error().code == broadcast_errc::closed);
+        SLUICE_VERIFY(m.error().code == errc::closed);
         return;
       }
       got.push_back(*m);
@@ -67,11 +67,11 @@ void broadcast_overwrite_delivered_plus_lagged_equals_sent(const config& cfg) {
       SLUICE_VERIFY(static_cast<std::uint64_t>(*m) == accounted);  // nothing skipped silently
       last = *m;
       ++accounted;
-    } else if (m.error().code == broadcast_errc::lagged) {
+    } else if (m.error().code == errc::lagged) {
       SLUICE_VERIFY(m.error().missed > 0);
       accounted += m.error().missed;
     } else {
-      SLUICE_VERIFY(m.error().code == broadcast_errc::closed);
+      SLUICE_VERIFY(m.error().code == errc::closed);
       break;
     }
   }
@@ -98,7 +98,7 @@ void broadcast_receiver_drop_releases_blocked_sender(const config& cfg) {
     auto m = ch.second.recv();
     SLUICE_VERIFY(m.has_value() && *m == i);
   }
-  SLUICE_VERIFY(ch.second.recv().error().code == broadcast_errc::closed);
+  SLUICE_VERIFY(ch.second.recv().error().code == errc::closed);
   td.join();
   ts.join();
 }

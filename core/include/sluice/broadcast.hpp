@@ -14,8 +14,8 @@
 //                               blocks send; the slowest receiver sets the pace; try_send
 //                               reports errc::full.
 //   overflow::overwrite_oldest  send never blocks: it drops the oldest message. A receiver
-//                               that had not read it gets broadcast_errc::lagged with the
-//                               number it missed (tokio's RecvError::Lagged(n)), and its next
+//                               that had not read it gets errc::lagged with the number it
+//                               missed (tokio's RecvError::Lagged(n)), and its next
 //                               receive continues at the oldest message still held.
 //
 // Shared or copied: each message is stored ONCE, in the ring, with a count of the receivers
@@ -70,14 +70,18 @@ namespace sluice {
 
 enum class overflow { block, overwrite_oldest };
 
-// Why a broadcast receive failed. lagged: `missed` messages were overwritten before this
-// receiver read them; the next receive continues at the oldest message still held.
-enum class broadcast_errc { empty = 1, closed, timed_out, cancelled, lagged };
-
+// Why a broadcast receive failed: the common sluice::errc (empty, closed, timed_out,
+// cancelled, lagged). errc::lagged: `missed` messages were overwritten before this receiver
+// read them; the next receive continues at the oldest message still held.
 struct broadcast_error {
-  broadcast_errc code;
-  std::uint64_t missed = 0;  // > 0 only with broadcast_errc::lagged
+  errc code;
+  std::uint64_t missed = 0;  // > 0 only with errc::lagged
+  std::uint64_t lagged_by() const noexcept { return missed; }  // tokio's Lagged(n): n
+  friend bool operator==(const broadcast_error& e, errc c) noexcept { return e.code == c; }
 };
+
+// The former broadcast-only code; broadcast_errc::lagged is errc::lagged.
+using broadcast_errc [[deprecated("use sluice::errc (broadcast's lag is errc::lagged)")]] = errc;
 
 template <class T>
 using broadcast_result = result<T, broadcast_error>;
@@ -417,6 +421,14 @@ class broadcast_state {
   waiter_queue<P> receivers_q_;  // SAFETY: only touched under lock_
 };
 
+// A receive's status as the handle reports it (status::full is the internal code for lagged).
+template <class T>
+broadcast_result<T> broadcast_outcome(status st, uninit<T>& out, std::uint64_t missed) {
+  if (st == status::ok) return broadcast_result<T>(std::in_place, out.take());
+  if (st == status::full) return broadcast_result<T>(in_place_error, broadcast_error{errc::lagged, missed});
+  return broadcast_result<T>(in_place_error, broadcast_error{to_errc(st), 0});
+}
+
 }  // namespace detail
 
 template <class T, platform P>
@@ -572,18 +584,7 @@ class basic_broadcast_receiver {
     std::uint64_t missed = 0;
     const detail::status st = block ? s->recv(pos_, out, missed, deadline, stop)
                                     : s->try_recv(pos_, out, missed);
-    switch (st) {
-      case detail::status::ok: return broadcast_result<T>(std::in_place, out.take());
-      case detail::status::full:
-        return broadcast_result<T>(in_place_error, broadcast_error{broadcast_errc::lagged, missed});
-      case detail::status::empty: return error(broadcast_errc::empty);
-      case detail::status::timed_out: return error(broadcast_errc::timed_out);
-      case detail::status::cancelled: return error(broadcast_errc::cancelled);
-      default: return error(broadcast_errc::closed);
-    }
-  }
-  static broadcast_result<T> error(broadcast_errc c) {
-    return broadcast_result<T>(in_place_error, broadcast_error{c, 0});
+    return detail::broadcast_outcome<T>(st, out, missed);
   }
 
   state* s_ = nullptr;

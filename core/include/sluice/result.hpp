@@ -21,6 +21,8 @@ enum class errc {
   closed,     // the channel is closed or every handle on the other side is gone
   timed_out,  // a *_for / *_until deadline passed
   cancelled,  // the std::stop_token given to the operation was stopped
+  lagged,     // broadcast with overflow::overwrite_oldest: messages this receiver had not read
+              // were overwritten (tokio's Lagged(n)); broadcast_error::missed says how many
 };
 
 constexpr const char* to_string(errc e) noexcept {
@@ -30,6 +32,7 @@ constexpr const char* to_string(errc e) noexcept {
     case errc::closed: return "closed";
     case errc::timed_out: return "timed out";
     case errc::cancelled: return "cancelled";
+    case errc::lagged: return "lagged";
   }
   return "unknown";
 }
