@@ -15,93 +15,17 @@
 #include <thread>
 #include <vector>
 
+#include "async_support.hpp"
 #include "sluice/sluice.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
-// A small thread pool: the test executor.
-class pool {
- public:
-  explicit pool(int threads) {
-    for (int i = 0; i < threads; ++i)
-      threads_.emplace_back([this] {
-        current() = this;
-        for (;;) {
-          std::coroutine_handle<> h;
-          {
-            std::unique_lock lk(m_);
-            cv_.wait(lk, [&] { return stop_ || !q_.empty(); });
-            if (q_.empty()) return;
-            h = q_.front();
-            q_.pop_front();
-          }
-          h.resume();
-        }
-      });
-  }
-  ~pool() {
-    {
-      std::lock_guard lk(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void schedule(std::coroutine_handle<> h) {
-    {
-      std::lock_guard lk(m_);
-      q_.push_back(h);
-    }
-    cv_.notify_one();
-  }
-  static pool*& current() {
-    static thread_local pool* p = nullptr;
-    return p;
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<std::coroutine_handle<>> q_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
-
-// A fire-and-forget coroutine; its promise exposes the pool it should resume on (or none).
-struct task {
-  struct promise_type {
-    pool* sched = nullptr;
-    template <class... Args>
-    promise_type(pool* p, Args&&...) : sched(p) {}
-    promise_type() = default;
-    pool* scheduler() const noexcept { return sched; }
-    task get_return_object() noexcept { return {}; }
-    std::suspend_never initial_suspend() noexcept { return {}; }
-    std::suspend_never final_suspend() noexcept { return {}; }
-    void return_void() noexcept {}
-    void unhandled_exception() noexcept { std::terminate(); }
-  };
-};
-
-// A coroutine the test owns and may destroy while it is suspended.
-struct owned {
-  struct promise_type {
-    owned get_return_object() noexcept { return owned{std::coroutine_handle<promise_type>::from_promise(*this)}; }
-    std::suspend_never initial_suspend() noexcept { return {}; }
-    std::suspend_always final_suspend() noexcept { return {}; }
-    void return_void() noexcept {}
-    void unhandled_exception() noexcept { std::terminate(); }
-  };
-  std::coroutine_handle<promise_type> h;
-  owned(owned&& o) noexcept : h(std::exchange(o.h, {})) {}
-  explicit owned(std::coroutine_handle<promise_type> handle) : h(handle) {}
-  ~owned() {
-    if (h) h.destroy();
-  }
-  bool done() const { return h.done(); }
-};
+using sluice_test::counted;
+using sluice_test::owned;
+using sluice_test::pool;
+using sluice_test::task;
 
 auto make(int cap) {
   return cap < 0 ? sluice::unbounded<int>() : sluice::bounded<int>(static_cast<std::size_t>(cap));
@@ -267,14 +191,6 @@ TEST(Async, DestroyingASuspendedReceiverLosesNoMessageAndNoWakeUp) {
     EXPECT_EQ(second, 7) << cap;
   }
 }
-
-struct counted {
-  static inline std::atomic<int> live{0};
-  int v;
-  explicit counted(int x) : v(x) { ++live; }
-  counted(counted&& o) noexcept : v(o.v) { ++live; }
-  ~counted() { --live; }
-};
 
 owned send_counted(sluice::sender<counted> tx, int v, bool* finished) {
   auto r = co_await tx.async_send(counted(v));

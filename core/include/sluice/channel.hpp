@@ -186,6 +186,18 @@ class basic_sender : public detail::handle_base<T, P> {
   detail::async_op<send_result<T>, P> async_send(U&& msg, Sched& sched, std::stop_token stop = {}) const {
     return detail::with_scheduler(async_send(std::forward<U>(msg), std::move(stop)), detail::resumer::of(sched));
   }
+  // With a deadline kept by the caller's timer (sluice::timer_scheduler: schedule_at(tp, h));
+  // errc::timed_out once it passes. The deadline is taken when the operation is created.
+  template <class U, class Rep, class Period, timer_scheduler<typename P::clock> Timer>
+  detail::async_op<send_result<T>, P> async_send_for(U&& msg, std::chrono::duration<Rep, Period> timeout, Timer& timer,
+                                                     std::stop_token stop = {}) const {
+    return async_send_at(std::forward<U>(msg), detail::deadline_after<P>(timeout), timer, std::move(stop));
+  }
+  template <class U, class Clock, class Duration, timer_scheduler<typename P::clock> Timer>
+  detail::async_op<send_result<T>, P> async_send_until(U&& msg, std::chrono::time_point<Clock, Duration> deadline,
+                                                       Timer& timer, std::stop_token stop = {}) const {
+    return async_send_at(std::forward<U>(msg), detail::to_platform_time<P>(deadline), timer, std::move(stop));
+  }
 
   basic_weak_sender<T, P> downgrade() const {
     this->check("downgrade");
@@ -199,6 +211,14 @@ class basic_sender : public detail::handle_base<T, P> {
   template <class U, platform Q>
   friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
   explicit basic_sender(detail::chan_ref<T, P> r) noexcept : base(r) {}
+
+  template <class U, class Timer>
+  detail::async_op<send_result<T>, P> async_send_at(U&& msg, time_point deadline, Timer& timer,
+                                                    std::stop_token stop) const {
+    this->check("async_send");
+    return detail::async_send_body<T, P>(this->ref_, detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop),
+                                         detail::deadline_spec<P>::of(deadline, timer));
+  }
 
   template <class U>
   send_result<T> send_impl(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) const {
@@ -261,6 +281,18 @@ class basic_receiver : public detail::handle_base<T, P> {
   template <scheduler Sched>
   detail::async_op<recv_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) const {
     return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
+  }
+  // With a deadline kept by the caller's timer (sluice::timer_scheduler: schedule_at(tp, h));
+  // errc::timed_out once it passes. The deadline is taken when the operation is created.
+  template <class Rep, class Period, timer_scheduler<typename P::clock> Timer>
+  detail::async_op<recv_result<T>, P> async_recv_for(std::chrono::duration<Rep, Period> timeout, Timer& timer,
+                                                     std::stop_token stop = {}) const {
+    return async_recv_at(detail::deadline_after<P>(timeout), timer, std::move(stop));
+  }
+  template <class Clock, class Duration, timer_scheduler<typename P::clock> Timer>
+  detail::async_op<recv_result<T>, P> async_recv_until(std::chrono::time_point<Clock, Duration> deadline, Timer& timer,
+                                                       std::stop_token stop = {}) const {
+    return async_recv_at(detail::to_platform_time<P>(deadline), timer, std::move(stop));
   }
 
   // Blocking iteration: `for (auto m : rx)` receives until the channel is closed and empty.
@@ -343,6 +375,12 @@ class basic_receiver : public detail::handle_base<T, P> {
   template <class U, platform Q>
   friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
   explicit basic_receiver(detail::chan_ref<T, P> r) noexcept : base(r) {}
+
+  template <class Timer>
+  detail::async_op<recv_result<T>, P> async_recv_at(time_point deadline, Timer& timer, std::stop_token stop) const {
+    this->check("async_recv");
+    return detail::async_recv_body<T, P>(this->ref_, std::move(stop), detail::deadline_spec<P>::of(deadline, timer));
+  }
 
   recv_result<T> recv_impl(bool block, const time_point* deadline, const std::stop_token* stop) const {
     this->check(block ? "recv" : "try_recv");

@@ -71,6 +71,16 @@ template <class F>
 struct default_case {
   F handler;
 };
+// Timeout and deadline cases that carry the caller's timer, for async_select (async_select.hpp);
+// the blocking select accepts them too and ignores the timer.
+template <class Clock, class Duration, class Timer, class F>
+struct timer_deadline_case : deadline_case<Clock, Duration, F> {
+  Timer* timer;
+};
+template <class Rep, class Period, class Timer, class F>
+struct timer_timeout_case : timeout_case<Rep, Period, F> {
+  Timer* timer;
+};
 
 template <class C>
 struct case_traits {
@@ -93,6 +103,16 @@ template <class Clock, class Duration, class F>
 inline constexpr bool is_deadline_case_v<deadline_case<Clock, Duration, F>> = true;
 template <class Rep, class Period, class F>
 inline constexpr bool is_deadline_case_v<timeout_case<Rep, Period, F>> = true;
+template <class Clock, class Duration, class Timer, class F>
+inline constexpr bool is_deadline_case_v<timer_deadline_case<Clock, Duration, Timer, F>> = true;
+template <class Rep, class Period, class Timer, class F>
+inline constexpr bool is_deadline_case_v<timer_timeout_case<Rep, Period, Timer, F>> = true;
+template <class C>
+inline constexpr bool is_timer_case_v = false;
+template <class Clock, class Duration, class Timer, class F>
+inline constexpr bool is_timer_case_v<timer_deadline_case<Clock, Duration, Timer, F>> = true;
+template <class Rep, class Period, class Timer, class F>
+inline constexpr bool is_timer_case_v<timer_timeout_case<Rep, Period, Timer, F>> = true;
 template <class C>
 inline constexpr bool is_default_case_v = false;
 template <class F>
@@ -108,6 +128,7 @@ struct case_state<recv_case<T, P, F>> {
   uninit<S> out;
   typename zero_flavor<S, P>::packet packet;
   std::optional<status> outcome;
+  bool observer = false;  // async select: a rendezvous receive waits as an observer (zero.hpp)
 
   bool try_now(recv_case<T, P, F>& c) {
     return c.rx->ref().visit([&](auto& st) {
@@ -121,7 +142,7 @@ struct case_state<recv_case<T, P, F>> {
   bool enroll(recv_case<T, P, F>& c, wait_entry<P>& e) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
-        return st.chan.register_recv(e, &packet);
+        return st.chan.register_recv(e, observer ? nullptr : &packet);
       } else {
         st.chan.receivers().register_entry(e);
         return false;
@@ -148,12 +169,22 @@ struct case_state<recv_case<T, P, F>> {
   bool complete_on_claim(recv_case<T, P, F>& c) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
+        if (observer) return false;  // woken to retry, not handed a message
         zero_flavor<S, P>::complete_recv(packet, out);
         outcome = status::ok;
         return true;
       } else {
         return false;
       }
+    });
+  }
+  // A claim this case cannot use (its async select is being destroyed) goes to the next waiter.
+  void forward_wakeup(recv_case<T, P, F>& c) {
+    c.rx->ref().visit([&](auto& st) {
+      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
+        st.chan.wake_observer();
+      else
+        st.chan.receivers().notify_one();
     });
   }
   void fire(recv_case<T, P, F>& c) {
@@ -217,6 +248,14 @@ struct case_state<send_case<T, P, F>> {
       } else {
         return false;
       }
+    });
+  }
+  // A claim this case cannot use goes to the next waiter. (A rendezvous claim took the message:
+  // the send counts as delivered, there is nothing to pass on.)
+  void forward_wakeup(send_case<T, P, F>& c) {
+    c.tx->ref().visit([&](auto& st) {
+      using state = std::remove_cvref_t<decltype(st)>;
+      if constexpr (!is_zero<state> && !std::is_same_v<state, list_state<T, P>>) st.chan.senders().notify_one();
     });
   }
   void fire(send_case<T, P, F>& c) {
@@ -358,6 +397,18 @@ template <class Clock, class Duration, class F>
 detail::deadline_case<Clock, Duration, std::decay_t<F>> on_deadline(std::chrono::time_point<Clock, Duration> tp,
                                                                     F&& handler) {
   return {tp, std::forward<F>(handler)};
+}
+// The same, with the caller's timer (sluice::timer_scheduler) keeping the deadline: needed by
+// async_select (async_select.hpp), accepted by select.
+template <class Rep, class Period, scheduler Timer, class F>
+detail::timer_timeout_case<Rep, Period, Timer, std::decay_t<F>> on_timeout(std::chrono::duration<Rep, Period> d,
+                                                                           Timer& timer, F&& handler) {
+  return {{d, std::forward<F>(handler)}, &timer};
+}
+template <class Clock, class Duration, scheduler Timer, class F>
+detail::timer_deadline_case<Clock, Duration, Timer, std::decay_t<F>> on_deadline(
+    std::chrono::time_point<Clock, Duration> tp, Timer& timer, F&& handler) {
+  return {{tp, std::forward<F>(handler)}, &timer};
 }
 template <class F>
 detail::default_case<std::decay_t<F>> on_default(F&& handler) {

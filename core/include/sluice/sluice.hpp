@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sluice/async.hpp"      // IWYU pragma: export
+#include "sluice/async_select.hpp"  // IWYU pragma: export
 #include "sluice/broadcast.hpp"  // IWYU pragma: export
 #include "sluice/channel.hpp"    // IWYU pragma: export
 #include "sluice/oneshot.hpp"    // IWYU pragma: export

@@ -3,7 +3,10 @@
 // Contract: each operation is one lazily started coroutine (async_op.hpp) that tries the
 // operation and, while it would block, waits on the channel (async_wait.hpp) and tries again.
 // A message being sent lives in the operation's frame until a channel takes it, so destroying
-// a suspended send destroys an untaken message exactly once, with the frame.
+// a suspended send destroys an untaken message exactly once, with the frame. With a deadline,
+// a message or free slot found at once is taken even past the deadline; otherwise the
+// operation fails with timed_out once the deadline passes (on the caller's timer,
+// async_timer.hpp).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include <utility>
 
 #include "sluice/detail/async_op.hpp"
+#include "sluice/detail/async_timer.hpp"
 #include "sluice/detail/async_wait.hpp"
 #include "sluice/detail/counter.hpp"
 #include "sluice/result.hpp"
@@ -19,21 +23,28 @@ namespace sluice {
 namespace detail {
 
 template <class T, class P>
-async_op<recv_result<T>, P> async_recv_body(chan_ref<T, P> ref, std::stop_token stop) {
+async_op<recv_result<T>, P> async_recv_body(chan_ref<T, P> ref, std::stop_token stop,
+                                            deadline_spec<P> deadline = {}) {
   using S = stored_t<T, P>;
+  deadline_guard<P> guard(deadline);
   for (;;) {
     uninit<S> out;
     const status st = ref.visit([&](auto& state) { return state.chan.try_recv(out); });
     if (st == status::ok) co_return recv_result<T>(std::in_place, from_stored<T, P>(out.take()));
     if (st == status::closed) co_return recv_result<T>(in_place_error, errc::closed);
     if (stop.stop_requested()) co_return recv_result<T>(in_place_error, errc::cancelled);
-    const std::uintptr_t sel = co_await async_wait<T, P>(ref, wait_side::recv, &stop);
+    if (guard.active() && guard.passed()) co_return recv_result<T>(in_place_error, errc::timed_out);
+    const std::uintptr_t sel =
+        co_await async_wait<T, P>(ref, wait_side::recv, &stop, guard.active() ? &guard : nullptr);
     if (sel == sel_cancelled) co_return recv_result<T>(in_place_error, errc::cancelled);
+    if (sel == sel_timed_out) co_return recv_result<T>(in_place_error, errc::timed_out);
   }
 }
 
 template <class T, class P>
-async_op<send_result<T>, P> async_send_body(chan_ref<T, P> ref, stored_t<T, P> msg, std::stop_token stop) {
+async_op<send_result<T>, P> async_send_body(chan_ref<T, P> ref, stored_t<T, P> msg, std::stop_token stop,
+                                            deadline_spec<P> deadline = {}) {
+  deadline_guard<P> guard(deadline);
   auto fail = [&](errc e) {
     return send_result<T>(in_place_error, send_error<T>{e, from_stored<T, P>(std::move(msg))});
   };
@@ -42,12 +53,14 @@ async_op<send_result<T>, P> async_send_body(chan_ref<T, P> ref, stored_t<T, P> m
     if (st == status::ok) co_return send_result<T>();
     if (st == status::closed) co_return fail(errc::closed);
     if (stop.stop_requested()) co_return fail(errc::cancelled);
-    async_wait<T, P> wait(ref, wait_side::send, &stop);
+    if (guard.active() && guard.passed()) co_return fail(errc::timed_out);
+    async_wait<T, P> wait(ref, wait_side::send, &stop, guard.active() ? &guard : nullptr);
     wait.offer(msg);  // a rendezvous send waits with its message in the packet
     const std::uintptr_t sel = co_await wait;
     if (wait.delivered()) co_return send_result<T>();  // a receiver took it from the packet
     wait.take_back(msg);
     if (sel == sel_cancelled) co_return fail(errc::cancelled);
+    if (sel == sel_timed_out) co_return fail(errc::timed_out);
   }
 }
 

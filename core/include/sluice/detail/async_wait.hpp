@@ -1,23 +1,15 @@
-// sluice/detail/async_wait.hpp — a coroutine waiting on a channel: the waiter of waiter.hpp
-// with a resume hook instead of a parker.
+// sluice/detail/async_wait.hpp — a coroutine waiting on one channel.
 //
-// Contract: co_await async_wait(...) registers the coroutine in the channel's wait list and
-// suspends until it is claimed (waiter.hpp), then returns the claim. For bounded and unbounded
-// channels a claim means "retry" (the caller loops); for a rendezvous send it means the
-// message was taken from this awaiter's packet (delivered()); a rendezvous receive registers
-// as an observer (zero.hpp) and is never handed a message directly.
-//
-// Phase word (one per wait), which orders the claimer's notify() against the suspension and
-// against destruction:
-//   registering (0) -> suspended (1)    await_suspend, after registering
-//   registering/suspended -> notified (2)  the claimer's notify(): resumes the coroutine only
-//                                       if it was already suspended; its last access
-//   suspended -> cancelling (3)         the destructor of a coroutine destroyed while waiting,
-//                                       which then waits for `notified` if it lost the claim
-// Synchronization
-//   [Q1] phase exchange (acq_rel) in notify() pairs with [Q2], the exchanges of await_suspend
-//        and of the destructor: whoever comes second sees everything the first did.
-//   [Q3] phase load (acquire) — the destructor waiting for a claimer's [Q1].
+// Contract: co_await async_wait(...) registers the coroutine (a coro_waiter, coro_waiter.hpp)
+// in the channel's wait list and suspends until it is claimed (waiter.hpp), then returns the
+// claim. For bounded and unbounded channels a claim means "retry" (the caller loops); for a
+// rendezvous send it means the message was taken from this awaiter's packet (delivered()); a
+// rendezvous receive registers as an observer (zero.hpp) and is never handed a message
+// directly. With a deadline (async_timer.hpp), the caller's timer may claim the wait as
+// sel_timed_out; the registration is then withdrawn like a cancelled one.
+// Destroying the awaitable while it waits (its coroutine is destroyed) withdraws it; if a
+// claimer won first, it waits for that claimer's notify() (coro_waiter's phase word), then
+// passes a wake-up it cannot use on to the next waiter.
 #pragma once
 
 #include <coroutine>
@@ -27,30 +19,25 @@
 #include <type_traits>
 
 #include "sluice/detail/async_op.hpp"
+#include "sluice/detail/async_timer.hpp"
 #include "sluice/detail/blocking.hpp"
+#include "sluice/detail/coro_waiter.hpp"
 #include "sluice/detail/counter.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/waiter.hpp"
 
 namespace sluice::detail {
 
-namespace async_order {
-// ORDERING: acq_rel — [Q1]/[Q2].
-inline constexpr named_order phase_swap{"async.phase_swap", std::memory_order_acq_rel};
-// ORDERING: acquire — [Q3].
-inline constexpr named_order phase_wait{"async.phase_wait", std::memory_order_acquire};
-}  // namespace async_order
-
 enum class wait_side { send, recv };
 
 template <class T, class P>
 class async_wait {
   using S = stored_t<T, P>;
-  static constexpr std::uint32_t registering = 0, suspended = 1, notified = 2, cancelling = 3;
 
  public:
-  async_wait(chan_ref<T, P> ref, wait_side side, const std::stop_token* stop) noexcept
-      : ref_(ref), side_(side), stop_(stop) {}
+  async_wait(chan_ref<T, P> ref, wait_side side, const std::stop_token* stop,
+             deadline_guard<P>* deadline = nullptr) noexcept
+      : ref_(ref), side_(side), stop_(stop), deadline_(deadline) {}
   async_wait(const async_wait&) = delete;
   async_wait& operator=(const async_wait&) = delete;
 
@@ -69,26 +56,30 @@ class async_wait {
 
   template <class Promise>
   bool await_suspend(std::coroutine_handle<Promise> h) {
-    h_ = h;
-    sched_ = h.promise().sched;
-    w_.set_resume_hook(&on_notify, this);
+    cw_.bind(h);
     e_.w = &w_;
     bool ready = enroll();
     registered_ = true;
     if (stop_ && stop_->stop_possible()) stop_cb_.emplace(*stop_, cancel_waiter<P>{&w_});
     P::test_delay();  // race window: a partner arrives between the try and the registration
     if (!ready) ready = recheck();
-    if (ready && w_.try_select_self(sel_aborted)) {
-      stop_cb_.reset();
-      withdraw();
-      return false;  // resume now: the caller retries
+    std::uintptr_t self_claim = sel_aborted;  // ready: the caller retries
+    if (!ready && deadline_ && !deadline_->arm(w_)) {
+      ready = true;
+      self_claim = sel_timed_out;
     }
-    // [Q2] ORDERING: async.phase_swap — a claim that came first already notified: go on.
-    return phase_.exchange(suspended, async_order::phase_swap) != notified;
+    if (ready && w_.try_select_self(self_claim)) {
+      stop_cb_.reset();
+      if (deadline_) deadline_->disarm();
+      withdraw();
+      return false;  // resume now
+    }
+    return cw_.suspend();
   }
 
   std::uintptr_t await_resume() {
     stop_cb_.reset();
+    if (deadline_) deadline_->disarm();
     const std::uintptr_t sel = w_.selected();
     if (registered_) settle(sel);
     return sel;
@@ -97,17 +88,15 @@ class async_wait {
   ~async_wait() {
     if (!registered_) return;
     stop_cb_.reset();  // no cancellation claim can start after this (waits for a running one)
-    if (w_.try_select_self(sel_aborted)) {
+    const bool self = w_.try_select_self(sel_aborted);
+    if (deadline_) deadline_->disarm();  // the timer is done with the waiter after this
+    if (self) {
       withdraw();
       destroy_packet_message();
       return;
     }
-    // Claimed by someone: wait until their notify() is done with us ([Q2] then [Q3]).
-    // [Q2] ORDERING: async.phase_swap.
-    if (phase_.exchange(cancelling, async_order::phase_swap) != notified) {
-      // [Q3] ORDERING: async.phase_wait.
-      while (phase_.load(async_order::phase_wait) != notified) P::yield_now();
-    }
+    // Claimed by someone: wait until their notify() is done with us.
+    cw_.wait_notified();
     const std::uintptr_t sel = w_.selected();
     settle(sel);
     if (sel >= sel_first_operation && !delivered_) forward_wakeup();
@@ -115,14 +104,6 @@ class async_wait {
   }
 
  private:
-  static void on_notify(void* self) noexcept {
-    auto* me = static_cast<async_wait*>(self);
-    const std::coroutine_handle<> h = me->h_;
-    const resumer sched = me->sched_;
-    // [Q1] ORDERING: async.phase_swap — the last access to *me.
-    if (me->phase_.exchange(notified, async_order::phase_swap) == suspended) sched.resume(h);
-  }
-
   template <class State>
   static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;
   template <class State>
@@ -177,7 +158,7 @@ class async_wait {
   }
   // After a claim by someone else: what it means for this registration.
   void settle(std::uintptr_t sel) {
-    if (sel == sel_cancelled) {
+    if (sel == sel_cancelled || sel == sel_timed_out) {
       withdraw();
       return;
     }
@@ -209,16 +190,15 @@ class async_wait {
   chan_ref<T, P> ref_;
   wait_side side_;
   const std::stop_token* stop_;
-  waiter<P> w_;
+  deadline_guard<P>* deadline_;
+  coro_waiter<P> cw_;
+  waiter<P>& w_ = cw_.get();
   wait_entry<P> e_;
   typename zero_flavor<S, P>::packet packet_;
   S* offered_ = nullptr;
   bool in_packet_ = false;   // SAFETY: owner-only flags (the coroutine that waits)
   bool delivered_ = false;
   bool registered_ = false;
-  typename P::template atomic<std::uint32_t> phase_{registering};
-  std::coroutine_handle<> h_;
-  resumer sched_;
   std::optional<typename P::template stop_callback<cancel_waiter<P>>> stop_cb_;
 };
 

@@ -11,7 +11,9 @@
 //                                     registering, or its deadline passed
 //               -> disconnected (2)   a channel's close/disconnect
 //               -> cancelled (3)      the stop_token's callback
-//               -> an operation (>=4) a peer's notify (an id of the wait_entry chosen)
+//               -> timed_out (4)      an async operation's deadline timer (async_timer.hpp)
+//               -> an operation (>=8) a peer's notify (the address of the wait_entry chosen;
+//                                     entries are pointer-aligned, so never below 8)
 //
 // The first claim wins; every other claim fails. Lifetime rule (what lets the waiter live on
 // the waiting thread's stack): a party that wins the claim — other than the waiter itself —
@@ -64,7 +66,8 @@ enum : std::uintptr_t {
   sel_aborted = 1,
   sel_disconnected = 2,
   sel_cancelled = 3,
-  sel_first_operation = 4,
+  sel_timed_out = 4,
+  sel_first_operation = 8,
 };
 
 template <class P>
@@ -149,6 +152,8 @@ struct wait_entry {
   wait_entry* next = nullptr;
   std::uintptr_t operation() const noexcept { return reinterpret_cast<std::uintptr_t>(this); }
 };
+static_assert(alignof(wait_entry<struct any_platform_tag>) >= sel_first_operation,
+              "wait_entry addresses must not collide with the final claim values");
 
 // An intrusive FIFO of wait entries. Not synchronized: callers hold a lock.
 template <class P>

@@ -1,0 +1,146 @@
+// sluice/async_select.hpp — select for coroutines: co_await over receive and send cases.
+//
+//   std::size_t fired = co_await sluice::async_select(
+//       sluice::on_recv(rx_a, [](sluice::recv_result<int> r) { ... }),
+//       sluice::on_send(tx_b, msg, [](sluice::send_result<Msg> r) { ... }),
+//       sluice::on_timeout(50ms, timer, [] { ... }));   // or on_deadline(tp, timer, f), on_default(f)
+//
+// The cases are select.hpp's; the semantics are select()'s: exactly one case fires (its
+// operation completes, or fails with closed, and its handler runs, on the coroutine's side,
+// before co_await returns), every other case leaves its channel as it was; the result is the
+// index of the case that fired (the number of channel cases for the timeout or default case).
+// Fair (random start) by default; async_select_biased() tries the cases in the order written.
+// A timeout or deadline case needs the caller's timer (sluice::timer_scheduler): sluice has no
+// timer thread (async_timer.hpp).
+// Why a separate name and not `co_await sluice::select(...)`: select() runs at once and blocks
+// its thread; an awaitable must not start before it is awaited. Naming it like async_recv
+// keeps the blocking call cheap and the two unmistakable.
+//
+// Cancel-safety: destroying a coroutine suspended in async_select (or never awaiting the
+// returned operation) fires no case and leaves every channel as it was — a message a send case
+// holds is destroyed with the operation, unless a rendezvous receiver already took it, in
+// which case the send counts as delivered (its handler does not run). Receive cases never
+// take a message they cannot deliver: a rendezvous receive waits as an observer (zero.hpp).
+// Resumption follows async.hpp (the awaiting promise's scheduler, else the waking thread).
+// The channel handles named by the cases must outlive the co_await.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "sluice/async.hpp"
+#include "sluice/detail/async_select_wait.hpp"
+#include "sluice/detail/async_timer.hpp"
+#include "sluice/select.hpp"
+
+namespace sluice {
+namespace detail {
+
+struct with_any_case {
+  template <class Cases, class States, class Fn>
+  decltype(auto) operator()(Cases& cases, States& states, std::size_t i, Fn&& fn) const {
+    return with_case(cases, states, i, fn, std::make_index_sequence<std::tuple_size_v<Cases>>{});
+  }
+};
+
+template <class State>
+void mark_observer(State& s) noexcept {
+  if constexpr (requires { s.observer; }) s.observer = true;
+}
+
+template <class P, class Extra>
+deadline_spec<P> spec_of(Extra& extra) {
+  if constexpr (is_timer_case_v<Extra>) {
+    static_assert(timer_scheduler<std::remove_cvref_t<decltype(*extra.timer)>, typename P::clock>,
+                  "sluice::async_select: the timer must offer schedule_at(time_point, coroutine_handle<>)");
+    return deadline_spec<P>::of(extra.template platform_deadline<P>(), *extra.timer);
+  } else {
+    static_assert(!is_deadline_case_v<Extra>,
+                  "sluice::async_select: a timeout or deadline case needs the caller's timer: "
+                  "on_timeout(d, timer, f) or on_deadline(tp, timer, f)");
+    return {};
+  }
+}
+
+template <class P, bool Fair, class... Chans, class... Extra>
+async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tuple<Extra...> extras) {
+  constexpr std::size_t n = sizeof...(Chans);
+  using states_t = std::tuple<case_state<Chans>...>;
+  states_t states;
+  std::apply([](auto&... s) { ((mark_observer(s)), ...); }, states);
+  constexpr bool has_default = (is_default_case_v<Extra> || ...);
+  constexpr bool has_deadline = (is_deadline_case_v<Extra> || ...);
+  deadline_spec<P> spec;
+  if constexpr (has_deadline) spec = spec_of<P>(std::get<0>(extras));
+  deadline_guard<P> guard(spec);
+
+  const std::size_t start = Fair && n > 1 ? random_index<P>(n) : 0;
+  const with_any_case with;
+  for (;;) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (start + k) % n;
+      if (with(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); })) {
+        with(cases, states, i, [](auto& c, auto& s) { s.fire(c); });
+        co_return i;
+      }
+    }
+    if constexpr (has_default) {
+      std::get<0>(extras).handler();
+      co_return n;
+    }
+    if constexpr (has_deadline) {
+      if (guard.passed()) {
+        std::get<0>(extras).handler();
+        co_return n;
+      }
+    }
+    using wait_t = select_wait<P, n, std::tuple<Chans...>, states_t, with_any_case>;
+    const typename wait_t::outcome got = co_await wait_t(cases, states, with, has_deadline ? &guard : nullptr);
+    if (got.sel == sel_timed_out) {
+      if constexpr (has_deadline) std::get<0>(extras).handler();
+      co_return n;
+    }
+    if (got.claimed && with(cases, states, *got.claimed, [](auto& c, auto& s) { return s.complete_on_claim(c); })) {
+      with(cases, states, *got.claimed, [](auto& c, auto& s) { s.fire(c); });
+      co_return *got.claimed;
+    }
+  }
+}
+
+template <bool Fair, class... Cases>
+auto async_select_impl(Cases&&... cases) {
+  using all = std::tuple<std::remove_cvref_t<Cases>...>;
+  constexpr std::size_t total = sizeof...(Cases);
+  constexpr std::size_t channels = count_channel_cases<std::remove_cvref_t<Cases>...>();
+  static_assert(channels >= 1, "sluice::async_select: at least one receive or send case");
+  static_assert(channels + 1 >= total, "sluice::async_select: at most one timeout, deadline or default case");
+  all tuple(std::forward<Cases>(cases)...);
+  return [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...>, std::index_sequence<J...>) {
+    static_assert((case_traits<std::tuple_element_t<I, all>>::is_channel && ...),
+                  "sluice::async_select: put the timeout, deadline or default case last");
+    using P = typename first_platform<std::tuple_element_t<I, all>...>::type;
+    return async_select_body<P, Fair>(
+        std::tuple<std::tuple_element_t<I, all>...>(std::move(std::get<I>(tuple))...),
+        std::tuple<std::tuple_element_t<channels + J, all>...>(std::move(std::get<channels + J>(tuple))...));
+  }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
+}
+
+}  // namespace detail
+
+// Fair async select: cases tried from a random start. co_await it; the result is the index of
+// the case that fired.
+template <class... Cases>
+auto async_select(Cases&&... cases) {
+  return detail::async_select_impl<true>(std::forward<Cases>(cases)...);
+}
+// Biased async select: cases tried in the order written.
+template <class... Cases>
+auto async_select_biased(Cases&&... cases) {
+  return detail::async_select_impl<false>(std::forward<Cases>(cases)...);
+}
+
+}  // namespace sluice
