@@ -125,6 +125,7 @@ std::map<std::string, peer_entry> peers() {
   std::map<std::string, peer_entry> m;
 #ifdef BENCH_HAVE_SLUICE
   m["sluice"] = entry<sluice_peer>();
+  m["sluice-spsc"] = entry<sluice_spsc_peer>();
 #endif
   m["mutex-deque"] = entry<mutex_peer>();
   m["limit-ring"] = entry<limit_peer>();
@@ -246,6 +247,9 @@ int main(int argc, char** argv) {
     }
     std::size_t n = std::strtoull(argv[4], nullptr, 10);
     int t = std::atoi(argv[5]);
+#ifdef BENCH_HAVE_SLUICE
+    sluice_spsc_peer::multi_producer() = w == workload::mpsc;  // which handles make() builds
+#endif
     auto r = e.run(w, f, n, t);
     std::printf("RESULT %s %s %.9f %zu %s %ld\n", peer.c_str(), argv[3], r.secs, n,
                 r.checksum_ok ? "ok" : "BAD", peak_rss_kb());

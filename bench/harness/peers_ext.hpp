@@ -74,6 +74,51 @@ struct sluice_peer {
     }
   }
 };
+
+// sluice's single-producer / single-consumer handles (sluice/spsc.hpp): the spsc and seq
+// workloads over spsc_bounded/spsc_unbounded (the SPSC ring and block list), the mpsc workload
+// over mpsc_bounded/mpsc_unbounded (copyable senders, one single_receiver). The harness copies
+// handles into threads, so the move-only ones are shared through a shared_ptr: in the spsc
+// workload only the producer thread sends and only the main thread receives.
+struct sluice_spsc_peer {
+  static constexpr const char* name = "sluice-spsc";
+  struct tx {
+    std::shared_ptr<sluice::spsc_sender<msg>> one;  // spsc / seq
+    sluice::sender<msg> many;                       // mpsc
+  };
+  using rx = std::shared_ptr<sluice::single_receiver<msg>>;
+  static const char* unsupported(flavor, workload w) {
+    if (w == workload::mpmc || w == workload::select_rx || w == workload::select_both)
+      return "single consumer: the handles cannot express it";
+    return nullptr;
+  }
+  // The workload is not passed to make(); which handles to build is chosen by mode(), set by
+  // main.cpp before each run (spsc handles unless the workload is mpsc).
+  static bool& multi_producer() {
+    static bool m = false;
+    return m;
+  }
+  static std::pair<tx, rx> make(flavor f, std::size_t n) {
+    const std::size_t cap = f == flavor::bounded0 ? 0 : f == flavor::bounded1 ? 1 : n;
+    if (multi_producer()) {
+      auto ch = f == flavor::unbounded ? sluice::mpsc_unbounded<msg>() : sluice::mpsc_bounded<msg>(cap);
+      return {tx{nullptr, std::move(ch.first)},
+              std::make_shared<sluice::single_receiver<msg>>(std::move(ch.second))};
+    }
+    auto ch = f == flavor::unbounded ? sluice::spsc_unbounded<msg>() : sluice::spsc_bounded<msg>(cap);
+    return {tx{std::make_shared<sluice::spsc_sender<msg>>(std::move(ch.first)), {}},
+            std::make_shared<sluice::single_receiver<msg>>(std::move(ch.second))};
+  }
+  static void send(tx& t, msg m) {
+    auto r = t.one ? t.one->send(std::move(m)) : t.many.send(std::move(m));
+    if (!r) std::abort();
+  }
+  static msg recv(rx& r) {
+    auto v = r->recv();
+    if (!v.has_value()) std::abort();
+    return *v;
+  }
+};
 }  // namespace bench
 #endif
 

@@ -10,11 +10,28 @@
 // threads X and Y, if X's send() hands a message that Y's recv() returns, everything X did
 // before the send is visible to Y after the recv).
 //
-// Implementation status (issue 7, item 4): these handles currently run on the MPMC flavors
-// (array / list), so they are exactly as fast as sender/receiver. A dedicated SPSC ring with
-// cached head/tail indices (rigtorp / atomic_queue style, BENCH.md 3.2) was not written in
-// this session; the handle types exist so that it can replace the flavor underneath without
-// changing user code. Until then there is no speed claim for the spsc/mpsc rows.
+// Implementation (issue 7): the spsc handles run on dedicated flavors —
+//   spsc_bounded(cap >= 1)  flavors/spsc_ring.hpp: a ring of plain slots with cached head/tail
+//                           indices (Lamport; rigtorp SPSCQueue, folly ProducerConsumerQueue,
+//                           atomic_queue), one seq_cst instruction per side per message;
+//   spsc_bounded(0)         the rendezvous (zero flavor), as for bounded(0);
+//   spsc_unbounded()        flavors/spsc_list.hpp: a block list with no CAS on the consumer side
+//                           and none of list.hpp's per-slot bitmaps.
+// The mpsc handles keep the MPMC flavors (array / list): see "Why MPSC has no flavor of its
+// own" below. Measured figures: papers/benchmarks.md (rows "sluice-spsc").
+// Concurrency contract: the spsc handles are move-only, so one producer and one consumer
+// thread at a time; using ONE handle from two threads at once (e.g. through a shared
+// reference) is a data race on the flavor's private state, as with any non-thread-safe object.
+// The queries (len, is_empty, is_full, capacity, is_disconnected) and close() may be called from
+// any thread.
+//
+// Why MPSC has no flavor of its own: with several producers, each send must claim its slot
+// with a read-modify-write that the producers contend on (the array flavor's tail CAS, the list
+// flavor's tail CAS), which is where the time of the mpsc rows goes. What a single consumer
+// could save is the head CAS, which is uncontended (only one thread ever runs it) and costs on
+// x86 what the seq_cst fence that replaces it would cost anyway (the consumer must still make
+// its head store visible before checking for blocked senders, see spsc_ring.hpp [R5]).
+// (Measurement: see the benchmark rows; this paragraph is revisited with the figures.)
 #pragma once
 
 #include <chrono>
@@ -96,14 +113,20 @@ class basic_single_receiver : private basic_receiver<T, P> {
   ~basic_single_receiver() = default;
 };
 
+// cap >= 1: the SPSC ring (flavors/spsc_ring.hpp); cap == 0: a rendezvous (the zero flavor,
+// whose hand-off has nothing to gain from a single producer).
 template <class T, platform P = std_platform>
 std::pair<basic_spsc_sender<T, P>, basic_single_receiver<T, P>> basic_spsc_bounded(std::size_t cap) {
-  auto ch = basic_bounded<T, P>(cap);
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  const auto kind = cap == 0 ? detail::flavor_kind::zero : detail::flavor_kind::spsc_ring;
+  auto ch = make_pair_for<T, P>(detail::make_channel<T, P>(kind, cap));
   return {basic_spsc_sender<T, P>(std::move(ch.first)), basic_single_receiver<T, P>(std::move(ch.second))};
 }
+// The SPSC block list (flavors/spsc_list.hpp).
 template <class T, platform P = std_platform>
 std::pair<basic_spsc_sender<T, P>, basic_single_receiver<T, P>> basic_spsc_unbounded() {
-  auto ch = basic_unbounded<T, P>();
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  auto ch = make_pair_for<T, P>(detail::make_channel<T, P>(detail::flavor_kind::spsc_list, 0));
   return {basic_spsc_sender<T, P>(std::move(ch.first)), basic_single_receiver<T, P>(std::move(ch.second))};
 }
 template <class T, platform P = std_platform>

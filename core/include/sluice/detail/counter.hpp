@@ -40,6 +40,8 @@
 
 #include "sluice/flavors/array.hpp"
 #include "sluice/flavors/list.hpp"
+#include "sluice/flavors/spsc_list.hpp"
+#include "sluice/flavors/spsc_ring.hpp"
 #include "sluice/flavors/zero.hpp"
 #include "sluice/platform.hpp"
 
@@ -61,7 +63,9 @@ inline constexpr named_order upgrade{"counter.upgrade", std::memory_order_relaxe
 // reaching it means a handle leak of cosmic size, and wrapping would free live state.
 inline constexpr std::size_t max_handle_count = std::numeric_limits<std::size_t>::max() / 2;
 
-enum class flavor_kind : unsigned char { array, list, zero };
+// spsc_ring / spsc_list: the single-producer single-consumer flavors, reachable only through
+// the move-only handles of spsc.hpp (nothing else can create or copy a handle on them).
+enum class flavor_kind : unsigned char { array, list, zero, spsc_ring, spsc_list };
 
 template <class F, class P>
 struct channel_state {
@@ -85,6 +89,10 @@ template <class T, class P>
 using list_state = channel_state<list_flavor<stored_t<T, P>, P>, P>;
 template <class T, class P>
 using zero_state = channel_state<zero_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P>
+using spsc_ring_state = channel_state<spsc_ring_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P>
+using spsc_list_state = channel_state<spsc_list_flavor<stored_t<T, P>, P>, P>;
 
 // A non-owning, flavor-tagged pointer to a channel's shared state.
 template <class T, class P>
@@ -102,6 +110,8 @@ class chan_ref {
     switch (kind_) {
       case flavor_kind::array: return fn(*static_cast<array_state<T, P>*>(state_));
       case flavor_kind::list: return fn(*static_cast<list_state<T, P>*>(state_));
+      case flavor_kind::spsc_ring: return fn(*static_cast<spsc_ring_state<T, P>*>(state_));
+      case flavor_kind::spsc_list: return fn(*static_cast<spsc_list_state<T, P>*>(state_));
       case flavor_kind::zero: break;
     }
     return fn(*static_cast<zero_state<T, P>*>(state_));
@@ -216,6 +226,12 @@ chan_ref<T, P> make_channel(flavor_kind kind, std::size_t cap) {
     }
     case flavor_kind::list:
       return {kind, construct(0, std::type_identity<list_state<T, P>>{})};
+    case flavor_kind::spsc_ring: {
+      const std::size_t trailing = spsc_ring_flavor<stored_t<T, P>, P>::trailing_bytes(cap);
+      return {kind, construct(trailing, std::type_identity<spsc_ring_state<T, P>>{}, cap)};
+    }
+    case flavor_kind::spsc_list:
+      return {kind, construct(0, std::type_identity<spsc_list_state<T, P>>{})};
     case flavor_kind::zero: break;
   }
   return {flavor_kind::zero, construct(0, std::type_identity<zero_state<T, P>>{})};
