@@ -46,6 +46,9 @@
 // another broadcast's lock could deadlock; don't do that).
 // Positions: 64-bit message numbers (head_ = oldest held, tail_ = next to write); slot index
 // = position % cap. A receiver holds its own next position.
+// Async (sluice/async.hpp): async_recv and async_send queue a coroutine waiter
+// (detail/kind_wait.hpp) in the same queues, checked and queued under the same lock; a claim
+// means "look again", as for a blocked thread.
 #pragma once
 
 #include <chrono>
@@ -60,6 +63,7 @@
 
 #include "sluice/channel.hpp"
 #include "sluice/detail/blocking.hpp"
+#include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
@@ -250,6 +254,35 @@ class broadcast_state {
     }
   }
 
+  // Async registrations (kind_wait.hpp), decided under the lock like the blocking forms:
+  // true, queueing nothing, when the operation can proceed now.
+  bool register_receiver(std::uint64_t pos, wait_entry<P>& e) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    const bool closed = counts_.with([](const counts* c) { return c->senders == 0; });
+    if (pos < head_val() || pos != tail_val() || closed) return true;  // lagged, a message, closed
+    // SAFETY (queue): receivers_q_ is only touched under lock_.
+    receivers_q_.push(e);
+    return false;
+  }
+  bool register_sender(wait_entry<P>& e) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    const std::size_t readers = counts_.with([](const counts* c) { return c->receivers; });
+    if (readers == 0 || policy_ != overflow::block) return true;
+    pop_free_head();
+    if (tail_val() - head_val() < cap_) return true;
+    // SAFETY (queue): senders_q_ is only touched under lock_.
+    senders_q_.push(e);
+    return false;
+  }
+  // Unqueues `e` unless a notifier already did.
+  void unregister(wait_entry<P>& e, bool sender) noexcept {
+    lock_guard g(lock_);
+    // SAFETY (queue): under lock_.
+    (sender ? senders_q_ : receivers_q_).remove(e);
+  }
+
   std::size_t receiver_count() noexcept {
     lock_guard g(lock_);
     // SAFETY: under lock_.
@@ -429,6 +462,53 @@ broadcast_result<T> broadcast_outcome(status st, uninit<T>& out, std::uint64_t m
   return broadcast_result<T>(in_place_error, broadcast_error{to_errc(st), 0});
 }
 
+// Async registrations (kind_wait.hpp). Every wake-up here is "look again" (a sender or a
+// receiver claims the whole other side), so a destroyed waiter has nothing to pass on.
+template <class T, class P>
+struct broadcast_wait_reg {
+  broadcast_state<T, P>* s;
+  std::uint64_t pos;  // a receiver's position (unused by a sender)
+  bool sender;
+  wait_entry<P> e{};
+  bool enroll(waiter<P>& w) noexcept {
+    e.w = &w;
+    return sender ? s->register_sender(e) : s->register_receiver(pos, e);
+  }
+  void withdraw(waiter<P>&) noexcept { s->unregister(e, sender); }
+};
+
+// A receiver's async receive from *pos (the receiver handle's position).
+template <class T, class P>
+async_op<broadcast_result<T>, P> broadcast_async_recv_body(broadcast_state<T, P>* s, std::uint64_t* pos,
+                                                           std::stop_token stop) {
+  for (;;) {
+    uninit<T> out;
+    std::uint64_t missed = 0;
+    const status st = s->try_recv(*pos, out, missed);
+    if (st != status::empty) co_return broadcast_outcome<T>(st, out, missed);
+    if (stop.stop_requested()) co_return broadcast_outcome<T>(status::cancelled, out, 0);
+    const std::uintptr_t sel = co_await kind_wait<P, broadcast_wait_reg<T, P>>(
+        broadcast_wait_reg<T, P>{s, *pos, false}, &stop);
+    if (sel == sel_cancelled) co_return broadcast_outcome<T>(status::cancelled, out, 0);
+  }
+}
+
+// An async send: the message lives in this frame until the ring takes it, so a destroyed
+// waiting send destroys it exactly once, and a cancelled one hands it back.
+template <class T, class P>
+async_op<send_result<T>, P> broadcast_async_send_body(broadcast_state<T, P>* s, T msg, std::stop_token stop) {
+  auto fail = [&](errc e) { return send_result<T>(in_place_error, send_error<T>{e, std::move(msg)}); };
+  for (;;) {
+    const status st = s->try_send(msg);
+    if (st == status::ok) co_return send_result<T>();
+    if (st == status::closed) co_return fail(errc::closed);
+    if (stop.stop_requested()) co_return fail(errc::cancelled);
+    const std::uintptr_t sel =
+        co_await kind_wait<P, broadcast_wait_reg<T, P>>(broadcast_wait_reg<T, P>{s, 0, true}, &stop);
+    if (sel == sel_cancelled) co_return fail(errc::cancelled);
+  }
+}
+
 }  // namespace detail
 
 template <class T, platform P>
@@ -483,6 +563,17 @@ class basic_broadcast_sender {
   send_result<T> send_until(T msg, std::chrono::time_point<Clock, Duration> deadline) const {
     const time_point d = detail::to_platform_time<P>(deadline);
     return finish(check("send_until")->send(msg, &d, nullptr), msg);
+  }
+
+  // co_await-able send (sluice/async.hpp): waits while full (overflow::block), like send().
+  // errc::closed or errc::cancelled hand the message back; destroying the coroutine while it
+  // waits destroys the unsent message exactly once.
+  detail::async_op<send_result<T>, P> async_send(T msg, std::stop_token stop = {}) const {
+    return detail::broadcast_async_send_body<T, P>(check("async_send"), std::move(msg), std::move(stop));
+  }
+  template <scheduler Sched>
+  detail::async_op<send_result<T>, P> async_send(T msg, Sched& sched, std::stop_token stop = {}) const {
+    return detail::with_scheduler(async_send(std::move(msg), std::move(stop)), detail::resumer::of(sched));
   }
 
   // A new receiver that sees every message sent from now on.
@@ -554,6 +645,18 @@ class basic_broadcast_receiver {
   broadcast_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
     const time_point d = detail::to_platform_time<P>(deadline);
     return recv_impl("recv_until", true, &d, nullptr);
+  }
+
+  // co_await-able receive (sluice/async.hpp): as recv(), for coroutines; errc::cancelled if
+  // `stop` fires first. Destroying the coroutine while it waits takes nothing (the position
+  // stays). The receiver must outlive the operation and not be used elsewhere meanwhile.
+  //   while (auto m = co_await rx.async_recv()) use(*m);   // stops at lagged too: check why
+  detail::async_op<broadcast_result<T>, P> async_recv(std::stop_token stop = {}) {
+    return detail::broadcast_async_recv_body<T, P>(check("async_recv"), &pos_, std::move(stop));
+  }
+  template <scheduler Sched>
+  detail::async_op<broadcast_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
+    return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
   }
 
   // A new receiver at the newest position (sees only later messages), like tokio's resubscribe.

@@ -3,6 +3,7 @@
 //   auto [tx, rx] = sluice::oneshot<T>();
 //   std::move(tx).send(value);        // consumes the sender; wait-free
 //   auto r = rx.recv();               // the value, or errc::closed if tx died unsent
+//   auto r = co_await rx;             // the same from a coroutine (= co_await rx.async_recv())
 //
 // Happens-before: for any threads X and Y, if X calls send() and Y's recv (try_recv,
 // recv_for, ...) returns that message, everything X did before send() is visible to Y after
@@ -35,6 +36,10 @@
 //                                  --rx gives up (timeout/stop)--> empty
 // Who frees: the party that sees the other side gone (a sender that reads `disconnected`; the
 // receiver's destructor when the state is message or disconnected). Exactly one does.
+// Async receive (co_await rx): the same `receiving` registration, with a coroutine waiter
+// (kind_wait.hpp) whose notify() resumes it; cancelled or destroyed while waiting it leaves
+// through [O6] like a timed-out recv, but without taking the message (withdraw_waiter), so a
+// message that arrived stays in `message` for the receiver handle.
 //
 // Synchronization
 //   [O1] send fetch_add(1) (acq_rel)     release: publishes the message written before it to
@@ -67,6 +72,7 @@
 #include "sluice/channel.hpp"
 #include "sluice/detail/backoff.hpp"
 #include "sluice/detail/blocking.hpp"
+#include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
@@ -207,18 +213,23 @@ class oneshot_state {
   // Withdraws a registration whose waiter was claimed by its owner (timeout, cancel). Returns
   // empty if withdrawn before the sender saw it; otherwise waits out the sender's short
   // unparking step and returns the outcome (ok with the message in `out`, or closed).
-  status unregister_waiter(uninit<S>& out) noexcept {
+  status unregister_waiter(uninit<S>& out) noexcept { return settle(withdraw_waiter(), out); }
+
+  // The same withdrawal without taking anything (an async receive destroyed or cancelled
+  // while it waits): returns the state it leaves — empty, or message / disconnected as the
+  // sender left it, for the receiver handle's next receive (or its drop) to settle.
+  std::uint32_t withdraw_waiter() noexcept {
     std::uint32_t expected = receiving;
     // [O6] ORDERING: oneshot.give_up — on failure reads [O3]'s or [O1]'s state.
     if (state_.compare_exchange_strong(expected, empty, oneshot_order::give_up, oneshot_order::give_up))
-      return status::empty;
+      return empty;
     backoff<P> b;
     while (expected == unparking_send || expected == unparking_drop) {
       b.snooze();  // the sender is between [O1]/[O2] and [O3]: a bounded number of its steps
       // [O5] ORDERING: oneshot.observe — pairs with [O3].
       expected = state_.load(oneshot_order::observe);
     }
-    return settle(expected, out);
+    return expected;
   }
 
   // The receiver goes away; returns whether it was the last party (the state is then freed).
@@ -266,6 +277,37 @@ class oneshot_state {
   typename P::template cell<waiter<P>*> waiter_{nullptr};
   typename P::template cell<uninit<S>> msg_{};
 };
+
+// An async receive's registration (kind_wait.hpp): the blocked-receiver slot, through [O4]
+// and [O6] exactly as the blocking recv uses it.
+template <class S, class P>
+struct oneshot_recv_reg {
+  oneshot_state<S, P>* s;
+  bool enroll(waiter<P>& w) noexcept { return !s->register_waiter(w); }
+  void withdraw(waiter<P>&) noexcept { (void)s->withdraw_waiter(); }
+};
+
+// The async receive: try; else wait for the sender's claim (or a stop) and settle. A stop
+// that loses the race to the sender's claim still delivers the message (as recv(stop) does).
+// Destroyed while waiting, it withdraws and takes nothing: a message sent meanwhile stays in
+// the channel for the receiver handle (its next receive gets it; its drop destroys it).
+template <class T, class P>
+async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_state<stored_t<T, P>, P>* s, std::stop_token stop) {
+  using S = stored_t<T, P>;
+  uninit<S> out;
+  status st = s->try_recv(out);
+  while (st == status::empty) {
+    if (stop.stop_requested()) {
+      st = status::cancelled;
+      break;
+    }
+    const std::uintptr_t sel = co_await kind_wait<P, oneshot_recv_reg<S, P>>(oneshot_recv_reg<S, P>{s}, &stop);
+    st = s->try_recv(out);  // the sender stored its final state [O3] before notifying
+    if (st == status::empty && sel == sel_cancelled) st = status::cancelled;
+  }
+  if (st != status::ok) co_return recv_result<T>(in_place_error, to_errc(st));
+  co_return recv_result<T>(std::in_place, from_stored<T, P>(out.take()));
+}
 
 }  // namespace detail
 
@@ -388,6 +430,23 @@ class basic_oneshot_receiver {
     const time_point d = detail::to_platform_time<P>(deadline);
     return recv_impl("recv_until", &d, nullptr);
   }
+
+  // co_await-able receive, also spelled `co_await rx` (the receiver is awaitable): the message,
+  // errc::closed if the sender is gone unsent (or the message was taken), errc::cancelled if
+  // `stop` fires first. Resumes through `sched` when given, else through the awaiting
+  // promise's scheduler() if it has one, else inline on the sending thread (sluice/async.hpp).
+  // Destroying the coroutine while it waits takes nothing: a message sent meanwhile stays
+  // here for the next receive (or is destroyed with this receiver, exactly once); if this
+  // receiver is dropped first, send() hands the message back. The receiver must outlive the
+  // operation, and only one receive may wait at a time.
+  detail::async_op<recv_result<T>, P> async_recv(std::stop_token stop = {}) {
+    return detail::oneshot_async_recv_body<T, P>(check("async_recv"), std::move(stop));
+  }
+  template <scheduler Sched>
+  detail::async_op<recv_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
+    return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
+  }
+  detail::async_op<recv_result<T>, P> operator co_await() & { return async_recv(); }
 
   // For the async layer: the shared state (register_waiter / unregister_waiter / try_recv).
   state* native_state() const noexcept { return s_; }

@@ -25,8 +25,12 @@
 //   set_on_termination(f)  f() runs once when the consumer is dropped (or at once if it is
 //                          gone); later sends fail with errc::closed and hand the value back
 // The last source dropped = finish(). Exactly one consumer (move-only type).
-// Async: enqueue_callback is the hook — an awaiter that enqueues a callback resuming its
-// coroutine suspends until the level falls below low; no awaitable is bundled here yet.
+//   co_await src.async_send(v)   enqueue, then suspend while paused (send(v) for coroutines)
+//   co_await rx.async_recv()     the consumer's receive for coroutines
+// Async operations follow sluice/async.hpp (any coroutine type, no executor required;
+// stop_token -> errc::cancelled; destroying a waiting coroutine loses nothing: a send's element
+// is already enqueued, a receive takes nothing). They register in the same slots as the
+// blocking forms (the pending list, the consumer slot) through detail/kind_wait.hpp.
 //
 // Happens-before: for any threads X and Y, if X sends an element and Y's receive returns it,
 // everything X did before the send is visible to Y after the receive; a callback or a
@@ -36,9 +40,11 @@
 // buffer, the level, the flags and the callback list: [K1] lock = acquire, [K2] unlock =
 // release; every cell access is under it. Callbacks run OUTSIDE the lock, on the thread
 // whose receive (or drop, cancel, enqueue) released them. Blocked parties (the consumer, a
-// blocking send) wait on a detail::waiter claimed and notified UNDER the lock: a waiter that
-// gave up (timeout, stop) unqueues itself under the same lock, so a notifier never touches a
-// departed waiter (waiter.hpp's lifetime rule). The buffer is a std::deque (std::allocator):
+// blocking or async send) wait on a detail::waiter that a notifier claims UNDER the lock and
+// notifies after unlocking (a coroutine resumed inline must not run under the lock): a waiter
+// that gave up (timeout, stop, destruction) first claims itself, or waits for the claimer's
+// notify(), and unqueues itself under the same lock, so a notifier never touches a departed
+// waiter (waiter.hpp's lifetime rule). The buffer is a std::deque (std::allocator):
 // unlike the other kinds its element storage is not platform-allocated.
 #pragma once
 
@@ -58,6 +64,7 @@
 
 #include "sluice/channel.hpp"
 #include "sluice/detail/blocking.hpp"
+#include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
@@ -222,25 +229,38 @@ class watermark_state {
   status wait_resume(callback_token t, const typename P::clock::time_point* deadline,
                      const std::stop_token* stop) {
     waiter<P> w;
-    {
-      lock_guard g(lock_);
-      // SAFETY: under lock_.
-      const status early = st_.with_mut([&](shared* s) {
-        if (!s->consumer_alive) return status::closed;
-        if (!s->paused) return status::ok;
-        s->pending.push_back(pending_entry{t.id, {}, &w});
-        return status::empty;
-      });
-      if (early != status::empty) return early;
-    }
+    status early = status::empty;
+    if (register_producer(t, w, early)) return early;
     P::test_delay();  // race window: the consumer drains before we park
     const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
     if (sel == sel_aborted || sel == sel_cancelled) {
-      lock_guard g(lock_);
-      // SAFETY: under lock_; a notifier that claimed us has already removed the entry.
-      st_.with_mut([&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
+      unregister_producer(w);
       return sel == sel_cancelled ? status::cancelled : status::timed_out;
     }
+    return resumed_status(sel);
+  }
+
+  // A paused producer's registration (blocking or async): true, registering nothing, when it
+  // need not wait — `early` is then ok (no longer paused) or closed (consumer gone).
+  bool register_producer(callback_token t, waiter<P>& w, status& early) {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    early = st_.with_mut([&](shared* s) {
+      if (!s->consumer_alive) return status::closed;
+      if (!s->paused) return status::ok;
+      s->pending.push_back(pending_entry{t.id, {}, &w});  // may throw: nothing registered
+      return status::empty;
+    });
+    return early != status::empty;
+  }
+  // Removes a registration nobody claimed (a no-op once a notifier removed it).
+  void unregister_producer(waiter<P>& w) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_; a notifier that claimed us has already removed the entry.
+    st_.with_mut([&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
+  }
+  // What a producer's wake-up claim means: resumed (below low), or the consumer is gone.
+  static status resumed_status(std::uintptr_t sel) noexcept {
     return sel == sel_disconnected ? status::closed : status::ok;
   }
 
@@ -261,13 +281,13 @@ class watermark_state {
 
   // --- the consumer ------------------------------------------------------------------------
   status try_recv(uninit<T>& out, std::exception_ptr& error) {
-    std::vector<produce_more_callback> run;
+    std::vector<pending_entry> released;
     status st;
     {
       lock_guard g(lock_);
-      st = recv_locked(out, error, run);
+      st = recv_locked(out, error, released);
     }
-    for (auto& f : run) f(std::nullopt);
+    release(released, std::nullopt);
     return st;
   }
 
@@ -279,29 +299,35 @@ class watermark_state {
       if (stop_requested(stop)) return status::cancelled;
       if (deadline && P::clock::now() >= *deadline) return status::timed_out;
       waiter<P> w;
-      {
-        lock_guard g(lock_);
-        // SAFETY: under lock_.
-        const bool ready = st_.with([](const shared* s) { return !s->buffer.empty() || s->finished; });
-        if (ready) continue;
-        consumer_waiter_.with_mut([&](waiter<P>** p) { *p = &w; });
-      }
+      if (register_consumer(w)) continue;
       P::test_delay();  // race window: a producer enqueues before we park
       const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-      if (sel == sel_aborted || sel == sel_cancelled) {
-        lock_guard g(lock_);
-        // SAFETY: under lock_; a producer that claimed us already cleared the slot.
-        consumer_waiter_.with_mut([&](waiter<P>** p) {
-          if (*p == &w) *p = nullptr;
-        });
-      }
+      if (sel == sel_aborted || sel == sel_cancelled) unregister_consumer(w);
     }
+  }
+
+  // The consumer's registration (blocking or async): true, registering nothing, when a
+  // receive would not wait (an element is buffered, or the stream is finished).
+  bool register_consumer(waiter<P>& w) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    const bool ready = st_.with([](const shared* s) { return !s->buffer.empty() || s->finished; });
+    if (!ready) consumer_waiter_.with_mut([&](waiter<P>** p) { *p = &w; });
+    return ready;
+  }
+  // Clears the slot if it still holds `w` (a producer that claimed it already cleared it).
+  void unregister_consumer(waiter<P>& w) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    consumer_waiter_.with_mut([&](waiter<P>** p) {
+      if (*p == &w) *p = nullptr;
+    });
   }
 
   // The consumer goes: terminate (callbacks, blocked sends, later sends fail), free buffer.
   void drop_consumer() noexcept {
-    std::vector<std::function<void()>> terms;
-    std::vector<produce_more_callback> cbs;
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> terms;
+    std::vector<pending_entry> released;
     std::deque<std::pair<T, std::size_t>> doomed;
     bool last_handle;
     {
@@ -311,24 +337,17 @@ class watermark_state {
         s->consumer_alive = false;
         doomed.swap(s->buffer);
         s->level = 0;
-        for (auto& t : s->on_termination) terms.push_back(std::move(t.second));
-        s->on_termination.clear();
-        for (auto& p : s->pending) {
-          if (p.w) {
-            if (p.w->try_select(sel_disconnected)) p.w->notify();  // under the lock: see header
-          } else {
-            cbs.push_back(std::move(p.fn));
-          }
-        }
-        s->pending.clear();
+        terms.swap(s->on_termination);
+        claim_pending(*s, released, sel_disconnected);
       });
       last_handle = handles_left() == 0;
     }
+    // Outside the lock, touching the state no more (unless we free it): a woken producer may
+    // drop the last source and free it.
+    release(released, errc::closed);
     doomed.clear();  // elements are destroyed outside the lock
-    for (auto& f : cbs)
-      if (f) f(errc::closed);
-    for (auto& f : terms)
-      if (f) f();
+    for (auto& t : terms)
+      if (t.second) t.second();
     if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
   }
 
@@ -379,7 +398,26 @@ class watermark_state {
     return st_.with([](const shared* s) { return s->sources + (s->consumer_alive ? 1 : 0); });
   }
 
-  status recv_locked(uninit<T>& out, std::exception_ptr& error, std::vector<produce_more_callback>& run) {
+  // Under the lock: moves every pending entry to `released` (no allocation: a swap) and claims
+  // its waiters for `sel`; an entry whose waiter gave up (timeout, stop, a destroyed async
+  // send) keeps no pointer — that waiter unqueues itself under the lock and finds nothing.
+  static void claim_pending(shared& s, std::vector<pending_entry>& released, std::uintptr_t sel) noexcept {
+    released.swap(s.pending);
+    for (auto& e : released)
+      if (e.w && !e.w->try_select(sel)) e.w = nullptr;
+  }
+  // Outside the lock: notifies the claimed waiters (each notify() is the last access to its
+  // waiter: waiter.hpp) and runs the callbacks with `why` (nullopt: the level fell below low).
+  static void release(std::vector<pending_entry>& released, std::optional<errc> why) {
+    for (auto& e : released) {
+      if (e.w)
+        e.w->notify();
+      else if (e.fn)
+        e.fn(why);
+    }
+  }
+
+  status recv_locked(uninit<T>& out, std::exception_ptr& error, std::vector<pending_entry>& released) {
     // SAFETY: under lock_.
     return st_.with_mut([&](shared* s) {
       if (s->buffer.empty()) {
@@ -393,14 +431,7 @@ class watermark_state {
       s->buffer.pop_front();
       if (s->paused && s->level < low_) {
         s->paused = false;
-        for (auto& p : s->pending) {
-          if (p.w) {
-            if (p.w->try_select(sel_first_operation)) p.w->notify();  // under the lock
-          } else {
-            run.push_back(std::move(p.fn));
-          }
-        }
-        s->pending.clear();
+        claim_pending(*s, released, sel_first_operation);  // notified after the unlock
       }
       return status::ok;
     });
@@ -414,6 +445,59 @@ class watermark_state {
   typename P::template cell<shared> st_{};
   typename P::template cell<waiter<P>*> consumer_waiter_{nullptr};
 };
+
+// Async registrations (kind_wait.hpp): the same slots the blocking forms use.
+template <class T, class P>
+struct watermark_consumer_reg {
+  watermark_state<T, P>* s;
+  bool enroll(waiter<P>& w) noexcept { return s->register_consumer(w); }
+  void withdraw(waiter<P>& w) noexcept { s->unregister_consumer(w); }
+};
+template <class T, class P>
+struct watermark_producer_reg {
+  watermark_state<T, P>* s;
+  callback_token token;
+  status* early;  // why it did not need to wait (ok, closed)
+  bool enroll(waiter<P>& w) { return s->register_producer(token, w, *early); }
+  void withdraw(waiter<P>& w) noexcept { s->unregister_producer(w); }
+};
+
+// The consumer's async receive: try; else wait for a producer's (or finish's) wake-up, which
+// means "look again". Destroyed while waiting, it leaves the slot empty and takes nothing.
+template <class T, class P>
+async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_state<T, P>* s, std::stop_token stop) {
+  for (;;) {
+    uninit<T> out;
+    std::exception_ptr error;
+    const status st = s->try_recv(out, error);
+    if (st == status::ok) co_return watermark_result<T>(std::in_place, out.take());
+    if (st == status::closed) co_return watermark_result<T>(in_place_error, watermark_error{errc::closed, std::move(error)});
+    if (stop.stop_requested()) co_return watermark_result<T>(in_place_error, watermark_error{errc::cancelled});
+    const std::uintptr_t sel =
+        co_await kind_wait<P, watermark_consumer_reg<T, P>>(watermark_consumer_reg<T, P>{s}, &stop);
+    if (sel == sel_cancelled) co_return watermark_result<T>(in_place_error, watermark_error{errc::cancelled});
+  }
+}
+
+// A producer's async send: enqueue (soft backpressure: the element is in the channel from
+// here on), then, if the channel paused, suspend until the level falls below low. A stop or
+// the coroutine's destruction ends only the wait; the element stays enqueued (delivered).
+template <class T, class P>
+async_op<result<void, errc>, P> watermark_async_send_body(watermark_state<T, P>* s, T v, std::stop_token stop) {
+  using R = result<void, errc>;
+  send_outcome out{};
+  if (s->enqueue([&] { s->push_locked(std::move(v)); }, out) != status::ok) co_return R(in_place_error, errc::closed);
+  if (out.produce_more) co_return R();
+  if (stop.stop_requested()) co_return R(in_place_error, errc::cancelled);
+  status early = status::empty;
+  const std::uintptr_t sel = co_await kind_wait<P, watermark_producer_reg<T, P>>(
+      watermark_producer_reg<T, P>{s, out.token, &early}, &stop);
+  const status st = sel == sel_aborted     ? early
+                    : sel == sel_cancelled ? status::cancelled
+                                           : watermark_state<T, P>::resumed_status(sel);
+  if (st == status::ok) co_return R();
+  co_return R(in_place_error, to_errc(st));
+}
 
 }  // namespace detail
 
@@ -482,6 +566,21 @@ class basic_watermark_source {
   result<void, errc> send_for(T v, std::chrono::duration<Rep, Period> timeout) const {
     const time_point d = detail::deadline_after<P>(timeout);
     return send_blocking(std::move(v), &d, nullptr);
+  }
+
+  // co_await-able send: enqueues, then suspends while the channel is paused (until the level
+  // falls below low) — the coroutine form of send(v). Same result: ok, or errc::closed (not
+  // enqueued: finished or consumer gone — the value is destroyed, as with send(v); or the
+  // consumer went while we waited), errc::cancelled (stop fired while waiting; the element
+  // stays enqueued). Destroying the coroutine while it waits leaves the element enqueued.
+  // Resumption as for every async operation (sluice/async.hpp): `sched`, the promise's
+  // scheduler(), or inline on the receiving thread, outside the channel's lock.
+  detail::async_op<result<void, errc>, P> async_send(T v, std::stop_token stop = {}) const {
+    return detail::watermark_async_send_body<T, P>(check("async_send"), std::move(v), std::move(stop));
+  }
+  template <scheduler Sched>
+  detail::async_op<result<void, errc>, P> async_send(T v, Sched& sched, std::stop_token stop = {}) const {
+    return detail::with_scheduler(async_send(std::move(v), std::move(stop)), detail::resumer::of(sched));
   }
 
   // Enqueues every element of `r` (all or, if the channel is terminated, none), then reports
@@ -570,6 +669,18 @@ class basic_watermark_consumer {
   watermark_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
     const time_point d = detail::deadline_after<P>(timeout);
     return recv_impl("recv_for", true, &d, nullptr);
+  }
+
+  // co_await-able receive: the next element; errc::closed at the end of the stream (with
+  // `error` set after finish(error)); errc::cancelled if `stop` fires first. Destroying the
+  // coroutine while it waits takes nothing. Async iteration:
+  //   while (auto m = co_await rx.async_recv()) use(*m);
+  detail::async_op<watermark_result<T>, P> async_recv(std::stop_token stop = {}) {
+    return detail::watermark_async_recv_body<T, P>(check("async_recv"), std::move(stop));
+  }
+  template <scheduler Sched>
+  detail::async_op<watermark_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
+    return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
   }
 
   std::size_t level() const { return check("level")->level(); }
