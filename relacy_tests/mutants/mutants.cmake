@@ -10,6 +10,9 @@
 #   wait_list.unlock     the lock guarding the rendezvous waiter queues
 #   counter.drop         the last drop must acquire the other side's work before freeing
 #   wait_list.is_empty_* a store-buffering pair: release/acquire loses wake-ups (deadlock)
+#   spsc_ring.pop_fence  [R5] the consumer's half of the store-buffering pair with a full sender
+#   spsc_ring.refresh    [R3] the consumer's acquire of the published message
+#   spsc_list.publish    [U2] publishes the payload in the SPSC block list
 # Weakenings that are NOT caught are findings, listed in relacy_tests/README.md and not
 # registered here (a test that cannot fail proves nothing).
 file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/mutants.txt sluice_mutant_lines REGEX "^[a-z]")

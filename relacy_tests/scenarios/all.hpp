@@ -15,6 +15,7 @@
 #include "kinds_broadcast.hpp"
 #include "kinds_oneshot.hpp"
 #include "kinds_watermark.hpp"
+#include "spsc.hpp"
 #include "timeouts.hpp"
 #include "try_ops.hpp"
 
@@ -104,6 +105,8 @@ std::vector<scenario> all_scenarios() {
   add_oneshot_scenarios<P>(out);
   add_broadcast_scenarios<P>(out);
   add_watermark_scenarios<P>(out);
+  // The single-producer/single-consumer flavors (issue 7): names start with spsc_.
+  add_spsc_scenarios<P>(out);
   return out;
 }
 

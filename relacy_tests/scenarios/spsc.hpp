@@ -1,0 +1,396 @@
+// relacy_tests/scenarios/spsc.hpp — the single-producer / single-consumer flavors behind the
+// spsc handles: the ring (spsc_bounded, capacities 1 and 2) and the block list (spsc_unbounded).
+//
+// What the scenarios prove, each with the producer and the consumer on their own threads:
+//  - hand-off: every message is received exactly once, in order, with the channel's
+//    happens-before edge (a P::cell written before send and read after the receive is no data
+//    race), and the receive loop ends at `closed` exactly when the sender is gone — at capacity
+//    1 and 2 this makes the producer block on a full ring and the consumer on an empty one, so
+//    both wake-up paths (the [R2]/[L2] and [R4]+[R5]/[L2] store-buffering pairs) are explored;
+//  - close from each side while the other side blocks (or is about to): the blocked side wakes,
+//    a send is accepted xor handed back with `closed`, an accepted message is still received
+//    after the close (close is exact: no message slips in after it), and `closed` is final;
+//  - timeouts and stop tokens racing the partner never lose or duplicate a message;
+//  - try_recv / try_send never contradict a completed operation that happens-before them;
+//  - buffered messages are destroyed exactly once with the channel, whichever side goes last.
+//
+// Tier wiring: add_spsc_scenarios<P>(table) appends "spsc_<scenario>/<flavor>" entries
+// (flavor: ring1, ring2, list) to any table of {std::string, void (*)(const config&)}.
+#pragma once
+
+#include <cstddef>
+#include <stop_token>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sluice/spsc.hpp>
+
+#include "common.hpp"
+#include "delivery.hpp"
+#include "disconnect.hpp"
+
+namespace sluice::verif {
+
+struct spsc_ring1 {
+  static constexpr const char* name = "ring1";
+  static constexpr std::size_t capacity = 1;
+};
+struct spsc_ring2 {
+  static constexpr const char* name = "ring2";
+  static constexpr std::size_t capacity = 2;
+};
+struct spsc_list {
+  static constexpr const char* name = "list";
+  static constexpr std::size_t capacity = 0;  // unbounded
+};
+
+template <class F>
+inline constexpr bool spsc_bounded_v = F::capacity > 0;
+
+template <class T, class P, class F>
+auto make_spsc() {
+  if constexpr (spsc_bounded_v<F>)
+    return basic_spsc_bounded<T, P>(F::capacity);
+  else
+    return basic_spsc_unbounded<T, P>();
+}
+
+// The producer sends cfg.per_producer + 1 messages (more than a ring of 1 holds), then drops
+// its sender; the consumer receives with range-for until closed.
+template <class P, class F>
+void spsc_handoff_fifo_no_loss(const config& cfg) {
+  const int n = cfg.per_producer + 1;
+  ledger led(n);
+  auto ch = make_spsc<msg, P, F>();
+  std::vector<int> order;
+  auto tp = harness<P>::spawn([&, tx = std::move(ch.first)]() mutable {
+    for (int i = 0; i < n; ++i) SLUICE_VERIFY(tx.send(msg(led, i, 0, i)).has_value());
+  });
+  auto tc = harness<P>::spawn([&, rx = std::move(ch.second)]() mutable {
+    for (auto&& m : rx) {
+      take<P>(led, m);
+      order.push_back(m.seq());
+    }
+    SLUICE_VERIFY(rx.is_disconnected());
+    SLUICE_VERIFY(rx.try_recv().error() == errc::closed);
+  });
+  tp.join();
+  tc.join();
+  SLUICE_VERIFY(static_cast<int>(order.size()) == n);
+  for (int i = 0; i < n; ++i) SLUICE_VERIFY(order[static_cast<std::size_t>(i)] == i);
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// The happens-before edge alone, without a race the edge cannot order: one message, a cell
+// written before send and read after the receive.
+template <class P, class F>
+void spsc_send_happens_before_recv(const config&) {
+  ledger led(1);
+  auto ch = make_spsc<msg, P, F>();
+  typename P::template cell<int> side(0);
+  auto tp = harness<P>::spawn([&, tx = std::move(ch.first)]() mutable {
+    // SAFETY (test): read by the consumer only after it received the message sent below.
+    side.with_mut([](int* v) { *v = 42; });
+    SLUICE_VERIFY(tx.send(msg(led, 0)).has_value());
+  });
+  auto tc = harness<P>::spawn([&, rx = std::move(ch.second)]() mutable {
+    auto m = rx.recv();
+    SLUICE_VERIFY(m.has_value());
+    take<P>(led, *m);
+    // SAFETY (test): ordered after the write by the channel; a race here is the bug.
+    side.with([](const int* v) { SLUICE_VERIFY(*v == 42); });
+  });
+  tp.join();
+  tc.join();
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+enum class spsc_closer { sender_close, sender_drop, receiver_close, receiver_drop };
+
+// The consumer blocks in recv (the channel is empty) while the sender side closes (close or
+// drop) after sending `sent` = 0 or 1 messages. Proves the consumer gets the message (if one
+// was sent), then `closed`, and never hangs.
+template <class P, class F, spsc_closer By, int Sent>
+void spsc_sender_side_close_wakes_receiver(const config&) {
+  ledger led(1);
+  auto ch = make_spsc<msg, P, F>();
+  int got = 0;
+  auto tp = harness<P>::spawn([&, tx = std::move(ch.first)]() mutable {
+    if constexpr (Sent == 1) SLUICE_VERIFY(tx.send(msg(led, 0)).has_value());
+    if constexpr (By == spsc_closer::sender_close)
+      SLUICE_VERIFY(tx.close());
+    else
+      drop(tx);
+  });
+  auto tc = harness<P>::spawn([&, rx = std::move(ch.second)]() mutable {
+    for (;;) {
+      auto m = rx.recv();
+      if (!m.has_value()) {
+        SLUICE_VERIFY(m.error() == errc::closed);
+        break;
+      }
+      take<P>(led, *m);
+      ++got;
+    }
+    SLUICE_VERIFY(rx.recv().error() == errc::closed);  // final
+  });
+  tp.join();
+  tc.join();
+  SLUICE_VERIFY(got == Sent);
+  if constexpr (Sent == 1) SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// The producer sends `F::capacity + 1` messages on a ring (the last one blocks on the full
+// ring) while the receiver side closes or drops without receiving. Proves the blocked send
+// wakes and is handed back with `closed` (no slot was ever freed, so it cannot be accepted),
+// and every accepted message is received after a close (exact close) or destroyed with the
+// channel after a drop, each exactly once.
+template <class P, class F, spsc_closer By>
+void spsc_receiver_side_close_wakes_full_sender(const config&) {
+  constexpr int n = static_cast<int>(F::capacity) + 1;
+  ledger led(n);
+  auto ch = make_spsc<msg, P, F>();
+  auto rx = std::move(ch.second);
+  int accepted = 0;
+  auto tp = harness<P>::spawn([&, tx = std::move(ch.first)]() mutable {
+    for (int i = 0; i < n; ++i) {
+      auto r = tx.send(msg(led, i, 0, i));
+      if (settle_send<P>(led, r, i, errc::closed)) ++accepted;
+    }
+  });
+  auto tc = harness<P>::spawn([&] {
+    if constexpr (By == spsc_closer::receiver_close)
+      rx.close();
+    else
+      drop(rx);
+  });
+  tp.join();
+  tc.join();
+  SLUICE_VERIFY(accepted < n);  // nobody received: the last send cannot have found room
+  if constexpr (By == spsc_closer::receiver_close) {
+    for (int i = 0; i < accepted; ++i) {
+      auto m = rx.try_recv();
+      SLUICE_VERIFY(m.has_value() && m->seq() == i);  // everything accepted is still there
+      take<P>(led, *m);
+    }
+    SLUICE_VERIFY(rx.try_recv().error() == errc::closed);
+    drop(rx);
+  }
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// One send races a close by the receiver (from the consumer's thread, which then drains).
+// Proves close is exact: the send is accepted xor handed back; an accepted message is
+// received by the drain after the close, and once the receiver has seen `closed` nothing more
+// ever arrives (the close mark in tail makes a publish after the close fail).
+template <class P, class F>
+void spsc_send_racing_receiver_close_is_exact(const config&) {
+  ledger led(1);
+  auto ch = make_spsc<msg, P, F>();
+  auto rx = std::move(ch.second);
+  bool accepted = false;
+  int received = 0;
+  auto tp = harness<P>::spawn([&, tx = std::move(ch.first)]() mutable {
+    auto r = tx.send(msg(led, 0));
+    accepted = settle_send<P>(led, r, 0, errc::closed);
+  });
+  auto tc = harness<P>::spawn([&] {
+    rx.close();
+    for (;;) {
+      auto m = rx.try_recv();
+      if (!m.has_value()) {
+        SLUICE_VERIFY(m.error() == errc::closed);  // never `empty` after the close
+        break;
+      }
+      take<P>(led, *m);
+      ++received;
+    }
+  });
+  tp.join();
+  tc.join();
+  // The sender is done now: `closed` must have been final even if the send was still running
+  // when the consumer got its first `closed`.
+  SLUICE_VERIFY(rx.try_recv().error() == errc::closed);
+  SLUICE_VERIFY(received == (accepted ? 1 : 0));
+  drop(rx);
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// recv_for on an empty channel races one send. Proves: the receive times out or gets the
+// message; on a time-out, the message (the send always succeeds) is received next.
+template <class P, class F>
+void spsc_recv_for_racing_send_never_loses(const config&) {
+  ledger led(1);
+  auto ch = make_spsc<msg, P, F>();
+  auto tp = harness<P>::spawn([&, tx = std::move(ch.first)]() mutable {
+    SLUICE_VERIFY(tx.send(msg(led, 0)).has_value());
+  });
+  auto tc = harness<P>::spawn([&, rx = std::move(ch.second)]() mutable {
+    auto m = rx.recv_for(harness<P>::timeout());
+    if (!m.has_value()) {
+      SLUICE_VERIFY(m.error() == errc::timed_out);
+      m = rx.recv();
+    }
+    SLUICE_VERIFY(m.has_value());
+    take<P>(led, *m);
+  });
+  tp.join();
+  tc.join();
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// send_for on a full ring races one receive. Proves: the send times out (handing the message
+// back) or is accepted; nothing is lost or duplicated either way.
+template <class P, class F>
+void spsc_send_for_on_full_racing_recv_never_loses(const config&) {
+  constexpr int n = static_cast<int>(F::capacity) + 1;
+  ledger led(n);
+  auto ch = make_spsc<msg, P, F>();
+  auto tx = std::move(ch.first);
+  auto rx = std::move(ch.second);
+  for (int i = 0; i + 1 < n; ++i) SLUICE_VERIFY(tx.try_send(msg(led, i, 0, i)).has_value());
+  bool accepted = false;
+  auto tp = harness<P>::spawn([&] {
+    auto r = tx.send_for(msg(led, n - 1, 0, n - 1), harness<P>::timeout());
+    accepted = settle_send<P>(led, r, n - 1, errc::timed_out);
+  });
+  auto tc = harness<P>::spawn([&] {
+    auto m = rx.recv();
+    SLUICE_VERIFY(m.has_value() && m->seq() == 0);
+    take<P>(led, *m);
+  });
+  tp.join();
+  tc.join();
+  drop(tx);
+  int next = 1;
+  for (auto&& m : rx) {
+    SLUICE_VERIFY(m.seq() == next++);
+    take<P>(led, m);
+  }
+  SLUICE_VERIFY(next == (accepted ? n : n - 1));
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// A receive with a stop token races a send and a stop request from a third thread. Proves: a
+// cancelled receive consumed nothing (the next recv gets the message).
+template <class P, class F>
+void spsc_stop_cancel_recv_racing_send_never_loses(const config&) {
+  ledger led(1);
+  auto ch = make_spsc<msg, P, F>();
+  std::stop_source stop;
+  auto tp = harness<P>::spawn([&, tx = std::move(ch.first)]() mutable {
+    SLUICE_VERIFY(tx.send(msg(led, 0)).has_value());
+  });
+  auto tc = harness<P>::spawn([&, rx = std::move(ch.second), token = stop.get_token()]() mutable {
+    auto m = rx.recv(token);
+    if (!m.has_value()) {
+      SLUICE_VERIFY(m.error() == errc::cancelled);
+      m = rx.recv();
+    }
+    SLUICE_VERIFY(m.has_value());
+    take<P>(led, *m);
+  });
+  stop.request_stop();
+  tp.join();
+  tc.join();
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// try_recv after a completed send that happens-before it (a P::atomic flag) must see it; and
+// on a ring, try_send after a completed receive that happens-before it must find room.
+template <class P, class F>
+void spsc_try_ops_see_every_completed_partner(const config&) {
+  constexpr int n = spsc_bounded_v<F> ? static_cast<int>(F::capacity) + 1 : 2;
+  ledger led(n);
+  auto ch = make_spsc<msg, P, F>();
+  auto tx = std::move(ch.first);
+  auto rx = std::move(ch.second);
+  for (int i = 0; i + 1 < n; ++i) SLUICE_VERIFY(tx.try_send(msg(led, i, 0, i)).has_value());
+  typename P::template atomic<bool> received{false};
+  typename P::template atomic<bool> sent{false};
+  auto tp = harness<P>::spawn([&] {
+    const bool room = received.load(std::memory_order_acquire);
+    auto r = tx.try_send(msg(led, n - 1, 0, n - 1));
+    if (!settle_send<P>(led, r, n - 1, errc::full)) {
+      SLUICE_VERIFY(spsc_bounded_v<F> && !room);  // a visible completed receive freed a slot
+    } else {
+      sent.store(true, std::memory_order_release);
+    }
+  });
+  auto tc = harness<P>::spawn([&] {
+    auto m = rx.try_recv();
+    SLUICE_VERIFY(m.has_value() && m->seq() == 0);  // n - 1 >= 1 messages were buffered
+    take<P>(led, *m);
+    received.store(true, std::memory_order_release);
+    if (sent.load(std::memory_order_acquire)) {
+      for (int i = 1; i < n; ++i) {
+        auto k = rx.try_recv();
+        SLUICE_VERIFY(k.has_value() && k->seq() == i);  // a visible completed send is seen
+        take<P>(led, *k);
+      }
+    }
+  });
+  tp.join();
+  tc.join();
+  drop(tx);
+  for (auto&& m : rx) take<P>(led, m);
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// Both handles are dropped on different threads while messages are buffered. Proves each
+// buffered message is destroyed exactly once, by whichever side frees the state.
+template <class P, class F>
+void spsc_drop_both_with_buffered_messages_destroys_each_once(const config& cfg) {
+  const int n = spsc_bounded_v<F> ? static_cast<int>(F::capacity) : cfg.buffered;
+  ledger led(n + 1);
+  auto ch = make_spsc<msg, P, F>();
+  auto tx = std::move(ch.first);
+  auto rx = std::move(ch.second);
+  SLUICE_VERIFY(tx.try_send(msg(led, n)).has_value());  // moves head off slot 0
+  {
+    auto first = rx.try_recv();
+    SLUICE_VERIFY(first.has_value());
+    take<P>(led, *first);
+  }
+  for (int i = 0; i < n; ++i) SLUICE_VERIFY(tx.try_send(msg(led, i)).has_value());
+  auto tp = harness<P>::spawn([t = std::move(tx)]() mutable { drop(t); });
+  auto tc = harness<P>::spawn([r = std::move(rx)]() mutable { drop(r); });
+  tp.join();
+  tc.join();
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+template <class P, class F, class Table>
+void add_spsc_flavor(Table& out) {
+  auto add = [&](const char* what, void (*fn)(const config&)) {
+    out.push_back({std::string("spsc_") + what + "/" + F::name, fn});
+  };
+  using c = spsc_closer;
+  add("handoff_fifo_no_loss_blocking_both_ways", &spsc_handoff_fifo_no_loss<P, F>);
+  add("send_happens_before_recv", &spsc_send_happens_before_recv<P, F>);
+  add("sender_close_wakes_receiver", &spsc_sender_side_close_wakes_receiver<P, F, c::sender_close, 0>);
+  add("sender_drop_wakes_receiver", &spsc_sender_side_close_wakes_receiver<P, F, c::sender_drop, 0>);
+  add("sender_close_after_send_delivers_then_closed",
+      &spsc_sender_side_close_wakes_receiver<P, F, c::sender_close, 1>);
+  add("send_racing_receiver_close_is_exact", &spsc_send_racing_receiver_close_is_exact<P, F>);
+  add("recv_for_racing_send_never_loses", &spsc_recv_for_racing_send_never_loses<P, F>);
+  add("stop_cancel_recv_racing_send_never_loses", &spsc_stop_cancel_recv_racing_send_never_loses<P, F>);
+  add("try_ops_see_every_completed_partner", &spsc_try_ops_see_every_completed_partner<P, F>);
+  add("drop_both_with_buffered_messages_destroys_each_once",
+      &spsc_drop_both_with_buffered_messages_destroys_each_once<P, F>);
+  if constexpr (spsc_bounded_v<F>) {
+    add("receiver_close_wakes_full_sender", &spsc_receiver_side_close_wakes_full_sender<P, F, c::receiver_close>);
+    add("receiver_drop_wakes_full_sender", &spsc_receiver_side_close_wakes_full_sender<P, F, c::receiver_drop>);
+    add("send_for_on_full_racing_recv_never_loses", &spsc_send_for_on_full_racing_recv_never_loses<P, F>);
+  }
+}
+
+template <class P, class Table>
+void add_spsc_scenarios(Table& out) {
+  add_spsc_flavor<P, spsc_ring1>(out);
+  add_spsc_flavor<P, spsc_ring2>(out);
+  add_spsc_flavor<P, spsc_list>(out);
+}
+
+}  // namespace sluice::verif
