@@ -83,12 +83,26 @@ status blocking_send(F& f, typename F::stored& msg, const typename P::clock::tim
     waiter<P> w;
     wait_entry<P> e;
     e.w = &w;
-    f.senders().register_entry(e);
-    P::test_delay();  // race window: a receiver frees a slot between our try and registration
-    if (f.send_ready()) w.try_select_self(sel_aborted);
-    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-    if (sel < sel_first_operation) f.senders().unregister_entry(e);
-    if (sel == sel_cancelled) return status::cancelled;
+    if constexpr (requires { typename F::send_packet; }) {
+      // The flavor lets a receiver complete our send: we wait with the message in a packet.
+      typename F::send_packet pk;
+      F::offer(pk, msg);
+      e.packet = &pk;
+      f.senders().register_entry(e);
+      P::test_delay();  // race window: a receiver frees a slot between our try and registration
+      if (f.send_ready()) w.try_select_self(sel_aborted);
+      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+      if (sel < sel_first_operation) f.senders().unregister_entry(e);
+      if (F::delivered_or_take_back(pk, msg)) return status::ok;
+      if (sel == sel_cancelled) return status::cancelled;
+    } else {
+      f.senders().register_entry(e);
+      P::test_delay();  // race window: a receiver frees a slot between our try and registration
+      if (f.send_ready()) w.try_select_self(sel_aborted);
+      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+      if (sel < sel_first_operation) f.senders().unregister_entry(e);
+      if (sel == sel_cancelled) return status::cancelled;
+    }
   }
 }
 

@@ -314,17 +314,20 @@ class sync_wait_list {
   // Wakes one waiter (of another thread), if any. The caller has published its change with a
   // seq_cst RMW or fence before calling (see [L2]).
   void notify_one() noexcept {
+    if (std::optional<wait_entry<P>> claimed = claim_one()) claimed->w->notify();
+  }
+
+  // Claims and dequeues the oldest waiter without waking it: the caller may first complete the
+  // waiter's operation through its entry's packet, and then must notify() it. Same [L2] rule.
+  std::optional<wait_entry<P>> claim_one() noexcept {
     // [L2] ORDERING: wait_list.is_empty_load — see the header.
-    if (is_empty_.load(waiter_order::is_empty_load)) return;
-    std::optional<wait_entry<P>> claimed;
-    {
-      lock_guard g(lock_);
-      // SAFETY: the queue is only touched under lock_.
-      claimed = queue_.try_claim();
-      // ORDERING: wait_list.is_empty_store — keeps the flag exact under the lock.
-      is_empty_.store(queue_.empty(), waiter_order::is_empty_store);
-    }
-    if (claimed) claimed->w->notify();
+    if (is_empty_.load(waiter_order::is_empty_load)) return std::nullopt;
+    lock_guard g(lock_);
+    // SAFETY: the queue is only touched under lock_.
+    std::optional<wait_entry<P>> claimed = queue_.try_claim();
+    // ORDERING: wait_list.is_empty_store — keeps the flag exact under the lock.
+    is_empty_.store(queue_.empty(), waiter_order::is_empty_store);
+    return claimed;
   }
 
   // Claims and wakes every waiter as disconnected. The caller has closed its channel with a

@@ -26,6 +26,17 @@
 //   [A7] tail fetch_or (seq_cst) closes: marks tail; every later claim sees the mark.
 //   [A8] tail re-load (acquire)  after a relaxed read that saw the mark: reporting "closed"
 //                                happens-after the close (found by the model tier, FINDING-1).
+// Hand-off to a waiting sender (Go's and flume's, credited by name): a blocked sender waits
+// with its message in a packet (blocking.hpp). A receiver that frees a slot claims the oldest
+// waiting sender and, if it has a packet, sends the packet's message itself (an ordinary
+// start_send/write, so every claim above applies) before waking it: the receiver's next recv
+// finds the message without waiting for the sender to be scheduled, which on an
+// oversubscribed machine is the whole cost of a bounded(1) channel.
+//   [A9] the packet: written by the sender before it registers (published by the wait list's
+//        lock), read and marked delivered by the claiming receiver, then notify() — the
+//        sender reads it again only after consuming that notification (waiter.hpp).
+// If the slot was taken meanwhile (a sender that did not queue up), or the channel is closed,
+// the sender is woken without delivery and retries with its message.
 // Memory layout: head, tail and the read-mostly fields sit at least 64 bytes apart (padding,
 // no over-aligned allocation: aligned new costs 5-8x plain new on glibc 2.36, BENCH.md 3.4).
 // Everything lives in one allocation: the shared state, then the slots.
@@ -216,8 +227,34 @@ class array_flavor {
     s.value.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
     // [A4] ORDERING: array.stamp_release.
     s.stamp.store(t.stamp, array_order::stamp_release);
-    senders_.notify_one();
+    complete_a_waiting_send();
     return status::ok;
+  }
+
+  // A blocked sender's message while it waits ([A9]).
+  struct send_packet {
+    typename P::template cell<uninit<S>> slot;
+    typename P::template cell<bool> delivered;
+  };
+  static void offer(send_packet& pk, S& msg) noexcept {
+    // SAFETY: [A9] our own packet, not yet registered.
+    pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+    // SAFETY: [A9] as above.
+    pk.delivered.with_mut([](bool* d) { *d = false; });
+  }
+  // After the wait: true if a receiver sent the message; else puts it back into `msg`.
+  static bool delivered_or_take_back(send_packet& pk, S& msg) noexcept {
+    bool delivered = false;
+    // SAFETY: [A9] unregistered, or claimed and notified: the packet is ours again.
+    pk.delivered.with([&](const bool* d) { delivered = *d; });
+    // SAFETY: [A9] as above; a delivered packet holds the moved-from message.
+    pk.slot.with_mut([&](uninit<S>* v) {
+      if (delivered)
+        v->destroy();
+      else
+        restore(msg, *v);
+    });
+    return delivered;
   }
 
   status try_send(S& msg) noexcept {
@@ -280,6 +317,24 @@ class array_flavor {
     typename P::template atomic<std::size_t> stamp;
     typename P::template cell<uninit<S>> value;
   };
+
+  // After freeing a slot: wakes the oldest waiting sender, first sending its message for it if
+  // it waits with one ([A9]).
+  void complete_a_waiting_send() noexcept {
+    std::optional<wait_entry<P>> claimed = senders_.claim_one();
+    if (!claimed) return;
+    if (claimed->packet) {
+      auto* pk = static_cast<send_packet*>(claimed->packet);
+      token t;
+      if (start_send(t) && t.slot) {
+        // SAFETY: [A9] we claimed the sender; it touches its packet only after our notify().
+        pk->slot.with_mut([&](uninit<S>* v) { (void)write(t, *v->get()); });
+        // SAFETY: [A9] as above.
+        pk->delivered.with_mut([](bool* d) { *d = true; });
+      }
+    }
+    claimed->w->notify();
+  }
 
   static constexpr std::size_t next_pow2(std::size_t v) noexcept {
     std::size_t p = 1;
