@@ -12,6 +12,7 @@
 #include "delivery.hpp"
 #include "disconnect.hpp"
 #include "handles.hpp"
+#include "kinds_async.hpp"
 #include "kinds_broadcast.hpp"
 #include "kinds_oneshot.hpp"
 #include "kinds_watermark.hpp"
@@ -105,6 +106,8 @@ std::vector<scenario> all_scenarios() {
   add_oneshot_scenarios<P>(out);
   add_broadcast_scenarios<P>(out);
   add_watermark_scenarios<P>(out);
+  // Their async forms (coroutines): names start with oneshot_async_, watermark_async_.
+  add_kinds_async_scenarios<P>(out);
   // The single-producer/single-consumer flavors (issue 7): names start with spsc_.
   add_spsc_scenarios<P>(out);
   return out;

@@ -241,13 +241,14 @@ class watermark_state {
   }
 
   // A paused producer's registration (blocking or async): true, registering nothing, when it
-  // need not wait — `early` is then ok (no longer paused) or closed (consumer gone).
+  // need not wait — `early` is then ok (no longer paused: the level fell below low, even if
+  // the consumer has gone since) or closed (the consumer went while the channel was paused).
   bool register_producer(callback_token t, waiter<P>& w, status& early) {
     lock_guard g(lock_);
     // SAFETY: under lock_.
     early = st_.with_mut([&](shared* s) {
-      if (!s->consumer_alive) return status::closed;
       if (!s->paused) return status::ok;
+      if (!s->consumer_alive) return status::closed;
       s->pending.push_back(pending_entry{t.id, {}, &w});  // may throw: nothing registered
       return status::empty;
     });
