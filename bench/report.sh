@@ -42,7 +42,8 @@ T0=$(date +%s)
 
 # ---- 1. packages (idempotent: only what dpkg says is missing) --------------------------------
 PKGS=(librust-crossbeam-channel-dev librust-flume-dev golang-go libconcurrentqueue-dev libtbb-dev
-      libboost-fiber-dev libasio-dev libbenchmark-dev gnuplot-nox cmake ninja-build g++ python3)
+      libboost-fiber-dev libasio-dev libbenchmark-dev gnuplot-nox linux-perf cmake ninja-build g++
+      python3)
 MISSING=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || MISSING+=("$p")

@@ -262,10 +262,15 @@ class zero_flavor {
     e.w->notify();
   }
 
-  // Whether `q` holds an entry satisfying `pred` that is not `self`'s.
+  // Whether `q` holds an entry satisfying `pred` that is not `self`'s and still waits. An entry
+  // whose waiter is already claimed (a select that saw us and is withdrawing) does not count:
+  // two selects that each saw the other would otherwise both abort and retry in lockstep
+  // (crossbeam's zero flavor checks `selected() == Waiting` for the same reason).
   template <class Pred>
   static bool has_other(const waiter_queue<P>& q, const waiter<P>* self, Pred pred) noexcept {
-    return q.any_of([self, &pred](const wait_entry<P>& e) { return e.w != self && pred(e); });
+    return q.any_of([self, &pred](const wait_entry<P>& e) {
+      return e.w != self && pred(e) && e.w->selected() == sel_waiting;
+    });
   }
   static bool has_packet(const wait_entry<P>& e) noexcept { return e.packet != nullptr; }
   static bool is_observer(const wait_entry<P>& e) noexcept { return e.packet == nullptr; }
