@@ -523,7 +523,7 @@ def write_report(a, papers, impls, tests, results, status, skipped, memory, micr
     if fp is not None and aw is not None:
         faster = "futex_parker" if fp < aw else "atomic::wait"
         w(f"Ping-pong of {pp_iters:,} round trips between two threads, median of {runs_done}: "
-          f"`sluice::detail::futex_parker` (bounded spin, yields, then FUTEX_WAIT; FUTEX_WAKE only "
+          f"`sluice::detail::futex_parker` (sched_yield rounds, then FUTEX_WAIT; FUTEX_WAKE only "
           f"when the owner sleeps) **{fmt_ns(fp)} ns** per round trip; C++20 "
           f"`std::atomic<uint32_t>::wait/notify_one` (libstdc++ 12) **{fmt_ns(aw)} ns**. "
           f"{faster} is faster by {max(fp, aw) / min(fp, aw):.1f}×.")
@@ -805,9 +805,11 @@ def why_the_misses(prof):
       "sleep/wake of a partner that has nothing queued. Closing it for threads would take a "
       "user-space scheduler: that is sluice's coroutine API (async_send/async_recv resume the partner "
       "inline, with no system call), not its thread API.")
-    w("- **Spinning.** Where sluice's CPU per message exceeds the peer's, the parker's bounded spin "
-      "(std_parker.hpp's `parker_spin_budget`, at most one spinner per CPU) is paid on a machine whose other CPU is busy: "
-      "the spin budget should be tuned on an idle machine, A/B in one run.")
+    w("- **Polling before parking.** Where sluice's CPU per message exceeds the peer's, it is the "
+      "backoff and the parker's sched_yield rounds (backoff.hpp, std_parker.hpp). The parker's "
+      "pause spin is off by default: `bash bench/parker_ab.sh` (all variants in one run) showed a "
+      "20 µs spin slowing the rendezvous rows many times over on this loaded machine, because the "
+      "spinner holds the CPU its partner needs; rerun it on an idle machine before turning it on.")
     w("- **bounded(N) spsc against the limit ring.** The limit ring has one producer and one consumer "
       "and cached indices; an MPMC ring pays a CAS per claim and a stamp per slot. The dedicated "
       "SPSC channel (`sluice::spsc_bounded`, row sluice-spsc where measured) removes both.")

@@ -13,15 +13,17 @@
 // and FUTEX_WAKE only when it replaced PARKED, so an unpark nobody sleeps for costs no
 // system call.
 //
-// Waiting strategy: spin (pause) for a bounded TIME (parker_spin_budget), then a few yields,
-// then the futex. On this project's 2-vCPU VMs a futex wake of a sleeping thread costs
-// 23-34 us (shared/BENCH.md 3.3), so a short spin that catches the token first pays for
-// itself — but only while the partner thread is actually running on another CPU. When
-// threads outnumber CPUs, spinners steal the CPU their partner needs, so at most
-// max_spinners() threads (one per CPU) spin at once process-wide (Go's runtime limits its
-// spinning Ms in the same spirit); the others go straight to the yields and the futex. The spin is bounded by
-// time, not by a count of pauses, because `pause` costs 10 cycles on some x86 parts and 140
-// on others.
+// Waiting strategy: a few sched_yield rounds, then the futex; an optional pause spin before
+// the yields (parker_spin_budget, 0 by default). Measured with bench/parker_ab.sh, all variants
+// in one run on this project's loaded 2-vCPU VM: a 20 us pause spin made a rendezvous ping-pong
+// ~25x slower than yielding at once (the spinner holds the CPU its partner needs; the spin
+// runs out before the partner can answer), and a 2 us spin ~3.5x slower; on bounded(1) rows
+// the variants tie. A yield costs about what a short spin does when the CPU is otherwise idle
+// and gives the CPU away when it is not. Earlier reasoning, kept for the optional spin: the
+// spin is bounded by time, not by a count of pauses, and at most max_spinners() threads spin
+// at once process-wide (Go limits its spinning Ms in the same spirit). A futex wake of a
+// sleeping thread costs 23-34 us on these VMs (shared/BENCH.md 3.3): the yields are there to
+// catch a partner that answers within a few microseconds without paying it.
 //
 // Lifetime: after [U1] the owner may consume the token and destroy the parker before the
 // unparker's FUTEX_WAKE runs. FUTEX_WAKE on such an address is harmless to the kernel (it
@@ -48,10 +50,17 @@
 
 namespace sluice::detail {
 
-// Named limits of the spin phase (tuned on the 2-vCPU VM, see papers/benchmarks.md).
-inline constexpr std::chrono::nanoseconds parker_spin_budget{20'000};  // < one futex wake-up
+// Named limits of the spin phase (tuned on the 2-vCPU VM, see papers/benchmarks.md). The
+// macros exist for A/B builds (bench/parker_ab.sh); they are not a supported configuration.
+#ifndef SLUICE_PARKER_SPIN_NS
+#define SLUICE_PARKER_SPIN_NS 0
+#endif
+#ifndef SLUICE_PARKER_YIELDS
+#define SLUICE_PARKER_YIELDS 8
+#endif
+inline constexpr std::chrono::nanoseconds parker_spin_budget{SLUICE_PARKER_SPIN_NS};  // 0: no pause spin
 inline constexpr int parker_pauses_per_check = 16;  // pause instructions between clock reads
-inline constexpr int parker_yield_checks = 2;       // sched_yield rounds before sleeping
+inline constexpr int parker_yield_checks = SLUICE_PARKER_YIELDS;  // sched_yield rounds before sleeping
 
 // The process-wide number of parkers spinning now, and the most allowed at once.
 inline std::atomic<int> parker_spinners{0};
@@ -100,7 +109,9 @@ class futex_parker {
   bool park_impl(const TimePoint* deadline) noexcept {
     if (try_consume()) return true;
     // ORDERING: relaxed — a head count of spinners, no data attached.
-    if (parker_spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners()) {
+    if (parker_spin_budget.count() == 0) {
+      // No pause spin (the default): go straight to the yields.
+    } else if (parker_spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners()) {
       const auto spin_end = std::chrono::steady_clock::now() + parker_spin_budget;
       bool got = false;
       do {
