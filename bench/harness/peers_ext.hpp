@@ -87,9 +87,10 @@ struct sluice_spsc_peer {
     sluice::sender<msg> many;                       // mpsc
   };
   using rx = std::shared_ptr<sluice::single_receiver<msg>>;
-  static const char* unsupported(flavor, workload w) {
+  static const char* unsupported(flavor f, workload w) {
     if (w == workload::mpmc || w == workload::select_rx || w == workload::select_both)
       return "single consumer: the handles cannot express it";
+    if (f == flavor::bounded0) return "spsc_bounded(0) is the rendezvous flavor: see the sluice row";
     return nullptr;
   }
   // The workload is not passed to make(); which handles to build is chosen by mode(), set by

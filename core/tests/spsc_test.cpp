@@ -12,6 +12,8 @@
 #include <stop_token>
 #include <thread>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "sluice/spsc.hpp"
 #include "test_support.hpp"
@@ -429,6 +431,88 @@ TEST(SpscRing, ZeroCapacityIsStillARendezvousAndHugeCapacityIsRefused) {
   EXPECT_EQ(ch.first.try_send(1).error().code, errc::full) << "no receiver waits";
   EXPECT_EQ(ch.first.capacity(), std::size_t{0});
   EXPECT_THROW((void)sluice::spsc_bounded<int>(std::numeric_limits<std::size_t>::max()), std::length_error);
+}
+
+// ---- mpsc_unbounded: the list flavor with a single consumer -----------------------------------
+
+TEST(MpscList, ThreeProducersAcrossManyBlocksKeepPerProducerOrder) {
+  auto ch = sluice::mpsc_unbounded<std::pair<int, int>>();
+  auto rx = std::move(ch.second);
+  constexpr int per = 20000;
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 3; ++p)
+    producers.emplace_back([tx = ch.first, p] {
+      for (int i = 0; i < per; ++i) ASSERT_TRUE(tx.send(std::pair<int, int>(p, i)));
+    });
+  { auto gone = std::move(ch.first); }
+  int next[3] = {0, 0, 0};
+  for (auto m : rx) {
+    ASSERT_EQ(m.second, next[m.first]) << "FIFO per producer";
+    ++next[m.first];
+  }
+  for (auto& t : producers) t.join();
+  EXPECT_EQ(next[0] + next[1] + next[2], 3 * per);
+}
+
+TEST(MpscList, ReceiverCloseRacingProducersIsExact) {
+  auto ch = sluice::mpsc_unbounded<int>();
+  auto rx = std::move(ch.second);
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 2; ++p)
+    producers.emplace_back([tx = ch.first, &accepted] {
+      for (int i = 0; i < 5000; ++i) {
+        auto r = tx.send(int(i));
+        if (!r) {
+          EXPECT_EQ(r.error().code, errc::closed);
+          EXPECT_EQ(r.error().message, i);
+          return;  // closed is final
+        }
+        accepted.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  int got = 0;
+  while (got < 100) got += rx.recv().has_value() ? 1 : 0;
+  rx.close();
+  for (auto r = rx.try_recv(); r; r = rx.try_recv()) ++got;
+  EXPECT_EQ(rx.try_recv().error(), errc::closed);
+  for (auto& t : producers) t.join();
+  EXPECT_EQ(rx.try_recv().error(), errc::closed) << "nothing slips in after the close";
+  EXPECT_EQ(got, accepted.load()) << "every accepted message was received";
+}
+
+TEST(MpscList, BufferedMessagesAcrossBlocksAreDestroyedOnce) {
+  tracked_scope scope;
+  {
+    auto ch = sluice::mpsc_unbounded<tracked>();
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(ch.first.send(tracked(i)));
+    for (int i = 0; i < 40; ++i) EXPECT_EQ(ch.second.try_recv()->value, i);
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(ch.first.send(tracked(i)));
+    EXPECT_EQ(ch.second.len(), 160u);
+    EXPECT_EQ(tracked::live.load(), 160);
+  }
+  EXPECT_EQ(tracked::live.load(), 0);
+  EXPECT_EQ(tracked::destroyed_with_payload.load(), 200);
+}
+
+TEST(MpscList, LastSenderDropWakesABlockedReceiverAndSelectAndAsyncSendWork) {
+  auto ch = sluice::mpsc_unbounded<int>();
+  auto tx2 = ch.first;
+  std::optional<sluice::recv_result<int>> r;
+  probe_thread t([&] { r = ch.second.recv_for(forever); });
+  t.wait_until_blocked();
+  // select on a send case: an unbounded channel is always ready.
+  int fired = 0;
+  sluice::select(sluice::on_send(tx2, 4, [&](sluice::send_result<int> s) { fired = s ? 1 : -1; }));
+  EXPECT_EQ(fired, 1);
+  t.join();
+  EXPECT_EQ(**r, 4);
+  { auto gone = std::move(tx2); }
+  probe_thread t2([&] { r = ch.second.recv_for(forever); });
+  t2.wait_until_blocked();
+  { auto gone = std::move(ch.first); }
+  t2.join();
+  EXPECT_EQ(r->error(), errc::closed);
 }
 
 }  // namespace

@@ -14,8 +14,11 @@
 //  - try_recv / try_send never contradict a completed operation that happens-before them;
 //  - buffered messages are destroyed exactly once with the channel, whichever side goes last.
 //
+//  - the block lists cross a block boundary concurrently (the consumer frees the old block);
+//  - mpsc_unbounded (list.hpp with one consumer): two producers, FIFO per producer, exact close.
+//
 // Tier wiring: add_spsc_scenarios<P>(table) appends "spsc_<scenario>/<flavor>" entries
-// (flavor: ring1, ring2, list) to any table of {std::string, void (*)(const config&)}.
+// (flavor: ring1, ring2, list, mpsc_list) to any table of {std::string, void (*)(const config&)}.
 #pragma once
 
 #include <cstddef>
@@ -361,6 +364,134 @@ void spsc_drop_both_with_buffered_messages_destroys_each_once(const config& cfg)
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// The block lists at a block boundary (spsc_list: 63 slots a block; mpsc_list = list.hpp with
+// one consumer: 63 slots, the 64th position of a lap marks "next block being installed").
+// The main thread fills positions 0..61 and receives 0..60, so the consumer stands one slot
+// before the block's last; then NP producers send one message each (NP = 1: positions 62 and
+// 63 from one producer) while the consumer receives the rest — the last slot is written, the
+// next block installed, and the consumer crosses into it and frees the old block, all
+// concurrently. Proves: nothing lost or duplicated, FIFO per producer, each block freed once
+// and never used after (the model's allocation tracking), every message destroyed once.
+template <class P, bool Mpsc>
+void list_block_boundary_crossing_frees_each_block_once(const config&) {
+  constexpr int prefill = 62;
+  constexpr int np = Mpsc ? 2 : 1;
+  constexpr int late = 2;  // messages sent concurrently
+  ledger led(prefill + late);
+  auto ch = [] {
+    if constexpr (Mpsc)
+      return basic_mpsc_unbounded<msg, P>();
+    else
+      return basic_spsc_unbounded<msg, P>();
+  }();
+  auto tx = std::move(ch.first);
+  auto rx = std::move(ch.second);
+  for (int i = 0; i < prefill; ++i) SLUICE_VERIFY(tx.try_send(msg(led, i, 0, i)).has_value());
+  for (int i = 0; i + 1 < prefill; ++i) {
+    auto m = rx.try_recv();
+    SLUICE_VERIFY(m.has_value() && m->id() == i);
+    take<P>(led, *m);
+  }
+  std::vector<std::pair<int, int>> order;
+  auto tc = harness<P>::spawn([&] {
+    for (int k = 0; k < 1 + late; ++k) {
+      auto m = rx.recv();
+      SLUICE_VERIFY(m.has_value());
+      take<P>(led, *m);
+      order.emplace_back(m->producer(), m->seq());
+    }
+  });
+  if constexpr (np == 1) {
+    auto tp = harness<P>::spawn([&] {
+      for (int k = 0; k < late; ++k) SLUICE_VERIFY(tx.send(msg(led, prefill + k, 0, prefill + k)).has_value());
+    });
+    tp.join();
+  } else {
+    auto t1 = harness<P>::spawn([&, s = tx]() mutable {
+      SLUICE_VERIFY(s.send(msg(led, prefill, 1, 0)).has_value());
+    });
+    auto t2 = harness<P>::spawn([&, s = tx]() mutable {
+      SLUICE_VERIFY(s.send(msg(led, prefill + 1, 2, 0)).has_value());
+    });
+    t1.join();
+    t2.join();
+  }
+  tc.join();
+  SLUICE_VERIFY(order.size() == 1 + late);
+  SLUICE_VERIFY(order[0].first == 0 && order[0].second == prefill - 1);  // the prefilled one first
+  if constexpr (np == 1) SLUICE_VERIFY(order[1].second == prefill && order[2].second == prefill + 1);
+  SLUICE_VERIFY(rx.try_recv().error() == errc::empty);
+  drop(tx);
+  SLUICE_VERIFY(rx.recv().error() == errc::closed);
+  drop(rx);
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// mpsc_unbounded: two producers race a receiver-side close while the consumer drains. Proves
+// each send is accepted xor handed back, an accepted message is received after the close,
+// and `closed` is final once both producers are done.
+template <class P>
+void mpsc_two_sends_racing_receiver_close_are_exact(const config&) {
+  ledger led(2);
+  auto ch = basic_mpsc_unbounded<msg, P>();
+  auto rx = std::move(ch.second);
+  bool accepted[2] = {false, false};
+  int received = 0;
+  auto t0 = harness<P>::spawn([&, s = ch.first]() mutable {
+    auto r = s.send(msg(led, 0));
+    accepted[0] = settle_send<P>(led, r, 0, errc::closed);
+  });
+  auto t1 = harness<P>::spawn([&, s = std::move(ch.first)]() mutable {
+    auto r = s.send(msg(led, 1));
+    accepted[1] = settle_send<P>(led, r, 1, errc::closed);
+  });
+  auto tc = harness<P>::spawn([&] {
+    rx.close();
+    for (auto r = rx.try_recv(); r.has_value(); r = rx.try_recv()) {
+      take<P>(led, *r);
+      ++received;
+    }
+  });
+  t0.join();
+  t1.join();
+  tc.join();
+  SLUICE_VERIFY(rx.try_recv().error() == errc::closed);
+  SLUICE_VERIFY(received == int(accepted[0]) + int(accepted[1]));
+  drop(rx);
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// mpsc_unbounded: two producers, one consumer that receives until closed.
+template <class P>
+void mpsc_two_producers_no_loss_fifo_then_closed(const config& cfg) {
+  const int per = cfg.per_producer;
+  ledger led(2 * per);
+  auto ch = basic_mpsc_unbounded<msg, P>();
+  std::vector<std::pair<int, int>> order;
+  auto t0 = harness<P>::spawn([&, s = ch.first]() mutable {
+    for (int i = 0; i < per; ++i) SLUICE_VERIFY(s.send(msg(led, i, 0, i)).has_value());
+  });
+  auto t1 = harness<P>::spawn([&, s = std::move(ch.first)]() mutable {
+    for (int i = 0; i < per; ++i) SLUICE_VERIFY(s.send(msg(led, per + i, 1, i)).has_value());
+  });
+  auto tc = harness<P>::spawn([&, rx = std::move(ch.second)]() mutable {
+    for (auto&& m : rx) {
+      take<P>(led, m);
+      order.emplace_back(m.producer(), m.seq());
+    }
+  });
+  t0.join();
+  t1.join();
+  tc.join();
+  SLUICE_VERIFY(static_cast<int>(order.size()) == 2 * per);
+  int last[2] = {-1, -1};
+  for (auto [p, q] : order) {
+    SLUICE_VERIFY(q == last[p] + 1);
+    last[p] = q;
+  }
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
 template <class P, class F, class Table>
 void add_spsc_flavor(Table& out) {
   auto add = [&](const char* what, void (*fn)(const config&)) {
@@ -391,6 +522,16 @@ void add_spsc_scenarios(Table& out) {
   add_spsc_flavor<P, spsc_ring1>(out);
   add_spsc_flavor<P, spsc_ring2>(out);
   add_spsc_flavor<P, spsc_list>(out);
+  out.push_back({std::string("spsc_block_boundary_crossing_frees_each_block_once/list"),
+                 &list_block_boundary_crossing_frees_each_block_once<P, false>});
+  // mpsc_unbounded (list.hpp with one consumer): three threads, so the model tier searches
+  // these with random and PCT runs (see relacy_tests/CMakeLists.txt), like the MPMC heavy ones.
+  out.push_back({std::string("spsc_mpsc_block_boundary_crossing_frees_each_block_once/mpsc_list"),
+                 &list_block_boundary_crossing_frees_each_block_once<P, true>});
+  out.push_back({std::string("spsc_mpsc_two_sends_racing_receiver_close_are_exact/mpsc_list"),
+                 &mpsc_two_sends_racing_receiver_close_are_exact<P>});
+  out.push_back({std::string("spsc_mpsc_two_producers_no_loss_fifo_then_closed/mpsc_list"),
+                 &mpsc_two_producers_no_loss_fifo_then_closed<P>});
 }
 
 }  // namespace sluice::verif

@@ -10,28 +10,40 @@
 // threads X and Y, if X's send() hands a message that Y's recv() returns, everything X did
 // before the send is visible to Y after the recv).
 //
-// Implementation (issue 7): the spsc handles run on dedicated flavors —
+// Implementation (issue 7):
 //   spsc_bounded(cap >= 1)  flavors/spsc_ring.hpp: a ring of plain slots with cached head/tail
 //                           indices (Lamport; rigtorp SPSCQueue, folly ProducerConsumerQueue,
 //                           atomic_queue), one seq_cst instruction per side per message;
 //   spsc_bounded(0)         the rendezvous (zero flavor), as for bounded(0);
-//   spsc_unbounded()        flavors/spsc_list.hpp: a block list with no CAS on the consumer side
-//                           and none of list.hpp's per-slot bitmaps.
-// The mpsc handles keep the MPMC flavors (array / list): see "Why MPSC has no flavor of its
-// own" below. Measured figures: papers/benchmarks.md (rows "sluice-spsc").
+//   spsc_unbounded()        flavors/spsc_list.hpp: a block list whose consumer does no atomic
+//                           read-modify-write and no fence;
+//   mpsc_unbounded()        flavors/list.hpp with SingleConsumer: the producers' side of the
+//                           MPMC list, a consumer without its two read-modify-writes;
+//   mpsc_bounded(cap)       the MPMC array flavor (see below).
 // Concurrency contract: the spsc handles are move-only, so one producer and one consumer
 // thread at a time; using ONE handle from two threads at once (e.g. through a shared
 // reference) is a data race on the flavor's private state, as with any non-thread-safe object.
 // The queries (len, is_empty, is_full, capacity, is_disconnected) and close() may be called from
 // any thread.
 //
-// Why MPSC has no flavor of its own: with several producers, each send must claim its slot
-// with a read-modify-write that the producers contend on (the array flavor's tail CAS, the list
-// flavor's tail CAS), which is where the time of the mpsc rows goes. What a single consumer
-// could save is the head CAS, which is uncontended (only one thread ever runs it) and costs on
-// x86 what the seq_cst fence that replaces it would cost anyway (the consumer must still make
-// its head store visible before checking for blocked senders, see spsc_ring.hpp [R5]).
-// (Measurement: see the benchmark rows; this paragraph is revisited with the figures.)
+// What each choice buys, measured (bench/harness, 5M messages of 8 bytes, medians of 5
+// interleaved runs of one build, 2 vCPUs shared with other work; the figures are in
+// papers/benchmarks.md and the session report):
+//   - bounded(N) and unbounded spsc: the SPSC flavors take about 0.7x the time of the MPMC
+//     flavors. What remains above the lock-free limit ring (about 2x it) is the price of
+//     blocking support: the tail CAS [R2] and the fence [R5] — replacing both by plain
+//     stores (unsafe: lost wake-ups) brings the ring to the limit ring's time. Those two
+//     instructions are the "nobody waits" fast path of waiter.hpp, and no cheaper correct
+//     one exists with symmetric fences (a store-buffering pair needs a full barrier on both
+//     sides); an asymmetric fence (Linux membarrier: the waiter pays, the fast path becomes a
+//     compiler barrier) would remove them and needs a platform hook (P::fence_light/heavy).
+//   - unbounded mpsc: the single consumer saves the head CAS and the `consumed` fetch_or of
+//     every receive (list.hpp [B11]/[B12]).
+//   - bounded mpsc keeps the array flavor: its receive has one RMW, the head CAS [A5], which
+//     only the one consumer runs (uncontended), and which would have to become a store plus a
+//     seq_cst fence (for the senders' wait list, as [R5] here) — the same cost on x86; the time
+//     of the mpsc rows goes to the producers' contended tail CAS, which a single consumer
+//     cannot remove.
 #pragma once
 
 #include <chrono>
@@ -134,9 +146,12 @@ std::pair<basic_sender<T, P>, basic_single_receiver<T, P>> basic_mpsc_bounded(st
   auto ch = basic_bounded<T, P>(cap);
   return {std::move(ch.first), basic_single_receiver<T, P>(std::move(ch.second))};
 }
+// The list flavor with a single consumer (flavors/list.hpp, SingleConsumer): the receive path
+// has no read-modify-write.
 template <class T, platform P = std_platform>
 std::pair<basic_sender<T, P>, basic_single_receiver<T, P>> basic_mpsc_unbounded() {
-  auto ch = basic_unbounded<T, P>();
+  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
+  auto ch = make_pair_for<T, P>(detail::make_channel<T, P>(detail::flavor_kind::mpsc_list, 0));
   return {std::move(ch.first), basic_single_receiver<T, P>(std::move(ch.second))};
 }
 

@@ -64,8 +64,10 @@ inline constexpr named_order upgrade{"counter.upgrade", std::memory_order_relaxe
 inline constexpr std::size_t max_handle_count = std::numeric_limits<std::size_t>::max() / 2;
 
 // spsc_ring / spsc_list: the single-producer single-consumer flavors, reachable only through
-// the move-only handles of spsc.hpp (nothing else can create or copy a handle on them).
-enum class flavor_kind : unsigned char { array, list, zero, spsc_ring, spsc_list };
+// the move-only handles of spsc.hpp (nothing else can create or copy a handle on them);
+// mpsc_list: the list with one consumer (spsc.hpp's mpsc_unbounded: copyable senders, one
+// move-only receiver).
+enum class flavor_kind : unsigned char { array, list, zero, spsc_ring, spsc_list, mpsc_list };
 
 template <class F, class P>
 struct channel_state {
@@ -93,6 +95,8 @@ template <class T, class P>
 using spsc_ring_state = channel_state<spsc_ring_flavor<stored_t<T, P>, P>, P>;
 template <class T, class P>
 using spsc_list_state = channel_state<spsc_list_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P>
+using mpsc_list_state = channel_state<list_flavor<stored_t<T, P>, P, /*SingleConsumer=*/true>, P>;
 
 // A non-owning, flavor-tagged pointer to a channel's shared state.
 template <class T, class P>
@@ -112,6 +116,7 @@ class chan_ref {
       case flavor_kind::list: return fn(*static_cast<list_state<T, P>*>(state_));
       case flavor_kind::spsc_ring: return fn(*static_cast<spsc_ring_state<T, P>*>(state_));
       case flavor_kind::spsc_list: return fn(*static_cast<spsc_list_state<T, P>*>(state_));
+      case flavor_kind::mpsc_list: return fn(*static_cast<mpsc_list_state<T, P>*>(state_));
       case flavor_kind::zero: break;
     }
     return fn(*static_cast<zero_state<T, P>*>(state_));
@@ -232,6 +237,8 @@ chan_ref<T, P> make_channel(flavor_kind kind, std::size_t cap) {
     }
     case flavor_kind::spsc_list:
       return {kind, construct(0, std::type_identity<spsc_list_state<T, P>>{})};
+    case flavor_kind::mpsc_list:
+      return {kind, construct(0, std::type_identity<mpsc_list_state<T, P>>{})};
     case flavor_kind::zero: break;
   }
   return {flavor_kind::zero, construct(0, std::type_identity<zero_state<T, P>>{})};

@@ -28,13 +28,21 @@
 //                                 concurrent close mark is never overwritten.
 //   [B10] tail re-load (acquire)  after the relaxed tail read of [B8] saw the mark: reporting
 //                                 "closed" happens-after the close (the model tier's FINDING-1).
+// Single consumer (SingleConsumer = true, the mpsc handles of spsc.hpp): the producers' side is
+// unchanged, the consumer's loses both of its read-modify-writes. Nobody competes for head, so
+// [B7] becomes a plain store [B11] (release: only len() reads it), and the consumer, having
+// read every slot of a block in order, each after its [B3], frees the block after its last
+// slot [B12] instead of counting `consumed` bits (a producer's [B2] is its last access to the
+// block: the installer of the next block links it before writing its own slot).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stop_token>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "sluice/detail/backoff.hpp"
 #include "sluice/detail/blocking.hpp"
@@ -65,6 +73,8 @@ inline constexpr named_order consume{"list.consume", std::memory_order_acq_rel};
 inline constexpr named_order decide_fence{"list.decide_fence", std::memory_order_seq_cst};
 // ORDERING: relaxed — the tail read after the [B8] fence, and quiescent reads in the destructor.
 inline constexpr named_order peek{"list.peek", std::memory_order_relaxed};
+// ORDERING: release — [B11] the single consumer's head store (read by len() only).
+inline constexpr named_order single_advance{"list.single_advance", std::memory_order_release};
 // ORDERING: acquire — [B10] an acquire re-read of tail after a relaxed read saw the close mark
 // (see array [A8]).
 inline constexpr named_order closed_acquire{"list.closed_acquire", std::memory_order_acquire};
@@ -73,7 +83,7 @@ inline constexpr named_order close{"list.close", std::memory_order_seq_cst};
 inline constexpr named_order observe{"list.observe", std::memory_order_seq_cst};
 }  // namespace list_order
 
-template <class S, class P>
+template <class S, class P, bool SingleConsumer = false>
 class list_flavor {
  public:
   using stored = S;
@@ -236,8 +246,7 @@ class list_flavor {
         blk = head_block_.load(list_order::load);
         continue;
       }
-      // [B7] ORDERING: list.claim / list.claim_fail.
-      if (head_index_.compare_exchange_weak(head, new_head, list_order::claim, list_order::claim_fail)) {
+      if (claim_head(head, new_head)) {
         if (offset + 1 == block_cap) {
           block* next = wait_next(blk);
           std::size_t next_index = (new_head & ~has_next) + (std::size_t{1} << shift);
@@ -267,9 +276,14 @@ class list_flavor {
     while ((blk->written.load(list_order::written_load) & bit) == 0) b.snooze();
     // SAFETY: the slot was claimed by [B7] and published by [B2] (seen by [B3]).
     blk->values[t.offset].with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
-    // [B4] ORDERING: list.consume.
-    const std::uint64_t before = blk->consumed.fetch_or(bit, list_order::consume);
-    if ((before | bit) == all_consumed) free_block(blk);
+    if constexpr (SingleConsumer) {
+      // [B12]: every slot of the block was read, in order, after its [B3].
+      if (t.offset + 1 == block_cap) free_block(blk);
+    } else {
+      // [B4] ORDERING: list.consume.
+      const std::uint64_t before = blk->consumed.fetch_or(bit, list_order::consume);
+      if ((before | bit) == all_consumed) free_block(blk);
+    }
     return status::ok;
   }
 
@@ -295,6 +309,7 @@ class list_flavor {
     // [B9] ORDERING: list.close.
     const std::size_t tail = tail_index_.fetch_or(mark_bit, list_order::close);
     if (tail & mark_bit) return false;
+    if constexpr (SingleConsumer) senders_.disconnect();
     receivers_.disconnect();
     return true;
   }
@@ -331,6 +346,13 @@ class list_flavor {
   bool recv_ready() const noexcept { return !is_empty() || is_disconnected(); }
 
   sync_wait_list<P>& receivers() noexcept { return receivers_; }
+  // The single-consumer variant is reached by copyable senders, which select and async accept:
+  // their code for bounded flavors registers here, finds send_ready() and retries at once.
+  sync_wait_list<P>& senders() noexcept
+    requires SingleConsumer
+  {
+    return senders_;
+  }
 
   struct block {
     typename P::template atomic<block*> next{nullptr};
@@ -340,6 +362,18 @@ class list_flavor {
   };
 
  private:
+  // [B7] (many consumers) or [B11] (one): moves head from `head` to `new_head`.
+  bool claim_head(std::size_t& head, std::size_t new_head) noexcept {
+    if constexpr (SingleConsumer) {
+      // [B11] ORDERING: list.single_advance — nobody else moves head.
+      head_index_.store(new_head, list_order::single_advance);
+      return true;
+    } else {
+      // [B7] ORDERING: list.claim / list.claim_fail.
+      return head_index_.compare_exchange_weak(head, new_head, list_order::claim, list_order::claim_fail);
+    }
+  }
+
   static block* new_block() { return create_shared<block, P>(sizeof(block)); }
   static void free_block(block* b) noexcept { destroy_shared<block, P>(b, sizeof(block)); }
 
@@ -355,6 +389,8 @@ class list_flavor {
   static constexpr std::size_t line = 64;
 
   sync_wait_list<P> receivers_;
+  // Single consumer only (see senders()); never waited on by the flavor itself.
+  [[no_unique_address]] std::conditional_t<SingleConsumer, sync_wait_list<P>, std::monostate> senders_;
   char pad0_[line];
   typename P::template atomic<std::size_t> head_index_{0};
   typename P::template atomic<block*> head_block_{nullptr};
