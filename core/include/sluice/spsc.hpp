@@ -26,17 +26,23 @@
 // The queries (len, is_empty, is_full, capacity, is_disconnected) and close() may be called from
 // any thread.
 //
-// What each choice buys, measured (bench/harness, 5M messages of 8 bytes, medians of 5
-// interleaved runs of one build, 2 vCPUs shared with other work; the figures are in
-// papers/benchmarks.md and the session report):
-//   - bounded(N) and unbounded spsc: the SPSC flavors take about 0.7x the time of the MPMC
-//     flavors. What remains above the lock-free limit ring (about 2x it) is the price of
-//     blocking support: the tail CAS [R2] and the fence [R5] — replacing both by plain
-//     stores (unsafe: lost wake-ups) brings the ring to the limit ring's time. Those two
-//     instructions are the "nobody waits" fast path of waiter.hpp, and no cheaper correct
-//     one exists with symmetric fences (a store-buffering pair needs a full barrier on both
-//     sides); an asymmetric fence (Linux membarrier: the waiter pays, the fast path becomes a
-//     compiler barrier) would remove them and needs a platform hook (P::fence_light/heavy).
+// What each choice buys, measured (bench/harness `run <impl> <row> 5000000 4`, Release, 8-byte
+// messages, median of 5 interleaved runs of one build at commit 28f6f39, 2 vCPUs with load
+// average 6.4-6.9 from other work, so absolute figures are inflated; ratios are same-run):
+//     row              sluice (MPMC)  sluice-spsc  limit ring   spsc/MPMC  spsc/limit
+//     bounded_spsc          86.6 ns      55.0 ns     29.0 ns       0.64       1.90
+//     unbounded_spsc        77.0         50.2          -           0.65        -
+//     bounded_seq           79.3         55.6        30.7          0.70       1.81
+//     unbounded_mpsc        85.9         57.2          -           0.67        -
+//     bounded_mpsc          83.2         83.3          -           1.00 (same flavor)
+//   - bounded(N) and unbounded spsc: what remains above the lock-free limit ring (about 2x it)
+//     is the price of blocking support: the tail CAS [R2] and the fence [R5]. Replacing both
+//     by plain stores (unsafe: lost wake-ups; an experiment, not shipped) brought the ring to
+//     the limit ring's time in the same run (21.8 vs 23.0 ns, with 46.5 ns for the shipped
+//     ring, load 5). Those two instructions are the "nobody waits" fast path of waiter.hpp;
+//     no cheaper correct one exists with symmetric fences (a store-buffering pair needs a full
+//     barrier on both sides); an asymmetric fence (Linux membarrier: the waiter pays a few us,
+//     the fast path becomes a compiler barrier) would remove them, and needs a platform hook.
 //   - unbounded mpsc: the single consumer saves the head CAS and the `consumed` fetch_or of
 //     every receive (list.hpp [B11]/[B12]).
 //   - bounded mpsc keeps the array flavor: its receive has one RMW, the head CAS [A5], which
