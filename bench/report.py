@@ -789,10 +789,15 @@ def why_the_misses(prof):
                 parts.append(f"its threads sleep and wake {s_cs * 1000:,.0f} times per 1,000 messages "
                              f"against the peer's {p_cs * 1000:,.0f}: the gap is kernel wake-ups "
                              "(futex), not work")
-            if s_cpu > 1.5 * p_cpu:
+            if s_cpu > 1.5 * p_cpu and spin >= 20:
                 parts.append(f"it burns {s_cpu / max(p_cpu, 1e-9):.1f}× the peer's CPU per message "
-                             f"({fmt_ns(s_cpu)} vs {fmt_ns(p_cpu)} ns): waiting by spinning, on a "
-                             "machine where the spinner holds a CPU its partner needs")
+                             f"({fmt_ns(s_cpu)} vs {fmt_ns(p_cpu)} ns), {spin:.0f}% of the listed samples "
+                             "in backoff, yields and parking: waiting by polling, on a machine where "
+                             "the poller holds a CPU its partner needs")
+            elif s_cpu > 1.2 * p_cpu:
+                parts.append(f"it spends {s_cpu / max(p_cpu, 1e-9):.1f}× the peer's CPU per message "
+                             f"({fmt_ns(s_cpu)} vs {fmt_ns(p_cpu)} ns) in its own code, not in waiting "
+                             "(the hottest symbols are the channel's send and receive paths)")
             elif s_cpu < p_cpu and gap > 1:
                 parts.append(f"it uses less CPU per message than the peer ({fmt_ns(s_cpu)} vs "
                              f"{fmt_ns(p_cpu)} ns): the time is spent waiting, not computing")
