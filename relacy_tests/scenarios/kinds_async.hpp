@@ -1,6 +1,7 @@
 // relacy_tests/scenarios/kinds_async.hpp — the async forms of the other kinds under
-// concurrency: a coroutine awaiting a oneshot receiver, and watermark's async send and
-// receive, against threads that send, drop, stop, finish or drain.
+// concurrency: a coroutine awaiting a oneshot receiver, watermark's async send and receive,
+// and broadcast's async receive and send, against threads that send, drop, stop, finish or
+// drain.
 //
 // Coroutines are plain function calls on whichever model thread resumes them. Two ways to
 // resume are used:
@@ -24,10 +25,13 @@
 //    allocation and the waiter protocol's atomics);
 //  - watermark: an async producer suspended at the high watermark is resumed by the draining
 //    consumer or told closed by the consumer's drop, every element enqueued is received once,
-//    finish() ends the stream after the buffered elements.
+//    finish() ends the stream after the buffered elements;
+//  - broadcast: async receivers and senders see every message once, in order, with the block
+//    policy's waits always woken.
 //
-// Wiring: add_kinds_async_scenarios<P>(table), names "oneshot_async_..." and
-// "watermark_async_...", so the kinds' filters in every tier (oneshot_, watermark_) pick them.
+// Wiring: add_kinds_async_scenarios<P>(table), names "oneshot_async_...", "watermark_async_..."
+// and "broadcast_async_...", so the kinds' filters in every tier (oneshot_, watermark_,
+// broadcast_) pick them.
 #pragma once
 
 #include <coroutine>
@@ -37,6 +41,7 @@
 #include <string>
 #include <utility>
 
+#include <sluice/broadcast.hpp>
 #include <sluice/oneshot.hpp>
 #include <sluice/watermark.hpp>
 
@@ -366,6 +371,104 @@ void watermark_async_consumer_vs_producer_then_finish_gets_all_then_end(const co
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// ---- broadcast --------------------------------------------------------------------------------
+
+// Receives until closed with async_recv through `ex`; every value must be the next expected.
+template <class P>
+scenario_coro broadcast_async_reader(basic_broadcast_receiver<int, P>* rx, slot_executor<P>* ex, int* got,
+                                     bool* ended) {
+  for (;;) {
+    auto m = co_await rx->async_recv(*ex);
+    if (!m.has_value()) {
+      SLUICE_VERIFY(m.error().code == errc::closed);
+      *ended = true;
+      co_return;
+    }
+    SLUICE_VERIFY(*m == *got);
+    ++*got;
+  }
+}
+
+// Block policy, cap 1: a sender thread sends 0..n-1 and drops; a coroutine receiver (the main
+// thread's executor) and a thread receiver (its clone) receive until closed. Proves: each sees
+// every message once, in order, then closed; the sender's waits for the slower receiver and
+// the coroutine's waits are always woken (a lost wake-up is a deadlock or livelock).
+template <class P>
+void broadcast_async_receiver_and_thread_receiver_each_see_all_in_order(const config& cfg) {
+  const int n = cfg.per_producer + 1;  // at least two: the second waits for the cap-1 ring
+  auto ch = basic_broadcast<int, P>(1, overflow::block);
+  auto rx2 = ch.second;
+  int got2 = 0;
+  auto t2 = harness<P>::spawn([&, r = std::move(rx2)]() mutable {
+    for (;;) {
+      auto m = r.recv();
+      if (!m.has_value()) {
+        SLUICE_VERIFY(m.error().code == errc::closed);
+        return;
+      }
+      SLUICE_VERIFY(*m == got2);
+      ++got2;
+    }
+  });
+  auto ts = harness<P>::spawn([n, s = std::move(ch.first)]() mutable {
+    for (int i = 0; i < n; ++i) SLUICE_VERIFY(s.send(int(i)).has_value());
+  });
+  int got = 0;
+  bool ended = false;
+  slot_executor<P> ex;
+  {
+    scenario_coro c = broadcast_async_reader<P>(&ch.second, &ex, &got, &ended);
+    drive<P>(c, ex);
+  }
+  ts.join();
+  t2.join();
+  SLUICE_VERIFY(ended && got == n && got2 == n);
+}
+
+// Sends 0..n-1 with async_send through `ex`.
+template <class P>
+scenario_coro broadcast_async_writer(basic_broadcast_sender<int, P>* tx, slot_executor<P>* ex, int n, bool* all_ok) {
+  for (int i = 0; i < n; ++i) {
+    auto r = co_await tx->async_send(int(i), *ex);
+    if (!r.has_value()) *all_ok = false;
+  }
+}
+
+// Block policy, cap 1: a coroutine sender (the main thread's executor) sends 0..n-1, waiting
+// while the ring is full, then the sender is dropped; two thread receivers receive until
+// closed. Proves: every async send completes (woken by the slower receiver's read), each
+// receiver sees every message once, in order, then closed.
+template <class P>
+void broadcast_async_sender_vs_two_receivers_each_see_all_in_order(const config& cfg) {
+  const int n = cfg.per_producer + 1;  // at least two: the second waits for the cap-1 ring
+  auto ch = basic_broadcast<int, P>(1, overflow::block);
+  auto rx2 = ch.second;
+  int got[2] = {0, 0};
+  auto reader = [&got](basic_broadcast_receiver<int, P>& r, int k) {
+    for (;;) {
+      auto m = r.recv();
+      if (!m.has_value()) {
+        SLUICE_VERIFY(m.error().code == errc::closed);
+        return;
+      }
+      SLUICE_VERIFY(*m == got[k]);
+      ++got[k];
+    }
+  };
+  auto t1 = harness<P>::spawn([&, r = std::move(ch.second)]() mutable { reader(r, 0); });
+  auto t2 = harness<P>::spawn([&, r = std::move(rx2)]() mutable { reader(r, 1); });
+  bool all_ok = true;
+  slot_executor<P> ex;
+  {
+    scenario_coro c = broadcast_async_writer<P>(&ch.first, &ex, n, &all_ok);
+    drive<P>(c, ex);
+  }
+  drop(ch.first);  // the last sender: closed after the receivers drain
+  t1.join();
+  t2.join();
+  SLUICE_VERIFY(all_ok && got[0] == n && got[1] == n);
+}
+
 #endif  // SLUICE_VERIF_NO_COROUTINE_SCENARIOS
 
 template <class P, class Table>
@@ -396,6 +499,10 @@ void add_kinds_async_scenarios([[maybe_unused]] Table& out) {
       &watermark_async_producer_suspended_vs_consumer_drop_ends_closed<P>);
   add("watermark_async_consumer_vs_producer_then_finish_gets_all_then_end",
       &watermark_async_consumer_vs_producer_then_finish_gets_all_then_end<P>);
+  add("broadcast_async_receiver_and_thread_receiver_each_see_all_in_order",
+      &broadcast_async_receiver_and_thread_receiver_each_see_all_in_order<P>);
+  add("broadcast_async_sender_vs_two_receivers_each_see_all_in_order",
+      &broadcast_async_sender_vs_two_receivers_each_see_all_in_order<P>);
 #endif
 }
 
