@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "async.hpp"
 #include "common.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
@@ -16,6 +17,7 @@
 #include "kinds_broadcast.hpp"
 #include "kinds_oneshot.hpp"
 #include "kinds_watermark.hpp"
+#include "select.hpp"
 #include "spsc.hpp"
 #include "timeouts.hpp"
 #include "try_ops.hpp"
@@ -84,7 +86,9 @@ void add_flavor(std::vector<scenario>& out) {
 // shows up as an "unexpected pass" to be moved into add_flavor(). None is open now.
 template <class P>
 std::vector<scenario> finding_scenarios() {
-  return {};
+  std::vector<scenario> out;
+  add_async_findings<P>(out);  // async.hpp: a destroyed coroutine's handle posted afterwards
+  return out;
 }
 
 // A name matches when it contains any of the filters (or there are none).
@@ -108,6 +112,10 @@ std::vector<scenario> all_scenarios() {
   add_watermark_scenarios<P>(out);
   // Their async forms (coroutines): names start with oneshot_async_, watermark_async_.
   add_kinds_async_scenarios<P>(out);
+  // Blocking select over two channels (issue 6): names start with select_.
+  add_select_scenarios<P>(out);
+  // Coroutines on the channels (issue 6): names start with coro_async_, coro_destroy_.
+  add_async_scenarios<P>(out);
   // The single-producer/single-consumer flavors (issue 7): names start with spsc_.
   add_spsc_scenarios<P>(out);
   return out;
