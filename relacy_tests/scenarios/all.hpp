@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "async.hpp"
+#include "async_select.hpp"
 #include "common.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
@@ -83,7 +84,7 @@ void add_flavor(std::vector<scenario>& out) {
 
 // Scenarios that demonstrate a finding (a guarantee core does not give yet): the model tier
 // runs them expecting the failure class recorded in relacy_tests/README.md, so a fix in core
-// shows up as an "unexpected pass" to be moved into add_flavor(). None is open now.
+// shows up as an "unexpected pass" to be moved into add_flavor(). Open: FINDING-2 (async.hpp).
 template <class P>
 std::vector<scenario> finding_scenarios() {
   std::vector<scenario> out;
@@ -116,6 +117,8 @@ std::vector<scenario> all_scenarios() {
   add_select_scenarios<P>(out);
   // Coroutines on the channels (issue 6): names start with coro_async_, coro_destroy_.
   add_async_scenarios<P>(out);
+  // async_select and async deadlines: coro_select_*, coro_deadline_* (random/PCT in the fast tier).
+  add_async_select_scenarios<P>(out);
   // The single-producer/single-consumer flavors (issue 7): names start with spsc_.
   add_spsc_scenarios<P>(out);
   return out;
