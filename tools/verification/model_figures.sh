@@ -26,6 +26,15 @@ done
 "$bin" --filter oneshot_ --bound 2 --table "$table" >/dev/null
 "$bin" --filter broadcast_ --mode random --bound -1 --iterations 20000 --seed 1 --table "$table" >/dev/null
 "$bin" --filter watermark_ --mode random --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
+# Select and coroutines (relacy_tests/CMakeLists.txt: model.select, model.async, .heavy.*).
+sel_light=(--filter select_timeout_vs_sender --filter select_default_vs_sender)
+async_light=(--filter coro_async_ --filter coro_destroy_suspended_async_send)
+sel_async_heavy=(--filter select_recv_recv_vs --filter select_recv_send_vs --filter select_vs_close_closed
+  --filter select_two_selects_compete --filter coro_destroy_suspended_async_recv)
+"$bin" "${sel_light[@]}" --bound 2 --table "$table" >/dev/null
+"$bin" "${async_light[@]}" --bound 2 --table "$table" >/dev/null
+"$bin" "${sel_async_heavy[@]}" --mode random --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
+"$bin" "${sel_async_heavy[@]}" --mode pct --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
 elapsed=$(( $(date +%s) - start ))
 
 mutants=$(mktemp)
