@@ -72,7 +72,8 @@ class slot_timer {
 // Waits in async_select over two receive cases; `fired` = the case index, `got` = the id.
 template <class P>
 coro_task<P> coro_select_two(mailbox<P>* /*ex*/, basic_receiver<msg, P> ra, basic_receiver<msg, P> rb,
-                             ledger& led, int& fired, int& got) {
+                             ledger& led, int& fired, int& got,
+                             typename P::template atomic<bool>* finished = nullptr) {
   const std::size_t i = co_await sluice::async_select(
       on_recv(ra,
               [&](recv_result<msg> r) {
@@ -86,6 +87,8 @@ coro_task<P> coro_select_two(mailbox<P>* /*ex*/, basic_receiver<msg, P> ra, basi
         got = r->id();
       }));
   fired = static_cast<int>(i);
+  // ORDERING: release — pairs with the waiting thread's acquire: fired/got are published.
+  if (finished) finished->store(true, std::memory_order_release);
 }
 
 // Two threads send m0 on A and m1 on B (blocking); a coroutine selects over both (inline
@@ -98,10 +101,12 @@ void coro_select_two_recv_cases_fire_exactly_one(const config&) {
   auto ta = harness<P>::spawn([&led, s = std::move(a.first)]() mutable { SLUICE_VERIFY(s.send(msg(led, 0)).has_value()); });
   auto tb = harness<P>::spawn([&led, s = std::move(b.first)]() mutable { SLUICE_VERIFY(s.send(msg(led, 1)).has_value()); });
   int fired = -1, got = -1;
-  auto task = coro_select_two<P>(nullptr, a.second, b.second, led, fired, got);
-  // The select completes: a message will arrive on one channel or the other. Wait for it by
-  // receiving from neither: join nothing yet, just let the model run the senders.
-  while (!task.done()) P::yield_now();
+  typename P::template atomic<bool> finished{false};
+  auto task = coro_select_two<P>(nullptr, a.second, b.second, led, fired, got, &finished);
+  // The select completes (resumed inline by a sender): a message arrives on one channel or the
+  // other. Wait for it without receiving from either.
+  // ORDERING: acquire — pairs with the coroutine's release store.
+  while (!finished.load(std::memory_order_acquire)) P::yield_now();
   SLUICE_VERIFY(fired == 0 || fired == 1);
   SLUICE_VERIFY(got == fired);  // the message of the case that fired
   {
@@ -204,7 +209,7 @@ void coro_select_send_case_delivers_xor_destroys_once(const config&) {
 // async_recv_for with the slot timer; `got` = id, or -1 for timed_out.
 template <class P>
 coro_task<P> coro_recv_for(mailbox<P>* /*ex*/, basic_receiver<msg, P> rx, slot_timer<P>* timer, ledger& led,
-                           int& got) {
+                           int& got, typename P::template atomic<bool>* finished) {
   auto r = co_await rx.async_recv_for(std::chrono::hours(1), *timer);
   if (r.has_value()) {
     take<P>(led, *r);
@@ -213,6 +218,8 @@ coro_task<P> coro_recv_for(mailbox<P>* /*ex*/, basic_receiver<msg, P> rx, slot_t
     SLUICE_VERIFY(r.error() == errc::timed_out);
     got = -1;
   }
+  // ORDERING: release — pairs with the waiting thread's acquire: `got` is published.
+  finished->store(true, std::memory_order_release);
 }
 
 // A coroutine waits in async_recv_for (inline resumption); a thread sends m0 (blocking);
@@ -225,13 +232,15 @@ void coro_deadline_recv_for_vs_send_vs_timer_never_loses(const config&) {
   slot_timer<P> timer;
   auto ch = make_channel<msg, P, F>();
   int got = -2;
-  auto task = coro_recv_for<P>(nullptr, ch.second, &timer, led, got);  // suspends: empty
+  typename P::template atomic<bool> finished{false};
+  auto task = coro_recv_for<P>(nullptr, ch.second, &timer, led, got, &finished);  // suspends: empty
   auto ts = harness<P>::spawn([&led, s = std::move(ch.first)]() mutable {
     SLUICE_VERIFY(s.send(msg(led, 0)).has_value());
   });
   auto tt = harness<P>::spawn([&timer] { timer.fire(); });
   tt.join();
-  while (!task.done()) P::yield_now();  // resumed by the send or by the timer
+  // ORDERING: acquire — pairs with the coroutine's release store (resumed by the send or the timer).
+  while (!finished.load(std::memory_order_acquire)) P::yield_now();
   if (got == -1) {
     auto m = ch.second.recv();  // the timed-out receive left m0 to us
     SLUICE_VERIFY(m.has_value() && m->id() == 0);
