@@ -35,6 +35,10 @@ sel_async_heavy=(--filter select_recv_recv_vs --filter select_recv_send_vs --fil
 "$bin" "${async_light[@]}" --bound 2 --table "$table" >/dev/null
 "$bin" "${sel_async_heavy[@]}" --mode random --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
 "$bin" "${sel_async_heavy[@]}" --mode pct --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
+# async_select and async deadlines (model.async_select.random/.pct).
+async_select=(--filter coro_select_ --filter coro_deadline_)
+"$bin" "${async_select[@]}" --mode random --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
+"$bin" "${async_select[@]}" --mode pct --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
 elapsed=$(( $(date +%s) - start ))
 
 mutants=$(mktemp)
