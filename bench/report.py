@@ -60,6 +60,7 @@ def parse_args():
     p.add_argument("--installed", default="")
     p.add_argument("--papers")
     p.add_argument("--build-secs", type=int, default=0)
+    p.add_argument("--toolchains", help="file of 'language|version' lines: the compilers used")
     p.add_argument("--budget", type=float, default=780.0,
                    help="seconds for the whole run; fewer runs are made if the first round "
                         "shows the requested number would not fit")
@@ -173,7 +174,9 @@ def main():
     slow = {}  # key -> seconds of its single run
     while r < runs_target:
         t_round = time.time()
-        for im, test, argv in jobs:
+        for j, (im, test, argv) in enumerate(jobs):
+            if j and j % max(1, len(jobs) // 10) == 0:
+                log(f"round {r + 1}: {j}/{len(jobs)} jobs (elapsed {time.time() - t_start:.0f} s)")
             key = (im.name, test)
             if key in status or key in slow:
                 continue
@@ -311,6 +314,17 @@ def fmt_ns(x):
     return f"{x:.2f}"
 
 
+def read_toolchains(path):
+    """language -> the version line of the compiler bench/report.sh used for it."""
+    out = {}
+    if path and os.path.exists(path):
+        for line in open(path):
+            if "|" in line:
+                lang, ver = line.rstrip("\n").split("|", 1)
+                out[lang] = ver
+    return out
+
+
 def machine_info(a):
     cpu = sh("lscpu | sed -n 's/^Model name:[ \\t]*//p' | head -1") or platform.processor()
     return {
@@ -321,8 +335,7 @@ def machine_info(a):
         "os": sh(". /etc/os-release && echo $PRETTY_NAME"),
         "gxx": sh("g++ --version | head -1"),
         "clang": sh("clang++ --version | head -1") or "not installed",
-        "rustc": sh("rustc --version || /root/.cargo/bin/rustc --version"),
-        "go": sh("go version"),
+        "toolchains": read_toolchains(a.toolchains),
         "commit": sh(f"git -C {a.root} rev-parse --short=12 HEAD"),
         "dirty": sh(f"git -C {a.root} status --porcelain -- core bench | head -1") != "",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -407,9 +420,12 @@ def write_report(a, papers, impls, tests, results, status, skipped, memory, micr
     w(f"- Load average when the report was written: `{m['load']}` (the machine is shared; "
       "that is why every comparison below is against peers measured in the same run)")
     w(f"- C++: {m['gxx']}; flags {m['cxxflags']}. Also installed: {m['clang']}")
-    w(f"- Rust: {m['rustc']}, release profile; crates (Debian packages): "
+    tc = m["toolchains"]
+    w("- Toolchains this run built with: " + ("; ".join(f"{k}: {v}" for k, v in tc.items())
+                                                 or "not recorded"))
+    w(f"- Rust: {tc.get('Rust', 'not built')}, release profile; crates (Debian packages): "
       f"{', '.join(m['crates'].split())}")
-    w(f"- Go: {m['go']} (GOMAXPROCS = number of CPUs)")
+    w(f"- Go: {tc.get('Go', 'not built')} (GOMAXPROCS = number of CPUs)")
     w("- C++ peer packages: " + "; ".join(m["pkgs"].splitlines()))
     w(f"- sluice commit: `{m['commit']}`" + (" (with uncommitted changes in core/ or bench/)"
                                              if m["dirty"] else ""))
@@ -418,7 +434,7 @@ def write_report(a, papers, impls, tests, results, status, skipped, memory, micr
     w("")
     w("## Method")
     w("")
-    w(f"- Workloads: crossbeam-channel's benchmark suite (shared/BENCH.md 1.1), T = {THREADS} "
+    w(f"- Workloads: crossbeam-channel's benchmark suite (docs/BENCH.md 1.1), T = {THREADS} "
       "producers (and consumers for mpmc), 8-byte message carrying the loop index, blocking send "
       "and receive; each measurement times construction, thread spawn, the transfer, join and "
       "destruction, as crossbeam's `run` does. Receivers checksum what they get; "
@@ -854,7 +870,7 @@ def reading(names, tests, ns, best_peer, have_sluice, status):
     if fl:
         g = math.exp(sum(math.log(x) for x in fl) / len(fl))
         out.append(f"flume's time / crossbeam's time, geometric mean over {len(fl)} rows: "
-                   f"{g:.2f} (BENCH.md expected flume to be 4-10× slower on most rows).")
+                   f"{g:.2f} (docs/BENCH.md expected flume to be 4-10× slower on most rows).")
     lim, cb = ns("limit-ring", "bounded_spsc"), ns("crossbeam", "bounded_spsc")
     if lim and cb:
         out.append(f"bounded(N) spsc: the limit ring moves a message in {fmt_ns(lim)} ns, "

@@ -12,6 +12,11 @@
 #   --no-install   never call apt-get (peers whose packages are missing are listed as skipped)
 #   --quick        smoke test: --scale 0.02 --runs 1 (does not overwrite papers/)
 #
+# Without --no-install it installs what every peer needs from Debian's archive (apt-get, only what is
+# missing: cargo, rustc, the crossbeam-channel and flume crate sources, golang-go, the C++
+# peers' -dev packages) and stops with an error when a peer whose packages are installed did
+# not build. The report names the compilers it used (build/bench-report/toolchains.txt).
+#
 # Everything it builds goes under build/bench-report (gitignored): the CMake build, the Rust
 # target directory, CARGO_HOME with the offline source replacement, and the Go caches.
 set -euo pipefail
@@ -30,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --small-div) SMALL_DIV=$2; shift 2 ;;
     --no-install) INSTALL=0; shift ;;
     --quick) QUICK=1; SCALE=0.02; RUNS=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,13 +45,25 @@ SKIPS=$OUT/skipped.txt
 skip() { echo "$1|$2" >> "$SKIPS"; echo "skipped $1: $2" >&2; }
 T0=$(date +%s)
 
+# A peer whose packages are installed (or were installed by this run) must build: if it does not,
+# the report stops with an error instead of listing the peer as skipped. A peer is skipped only
+# when its packages are missing and --no-install said not to install them.
+FAILED=()
+fail_peer() { FAILED+=("$1: $2"); echo "ERROR: $1 did not build: $2" >&2; }
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+stage() { echo "== report [$1/5] $2 (at $(( $(date +%s) - T0 )) s)" >&2; }
+
 # ---- 1. packages (idempotent: only what dpkg says is missing) --------------------------------
-PKGS=(librust-crossbeam-channel-dev librust-flume-dev golang-go libconcurrentqueue-dev libtbb-dev
-      libboost-fiber-dev libasio-dev libbenchmark-dev gnuplot-nox linux-perf cmake ninja-build g++
-      python3)
+# Rust peers: Debian's cargo and rustc, and the crate sources of crossbeam-channel and flume
+# (the librust-*-dev packages put them and their dependencies in /usr/share/cargo/registry);
+# Go: golang-go; C++ peers: moodycamel's concurrentqueue, oneTBB, Boost.Fiber, standalone Asio.
+stage 1 "packages"
+RUST_PKGS=(cargo rustc librust-crossbeam-channel-dev librust-flume-dev)
+PKGS=("${RUST_PKGS[@]}" golang-go libconcurrentqueue-dev libtbb-dev libboost-fiber-dev
+      libasio-dev libbenchmark-dev gnuplot-nox linux-perf cmake ninja-build g++ python3)
 MISSING=()
 for p in "${PKGS[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || MISSING+=("$p")
+  have_pkg "$p" || MISSING+=("$p")
 done
 # gnuplot-nox is not needed if some other gnuplot is installed.
 if command -v gnuplot >/dev/null 2>&1; then
@@ -58,36 +75,63 @@ if [[ ${#MISSING[@]} -gt 0 ]]; then
     SUDO=""
     [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     echo "installing: ${MISSING[*]}" >&2
-    if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends \
+    $SUDO apt-get update -qq >&2 || echo "apt-get update failed; trying the install anyway" >&2
+    if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         "${MISSING[@]}" >&2; then
-      echo "apt-get install failed; continuing with what is installed" >&2
+      echo "ERROR: apt-get install ${MISSING[*]} failed; rerun with --no-install to measure" \
+           "only the peers that are installed" >&2
+      exit 1
     fi
   else
     echo "not installing (--no-install): ${MISSING[*]}" >&2
   fi
 fi
+TOOLS=$OUT/toolchains.txt  # "language|version" of each compiler the report used
+: > "$TOOLS"
 
 # ---- 2. C++: sluice, the C++ peers, the micro-benchmarks --------------------------------------
+stage 2 "building the C++ harness and micro-benchmarks (build/bench-report/cmake)"
 CXX_OK=1
 if ! cmake -S "$ROOT" -B "$OUT/cmake" -G Ninja -DCMAKE_BUILD_TYPE=Release \
      -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_MODELS=OFF -DSLUICE_BUILD_VERIFICATION=OFF \
      -DSLUICE_BUILD_BENCH=ON >"$OUT/cmake.log" 2>&1 \
    || ! cmake --build "$OUT/cmake" -j2 --target sluice_bench >>"$OUT/cmake.log" 2>&1; then
   CXX_OK=0
-  skip "C++ harness" "build failed, see build/bench-report/cmake.log"
+  fail_peer "the C++ harness (sluice and the C++ peers)" "see build/bench-report/cmake.log"
 fi
-cmake --build "$OUT/cmake" -j2 --target sluice_micro >>"$OUT/cmake.log" 2>&1 \
-  || skip "micro-benchmarks" "sluice_micro did not build (Google Benchmark missing?)"
 HARNESS=$OUT/cmake/bench/sluice_bench
 MICRO=$OUT/cmake/bench/sluice_micro
+if have_pkg libbenchmark-dev; then
+  cmake --build "$OUT/cmake" -j2 --target sluice_micro >>"$OUT/cmake.log" 2>&1 \
+    || fail_peer "micro-benchmarks" "sluice_micro did not build, see build/bench-report/cmake.log"
+else
+  skip "micro-benchmarks" "libbenchmark-dev not installed (--no-install)"
+fi
+CXX_PATH=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$OUT/cmake/CMakeCache.txt" 2>/dev/null || true)
+echo "C++|${CXX_PATH:-c++}: $("${CXX_PATH:-c++}" --version | head -1)" >> "$TOOLS"
+if [[ $CXX_OK -eq 1 ]]; then
+  BUILT=$("$HARNESS" list)
+  for pair in libconcurrentqueue-dev:moodycamel libtbb-dev:tbb libboost-fiber-dev:boost-fiber; do
+    pkg=${pair%%:*} peer=${pair#*:}
+    if ! have_pkg "$pkg"; then
+      skip "$peer" "$pkg not installed (--no-install)"
+    elif ! grep -qx "$peer" <<<"$BUILT"; then
+      fail_peer "$peer" "$pkg is installed but the harness was built without it (build/bench-report/cmake.log)"
+    fi
+  done
+fi
 
 # ---- 3. Rust: crossbeam-channel + flume from Debian's crate sources, offline ----------------
+# Debian's cargo and rustc unless CARGO/RUSTC name others: a rustup toolchain that happens to be
+# on the PATH is not what a plain Debian machine has, and the report names what it used.
+stage 3 "building the Rust peers (crossbeam-channel, flume: cargo, offline)"
 RUST_BIN=""
-CARGO=${CARGO:-$(command -v cargo || echo /root/.cargo/bin/cargo)}
-if [[ ! -x $CARGO ]]; then
-  skip "crossbeam, flume" "no cargo found"
-elif [[ ! -d /usr/share/cargo/registry/crossbeam-channel-0.5.6 && -z $(ls -d /usr/share/cargo/registry/crossbeam-channel-* 2>/dev/null) ]]; then
-  skip "crossbeam, flume" "Debian crate sources not installed (librust-crossbeam-channel-dev, librust-flume-dev)"
+CARGO=${CARGO:-/usr/bin/cargo}
+RUSTC=${RUSTC:-/usr/bin/rustc}
+if [[ ! -x $CARGO || ! -x $RUSTC ]]; then
+  skip "crossbeam, flume" "no $CARGO or $RUSTC (cargo, rustc not installed: --no-install)"
+elif [[ -z $(ls -d /usr/share/cargo/registry/crossbeam-channel-* /usr/share/cargo/registry/flume-* 2>/dev/null) ]]; then
+  skip "crossbeam, flume" "Debian crate sources not installed (librust-crossbeam-channel-dev, librust-flume-dev: --no-install)"
 else
   mkdir -p "$OUT/cargo-home"
   cat > "$OUT/cargo-home/config.toml" <<'EOF'
@@ -99,29 +143,42 @@ directory = "/usr/share/cargo/registry"
 offline = true
 EOF
   if (cd "$ROOT/bench/peers/rust" && CARGO_HOME=$OUT/cargo-home CARGO_TARGET_DIR=$OUT/rust-target \
-        "$CARGO" build --release -j2) >"$OUT/cargo.log" 2>&1; then
+        RUSTC=$RUSTC "$CARGO" build --release -j2) >"$OUT/cargo.log" 2>&1; then
     RUST_BIN=$OUT/rust-target/release/sluice-rust-peers
+    echo "Rust|$("$RUSTC" --version), $("$CARGO" --version)" >> "$TOOLS"
   else
-    skip "crossbeam, flume" "cargo build failed, see build/bench-report/cargo.log"
+    tail -20 "$OUT/cargo.log" >&2
+    fail_peer "crossbeam, flume" "cargo build failed, see build/bench-report/cargo.log"
   fi
 fi
 
 # ---- 4. Go channels -------------------------------------------------------------------------
+stage 4 "building the Go peer"
 GO_BIN=""
-if command -v go >/dev/null 2>&1; then
+GO=${GO:-$(command -v go || true)}
+if [[ -n $GO && -x $GO ]]; then
   if (cd "$ROOT/bench/peers/go" && GOCACHE=$OUT/go-cache GOPATH=$OUT/go-path GOPROXY=off \
-        GOFLAGS=-mod=mod go build -o "$OUT/go-peer" .) >"$OUT/go.log" 2>&1; then
+        GOFLAGS=-mod=mod "$GO" build -o "$OUT/go-peer" .) >"$OUT/go.log" 2>&1; then
     GO_BIN=$OUT/go-peer
+    echo "Go|$("$GO" version)" >> "$TOOLS"
   else
-    skip "go" "go build failed, see build/bench-report/go.log"
+    tail -20 "$OUT/go.log" >&2
+    fail_peer "go" "go build failed, see build/bench-report/go.log"
   fi
 else
-  skip "go" "golang-go not installed"
+  skip "go" "golang-go not installed (--no-install)"
+fi
+
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+  echo "ERROR: peers whose packages are installed did not build; the report would lack their rows:" >&2
+  printf '  %s\n' "${FAILED[@]}" >&2
+  exit 1
 fi
 
 # ---- 5. run everything and write the report ---------------------------------------------------
+stage 5 "running the workloads and writing the report"
 ARGS=(--root "$ROOT" --out "$OUT" --scale "$SCALE" --runs "$RUNS" --small-div "$SMALL_DIV"
-      --skips "$SKIPS" --build-secs $(( $(date +%s) - T0 )))
+      --skips "$SKIPS" --toolchains "$TOOLS" --build-secs $(( $(date +%s) - T0 )))
 [[ $CXX_OK -eq 1 ]] && ARGS+=(--harness "$HARNESS")
 [[ -x $MICRO ]] && ARGS+=(--micro "$MICRO")
 [[ -n $RUST_BIN ]] && ARGS+=(--rust "$RUST_BIN")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks DESIGN.md section 8 in core/: every memory ordering carries an ORDERING comment.
+"""Checks docs/DESIGN.md section 8 in core/: every memory ordering carries an ORDERING comment.
 
 Rules (each line is checked together with the three lines above it):
   1. a line naming `memory_order` (a named-ordering definition or a raw order) has an ORDERING

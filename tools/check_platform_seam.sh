@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails when core/ (outside the std platform headers) names a concurrency or time primitive
-# directly instead of going through the platform P (DESIGN.md section 2).
+# directly instead of going through the platform P (docs/DESIGN.md section 2).
 set -u
 cd "${1:-$(dirname "$0")/..}"
 allowed='core/include/sluice/(std_platform|std_parker)\.hpp$'

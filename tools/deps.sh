@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need, only those missing (idempotent). Root or sudo.
+#   bash tools/deps.sh         what every fast tier needs (tools/test.sh)
+#   bash tools/deps.sh main    what the main job's model tier needs (bench/report.sh installs the rest)
 set -euo pipefail
-packages=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev libbenchmark-dev
-          valgrind python3 libasio-dev)
+if [ "${1:-}" = main ]; then
+  packages=(cmake ninja-build g++ python3)
+else
+  packages=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev libbenchmark-dev
+            valgrind python3 libasio-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -41,7 +41,8 @@
 namespace sluice {
 
 
-// The operations, as free functions on the handles (the members below forward to them).
+// The operations, as free functions on the handles; each checks the handle and forwards to the
+// handle's member of the same name (channel.hpp), which does the work.
 template <class T, platform P>
 detail::async_op<recv_result<T>, P> async_recv(const basic_receiver<T, P>& rx, std::stop_token stop = {}) {
   if (!rx) throw empty_handle_error("async_recv");

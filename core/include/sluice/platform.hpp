@@ -4,8 +4,8 @@
 // --------
 // Every concurrent type in sluice is a template on a platform `P`. A platform bundles
 // everything that touches concurrency or time, so the same channel code runs on real threads
-// (`std_platform`), under the model checker (models/model_platform.hpp) and under the
-// sleep-injection platform (stress/jitter_platform.hpp):
+// (`std_platform`), under the model checker (models/include/sluice/model/platform.hpp) and
+// under the sleep-injection platform (stress/jitter_platform.hpp). docs/DESIGN.md section 2:
 //
 //   P::atomic<T>          atomics; every operation takes an explicit order (the model's
 //                         atomic has no default order, so an implicit one fails to compile)

@@ -1,4 +1,4 @@
-// sluice/std_parker.hpp — the std platform's parker: a one-token futex with a bounded spin.
+// sluice/std_parker.hpp — the std platform's parker: a one-token futex, a few yields first.
 //
 // Contract (see platform.hpp): unpark() makes the token available and wakes the owner if it
 // sleeps; park()/park_until() consume the token. This parker never returns spuriously:
@@ -13,17 +13,18 @@
 // and FUTEX_WAKE only when it replaced PARKED, so an unpark nobody sleeps for costs no
 // system call.
 //
-// Waiting strategy: a few sched_yield rounds, then the futex; an optional pause spin before
-// the yields (parker_spin_budget, 0 by default). Measured with bench/parker_ab.sh, all variants
-// in one run on this project's loaded 2-vCPU VM: a 20 us pause spin made a rendezvous ping-pong
-// ~25x slower than yielding at once (the spinner holds the CPU its partner needs; the spin
-// runs out before the partner can answer), and a 2 us spin ~3.5x slower; on bounded(1) rows
-// the variants tie. A yield costs about what a short spin does when the CPU is otherwise idle
-// and gives the CPU away when it is not. Earlier reasoning, kept for the optional spin: the
-// spin is bounded by time, not by a count of pauses, and at most max_spinners() threads spin
-// at once process-wide (Go limits its spinning Ms in the same spirit). A futex wake of a
-// sleeping thread costs 23-34 us on these VMs (shared/BENCH.md 3.3): the yields are there to
-// catch a partner that answers within a few microseconds without paying it.
+// Waiting strategy: parker_yield_checks (8) sched_yield rounds, then the futex. There is no pause
+// spin: parker_spin_budget is 0, and the spin code runs only in bench/parker_ab.sh's A/B builds
+// (-DSLUICE_PARKER_SPIN_NS=...), which are not a supported configuration. Measured with
+// bench/parker_ab.sh, all variants in one run on this project's loaded 2-vCPU VM: a 20 us pause
+// spin made a rendezvous ping-pong ~25x slower than yielding at once (the spinner holds the CPU
+// its partner needs; the spin runs out before the partner can answer), and a 2 us spin ~3.5x
+// slower; on bounded(1) rows the variants tie. A yield costs about what a short spin does when the
+// CPU is otherwise idle and gives the CPU away when it is not. In the A/B builds the spin is
+// bounded by time, not by a count of pauses, and at most max_spinners() threads spin at once
+// process-wide (Go limits its spinning Ms in the same spirit). A futex wake of a sleeping thread
+// costs 23-34 us on these VMs (docs/BENCH.md 3.3): the yields are there to catch a partner that
+// answers within a few microseconds without paying it.
 //
 // Lifetime: after [U1] the owner may consume the token and destroy the parker before the
 // unparker's FUTEX_WAKE runs. FUTEX_WAKE on such an address is harmless to the kernel (it

@@ -5,8 +5,8 @@
 //   auto [src, rx] = sluice::watermark_unbounded<T>();              // never pushes back
 //
 // Reference: Swift's MultiProducerSingleConsumerAsyncChannel (swift-async-algorithms),
-// credited by name; its model re-derived here for threads (a coroutine layer can build on the
-// callback hook). Backpressure is SOFT: a send always enqueues (unless the channel is
+// credited by name; its model re-derived here for threads and coroutines (the async forms
+// below wait in the blocking forms' slots, not through the callback hook). Backpressure is SOFT: a send always enqueues (unless the channel is
 // terminated); what it reports is whether to produce more.
 //   level   = sum of weights of buffered elements (weight = 1 without a weight function)
 //   paused  = set when a send makes level >= high; cleared when a receive makes level < low

@@ -21,8 +21,8 @@
 // A waiter that times out or is cancelled claimed itself (nobody else will touch its packet)
 // and removes its entry under the lock; its message never left its packet.
 //   [Z3] closed_ (release/acquire): a lock-free mirror of `disconnected` for queries.
-// Spinning before parking lives in the parker (std_parker.hpp): a hand-off to a party that is
-// still spinning costs no system call.
+// The flavor itself never spins before parking; the std parker yields a few times before it
+// sleeps (std_parker.hpp), so a hand-off to a party still in those yields costs no futex wake.
 #pragma once
 
 #include <cstddef>
