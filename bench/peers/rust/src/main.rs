@@ -12,9 +12,22 @@
 //   MEM <peer> <key> <value>
 //   MICRO <peer> <name> <ns_per_op>
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
+
+// Keeps the optimizer from deleting a value's computation. std::hint::black_box is stable only
+// from Rust 1.66; Debian 12's rustc (the report's default toolchain) is 1.63, so the same
+// effect with a volatile read, the form benchmark crates used before it.
+#[inline(never)]
+fn black_box<T>(x: T) -> T {
+    // SAFETY: reads the value out of a live local once and forgets the original, so it is
+    // moved, not duplicated.
+    unsafe {
+        let r = std::ptr::read_volatile(&x);
+        std::mem::forget(x);
+        r
+    }
+}
 
 // ---- allocation counting (off unless the memory probe runs) ---------------------------------
 struct Counting;
