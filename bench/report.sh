@@ -3,6 +3,7 @@
 # the benchmark suite and write papers/benchmarks.md (+ papers/bench_*.svg).
 #
 #   bash bench/report.sh [--scale S] [--runs R] [--small-div D] [--no-install] [--quick]
+#                        [--build-only]
 #
 #   --scale S      message-count scale; N = 5,000,000 * S for bounded(N) and unbounded rows
 #                  (default 1, the crossbeam suite's N; the report states the scale)
@@ -11,11 +12,12 @@
 #   --runs R       runs per workload and implementation; the report shows the median (default 5)
 #   --no-install   never call apt-get (peers whose packages are missing are listed as skipped)
 #   --quick        smoke test: --scale 0.02 --runs 1 (does not overwrite papers/)
+#   --build-only   install and build sluice and every peer, print the toolchains, run nothing
 #
-# Without --no-install it installs what every peer needs from Debian's archive (apt-get, only what is
-# missing: cargo, rustc, the crossbeam-channel and flume crate sources, golang-go, the C++
-# peers' -dev packages) and stops with an error when a peer whose packages are installed did
-# not build. The report names the compilers it used (build/bench-report/toolchains.txt).
+# Without --no-install it installs what every peer needs from Debian's archive (apt-get, only
+# what is missing: cargo, rustc, the crossbeam-channel and flume crate sources, golang-go, the
+# C++ peers' -dev packages) and stops with an error when a peer whose packages are installed
+# did not build. The report names the compilers it used (build/bench-report/toolchains.txt).
 #
 # Everything it builds goes under build/bench-report (gitignored): the CMake build, the Rust
 # target directory, CARGO_HOME with the offline source replacement, and the Go caches.
@@ -28,6 +30,7 @@ RUNS=5
 SMALL_DIV=100
 INSTALL=1
 QUICK=0
+BUILD_ONLY=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --scale) SCALE=$2; shift 2 ;;
@@ -35,7 +38,8 @@ while [[ $# -gt 0 ]]; do
     --small-div) SMALL_DIV=$2; shift 2 ;;
     --no-install) INSTALL=0; shift ;;
     --quick) QUICK=1; SCALE=0.02; RUNS=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --build-only) BUILD_ONLY=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -173,6 +177,12 @@ if [[ ${#FAILED[@]} -gt 0 ]]; then
   echo "ERROR: peers whose packages are installed did not build; the report would lack their rows:" >&2
   printf '  %s\n' "${FAILED[@]}" >&2
   exit 1
+fi
+if [[ $BUILD_ONLY -eq 1 ]]; then
+  echo "built; toolchains:" >&2
+  sed 's/|/: /; s/^/  /' "$TOOLS" >&2
+  [[ -s $SKIPS ]] && { echo "skipped:" >&2; sed 's/|/: /; s/^/  /' "$SKIPS" >&2; }
+  exit 0
 fi
 
 # ---- 5. run everything and write the report ---------------------------------------------------
