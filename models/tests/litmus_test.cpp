@@ -45,7 +45,10 @@ std::string show(const outcome_set& s) {
   std::string out = "{";
   for (const auto& o : s) {
     out += " (";
-    for (std::size_t i = 0; i < o.size(); ++i) out += (i ? "," : "") + std::to_string(o[i]);
+    for (std::size_t i = 0; i < o.size(); ++i) {
+      if (i) out += ',';  // appended, not `"," + std::string`: g++ 12 -O3's false -Wrestrict
+      out += std::to_string(o[i]);
+    }
     out += ")";
   }
   return out + " }";
