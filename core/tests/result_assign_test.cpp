@@ -114,7 +114,8 @@ TEST_F(balanced_afterwards, assignments_that_succeed_move_the_message) {
     rr d = value_of(3);
     a = std::move(d);
     EXPECT_EQ(a->value, 3);
-    a = std::move(a);
+    rr& alias = a;
+    a = std::move(alias);
     EXPECT_EQ(a->value, 3);
   }
 }

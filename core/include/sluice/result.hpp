@@ -196,6 +196,18 @@ class result {
     else
       std::destroy_at(&error_);
   }
+  // The basic guarantee's fallback: a value-initialized other alternative (only called when
+  // moving a New may throw).
+  template <bool ToValue, class New>
+  void hold_fallback() noexcept {
+    if constexpr (!std::is_nothrow_move_constructible_v<New>) {
+      if constexpr (ToValue)
+        std::construct_at(&error_);
+      else
+        std::construct_at(&value_);
+      has_value_ = !ToValue;
+    }
+  }
   // Replaces the held alternative with one moved from `src` (a T if ToValue, else an E).
   template <bool ToValue, class Src>
   void assign_from(Src& src) {
@@ -209,15 +221,7 @@ class result {
     };
     auto destroy_old = [this]() noexcept { destroy_held(); };
     // The old alternative, when it is the other one (the same one takes the third path).
-    auto fallback = [this]() noexcept {
-      if constexpr (!std::is_nothrow_move_constructible_v<New>) {  // only then is it called
-        if constexpr (ToValue)
-          std::construct_at(&error_);
-        else
-          std::construct_at(&value_);
-        has_value_ = !ToValue;
-      }
-    };
+    auto fallback = [this]() noexcept { hold_fallback<ToValue, New>(); };
     if (has_value_ == ToValue) {
       detail::reassign<New, New>(src, make_new, destroy_old, [](New*) noexcept {}, [](New&&) noexcept {}, fallback);
     } else {
