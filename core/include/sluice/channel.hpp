@@ -39,6 +39,7 @@
 #include "sluice/detail/async_bodies.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/counter.hpp"
+#include "sluice/detail/deadline.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
@@ -58,28 +59,6 @@ namespace detail {
 template <class T>
 concept message_type = std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> &&
                        std::is_move_constructible_v<T> && std::is_destructible_v<T>;
-
-template <class P, class Clock, class Duration>
-typename P::clock::time_point to_platform_time(std::chrono::time_point<Clock, Duration> tp) {
-  if constexpr (std::is_same_v<Clock, typename P::clock>) {
-    return std::chrono::time_point_cast<typename P::clock::duration>(tp);
-  } else {
-    const auto remaining = tp - Clock::now();
-    return P::clock::now() + std::chrono::ceil<typename P::clock::duration>(remaining);
-  }
-}
-
-// now + d, saturating at the clock's maximum: a timeout longer than the clock's range (e.g.
-// hours::max()) waits "forever" instead of wrapping into the past. The range check runs in
-// floating-point seconds, before any conversion that could overflow.
-template <class P, class Rep, class Period>
-typename P::clock::time_point deadline_after(std::chrono::duration<Rep, Period> d) {
-  const auto now = P::clock::now();
-  if (d <= d.zero()) return now;
-  using seconds = std::chrono::duration<double>;
-  if (seconds(d) >= seconds(P::clock::time_point::max() - now)) return P::clock::time_point::max();
-  return now + std::chrono::ceil<typename P::clock::duration>(d);
-}
 
 // What every handle shares: the reference and the queries.
 template <class T, class P>
