@@ -16,7 +16,9 @@
 // Closing. The last sender gone, the last receiver gone, or close() on any handle closes the
 // channel: sends fail with errc::closed (handing the message back), blocked senders and
 // receivers wake; messages already buffered stay receivable, and receivers see errc::closed
-// once the buffer is empty. Buffered messages are destroyed, exactly once, with the last handle.
+// once the buffer is empty. Buffered messages are destroyed exactly once: when the last receiver
+// goes (nobody can receive them any more; on that thread, outside every lock, even if senders
+// live on — crossbeam-channel's drop_unreceived), else with the last handle.
 //
 // Errors are values: send* returns send_result<T> (on error: the code and the message);
 // recv* returns recv_result<T> (the message, or the code). Codes: full/empty (try_*),

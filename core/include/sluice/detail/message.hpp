@@ -81,6 +81,12 @@ struct uninit {
   void emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     ::new (static_cast<void*>(bytes)) T(std::forward<Args>(args)...);
   }
+  // Moves the value of `src` straight into this storage (no temporary) and ends it in `src`.
+  void move_from(uninit& src) noexcept {
+    static_assert(std::is_nothrow_move_constructible_v<T>);
+    ::new (static_cast<void*>(bytes)) T(std::move(*src.get()));
+    src.destroy();
+  }
   T take() noexcept {
     T v(std::move(*get()));
     std::destroy_at(get());

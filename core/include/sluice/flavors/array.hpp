@@ -221,10 +221,23 @@ class array_flavor {
   }
 
   status read(token& t, uninit<S>& out) noexcept {
+    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
+  }
+  // After the last receiver went (the channel is closed): destroys every buffered message, here
+  // and now, waiting for a sender that claimed a slot before the close to finish writing it.
+  void discard_unreceived() noexcept {
+    token t;
+    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
+    }
+  }
+
+  // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.
+  template <class Sink>
+  status consume(token& t, Sink&& sink) noexcept {
     if (!t.slot) return status::closed;
     slot& s = *static_cast<slot*>(t.slot);
     // SAFETY: the slot was claimed by [A5] and published by [A2] (seen by [A3]).
-    s.value.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    s.value.with_mut([&](uninit<S>* v) { sink(*v); });
     // [A4] ORDERING: array.stamp_release.
     s.stamp.store(t.stamp, array_order::stamp_release);
     complete_a_waiting_send();

@@ -94,6 +94,10 @@ class zero_flavor {
     return true;
   }
 
+  // Nothing is ever buffered: a waiting sender still holds its message (the close handed it
+  // back).
+  void discard_unreceived() noexcept {}
+
   bool is_disconnected() const noexcept {
     // [Z3] ORDERING: zero.closed_load.
     return closed_.load(zero_order::closed_load);
@@ -156,7 +160,7 @@ class zero_flavor {
   // After a claim by a partner: the received message ([Z1] -> [Z2]).
   static void complete_recv(packet& pk, uninit<S>& out) noexcept {
     // SAFETY: the sender wrote the packet before notify().
-    pk.slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    pk.slot.with_mut([&](uninit<S>* v) { out.move_from(*v); });
   }
 
   std::size_t len() const noexcept { return 0; }
@@ -240,7 +244,7 @@ class zero_flavor {
     const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
     if (sel >= sel_first_operation) {
       // SAFETY: the sender wrote the packet before notify() ([Z1] -> [Z2]).
-      pk.slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+      pk.slot.with_mut([&](uninit<S>* v) { out.move_from(*v); });
       return status::ok;
     }
     if (sel != sel_disconnected) remove(e, /*senders=*/false);
@@ -258,7 +262,7 @@ class zero_flavor {
   static void take_from_sender(const wait_entry<P>& e, uninit<S>& out) noexcept {
     auto* pk = static_cast<packet*>(e.packet);
     // SAFETY: [Z1] — we claimed the sender; it waits for our notify() before returning.
-    pk->slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    pk->slot.with_mut([&](uninit<S>* v) { out.move_from(*v); });
     e.w->notify();
   }
 
