@@ -209,8 +209,10 @@ class basic_sender : public detail::handle_base<T, P> {
       return block ? state.chan.send(s, deadline, stop) : state.chan.try_send(s);
     });
     if (st == detail::status::ok) return send_result<T>();
-    return send_result<T>(in_place_error,
-                          send_error<T>{detail::to_errc(st), detail::from_stored<T, P>(std::move(s))});
+    // The message goes back in place: `s` is this operation's one copy of it.
+    return send_result<T>(in_place_error, detail::construct_with, [&] {
+      return send_error<T>{detail::to_errc(st), detail::from_stored<T, P>(std::move(s))};
+    });
   }
 };
 
@@ -370,7 +372,9 @@ class basic_receiver : public detail::handle_base<T, P> {
       return block ? state.chan.recv(out, deadline, stop) : state.chan.try_recv(out);
     });
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
-    return recv_result<T>(std::in_place, detail::from_stored<T, P>(out.take()));
+    // Moved once, from `out` (this operation's one copy) into the caller's result.
+    detail::destroy_at_exit<stored> done{out};
+    return recv_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
 };
 

@@ -119,6 +119,30 @@ struct in_place_error_t {
 };
 inline constexpr in_place_error_t in_place_error{};
 
+namespace detail {
+// result(in_place_error, construct_with, f): the error is f()'s prvalue, built in place (no
+// temporary: a failed send of a big message holds it once, in the result).
+struct construct_with_t {
+  explicit construct_with_t() = default;
+};
+inline constexpr construct_with_t construct_with{};
+// A result<T, E> built from value_from{f} holds f()'s prvalue as its value, built in place:
+// what a coroutine co_returns when the value must not pass through a temporary.
+template <class F>
+struct value_from {
+  F make;
+};
+template <class F>
+value_from(F) -> value_from<F>;
+// The same for the error: a result built from error_from{f} holds f()'s prvalue as its error.
+template <class F>
+struct error_from {
+  F make;
+};
+template <class F>
+error_from(F) -> error_from<F>;
+}  // namespace detail
+
 // An expected-like result: holds a T or an E.
 template <class T, class E>
 class result {
@@ -133,6 +157,14 @@ class result {
   template <class... Args>
   explicit result(in_place_error_t, Args&&... args) : has_value_(false) {
     std::construct_at(&error_, std::forward<Args>(args)...);
+  }
+  template <class F>
+  result(detail::value_from<F>&& v) : has_value_(true) {  // NOLINT: converting, for co_return
+    ::new (static_cast<void*>(&value_)) T(std::move(v.make)());
+  }
+  template <class F>
+  result(detail::error_from<F>&& e) : has_value_(false) {  // NOLINT: converting, for co_return
+    ::new (static_cast<void*>(&error_)) E(std::move(e.make)());
   }
   result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
                                   std::is_nothrow_move_constructible_v<E>)
@@ -262,6 +294,14 @@ class result<void, E> {
   template <class... Args>
   explicit result(in_place_error_t, Args&&... args) : has_value_(false) {
     std::construct_at(&error_, std::forward<Args>(args)...);
+  }
+  template <class F>
+  result(in_place_error_t, detail::construct_with_t, F&& make) : has_value_(false) {
+    ::new (static_cast<void*>(&error_)) E(std::forward<F>(make)());
+  }
+  template <class F>
+  result(detail::error_from<F>&& e) : has_value_(false) {  // NOLINT: converting, for co_return
+    ::new (static_cast<void*>(&error_)) E(std::move(e.make)());
   }
   result(result&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
       : has_value_(other.has_value_) {

@@ -244,29 +244,27 @@ class array_flavor {
     return status::ok;
   }
 
-  // A blocked sender's message while it waits ([A9]).
+  // A blocked sender's message while it waits ([A9]): the packet points at it (it stays in the
+  // sender's storage; a receiver that sends it for the sender moves it from there, once).
   struct send_packet {
-    typename P::template cell<uninit<S>> slot;
+    typename P::template cell<S*> msg{nullptr};
     typename P::template cell<bool> delivered;
   };
   static void offer(send_packet& pk, S& msg) noexcept {
     // SAFETY: [A9] our own packet, not yet registered.
-    pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+    pk.msg.with_mut([&](S** m) { *m = &msg; });
     // SAFETY: [A9] as above.
     pk.delivered.with_mut([](bool* d) { *d = false; });
   }
-  // After the wait: true if a receiver sent the message; else puts it back into `msg`.
+  // After the wait: true if a receiver sent the message (`msg` is then moved-from); else the
+  // message is still in `msg`.
   static bool delivered_or_take_back(send_packet& pk, S& msg) noexcept {
+    (void)msg;
     bool delivered = false;
     // SAFETY: [A9] unregistered, or claimed and notified: the packet is ours again.
     pk.delivered.with([&](const bool* d) { delivered = *d; });
-    // SAFETY: [A9] as above; a delivered packet holds the moved-from message.
-    pk.slot.with_mut([&](uninit<S>* v) {
-      if (delivered)
-        v->destroy();
-      else
-        restore(msg, *v);
-    });
+    // SAFETY: [A9] as above.
+    pk.msg.with_mut([](S**) {});
     return delivered;
   }
 
@@ -341,7 +339,7 @@ class array_flavor {
       token t;
       if (start_send(t) && t.slot) {
         // SAFETY: [A9] we claimed the sender; it touches its packet only after our notify().
-        pk->slot.with_mut([&](uninit<S>* v) { (void)write(t, *v->get()); });
+        pk->msg.with_mut([&](S** m) { (void)write(t, **m); });
         // SAFETY: [A9] as above.
         pk->delivered.with_mut([](bool* d) { *d = true; });
       }
