@@ -281,9 +281,11 @@ TEST(Capacity, ImpossibleCapacityThrowsLengthError) {
 }
 
 TEST(Capacity, CapacityWhoseByteSizeOverflowsThrowsLengthError) {
-  // Fits the index space, but cap * sizeof(slot) does not fit size_t.
-  using big = std::array<char, 1 << 20>;
-  const std::size_t cap = std::size_t{1} << 45;
+  // Fits the index space, but cap * sizeof(slot) does not fit size_t. (The largest message
+  // stored in its slot: a bigger one is boxed, detail/message.hpp.)
+  using big = std::array<char, sluice::detail::inline_message_limit>;
+  static_assert(!sluice::detail::boxed_v<big>);
+  const std::size_t cap = std::size_t{1} << 50;
   EXPECT_THROW((void)sluice::bounded<big>(cap), std::length_error);
 }
 

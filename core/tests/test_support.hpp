@@ -184,8 +184,13 @@ class probe_thread {
     const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
     const auto give_up = std::chrono::steady_clock::now() + forever;
     while (!done() && std::chrono::steady_clock::now() < give_up) {
-      std::ifstream in(path);
-      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string stat;
+      try {
+        std::ifstream in(path);
+        stat.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      } catch (const std::exception&) {
+        continue;  // the thread ended between done() and the read (ESRCH): done() says so next
+      }
       const auto paren = stat.rfind(')');
       if (paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'S') return;
       std::this_thread::yield();

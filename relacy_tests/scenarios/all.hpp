@@ -13,6 +13,7 @@
 #include "common.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
+#include "unreceived.hpp"
 #include "handles.hpp"
 #include "kinds_async.hpp"
 #include "kinds_broadcast.hpp"
@@ -63,6 +64,8 @@ void add_flavor(std::vector<scenario>& out) {
       &disconnect_wakes_blocked_receiver<P, F, disconnect_by::drop>);
   add("channel_dropped_with_buffered_messages_destroys_each_once",
       &channel_dropped_with_buffered_messages_destroys_each_once<P, F>);
+  add("last_receiver_drop_destroys_unreceived_racing_send",
+      &last_receiver_drop_destroys_unreceived_racing_send<P, F>);
   add("recv_for_racing_send_times_out_or_receives_never_loses",
       &recv_for_racing_send_times_out_or_receives_never_loses<P, F>);
   add("send_for_racing_recv_times_out_or_sends_never_loses",

@@ -32,6 +32,7 @@
 #include "common.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
+#include "unreceived.hpp"
 
 namespace sluice::verif {
 
@@ -510,6 +511,9 @@ void add_spsc_flavor(Table& out) {
   add("try_ops_see_every_completed_partner", &spsc_try_ops_see_every_completed_partner<P, F>);
   add("drop_both_with_buffered_messages_destroys_each_once",
       &spsc_drop_both_with_buffered_messages_destroys_each_once<P, F>);
+  add("last_receiver_drop_destroys_unreceived_racing_send", [](const config&) {
+    last_receiver_drop_destroys_unreceived_racing_send<P, true>([] { return make_spsc<msg, P, F>(); });
+  });
   if constexpr (spsc_bounded_v<F>) {
     add("receiver_close_wakes_full_sender", &spsc_receiver_side_close_wakes_full_sender<P, F, c::receiver_close>);
     add("receiver_drop_wakes_full_sender", &spsc_receiver_side_close_wakes_full_sender<P, F, c::receiver_drop>);

@@ -16,7 +16,9 @@
 // Closing. The last sender gone, the last receiver gone, or close() on any handle closes the
 // channel: sends fail with errc::closed (handing the message back), blocked senders and
 // receivers wake; messages already buffered stay receivable, and receivers see errc::closed
-// once the buffer is empty. Buffered messages are destroyed, exactly once, with the last handle.
+// once the buffer is empty. Buffered messages are destroyed exactly once: when the last receiver
+// goes (nobody can receive them any more; on that thread, outside every lock, even if senders
+// live on — crossbeam-channel's drop_unreceived), else with the last handle.
 //
 // Errors are values: send* returns send_result<T> (on error: the code and the message);
 // recv* returns recv_result<T> (the message, or the code). Codes: full/empty (try_*),
@@ -39,6 +41,7 @@
 #include "sluice/detail/async_bodies.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/counter.hpp"
+#include "sluice/detail/deadline.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
@@ -58,28 +61,6 @@ namespace detail {
 template <class T>
 concept message_type = std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> &&
                        std::is_move_constructible_v<T> && std::is_destructible_v<T>;
-
-template <class P, class Clock, class Duration>
-typename P::clock::time_point to_platform_time(std::chrono::time_point<Clock, Duration> tp) {
-  if constexpr (std::is_same_v<Clock, typename P::clock>) {
-    return std::chrono::time_point_cast<typename P::clock::duration>(tp);
-  } else {
-    const auto remaining = tp - Clock::now();
-    return P::clock::now() + std::chrono::ceil<typename P::clock::duration>(remaining);
-  }
-}
-
-// now + d, saturating at the clock's maximum: a timeout longer than the clock's range (e.g.
-// hours::max()) waits "forever" instead of wrapping into the past. The range check runs in
-// floating-point seconds, before any conversion that could overflow.
-template <class P, class Rep, class Period>
-typename P::clock::time_point deadline_after(std::chrono::duration<Rep, Period> d) {
-  const auto now = P::clock::now();
-  if (d <= d.zero()) return now;
-  using seconds = std::chrono::duration<double>;
-  if (seconds(d) >= seconds(P::clock::time_point::max() - now)) return P::clock::time_point::max();
-  return now + std::chrono::ceil<typename P::clock::duration>(d);
-}
 
 // What every handle shares: the reference and the queries.
 template <class T, class P>
@@ -228,8 +209,10 @@ class basic_sender : public detail::handle_base<T, P> {
       return block ? state.chan.send(s, deadline, stop) : state.chan.try_send(s);
     });
     if (st == detail::status::ok) return send_result<T>();
-    return send_result<T>(in_place_error,
-                          send_error<T>{detail::to_errc(st), detail::from_stored<T, P>(std::move(s))});
+    // The message goes back in place: `s` is this operation's one copy of it.
+    return send_result<T>(in_place_error, detail::construct_with, [&] {
+      return send_error<T>{detail::to_errc(st), detail::from_stored<T, P>(std::move(s))};
+    });
   }
 };
 
@@ -389,7 +372,9 @@ class basic_receiver : public detail::handle_base<T, P> {
       return block ? state.chan.recv(out, deadline, stop) : state.chan.try_recv(out);
     });
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
-    return recv_result<T>(std::in_place, detail::from_stored<T, P>(out.take()));
+    // Moved once, from `out` (this operation's one copy) into the caller's result.
+    detail::destroy_at_exit<stored> done{out};
+    return recv_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
 };
 

@@ -5,6 +5,16 @@
 // send hands the message back inside its send_error. Two things do throw: reading the wrong
 // alternative of a result (bad_result_access) and using an empty, moved-from handle
 // (empty_handle_error) — both are programming errors, not channel conditions.
+//
+// Move assignment of a result (detail::reassign below). Every held object is destroyed exactly
+// once, whatever throws. Strong guarantee (a throw leaves both operands as they were, but for
+// whatever the throwing move constructor itself did to its source) whenever the new
+// alternative's move is noexcept, or the alternative *this held before is nothrow-movable. One
+// case cannot have it: both hold the same alternative and its move may throw (a message type
+// with a throwing move): then the new object is first moved into a temporary (a throw there
+// is still strong), the old one destroyed, and the temporary moved in; if that second move
+// throws, the guarantee is basic: *this holds a value-initialized other alternative (an
+// errc{} / the empty success of result<void, E>) and the temporary is destroyed.
 #pragma once
 
 #include <memory>
@@ -56,10 +66,82 @@ struct send_error {
   T message;
 };
 
+namespace detail {
+
+// Raw storage for one object (result.hpp only; the channels use message.hpp's uninit).
+template <class X>
+struct result_slot {
+  alignas(X) unsigned char bytes[sizeof(X)];
+  X* get() noexcept { return std::launder(reinterpret_cast<X*>(bytes)); }
+};
+
+// Replaces the object at `old_obj` (destroyed by `destroy_old`, rebuilt from a saved move by
+// `restore_old`) with one move-constructed from `src` by `make_new`; `fallback` puts a
+// nothrow alternative in place. Implements the guarantees stated in the header.
+template <class Old, class New, class Src, class MakeNew, class DestroyOld, class MoveOldTo, class RestoreOld,
+          class Fallback>
+void reassign(Src& src, MakeNew make_new, DestroyOld destroy_old, MoveOldTo move_old_to, RestoreOld restore_old,
+              Fallback fallback) {
+  if constexpr (std::is_nothrow_move_constructible_v<New>) {
+    destroy_old();
+    make_new(std::move(src));
+  } else if constexpr (std::is_nothrow_move_constructible_v<Old>) {
+    result_slot<Old> saved;
+    move_old_to(saved.get());  // noexcept
+    destroy_old();
+    try {
+      make_new(std::move(src));
+    } catch (...) {
+      restore_old(std::move(*saved.get()));  // noexcept
+      std::destroy_at(saved.get());
+      throw;
+    }
+    std::destroy_at(saved.get());
+  } else {
+    result_slot<New> fresh;
+    ::new (static_cast<void*>(fresh.bytes)) New(std::move(src));  // a throw: nothing changed
+    destroy_old();
+    try {
+      make_new(std::move(*fresh.get()));
+    } catch (...) {
+      std::destroy_at(fresh.get());
+      fallback();  // noexcept
+      throw;
+    }
+    std::destroy_at(fresh.get());
+  }
+}
+
+}  // namespace detail
+
 struct in_place_error_t {
   explicit in_place_error_t() = default;
 };
 inline constexpr in_place_error_t in_place_error{};
+
+namespace detail {
+// result(in_place_error, construct_with, f): the error is f()'s prvalue, built in place (no
+// temporary: a failed send of a big message holds it once, in the result).
+struct construct_with_t {
+  explicit construct_with_t() = default;
+};
+inline constexpr construct_with_t construct_with{};
+// A result<T, E> built from value_from{f} holds f()'s prvalue as its value, built in place:
+// what a coroutine co_returns when the value must not pass through a temporary.
+template <class F>
+struct value_from {
+  F make;
+};
+template <class F>
+value_from(F) -> value_from<F>;
+// The same for the error: a result built from error_from{f} holds f()'s prvalue as its error.
+template <class F>
+struct error_from {
+  F make;
+};
+template <class F>
+error_from(F) -> error_from<F>;
+}  // namespace detail
 
 // An expected-like result: holds a T or an E.
 template <class T, class E>
@@ -76,6 +158,14 @@ class result {
   explicit result(in_place_error_t, Args&&... args) : has_value_(false) {
     std::construct_at(&error_, std::forward<Args>(args)...);
   }
+  template <class F>
+  result(detail::value_from<F>&& v) : has_value_(true) {  // NOLINT: converting, for co_return
+    ::new (static_cast<void*>(&value_)) T(std::move(v.make)());
+  }
+  template <class F>
+  result(detail::error_from<F>&& e) : has_value_(false) {  // NOLINT: converting, for co_return
+    ::new (static_cast<void*>(&error_)) E(std::move(e.make)());
+  }
   result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
                                   std::is_nothrow_move_constructible_v<E>)
       : has_value_(other.has_value_) {
@@ -86,20 +176,17 @@ class result {
   }
   result(const result&) = delete;
   result& operator=(const result&) = delete;
+  // Guarantees: see the header.
   result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
                                              std::is_nothrow_move_constructible_v<E>) {
-    if (this != &other) {
-      this->~result();
-      ::new (static_cast<void*>(this)) result(std::move(other));
-    }
+    if (this == &other) return *this;
+    if (other.has_value_)
+      assign_from<true>(other.value_);
+    else
+      assign_from<false>(other.error_);
     return *this;
   }
-  ~result() {
-    if (has_value_)
-      std::destroy_at(&value_);
-    else
-      std::destroy_at(&error_);
-  }
+  ~result() { destroy_held(); }
 
   bool has_value() const noexcept { return has_value_; }
   explicit operator bool() const noexcept { return has_value_; }
@@ -130,6 +217,64 @@ class result {
     if (has_value_) throw bad_result_access();
   }
 
+  static_assert(std::is_nothrow_move_constructible_v<T> || std::is_nothrow_default_constructible_v<E>,
+                "sluice::result: with a throwing T, E must be nothrow default-constructible (the basic-guarantee fallback)");
+  static_assert(std::is_nothrow_move_constructible_v<E> || std::is_nothrow_default_constructible_v<T>,
+                "sluice::result: with a throwing E, T must be nothrow default-constructible (the basic-guarantee fallback)");
+
+  void destroy_held() noexcept {
+    if (has_value_)
+      std::destroy_at(&value_);
+    else
+      std::destroy_at(&error_);
+  }
+  // The basic guarantee's fallback: a value-initialized other alternative (only called when
+  // moving a New may throw).
+  template <bool ToValue, class New>
+  void hold_fallback() noexcept {
+    if constexpr (!std::is_nothrow_move_constructible_v<New>) {
+      if constexpr (ToValue)
+        std::construct_at(&error_);
+      else
+        std::construct_at(&value_);
+      has_value_ = !ToValue;
+    }
+  }
+  // Replaces the held alternative with one moved from `src` (a T if ToValue, else an E).
+  template <bool ToValue, class Src>
+  void assign_from(Src& src) {
+    using New = std::conditional_t<ToValue, T, E>;
+    auto make_new = [this](New&& v) {
+      if constexpr (ToValue)
+        std::construct_at(&value_, std::move(v));
+      else
+        std::construct_at(&error_, std::move(v));
+      has_value_ = ToValue;
+    };
+    auto destroy_old = [this]() noexcept { destroy_held(); };
+    // The old alternative, when it is the other one (the same one takes the third path).
+    auto fallback = [this]() noexcept { hold_fallback<ToValue, New>(); };
+    if (has_value_ == ToValue) {
+      detail::reassign<New, New>(src, make_new, destroy_old, [](New*) noexcept {}, [](New&&) noexcept {}, fallback);
+    } else {
+      using Old = std::conditional_t<ToValue, E, T>;
+      auto move_old_to = [this](Old* to) noexcept {
+        if constexpr (ToValue)
+          ::new (static_cast<void*>(to)) Old(std::move(error_));
+        else
+          ::new (static_cast<void*>(to)) Old(std::move(value_));
+      };
+      auto restore_old = [this](Old&& o) noexcept {
+        if constexpr (ToValue)
+          std::construct_at(&error_, std::move(o));
+        else
+          std::construct_at(&value_, std::move(o));
+        has_value_ = !ToValue;
+      };
+      detail::reassign<Old, New>(src, make_new, destroy_old, move_old_to, restore_old, fallback);
+    }
+  }
+
   bool has_value_;
   union {
     T value_;
@@ -150,16 +295,44 @@ class result<void, E> {
   explicit result(in_place_error_t, Args&&... args) : has_value_(false) {
     std::construct_at(&error_, std::forward<Args>(args)...);
   }
+  template <class F>
+  result(in_place_error_t, detail::construct_with_t, F&& make) : has_value_(false) {
+    ::new (static_cast<void*>(&error_)) E(std::forward<F>(make)());
+  }
+  template <class F>
+  result(detail::error_from<F>&& e) : has_value_(false) {  // NOLINT: converting, for co_return
+    ::new (static_cast<void*>(&error_)) E(std::move(e.make)());
+  }
   result(result&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
       : has_value_(other.has_value_) {
     if (!has_value_) std::construct_at(&error_, std::move(other.error_));
   }
   result(const result&) = delete;
   result& operator=(const result&) = delete;
+  // Guarantees: see the header (the empty success alternative never throws).
   result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<E>) {
-    if (this != &other) {
-      this->~result();
-      ::new (static_cast<void*>(this)) result(std::move(other));
+    if (this == &other) return *this;
+    if (other.has_value_) {
+      if (!has_value_) std::destroy_at(&error_);
+      has_value_ = true;
+      return *this;
+    }
+    auto make_new = [this](E&& e) {
+      std::construct_at(&error_, std::move(e));
+      has_value_ = false;
+    };
+    auto destroy_old = [this]() noexcept {
+      if (!has_value_) std::destroy_at(&error_);
+      has_value_ = true;  // between the two steps: the empty success, destroyed by nothing
+    };
+    auto fallback = [this]() noexcept { has_value_ = true; };
+    if (has_value_) {
+      struct none {};
+      detail::reassign<none, E>(other.error_, make_new, destroy_old, [](none* p) noexcept { ::new (p) none{}; },
+                                [](none&&) noexcept {},
+                                fallback);
+    } else {
+      detail::reassign<E, E>(other.error_, make_new, destroy_old, [](E*) noexcept {}, [](E&&) noexcept {}, fallback);
     }
     return *this;
   }

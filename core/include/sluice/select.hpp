@@ -126,7 +126,7 @@ template <class T, class P, class F>
 struct case_state<recv_case<T, P, F>> {
   using S = stored_t<T, P>;
   uninit<S> out;
-  typename zero_flavor<S, P>::packet packet;
+  typename zero_flavor<S, P>::packet packet{out};  // a rendezvous sender moves straight into `out`
   std::optional<status> outcome;
   bool observer = false;  // async select: a rendezvous receive waits as an observer (zero.hpp)
 
@@ -188,10 +188,12 @@ struct case_state<recv_case<T, P, F>> {
     });
   }
   void fire(recv_case<T, P, F>& c) {
-    if (*outcome == status::ok)
-      c.handler(recv_result<T>(std::in_place, from_stored<T, P>(out.take())));
-    else
+    if (*outcome == status::ok) {
+      destroy_at_exit<S> done{out};
+      c.handler(recv_result<T>(std::in_place, std::move(stored_value<T, P>(*out.get()))));
+    } else {
       c.handler(recv_result<T>(in_place_error, to_errc(*outcome)));
+    }
   }
   template <class State>
   static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;
@@ -262,8 +264,9 @@ struct case_state<send_case<T, P, F>> {
     if (*outcome == status::ok)
       c.handler(send_result<T>());
     else
-      c.handler(send_result<T>(in_place_error,
-                               send_error<T>{to_errc(*outcome), from_stored<T, P>(std::move(c.msg))}));
+      c.handler(send_result<T>(in_place_error, construct_with, [&] {
+        return send_error<T>{to_errc(*outcome), from_stored<T, P>(std::move(c.msg))};
+      }));
   }
   template <class State>
   static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;

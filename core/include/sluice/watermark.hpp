@@ -18,7 +18,7 @@
 //                          has), f(errc::closed) if the consumer goes first,
 //                          f(errc::cancelled) after cancel_callback(t)
 //   send(v, f)             try_send + enqueue_callback (f(ok) at once when producing more)
-//   send(v) / send_for / send(v, stop)  enqueue, then block while paused
+//   send(v) / send_for / send_until / send(v, stop)  enqueue, then block while paused
 //   send_range(r)          enqueue every element, then report like try_send
 //   finish() / finish(e)   the consumer receives every buffered element, then end-of-stream
 //                          (errc::closed, no error) or the exception_ptr `e`
@@ -568,6 +568,11 @@ class basic_watermark_source {
     const time_point d = detail::deadline_after<P>(timeout);
     return send_blocking(std::move(v), &d, nullptr);
   }
+  template <class Clock, class Duration>
+  result<void, errc> send_until(T v, std::chrono::time_point<Clock, Duration> deadline) const {
+    const time_point d = detail::to_platform_time<P>(deadline);
+    return send_blocking(std::move(v), &d, nullptr);
+  }
 
   // co_await-able send: enqueues, then suspends while the channel is paused (until the level
   // falls below low) — the coroutine form of send(v). Same result: ok, or errc::closed (not
@@ -670,6 +675,11 @@ class basic_watermark_consumer {
   watermark_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
     const time_point d = detail::deadline_after<P>(timeout);
     return recv_impl("recv_for", true, &d, nullptr);
+  }
+  template <class Clock, class Duration>
+  watermark_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
+    const time_point d = detail::to_platform_time<P>(deadline);
+    return recv_impl("recv_until", true, &d, nullptr);
   }
 
   // co_await-able receive: the next element; errc::closed at the end of the stream (with

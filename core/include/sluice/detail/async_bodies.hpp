@@ -30,7 +30,12 @@ async_op<recv_result<T>, P> async_recv_body(chan_ref<T, P> ref, std::stop_token 
   for (;;) {
     uninit<S> out;
     const status st = ref.visit([&](auto& state) { return state.chan.try_recv(out); });
-    if (st == status::ok) co_return recv_result<T>(std::in_place, from_stored<T, P>(out.take()));
+    if (st == status::ok) {
+      // Built in the promise, moved once from `out` (a coroutine resumed inline runs on the
+      // waking thread's stack: a temporary here would cost a message there).
+      destroy_at_exit<S> done{out};
+      co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
+    }
     if (st == status::closed) co_return recv_result<T>(in_place_error, errc::closed);
     if (stop.stop_requested()) co_return recv_result<T>(in_place_error, errc::cancelled);
     if (guard.active() && guard.passed()) co_return recv_result<T>(in_place_error, errc::timed_out);
@@ -45,8 +50,9 @@ template <class T, class P>
 async_op<send_result<T>, P> async_send_body(chan_ref<T, P> ref, stored_t<T, P> msg, std::stop_token stop,
                                             deadline_spec<P> deadline = {}) {
   deadline_guard<P> guard(deadline);
+  // The error is built in the promise (no temporary on the resuming thread's stack).
   auto fail = [&](errc e) {
-    return send_result<T>(in_place_error, send_error<T>{e, from_stored<T, P>(std::move(msg))});
+    return error_from{[&msg, e] { return send_error<T>{e, from_stored<T, P>(std::move(msg))}; }};
   };
   for (;;) {
     const status st = ref.visit([&](auto& state) { return state.chan.try_send(msg); });

@@ -184,6 +184,7 @@ struct deadline_spec {
 
   template <class Timer>
   static deadline_spec of(time_point tp, Timer& t) noexcept {
+    if (tp == time_point::max()) return {};  // beyond the clock's range: never (deadline.hpp)
     return {tp, &t, [](void* o, time_point when, std::coroutine_handle<> h) {
               static_cast<Timer*>(o)->schedule_at(when, h);
             }};

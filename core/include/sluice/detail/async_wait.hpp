@@ -44,11 +44,12 @@ class async_wait {
   // A rendezvous send waits with its message in the packet; other flavors ignore this.
   void offer(S& msg) noexcept { offered_ = &msg; }
   bool delivered() const noexcept { return delivered_; }
-  // Puts an offered message back where it came from, if it is still in the packet.
+  // Ends an offer that was not delivered (the packet only points at `msg`: it never left).
   void take_back(S& msg) noexcept {
+    (void)msg;
     if (!in_packet_) return;
     // SAFETY: not delivered: the packet is ours again (unregistered or claimed by a close).
-    packet_.slot.with_mut([&](uninit<S>* v) { restore(msg, *v); });
+    packet_.at.with_mut([](void**) {});
     in_packet_ = false;
   }
 
@@ -180,10 +181,12 @@ class async_wait {
         (side_ == wait_side::recv ? st.chan.receivers() : st.chan.senders()).notify_one();
     });
   }
+  // The offered message stays in the operation's frame (the packet only points at it) and is
+  // destroyed with it.
   void destroy_packet_message() noexcept {
     if (!in_packet_) return;
     // SAFETY: not delivered and no longer registered: the packet is ours.
-    packet_.slot.with_mut([](uninit<S>* v) { v->destroy(); });
+    packet_.at.with_mut([](void**) {});
     in_packet_ = false;
   }
 

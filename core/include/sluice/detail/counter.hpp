@@ -3,7 +3,8 @@
 //
 // Contract
 //   senders     live (strong) senders; the last one to go closes the channel.
-//   receivers   live receivers; the last one to go closes the channel.
+//   receivers   live receivers; the last one to go closes the channel and destroys the
+//               buffered messages at once (flavor discard_unreceived()), on its own thread.
 //   refs        live sides (1 while any sender lives, 1 while any receiver lives) + weak
 //               senders; the last reference to go destroys the state (and with it every
 //               buffered message, exactly once) and frees the allocation. So cloning or
@@ -176,6 +177,9 @@ class chan_ref {
         return false;
       }
       s.chan.disconnect();
+      // Nobody can receive them any more: the buffered messages go now, on this thread,
+      // outside every lock (crossbeam-channel's drop_unreceived; the senders may live on).
+      s.chan.discard_unreceived();
       return true;
     });
     if (last) drop_ref();

@@ -1,11 +1,17 @@
 // sluice/detail/message.hpp — how a message is stored in a channel, and slot storage.
 //
-// Contract: flavors store `stored_t<T, P>`, which is nothrow-movable. A T whose move
-// constructor is noexcept is stored as itself. Any other T is boxed: the sender moves it into
-// a platform allocation BEFORE reserving a slot, so a throwing move leaves the channel
-// untouched and the exception reaches the sender; the receiver unboxes after the slot is
-// released, so a throwing move there reaches the receiver and the message is destroyed exactly
-// once (with the box). Either way the channel stays consistent.
+// Contract: flavors store `stored_t<T, P>`, which is nothrow-movable and small. A T whose move
+// constructor is noexcept and whose size is at most `inline_message_limit` is stored as
+// itself. Any other T is boxed: the sender moves it into a platform allocation BEFORE
+// reserving a slot, so a throwing move leaves the channel untouched and the exception reaches
+// the sender; the receiver unboxes after the slot is released, so a throwing move there
+// reaches the receiver and the message is destroyed exactly once (with the box). Either way
+// the channel stays consistent.
+// Big messages are boxed so that no path holds one on the stack more than the caller's own
+// result does: a ring slot, a blocked party's packet, a select case or a coroutine frame holds
+// a pointer, and the message is moved twice in all (into the box by the sender, out of it into
+// the receiver's result), whatever path it takes. Below the limit a message is moved along the
+// path (never copied), with at most one temporary per operation.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +22,12 @@
 
 namespace sluice::detail {
 
+// Messages bigger than this travel boxed (see the contract): one allocation per message, which
+// costs less than moving 16 KiB even once, and keeps stack use per operation below ~32 KiB.
+inline constexpr std::size_t inline_message_limit = 16 * 1024;
+
 template <class T>
-inline constexpr bool boxed_v = !std::is_nothrow_move_constructible_v<T>;
+inline constexpr bool boxed_v = !std::is_nothrow_move_constructible_v<T> || sizeof(T) > inline_message_limit;
 
 template <class T, class P>
 struct box {
@@ -71,6 +81,15 @@ T from_stored(stored_t<T, P>&& s) {
   }
 }
 
+// The T inside a stored message (a box's target, or the message itself).
+template <class T, class P>
+T& stored_value(stored_t<T, P>& s) noexcept {
+  if constexpr (boxed_v<T>)
+    return *s.ptr;
+  else
+    return s;
+}
+
 // Uninitialized storage for one value, with manual lifetime.
 template <class T>
 struct uninit {
@@ -81,12 +100,25 @@ struct uninit {
   void emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
     ::new (static_cast<void*>(bytes)) T(std::forward<Args>(args)...);
   }
+  // Moves the value of `src` straight into this storage (no temporary) and ends it in `src`.
+  void move_from(uninit& src) noexcept {
+    static_assert(std::is_nothrow_move_constructible_v<T>);
+    ::new (static_cast<void*>(bytes)) T(std::move(*src.get()));
+    src.destroy();
+  }
   T take() noexcept {
     T v(std::move(*get()));
     std::destroy_at(get());
     return v;
   }
   void destroy() noexcept { std::destroy_at(get()); }
+};
+
+// Ends the value in an uninit at scope exit (after a move out of it, even one that throws).
+template <class S>
+struct destroy_at_exit {
+  uninit<S>& storage;
+  ~destroy_at_exit() { storage.destroy(); }
 };
 
 // Puts a message back into a moved-from object without needing assignment (message types

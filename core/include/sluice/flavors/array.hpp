@@ -221,39 +221,50 @@ class array_flavor {
   }
 
   status read(token& t, uninit<S>& out) noexcept {
+    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
+  }
+  // After the last receiver went (the channel is closed): destroys every buffered message, here
+  // and now, waiting for a sender that claimed a slot before the close to finish writing it.
+  void discard_unreceived() noexcept {
+    token t;
+    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
+    }
+  }
+
+  // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.
+  template <class Sink>
+  status consume(token& t, Sink&& sink) noexcept {
     if (!t.slot) return status::closed;
     slot& s = *static_cast<slot*>(t.slot);
     // SAFETY: the slot was claimed by [A5] and published by [A2] (seen by [A3]).
-    s.value.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    s.value.with_mut([&](uninit<S>* v) { sink(*v); });
     // [A4] ORDERING: array.stamp_release.
     s.stamp.store(t.stamp, array_order::stamp_release);
     complete_a_waiting_send();
     return status::ok;
   }
 
-  // A blocked sender's message while it waits ([A9]).
+  // A blocked sender's message while it waits ([A9]): the packet points at it (it stays in the
+  // sender's storage; a receiver that sends it for the sender moves it from there, once).
   struct send_packet {
-    typename P::template cell<uninit<S>> slot;
+    typename P::template cell<S*> msg{nullptr};
     typename P::template cell<bool> delivered;
   };
   static void offer(send_packet& pk, S& msg) noexcept {
     // SAFETY: [A9] our own packet, not yet registered.
-    pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+    pk.msg.with_mut([&](S** m) { *m = &msg; });
     // SAFETY: [A9] as above.
     pk.delivered.with_mut([](bool* d) { *d = false; });
   }
-  // After the wait: true if a receiver sent the message; else puts it back into `msg`.
+  // After the wait: true if a receiver sent the message (`msg` is then moved-from); else the
+  // message is still in `msg`.
   static bool delivered_or_take_back(send_packet& pk, S& msg) noexcept {
+    (void)msg;
     bool delivered = false;
     // SAFETY: [A9] unregistered, or claimed and notified: the packet is ours again.
     pk.delivered.with([&](const bool* d) { delivered = *d; });
-    // SAFETY: [A9] as above; a delivered packet holds the moved-from message.
-    pk.slot.with_mut([&](uninit<S>* v) {
-      if (delivered)
-        v->destroy();
-      else
-        restore(msg, *v);
-    });
+    // SAFETY: [A9] as above.
+    pk.msg.with_mut([](S**) {});
     return delivered;
   }
 
@@ -328,7 +339,7 @@ class array_flavor {
       token t;
       if (start_send(t) && t.slot) {
         // SAFETY: [A9] we claimed the sender; it touches its packet only after our notify().
-        pk->slot.with_mut([&](uninit<S>* v) { (void)write(t, *v->get()); });
+        pk->msg.with_mut([&](S** m) { (void)write(t, **m); });
         // SAFETY: [A9] as above.
         pk->delivered.with_mut([](bool* d) { *d = true; });
       }

@@ -268,6 +268,19 @@ class list_flavor {
   }
 
   status read(token& t, uninit<S>& out) noexcept {
+    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
+  }
+  // After the last receiver went (the channel is closed): destroys every buffered message, here
+  // and now, waiting for a sender that claimed a slot before the close to finish writing it.
+  void discard_unreceived() noexcept {
+    token t;
+    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
+    }
+  }
+
+  // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.
+  template <class Sink>
+  status consume(token& t, Sink&& sink) noexcept {
     if (!t.blk) return status::closed;
     block* blk = t.blk;
     const std::uint64_t bit = std::uint64_t{1} << t.offset;
@@ -275,7 +288,7 @@ class list_flavor {
     // [B3] ORDERING: list.written_load.
     while ((blk->written.load(list_order::written_load) & bit) == 0) b.snooze();
     // SAFETY: the slot was claimed by [B7] and published by [B2] (seen by [B3]).
-    blk->values[t.offset].with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    blk->values[t.offset].with_mut([&](uninit<S>* v) { sink(*v); });
     if constexpr (SingleConsumer) {
       // [B12]: every slot of the block was read, in order, after its [B3].
       if (t.offset + 1 == block_cap) free_block(blk);

@@ -197,6 +197,19 @@ class spsc_list_flavor {
   }
 
   status read(token& t, uninit<S>& out) noexcept {
+    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
+  }
+  // After the consumer went (the channel is closed): destroys every buffered message, here
+  // and now (a send racing the close either published before the mark or fails).
+  void discard_unreceived() noexcept {
+    token t;
+    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
+    }
+  }
+
+  // Commits a receive: `sink` moves the message out of (or destroys it in) the slot.
+  template <class Sink>
+  status consume(token& t, Sink&& sink) noexcept {
     if (t.closed) return status::closed;
     // SAFETY: the consumer's view is touched only by the one consumer.
     auto [blk, offset] = consumer_.with_mut([&](view* v) {
@@ -215,7 +228,7 @@ class spsc_list_flavor {
       return std::pair<block*, std::size_t>(v->blk, v->offset++);
     });
     // SAFETY: position t.pos < tail was published by [U2] (seen by [U3]); only we read it.
-    blk->values[offset].with_mut([&](uninit<S>* m) { out.emplace(m->take()); });
+    blk->values[offset].with_mut([&](uninit<S>* m) { sink(*m); });
     // [U4] ORDERING: spsc_list.advance.
     head_.store(t.pos + 1, spsc_list_order::advance);
     return status::ok;

@@ -204,6 +204,19 @@ class spsc_ring_flavor {
   }
 
   status read(token& t, uninit<S>& out) noexcept {
+    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
+  }
+  // After the consumer went (the channel is closed): destroys every buffered message, here
+  // and now (a send racing the close either published before the mark or fails).
+  void discard_unreceived() noexcept {
+    token t;
+    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
+    }
+  }
+
+  // Commits a receive: `sink` moves the message out of (or destroys it in) the slot.
+  template <class Sink>
+  status consume(token& t, Sink&& sink) noexcept {
     if (t.closed) return status::closed;
     // SAFETY: the consumer's view is touched only by the one consumer.
     const std::size_t idx = consumer_.with_mut([&](view* v) {
@@ -214,7 +227,7 @@ class spsc_ring_flavor {
     });
     // SAFETY: position t.pos < tail was published by [R2] (seen by [R3]); until [R4] the
     // producer does not reuse the slot.
-    slots_[idx].with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    slots_[idx].with_mut([&](uninit<S>* v) { sink(*v); });
     // [R4] ORDERING: spsc_ring.release_slot.
     head_.store(t.pos + 1, spsc_ring_order::release_slot);
     // [R5] ORDERING: spsc_ring.pop_fence.

@@ -3,14 +3,16 @@
 //
 // Algorithm: crossbeam-channel's zero flavor and Go's unbuffered channel (credited by name):
 // a lock protects two FIFO queues of blocked senders and receivers; an arriving operation
-// pairs with the oldest waiter of the other side, else queues itself and parks. The message
-// moves through a packet on the blocked party's stack, so the flavor allocates nothing per
-// operation.
+// pairs with the oldest waiter of the other side, else queues itself and parks. A blocked
+// party's packet points at its own storage — a sender's message, a receiver's destination —
+// and the partner moves the message once, straight from the one into the other: no copy on
+// either stack (a 1 MiB message costs 1 MiB, not 3), and no allocation per operation.
 //
 // State (under lock_): senders_, receivers_ (waiter queues), disconnected_.
 // Hand-off, the only cross-thread data path:
 //   [Z1] the arriving party claims the waiter (waiter.hpp [W1]) under the lock, then, outside
-//        it, moves the message into or out of the waiter's packet, then notify()s it.
+//        it, moves the message out of the waiting sender's storage or into the waiting
+//        receiver's destination (both reached through the packet), then notify()s it.
 //   [Z2] the waiter consumes the notification (parker token: unpark happens-before park's
 //        return), so the packet access of [Z1] happens-before the waiter's own.
 // Observers: an async receiver registers WITHOUT a packet (an observer): a message is never
@@ -19,7 +21,7 @@
 // message from the sender's packet itself (a try_recv). try_send never completes with an
 // observer (there is no receiver ready to take the message at that instant).
 // A waiter that times out or is cancelled claimed itself (nobody else will touch its packet)
-// and removes its entry under the lock; its message never left its packet.
+// and removes its entry under the lock; its message never left its own storage.
 //   [Z3] closed_ (release/acquire): a lock-free mirror of `disconnected` for queries.
 // The flavor itself never spins before parking; the std parker yields a few times before it
 // sleeps (std_parker.hpp), so a hand-off to a party still in those yields costs no futex wake.
@@ -94,16 +96,25 @@ class zero_flavor {
     return true;
   }
 
+  // Nothing is ever buffered: a waiting sender still holds its message (the close handed it
+  // back).
+  void discard_unreceived() noexcept {}
+
   bool is_disconnected() const noexcept {
     // [Z3] ORDERING: zero.closed_load.
     return closed_.load(zero_order::closed_load);
   }
 
   // Select support. A select registers one entry per case; the entry's packet is the case's.
-  // A send case's packet holds its message while registered. Returns whether the case is
-  // ready now (a partner waits, or the channel is closed): the caller then aborts its wait.
+  // A send case's packet points at its message while registered (the message stays where it
+  // is until a receiver moves it out); a receive case's packet points at its destination.
+  // Returns whether the case is ready now (a partner waits, or the channel is closed): the
+  // caller then aborts its wait.
   struct packet {
-    typename P::template cell<uninit<S>> slot;  // the message while it changes hands
+    packet() = default;
+    explicit packet(uninit<S>& destination) noexcept : at(static_cast<void*>(&destination)) {}
+    // S* (a waiting sender's message) or uninit<S>* (a waiting receiver's destination).
+    typename P::template cell<void*> at{nullptr};
   };
   bool register_send(wait_entry<P>& e, packet& pk, S& msg) noexcept {
     std::optional<wait_entry<P>> observer;
@@ -112,7 +123,7 @@ class zero_flavor {
       lock_guard g(lock_);
       // SAFETY: state_ is only touched under lock_; the packet is ours until queued.
       ready = state_.with_mut([&](state* s) {
-        pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+        pk.at.with_mut([&](void** a) { *a = static_cast<void*>(&msg); });
         e.packet = &pk;
         s->senders.push(e);
         if (s->disconnected || has_other(s->receivers, e.w, has_packet)) return true;
@@ -123,8 +134,8 @@ class zero_flavor {
     if (observer) observer->w->notify();
     return ready;
   }
-  // Registers a receiver with a packet (a blocking select), or an observer (pk == nullptr:
-  // an async receiver, woken to take a message itself).
+  // Registers a receiver with a packet built on its destination (a blocking select), or an
+  // observer (pk == nullptr: an async receiver, woken to take a message itself).
   bool register_recv(wait_entry<P>& e, packet* pk) noexcept {
     lock_guard g(lock_);
     // SAFETY: state_ is only touched under lock_.
@@ -134,11 +145,12 @@ class zero_flavor {
       return s->disconnected || has_other(s->senders, e.w, [](const wait_entry<P>&) { return true; });
     });
   }
-  // Removes a send registration that was not claimed, giving the message back.
+  // Removes a send registration that was not claimed; the message never left `msg`.
   void unregister_send(wait_entry<P>& e, packet& pk, S& msg) noexcept {
+    (void)msg;
     remove(e, /*from_senders=*/true);
     // SAFETY: unclaimed (or claimed by a disconnect, which moves nothing): the packet is ours.
-    pk.slot.with_mut([&](uninit<S>* v) { restore(msg, *v); });
+    pk.at.with_mut([](void**) {});
   }
   void unregister_recv(wait_entry<P>& e) noexcept { remove(e, /*from_senders=*/false); }
   // Passes on a wake-up that a destroyed async receiver (an observer) was given.
@@ -153,10 +165,11 @@ class zero_flavor {
     }
     if (observer) observer->w->notify();
   }
-  // After a claim by a partner: the received message ([Z1] -> [Z2]).
+  // After a claim by a partner: the message is in `out`, the packet's destination ([Z1] -> [Z2]).
   static void complete_recv(packet& pk, uninit<S>& out) noexcept {
-    // SAFETY: the sender wrote the packet before notify().
-    pk.slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    (void)out;
+    // SAFETY: the sender moved the message into our destination before notify().
+    pk.at.with_mut([](void**) {});
   }
 
   std::size_t len() const noexcept { return 0; }
@@ -188,7 +201,7 @@ class zero_flavor {
         if (stop_requested(stop)) return {std::nullopt, status::cancelled};
         if (deadline && P::clock::now() >= *deadline) return {std::nullopt, status::timed_out};
         // SAFETY: our own packet, not yet visible to anyone.
-        pk.slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+        pk.at.with_mut([&](void** a) { *a = static_cast<void*>(&msg); });
         e.w = &w;
         e.packet = &pk;
         s->senders.push(e);
@@ -204,8 +217,9 @@ class zero_flavor {
     const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
     if (sel >= sel_first_operation) return status::ok;  // a receiver took the message ([Z1])
     if (sel != sel_disconnected) remove(e, /*senders=*/true);
-    // SAFETY: we claimed ourselves or were disconnected: nobody else touches the packet.
-    pk.slot.with_mut([&](uninit<S>* v) { restore(msg, *v); });
+    // SAFETY: we claimed ourselves or were disconnected: nobody else touches the packet, and
+    // the message never left `msg`.
+    pk.at.with_mut([](void**) {});
     if (sel == sel_disconnected) return status::closed;
     return sel == sel_cancelled ? status::cancelled : status::timed_out;
   }
@@ -213,7 +227,7 @@ class zero_flavor {
   status recv_impl(uninit<S>& out, bool block, const typename P::clock::time_point* deadline,
                    const std::stop_token* stop) {
     waiter<P> w;
-    packet pk;
+    packet pk(out);
     wait_entry<P> e;
     std::optional<wait_entry<P>> claimed;
     status st;
@@ -239,8 +253,7 @@ class zero_flavor {
     if (st != status::full) return st;
     const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
     if (sel >= sel_first_operation) {
-      // SAFETY: the sender wrote the packet before notify() ([Z1] -> [Z2]).
-      pk.slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+      complete_recv(pk, out);  // the sender moved the message into `out` ([Z1] -> [Z2])
       return status::ok;
     }
     if (sel != sel_disconnected) remove(e, /*senders=*/false);
@@ -250,15 +263,17 @@ class zero_flavor {
 
   static void hand_to_receiver(const wait_entry<P>& e, S& msg) noexcept {
     auto* pk = static_cast<packet*>(e.packet);
-    // SAFETY: [Z1] — we claimed the receiver; it waits for our notify() before reading.
-    pk->slot.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+    // SAFETY: [Z1] — we claimed the receiver; it waits for our notify() before reading its
+    // destination.
+    pk->at.with_mut([&](void** a) { static_cast<uninit<S>*>(*a)->emplace(std::move(msg)); });
     e.w->notify();
   }
 
   static void take_from_sender(const wait_entry<P>& e, uninit<S>& out) noexcept {
     auto* pk = static_cast<packet*>(e.packet);
-    // SAFETY: [Z1] — we claimed the sender; it waits for our notify() before returning.
-    pk->slot.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+    // SAFETY: [Z1] — we claimed the sender; it waits for our notify() before touching (or
+    // destroying) its message.
+    pk->at.with_mut([&](void** a) { out.emplace(std::move(*static_cast<S*>(*a))); });
     e.w->notify();
   }
 
