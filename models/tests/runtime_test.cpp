@@ -200,8 +200,8 @@ int main() {
   // Thread ids.
   {
     mc::result r = mc::check(quiet("thread ids"), [] {
-      std::uintptr_t main_id = P::thread_id(), other = 0;
-      mc::thread t([&] { other = P::thread_id(); });
+      std::uintptr_t main_id = mc::rt::thread_id(), other = 0;
+      mc::thread t([&] { other = mc::rt::thread_id(); });
       t.join();
       MODEL_ASSERT(main_id != 0 && other != 0 && main_id != other);
     });

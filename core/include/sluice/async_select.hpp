@@ -9,7 +9,8 @@
 // operation completes, or fails with closed, and its handler runs, on the coroutine's side,
 // before co_await returns), every other case leaves its channel as it was; the result is the
 // index of the case that fired (the number of channel cases for the timeout or default case).
-// Fair (random start) by default; async_select_biased() tries the cases in the order written.
+// Fair (random order, select.hpp) by default; async_select_biased() uses the order written;
+// on_default is linearizable as select()'s is.
 // A timeout or deadline case needs the caller's timer (sluice::timer_scheduler): sluice has no
 // timer thread (async_timer.hpp).
 // Why a separate name and not `co_await sluice::select(...)`: select() runs at once and blocks
@@ -25,6 +26,7 @@
 // The channel handles named by the cases must outlive the co_await.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -78,19 +80,14 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
   if constexpr (has_deadline) spec = spec_of<P>(std::get<0>(extras));
   deadline_guard<P> guard(spec);
 
-  const std::size_t start = Fair && n > 1 ? random_index<P>(n) : 0;
+  const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   const with_any_case with;
   for (;;) {
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t i = (start + k) % n;
+    for (const std::size_t i : order) {
       if (with(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); })) {
         with(cases, states, i, [](auto& c, auto& s) { s.fire(c); });
         co_return i;
       }
-    }
-    if constexpr (has_default) {
-      std::get<0>(extras).handler();
-      co_return n;
     }
     if constexpr (has_deadline) {
       if (guard.passed()) {
@@ -99,9 +96,11 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
       }
     }
     using wait_t = select_wait<P, n, std::tuple<Chans...>, states_t, with_any_case>;
-    const typename wait_t::outcome got = co_await wait_t(cases, states, with, has_deadline ? &guard : nullptr);
+    // With a default case the wait only probes (select.hpp [D1]): it never suspends unclaimed.
+    const typename wait_t::outcome got =
+        co_await wait_t(cases, states, with, order, has_deadline ? &guard : nullptr, /*probe=*/has_default);
     if (got.sel == sel_timed_out) {
-      if constexpr (has_deadline) std::get<0>(extras).handler();
+      if constexpr (has_deadline || has_default) std::get<0>(extras).handler();
       co_return n;
     }
     if (got.claimed && with(cases, states, *got.claimed, [](auto& c, auto& s) { return s.complete_on_claim(c); })) {
@@ -131,7 +130,7 @@ auto async_select_impl(Cases&&... cases) {
 
 }  // namespace detail
 
-// Fair async select: cases tried from a random start. co_await it; the result is the index of
+// Fair async select: cases tried and registered in a random order. co_await it; the result is the index of
 // the case that fired.
 template <class... Cases>
 auto async_select(Cases&&... cases) {

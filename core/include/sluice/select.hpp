@@ -7,8 +7,18 @@
 //
 // Exactly one case fires: its operation completes (or fails with closed) and its handler runs;
 // every other case leaves its channel as it was (a send case's message is given back to the
-// select, and destroyed with it). select() returns the index of the case that fired. Cases are
-// tried from a random start (fair); select_biased() tries them in the order written.
+// select, and destroyed with it). select() returns the index of the case that fired. select()
+// tries and registers its cases in a uniformly random order, so the case that fires is uniform
+// among the ready ones, and among waiting registrations a partner may take (select_random.hpp);
+// select_biased() uses the order written.
+// on_default is linearizable: it fires only if there was an instant at which no case was ready.
+// After a pass finds nothing, the select registers on every channel as if to wait, re-checks
+// every case, and then claims its own waiter as `timed_out` [D1]; a case that became ready
+// after its registration has claimed the waiter first (the select then retries), so the
+// default's instant is that claim (exact as long as the select's registration is the oldest
+// claimable one on each channel, i.e. no other waiter there is notified in its place).
+// (crossbeam-channel's select registers before giving up in the same way; its
+// linearizable_default test is the model of this one.)
 // Why a variadic function and not a builder (crossbeam's Select, flume's Selector): the cases
 // of a C++ select usually have different message types, which a variadic call keeps typed with
 // no type erasure and no allocation; a builder would need virtual dispatch per case.
@@ -23,6 +33,7 @@
 // Happens-before: as for the channel operations (channel.hpp).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -301,18 +312,13 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
   if constexpr (has_deadline) deadline = std::get<0>(extras).template platform_deadline<P>();
   const time_point* deadline_ptr = deadline ? &*deadline : nullptr;
 
-  const std::size_t start = Fair && n > 1 ? random_index<P>(n) : 0;
+  const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   for (;;) {
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t i = (start + k) % n;
+    for (const std::size_t i : order) {
       if (with_case(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); }, seq{})) {
         with_case(cases, states, i, [](auto& c, auto& s) { s.fire(c); }, seq{});
         return i;
       }
-    }
-    if constexpr (has_default) {
-      std::get<0>(extras).handler();
-      return n;
     }
     if constexpr (has_deadline) {
       if (P::clock::now() >= *deadline) {
@@ -324,14 +330,19 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
     waiter<P> w;
     wait_entry<P> entries[n];
     bool ready = false;
-    for (std::size_t i = 0; i < n; ++i) {
+    // In `order`: a rendezvous partner takes the oldest registration, so registering in the
+    // order written would always give it the first of two cases on one channel.
+    for (const std::size_t i : order) {
       entries[i].w = &w;
       ready |= with_case(cases, states, i, [&](auto& c, auto& s) { return s.enroll(c, entries[i]); }, seq{});
     }
     P::test_delay();  // race window: a partner arrives between the tries and the registrations
-    for (std::size_t i = 0; i < n && !ready; ++i)
-      ready = with_case(cases, states, i, [](auto& c, auto& s) { return s.ready(c); }, seq{});
-    if (ready) w.try_select_self(sel_aborted);
+    for (std::size_t k = 0; k < n && !ready; ++k)
+      ready = with_case(cases, states, order[k], [](auto& c, auto& s) { return s.ready(c); }, seq{});
+    if (ready)
+      w.try_select_self(sel_aborted);
+    else if constexpr (has_default)
+      w.try_select_self(sel_timed_out);  // [D1] no case ready now (see the header); fails if claimed
     const std::uintptr_t sel = w.wait_until(deadline_ptr);
 
     std::optional<std::size_t> claimed;
@@ -340,6 +351,12 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
         claimed = i;  // the claimer dequeued it
       else
         with_case(cases, states, i, [&](auto& c, auto& s) { s.withdraw(c, entries[i]); }, seq{});
+    }
+    if constexpr (has_default) {
+      if (sel == sel_timed_out) {
+        std::get<0>(extras).handler();
+        return n;
+      }
     }
     if (claimed &&
         with_case(cases, states, *claimed, [](auto& c, auto& s) { return s.complete_on_claim(c); }, seq{})) {
@@ -415,7 +432,7 @@ detail::default_case<std::decay_t<F>> on_default(F&& handler) {
   return {std::forward<F>(handler)};
 }
 
-// Fair select: cases tried from a random start. Returns the index of the case that fired.
+// Fair select: cases tried and registered in a random order. Returns the index of the case that fired.
 template <class... Cases>
 std::size_t select(Cases&&... cases) {
   return detail::select_impl<true>(std::forward<Cases>(cases)...);

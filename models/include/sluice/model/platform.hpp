@@ -253,7 +253,6 @@ struct platform {
                          source_location loc = source_location::current()) {
     rt::deallocate(p, bytes, align, loc);
   }
-  static std::uintptr_t thread_id() noexcept { return rt::thread_id(); }
 };
 
 static_assert(sluice::platform<platform>);
