@@ -109,31 +109,49 @@ TEST(SelectFairness, WaitingSelectTakesEitherSendCaseOnOneRendezvousChannelFairl
   EXPECT_LT(std::abs(hits[0] / double(n) - 0.5), hoeffding_tolerance(n)) << hits[0] << " of " << n;
 }
 
+// Spins until `flag` reaches `value`; yields now and then, so that a thread sharing its core
+// with the one it waits for still lets it run.
+void spin_until_at_least(const std::atomic<int>& flag, int value) {
+  for (int k = 1;; ++k) {
+    // ORDERING (test): acquire — pairs with the other thread's release store of `flag`.
+    if (flag.load(std::memory_order_acquire) >= value) return;
+    if (k % 1024 == 0)
+      std::this_thread::yield();
+    else
+      sluice::std_platform::spin_hint();
+  }
+}
+
 // crossbeam-channel's linearizable_default: thread B keeps one of r1, r2 holding a message at
 // every instant (it fills r2 before it empties r1), so a select over both with a default must
 // never take the default. Without the registration re-check, a select that tries r2 (still
-// empty) and then r1 (just emptied) takes it.
+// empty) and then r1 (just emptied) takes it. The threads meet by spinning rather than through
+// channels, so that B acts while A is inside select, and A starts its select a varying number
+// of pauses after releasing B, so that the rounds sweep the offsets between the two (on the
+// old code about 1 round in 500 took the default; 0 is required).
 template <class Make>
 void default_is_linearizable(Make make, int rounds) {
-  auto [start_tx, start_rx] = sluice::bounded<int>(0);
-  auto [end_tx, end_rx] = sluice::bounded<int>(0);
   auto [s1, r1] = make();
   auto [s2, r2] = make();
+  std::atomic<int> go{0}, done{0};
   std::thread b([&] {
-    for (int i = 0; i < rounds; ++i) {
-      ASSERT_TRUE(start_rx.recv());
-      ASSERT_TRUE(s2.send(1));
+    for (int i = 1; i <= rounds; ++i) {
+      spin_until_at_least(go, i);
+      EXPECT_TRUE(s2.send(1));
       (void)r1.try_recv();
-      ASSERT_TRUE(end_rx.recv());
+      // ORDERING (test): release — pairs with A's acquire in spin_until_at_least.
+      done.store(i, std::memory_order_release);
     }
   });
   int defaults = 0;
-  for (int i = 0; i < rounds; ++i) {
-    ASSERT_TRUE(start_tx.send(0));
-    ASSERT_TRUE(s1.send(1));
+  for (int i = 1; i <= rounds; ++i) {
+    EXPECT_TRUE(s1.send(1));
+    // ORDERING (test): release — pairs with B's acquire in spin_until_at_least.
+    go.store(i, std::memory_order_release);
+    for (int k = 0; k < (i * 13) % 50; ++k) sluice::std_platform::spin_hint();
     sluice::select(sluice::on_recv(r1, ignore_recv), sluice::on_recv(r2, ignore_recv),
                    sluice::on_default([&] { ++defaults; }));
-    ASSERT_TRUE(end_tx.send(0));
+    spin_until_at_least(done, i);
     (void)r2.try_recv();
   }
   b.join();
@@ -141,10 +159,10 @@ void default_is_linearizable(Make make, int rounds) {
 }
 
 TEST(SelectFairness, DefaultNeverFiresWhileACaseIsReadyBounded) {
-  default_is_linearizable([] { return sluice::bounded<int>(1); }, 20000);
+  default_is_linearizable([] { return sluice::bounded<int>(1); }, 100000);
 }
 TEST(SelectFairness, DefaultNeverFiresWhileACaseIsReadyUnbounded) {
-  default_is_linearizable([] { return sluice::unbounded<int>(); }, 20000);
+  default_is_linearizable([] { return sluice::unbounded<int>(); }, 100000);
 }
 
 }  // namespace
