@@ -23,7 +23,10 @@
 // which case the send counts as delivered (its handler does not run). Receive cases never
 // take a message they cannot deliver: a rendezvous receive waits as an observer (zero.hpp).
 // Resumption follows async.hpp (the awaiting promise's scheduler, else the waking thread).
-// The channel handles named by the cases must outlive the co_await.
+// Lifetimes: async_select() clones the handle of every case when it is called (the returned
+// operation owns the clones, as async_recv/async_send own theirs), so the caller's handles may
+// go before the co_await; the channels stay alive, and open on those sides, until the
+// operation is destroyed.
 #pragma once
 
 #include <array>
@@ -66,6 +69,16 @@ deadline_spec<P> spec_of(Extra& extra) {
                   "on_timeout(d, timer, f) or on_deadline(tp, timer, f)");
     return {};
   }
+}
+
+// A case that owns a clone of its handle (select.hpp's owned_handle).
+template <class T, class P, class F>
+recv_case<T, P, F, owned_handle<basic_receiver<T, P>>> owning_case(recv_case<T, P, F>&& c) {
+  return {{*c.rx}, std::move(c.handler)};
+}
+template <class T, class P, class F>
+send_case<T, P, F, owned_handle<basic_sender<T, P>>> owning_case(send_case<T, P, F>&& c) {
+  return {{*c.tx}, std::move(c.msg), std::move(c.handler)};
 }
 
 template <class P, bool Fair, class... Chans, class... Extra>
@@ -123,7 +136,7 @@ auto async_select_impl(Cases&&... cases) {
                   "sluice::async_select: put the timeout, deadline or default case last");
     using P = typename first_platform<std::tuple_element_t<I, all>...>::type;
     return async_select_body<P, Fair>(
-        std::tuple<std::tuple_element_t<I, all>...>(std::move(std::get<I>(tuple))...),
+        std::tuple<decltype(owning_case(std::move(std::get<I>(tuple))))...>(owning_case(std::move(std::get<I>(tuple)))...),
         std::tuple<std::tuple_element_t<channels + J, all>...>(std::move(std::get<channels + J>(tuple))...));
   }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
 }

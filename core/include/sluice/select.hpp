@@ -49,16 +49,24 @@ namespace sluice {
 
 namespace detail {
 
-template <class T, class P, class F>
+// A case reaches its handle through `Ref`: a pointer for select() (the handle outlives the
+// call), an owned_handle for async_select (async_select.hpp: the operation owns a clone).
+template <class T, class P, class F, class Ref = const basic_receiver<T, P>*>
 struct recv_case {
-  const basic_receiver<T, P>* rx;
+  Ref rx;
   F handler;
 };
-template <class T, class P, class F>
+template <class T, class P, class F, class Ref = const basic_sender<T, P>*>
 struct send_case {
-  const basic_sender<T, P>* tx;
+  Ref tx;
   stored_t<T, P> msg;
   F handler;
+};
+// A handle clone a case owns, reached like a pointer.
+template <class H>
+struct owned_handle {
+  H h;
+  const H* operator->() const noexcept { return &h; }
 };
 template <class Clock, class Duration, class F>
 struct deadline_case {
@@ -97,13 +105,13 @@ template <class C>
 struct case_traits {
   static constexpr bool is_channel = false;
 };
-template <class T, class P, class F>
-struct case_traits<recv_case<T, P, F>> {
+template <class T, class P, class F, class R>
+struct case_traits<recv_case<T, P, F, R>> {
   static constexpr bool is_channel = true;
   using platform = P;
 };
-template <class T, class P, class F>
-struct case_traits<send_case<T, P, F>> {
+template <class T, class P, class F, class R>
+struct case_traits<send_case<T, P, F, R>> {
   static constexpr bool is_channel = true;
   using platform = P;
 };
@@ -133,15 +141,15 @@ inline constexpr bool is_default_case_v<default_case<F>> = true;
 template <class C>
 struct case_state;
 
-template <class T, class P, class F>
-struct case_state<recv_case<T, P, F>> {
+template <class T, class P, class F, class R>
+struct case_state<recv_case<T, P, F, R>> {
   using S = stored_t<T, P>;
   uninit<S> out;
   typename zero_flavor<S, P>::packet packet;
   std::optional<status> outcome;
   bool observer = false;  // async select: a rendezvous receive waits as an observer (zero.hpp)
 
-  bool try_now(recv_case<T, P, F>& c) {
+  bool try_now(recv_case<T, P, F, R>& c) {
     return c.rx->ref().visit([&](auto& st) {
       const status s = st.chan.try_recv(out);
       if (s == status::empty) return false;
@@ -150,7 +158,7 @@ struct case_state<recv_case<T, P, F>> {
     });
   }
   // Registers; returns whether the case is ready now.
-  bool enroll(recv_case<T, P, F>& c, wait_entry<P>& e) {
+  bool enroll(recv_case<T, P, F, R>& c, wait_entry<P>& e) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
         return st.chan.register_recv(e, observer ? nullptr : &packet);
@@ -160,7 +168,7 @@ struct case_state<recv_case<T, P, F>> {
       }
     });
   }
-  bool ready(recv_case<T, P, F>& c) {
+  bool ready(recv_case<T, P, F, R>& c) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         return false;  // decided under the lock by register_recv
@@ -168,7 +176,7 @@ struct case_state<recv_case<T, P, F>> {
         return st.chan.recv_ready();
     });
   }
-  void withdraw(recv_case<T, P, F>& c, wait_entry<P>& e) {
+  void withdraw(recv_case<T, P, F, R>& c, wait_entry<P>& e) {
     c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         st.chan.unregister_recv(e);
@@ -177,7 +185,7 @@ struct case_state<recv_case<T, P, F>> {
     });
   }
   // After this case's entry was claimed: does the claim complete it (rendezvous hand-off)?
-  bool complete_on_claim(recv_case<T, P, F>& c) {
+  bool complete_on_claim(recv_case<T, P, F, R>& c) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
         if (observer) return false;  // woken to retry, not handed a message
@@ -190,7 +198,7 @@ struct case_state<recv_case<T, P, F>> {
     });
   }
   // A claim this case cannot use (its async select is being destroyed) goes to the next waiter.
-  void forward_wakeup(recv_case<T, P, F>& c) {
+  void forward_wakeup(recv_case<T, P, F, R>& c) {
     c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         st.chan.wake_observer();
@@ -198,7 +206,7 @@ struct case_state<recv_case<T, P, F>> {
         st.chan.receivers().notify_one();
     });
   }
-  void fire(recv_case<T, P, F>& c) {
+  void fire(recv_case<T, P, F, R>& c) {
     if (*outcome == status::ok)
       c.handler(recv_result<T>(std::in_place, from_stored<T, P>(out.take())));
     else
@@ -208,13 +216,13 @@ struct case_state<recv_case<T, P, F>> {
   static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;
 };
 
-template <class T, class P, class F>
-struct case_state<send_case<T, P, F>> {
+template <class T, class P, class F, class R>
+struct case_state<send_case<T, P, F, R>> {
   using S = stored_t<T, P>;
   typename zero_flavor<S, P>::packet packet;
   std::optional<status> outcome;
 
-  bool try_now(send_case<T, P, F>& c) {
+  bool try_now(send_case<T, P, F, R>& c) {
     return c.tx->ref().visit([&](auto& st) {
       const status s = st.chan.try_send(c.msg);
       if (s == status::full) return false;
@@ -222,7 +230,7 @@ struct case_state<send_case<T, P, F>> {
       return true;
     });
   }
-  bool enroll(send_case<T, P, F>& c, wait_entry<P>& e) {
+  bool enroll(send_case<T, P, F, R>& c, wait_entry<P>& e) {
     return c.tx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
         return st.chan.register_send(e, packet, c.msg);
@@ -235,7 +243,7 @@ struct case_state<send_case<T, P, F>> {
       }
     });
   }
-  bool ready(send_case<T, P, F>& c) {
+  bool ready(send_case<T, P, F, R>& c) {
     return c.tx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         return false;
@@ -243,7 +251,7 @@ struct case_state<send_case<T, P, F>> {
         return st.chan.send_ready();
     });
   }
-  void withdraw(send_case<T, P, F>& c, wait_entry<P>& e) {
+  void withdraw(send_case<T, P, F, R>& c, wait_entry<P>& e) {
     c.tx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         st.chan.unregister_send(e, packet, c.msg);
@@ -251,7 +259,7 @@ struct case_state<send_case<T, P, F>> {
         st.chan.senders().unregister_entry(e);
     });
   }
-  bool complete_on_claim(send_case<T, P, F>& c) {
+  bool complete_on_claim(send_case<T, P, F, R>& c) {
     return c.tx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
         outcome = status::ok;  // the receiver took the message from our packet
@@ -263,13 +271,13 @@ struct case_state<send_case<T, P, F>> {
   }
   // A claim this case cannot use goes to the next waiter. (A rendezvous claim took the message:
   // the send counts as delivered, there is nothing to pass on.)
-  void forward_wakeup(send_case<T, P, F>& c) {
+  void forward_wakeup(send_case<T, P, F, R>& c) {
     c.tx->ref().visit([&](auto& st) {
       using state = std::remove_cvref_t<decltype(st)>;
       if constexpr (!is_zero<state> && !std::is_same_v<state, list_state<T, P>>) st.chan.senders().notify_one();
     });
   }
-  void fire(send_case<T, P, F>& c) {
+  void fire(send_case<T, P, F, R>& c) {
     if (*outcome == status::ok)
       c.handler(send_result<T>());
     else
