@@ -427,6 +427,12 @@ void deallocate(void* p, std::size_t bytes, std::size_t align, const source_loca
   ++g_ex.freed_count;
 }
 
+bool is_freed_allocation(const void* p) noexcept {
+  if (!active()) return false;
+  auto it = g_ex.allocs.find(reinterpret_cast<std::uintptr_t>(p));
+  return it != g_ex.allocs.end() && it->second.freed;
+}
+
 std::uintptr_t thread_id() noexcept { return static_cast<std::uintptr_t>(g_ex.current) + 1; }
 
 // Threads ------------------------------------------------------------------------------------

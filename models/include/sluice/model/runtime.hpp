@@ -70,6 +70,9 @@ void test_delay(const source_location& loc);  // a forced scheduling point
 
 void* allocate(std::size_t bytes, std::size_t align, const source_location& loc);
 void deallocate(void* p, std::size_t bytes, std::size_t align, const source_location& loc);
+// Whether p is a platform allocation of this execution that has been freed (freed blocks stay
+// quarantined until the execution ends, so the answer is exact). Not an operation.
+bool is_freed_allocation(const void* p) noexcept;
 
 std::uintptr_t thread_id() noexcept;
 
