@@ -102,6 +102,15 @@ class resume_shim {
   std::coroutine_handle<promise_type> h_;
 };
 
+// relacy_tests/mutants/build_mutants.txt builds the model tier once with this defined: the
+// claimer posts the operation's own frame again (the fix above removed), which the model must
+// catch. Never defined otherwise.
+#ifdef SLUICE_MUTANT_POST_OPERATION_FRAME
+inline constexpr bool post_resume_shim = false;
+#else
+inline constexpr bool post_resume_shim = true;
+#endif
+
 template <class P>
 class coro_waiter {
   static constexpr std::uint32_t registering = 0, suspended = 1, notified = 2, cancelling = 3;
@@ -136,8 +145,9 @@ class coro_waiter {
   // already notified us, go on.
   bool suspend() noexcept {
     // [Q2] ORDERING: async.phase_swap — pairs with [Q1].
-    shim_posted_ = phase_.exchange(suspended, async_order::phase_swap) != notified;
-    return shim_posted_;
+    const bool stay = phase_.exchange(suspended, async_order::phase_swap) != notified;
+    shim_posted_ = stay && post_resume_shim;
+    return stay;
   }
 
   // For a destructor that lost the claim: waits until the claimer's notify() is done with us.
@@ -146,7 +156,7 @@ class coro_waiter {
     // [Q2] ORDERING: async.phase_swap — pairs with [Q1].
     if (phase_.exchange(cancelling, async_order::phase_swap) == notified) {
       // [Q4] ORDERING: async.shim_cancel — the post may already be queued; the shim checks.
-      shim_.promise().cancelled.store(true, async_order::shim_cancel);
+      if (post_resume_shim) shim_.promise().cancelled.store(true, async_order::shim_cancel);
       return;
     }
     // [Q3] ORDERING: async.phase_wait — pairs with [Q1].
@@ -157,10 +167,10 @@ class coro_waiter {
  private:
   static void on_notify(void* self) noexcept {
     auto* me = static_cast<coro_waiter*>(self);
-    const std::coroutine_handle<> shim = me->shim_;
+    const std::coroutine_handle<> post = post_resume_shim ? me->shim_ : me->shim_.promise().target;
     const resumer sched = me->sched_;
     // [Q1] ORDERING: async.phase_swap — the last access to *me.
-    if (me->phase_.exchange(notified, async_order::phase_swap) == suspended) sched.resume(shim);
+    if (me->phase_.exchange(notified, async_order::phase_swap) == suspended) sched.resume(post);
   }
 
   waiter<P> w_;
