@@ -50,6 +50,9 @@ struct harness<sluice::model::platform> {
     return thread(wrap(std::forward<Fn>(fn)), loc);
   }
 
+  // Whether p is a freed platform allocation of this execution (the checker quarantines them).
+  static bool freed_allocation(const void* p) noexcept { return sluice::model::rt::is_freed_allocation(p); }
+
   [[noreturn]] static void fail(const char* what, const char* file, int line) {
     // The checker reports its own position; put the scenario's file:line in the message.
     // One OS thread runs every fiber and a failure ends the execution, so one buffer is enough.

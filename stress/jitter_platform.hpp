@@ -227,7 +227,6 @@ struct jitter_platform {
   static void deallocate(void* p, std::size_t bytes, std::size_t align) noexcept {
     std_platform::deallocate(p, bytes, align);
   }
-  static std::uintptr_t thread_id() noexcept { return std_platform::thread_id(); }
 };
 
 static_assert(platform<jitter_platform>);

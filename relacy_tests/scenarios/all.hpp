@@ -87,14 +87,11 @@ void add_flavor(std::vector<scenario>& out) {
 
 // Scenarios that demonstrate a finding (a guarantee core does not give yet): the model tier
 // runs them expecting the failure class recorded in relacy_tests/README.md, so a fix in core
-// shows up as an "unexpected pass" to be moved into add_flavor(). Open: FINDING-2 (async.hpp).
+// shows up as an "unexpected pass" to be moved into add_flavor(). None is open (FINDING-2 was
+// fixed in core: its scenario is async.hpp's coro_destroyed_on_executor_late_post_resumes_nothing).
 template <class P>
 std::vector<scenario> finding_scenarios() {
-  std::vector<scenario> out;
-#ifndef SLUICE_VERIF_NO_COROUTINE_SCENARIOS  // clang 14 + ASan: see kinds_async.hpp
-  add_async_findings<P>(out);  // async.hpp: a destroyed coroutine's handle posted afterwards
-#endif
-  return out;
+  return {};
 }
 
 // A name matches when it contains any of the filters (or there are none).

@@ -70,6 +70,9 @@ struct harness {
     return thread(std::forward<Fn>(fn));
   }
 
+  // Whether p is a freed platform allocation: only the model can tell; real threads say no.
+  static bool freed_allocation(const void*) noexcept { return false; }
+
   [[noreturn]] static void fail(const char* what, const char* file, int line) {
     std::fprintf(stderr, "%s:%d: scenario check failed: %s\n", file, line, what);
     std::fflush(stderr);

@@ -15,11 +15,10 @@
 // Channels A and B may have different flavors (FA, FB): every flavor paired with itself, and
 // mixed pairs (a rendezvous channel next to a buffered one in one select).
 //
-// Fair select under the model: select()'s random start comes from a thread_local generator
-// (detail/select_random.hpp) that the checker does not control, so a replayed prefix could
-// start elsewhere (not replayable; see relacy_tests/README.md). The model tier therefore runs
-// select_biased() with the two channel cases in each order — exactly the two starts a fair
-// select over two cases can take — and the real-thread tiers run the fair select() itself.
+// Every tier runs the fair select() itself: under the model its random order is a recorded
+// checker choice (model::platform::random_index, detail/select_random.hpp), so every search
+// mode explores both orders and a failing one replays. (Before that choice existed, the model
+// tier ran select_biased() in both orders; sel_order keeps the biased forms for such uses.)
 //
 // Tier wiring: add_select_scenarios<P>(table) appends "select_<what>@<flavors>[.<order>]";
 // the names contain no "/<flavor>" so the per-flavor entries of the tiers do not pick them up.
@@ -312,6 +311,43 @@ void select_two_selects_compete_each_gets_one_distinct(const config&) {
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// on_default is linearizable (sluice/select.hpp [D1]): r1 holds m0; thread B fills r2 with m1
+// and only then empties r1, so at every instant one of them holds a message, and a fair select
+// over both with a default must never take the default (crossbeam-channel's
+// linearizable_default, in the model's exhaustive form: the checker chooses the select's order
+// and every interleaving of B's two steps with its tries). On the old select (default right
+// after one pass) the order r2, r1 with B's steps between the two tries took the default.
+// Proves also: m0 and m1 are each received exactly once (by the select, B or the drain).
+template <class P, class F>
+void select_default_never_fires_while_a_case_is_ready(const config&) {
+  ledger led(2);
+  auto ch1 = make_channel<msg, P, F>();
+  auto ch2 = make_channel<msg, P, F>();
+  SLUICE_VERIFY(ch1.first.send(msg(led, 0)).has_value());
+  auto tb = harness<P>::spawn([&led, s2 = std::move(ch2.first), r1 = ch1.second]() mutable {
+    SLUICE_VERIFY(s2.send(msg(led, 1)).has_value());  // fill r2 first...
+    auto m = r1.try_recv();                           // ...then empty r1
+    if (m.has_value()) take_expected<P>(led, *m, 0);
+  });
+  int defaults = 0;
+  sluice::select(on_recv(ch1.second,
+                         [&](recv_result<msg> r) {
+                           SLUICE_VERIFY(r.has_value());
+                           take_expected<P>(led, *r, 0);
+                         }),
+                 on_recv(ch2.second,
+                         [&](recv_result<msg> r) {
+                           SLUICE_VERIFY(r.has_value());
+                           take_expected<P>(led, *r, 1);
+                         }),
+                 on_default([&] { ++defaults; }));
+  SLUICE_VERIFY(defaults == 0);
+  tb.join();
+  if (auto m = ch2.second.try_recv(); m.has_value()) take_expected<P>(led, *m, 1);
+  SLUICE_VERIFY(led.received(0) == 1 && led.received(1) == 1);
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
 // Every scenario for channels A (FA) and B (FB); under the model each select runs in both
 // orders (see the header), on real threads fair.
 template <class P, class FA, class FB, class Table>
@@ -321,15 +357,8 @@ void add_select_pair(Table& out) {
     out.push_back({std::string("select_") + what + flavors + order, fn});
   };
   using so = sel_order;
-  auto each_order = [&](const char* what, void (*a_first)(const config&), void (*b_first)(const config&),
-                        void (*fair)(const config&)) {
-    if constexpr (harness<P>::is_model) {
-      add(what, ".a_first", a_first);
-      add(what, ".b_first", b_first);
-    } else {
-      add(what, "", fair);
-    }
-  };
+  auto each_order = [&](const char* what, void (*)(const config&), void (*)(const config&),
+                        void (*fair)(const config&)) { add(what, "", fair); };
   each_order("recv_recv_vs_two_senders_one_fires_each_once",
              &select_recv_recv_vs_two_senders_one_fires_each_once<P, FA, FB, so::a_first>,
              &select_recv_recv_vs_two_senders_one_fires_each_once<P, FA, FB, so::b_first>,
@@ -351,14 +380,10 @@ void add_select_pair(Table& out) {
              &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::a_first, X::default_case>,
              &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::b_first, X::default_case>,
              &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::fair, X::default_case>);
-  // Two selects: under the model, one tries A first and the other B first (both orders at
-  // once); on real threads both are fair.
-  if constexpr (harness<P>::is_model)
-    add("two_selects_compete_each_gets_one_distinct", "",
-        &select_two_selects_compete_each_gets_one_distinct<P, FA, FB, so::a_first, so::b_first>);
-  else
-    add("two_selects_compete_each_gets_one_distinct", "",
-        &select_two_selects_compete_each_gets_one_distinct<P, FA, FB, so::fair, so::fair>);
+  add("two_selects_compete_each_gets_one_distinct", "",
+      &select_two_selects_compete_each_gets_one_distinct<P, FA, FB, so::fair, so::fair>);
+  if constexpr (std::is_same_v<FA, FB> && buffers<FA>)
+    add("default_never_fires_while_a_case_is_ready", "", &select_default_never_fires_while_a_case_is_ready<P, FA>);
 }
 
 template <class P, class Table>

@@ -23,7 +23,13 @@
 // message exactly once with the coroutine frame, and a send whose message a receiver already
 // took counts as delivered. Destroy a suspended coroutine only where no one can be resuming it
 // (on its executor, or after its stop_token was stopped and it completed); that is the rule of
-// C++ coroutines, not of sluice.
+// C++ coroutines, not of sluice. An executor may still receive a post for a coroutine destroyed
+// on it (the waker decided to post first): what is posted is a library-owned handle that then
+// resumes nothing and frees itself, so run it as any other (detail/coro_waiter.hpp).
+//
+// Lifetimes. An operation owns a clone of the handle it was made from (async_select: of every
+// case's handle), so it may be awaited after the caller's handles are gone; the channel stays
+// alive, and open on that side, until the operation is destroyed.
 //
 // Happens-before: as for the blocking operations (channel.hpp).
 #pragma once

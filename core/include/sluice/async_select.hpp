@@ -9,7 +9,8 @@
 // operation completes, or fails with closed, and its handler runs, on the coroutine's side,
 // before co_await returns), every other case leaves its channel as it was; the result is the
 // index of the case that fired (the number of channel cases for the timeout or default case).
-// Fair (random start) by default; async_select_biased() tries the cases in the order written.
+// Fair (random order, select.hpp) by default; async_select_biased() uses the order written;
+// on_default is linearizable as select()'s is.
 // A timeout or deadline case needs the caller's timer (sluice::timer_scheduler): sluice has no
 // timer thread (async_timer.hpp).
 // Why a separate name and not `co_await sluice::select(...)`: select() runs at once and blocks
@@ -22,9 +23,13 @@
 // which case the send counts as delivered (its handler does not run). Receive cases never
 // take a message they cannot deliver: a rendezvous receive waits as an observer (zero.hpp).
 // Resumption follows async.hpp (the awaiting promise's scheduler, else the waking thread).
-// The channel handles named by the cases must outlive the co_await.
+// Lifetimes: async_select() clones the handle of every case when it is called (the returned
+// operation owns the clones, as async_recv/async_send own theirs), so the caller's handles may
+// go before the co_await; the channels stay alive, and open on those sides, until the
+// operation is destroyed.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -66,6 +71,16 @@ deadline_spec<P> spec_of(Extra& extra) {
   }
 }
 
+// A case that owns a clone of its handle (select.hpp's owned_handle).
+template <class T, class P, class F>
+recv_case<T, P, F, owned_handle<basic_receiver<T, P>>> owning_case(recv_case<T, P, F>&& c) {
+  return {{*c.rx}, std::move(c.handler)};
+}
+template <class T, class P, class F>
+send_case<T, P, F, owned_handle<basic_sender<T, P>>> owning_case(send_case<T, P, F>&& c) {
+  return {{*c.tx}, std::move(c.msg), std::move(c.handler)};
+}
+
 template <class P, bool Fair, class... Chans, class... Extra>
 async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tuple<Extra...> extras) {
   constexpr std::size_t n = sizeof...(Chans);
@@ -78,19 +93,14 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
   if constexpr (has_deadline) spec = spec_of<P>(std::get<0>(extras));
   deadline_guard<P> guard(spec);
 
-  const std::size_t start = Fair && n > 1 ? random_index<P>(n) : 0;
+  const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   const with_any_case with;
   for (;;) {
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t i = (start + k) % n;
+    for (const std::size_t i : order) {
       if (with(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); })) {
         with(cases, states, i, [](auto& c, auto& s) { s.fire(c); });
         co_return i;
       }
-    }
-    if constexpr (has_default) {
-      std::get<0>(extras).handler();
-      co_return n;
     }
     if constexpr (has_deadline) {
       if (guard.passed()) {
@@ -99,9 +109,11 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
       }
     }
     using wait_t = select_wait<P, n, std::tuple<Chans...>, states_t, with_any_case>;
-    const typename wait_t::outcome got = co_await wait_t(cases, states, with, has_deadline ? &guard : nullptr);
+    // With a default case the wait only probes (select.hpp [D1]): it never suspends unclaimed.
+    const typename wait_t::outcome got =
+        co_await wait_t(cases, states, with, order, has_deadline ? &guard : nullptr, /*probe=*/has_default);
     if (got.sel == sel_timed_out) {
-      if constexpr (has_deadline) std::get<0>(extras).handler();
+      if constexpr (has_deadline || has_default) std::get<0>(extras).handler();
       co_return n;
     }
     if (got.claimed && with(cases, states, *got.claimed, [](auto& c, auto& s) { return s.complete_on_claim(c); })) {
@@ -124,14 +136,14 @@ auto async_select_impl(Cases&&... cases) {
                   "sluice::async_select: put the timeout, deadline or default case last");
     using P = typename first_platform<std::tuple_element_t<I, all>...>::type;
     return async_select_body<P, Fair>(
-        std::tuple<std::tuple_element_t<I, all>...>(std::move(std::get<I>(tuple))...),
+        std::tuple<decltype(owning_case(std::move(std::get<I>(tuple))))...>(owning_case(std::move(std::get<I>(tuple)))...),
         std::tuple<std::tuple_element_t<channels + J, all>...>(std::move(std::get<channels + J>(tuple))...));
   }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
 }
 
 }  // namespace detail
 
-// Fair async select: cases tried from a random start. co_await it; the result is the index of
+// Fair async select: cases tried and registered in a random order. co_await it; the result is the index of
 // the case that fired.
 template <class... Cases>
 auto async_select(Cases&&... cases) {

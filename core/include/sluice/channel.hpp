@@ -161,7 +161,8 @@ class basic_sender : public detail::handle_base<T, P> {
   template <class U = T>
   detail::async_op<send_result<T>, P> async_send(U&& msg, std::stop_token stop = {}) const {
     this->check("async_send");
-    return detail::async_send_body<T, P>(this->ref_, detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop));
+    return detail::async_send_body<T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)),
+                                         std::move(stop));
   }
   template <class U, scheduler Sched>
   detail::async_op<send_result<T>, P> async_send(U&& msg, Sched& sched, std::stop_token stop = {}) const {
@@ -197,7 +198,7 @@ class basic_sender : public detail::handle_base<T, P> {
   detail::async_op<send_result<T>, P> async_send_at(U&& msg, time_point deadline, Timer& timer,
                                                     std::stop_token stop) const {
     this->check("async_send");
-    return detail::async_send_body<T, P>(this->ref_, detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop),
+    return detail::async_send_body<T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop),
                                          detail::deadline_spec<P>::of(deadline, timer));
   }
 
@@ -259,7 +260,7 @@ class basic_receiver : public detail::handle_base<T, P> {
   //   while (auto m = co_await rx.async_recv()) use(*m);
   detail::async_op<recv_result<T>, P> async_recv(std::stop_token stop = {}) const {
     this->check("async_recv");
-    return detail::async_recv_body<T, P>(this->ref_, std::move(stop));
+    return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop));
   }
   template <scheduler Sched>
   detail::async_op<recv_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) const {
@@ -362,7 +363,8 @@ class basic_receiver : public detail::handle_base<T, P> {
   template <class Timer>
   detail::async_op<recv_result<T>, P> async_recv_at(time_point deadline, Timer& timer, std::stop_token stop) const {
     this->check("async_recv");
-    return detail::async_recv_body<T, P>(this->ref_, std::move(stop), detail::deadline_spec<P>::of(deadline, timer));
+    return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop),
+                                         detail::deadline_spec<P>::of(deadline, timer));
   }
 
   recv_result<T> recv_impl(bool block, const time_point* deadline, const std::stop_token* stop) const {

@@ -19,7 +19,6 @@
 //   P::test_delay()       marks a race window; no-op on std, sleep/yield under jitter,
 //                         a forced scheduling point under the model
 //   P::allocate(n, a)     allocation of shared state; P::deallocate(p, n, a) frees it
-//   P::thread_id()        a non-zero identity of the calling thread
 //   P::stop_callback<F>   std::stop_callback<F> on std; the model's version runs the
 //                         callback without preemption inside it (libstdc++'s stop_callback
 //                         destructor blocks the OS thread while a callback runs elsewhere,
@@ -28,6 +27,8 @@
 //                         an operation with backoff before registering to wait (default
 //                         detail::default_spin_budget); the model sets it low to keep the
 //                         state space small
+//   P::random_index(n)    optional: a value in [0, n) for a fair select's order
+//                         (detail/select_random.hpp; the model makes it a recorded choice)
 //
 // Parker semantics (one token, like Rust's thread::park):
 //   unpark()            makes the token available; if the owner is parked, wakes it.
@@ -111,7 +112,6 @@ concept platform =
       { P::test_delay() } -> std::same_as<void>;
       { P::allocate(n, n) } -> std::same_as<void*>;
       { P::deallocate(p, n, n) } -> std::same_as<void>;
-      { P::thread_id() } -> std::same_as<std::uintptr_t>;
       typename P::template stop_callback<void (*)()>;
       c.with([](const int*) {});
       c.with_mut([](int*) {});

@@ -7,8 +7,18 @@
 //
 // Exactly one case fires: its operation completes (or fails with closed) and its handler runs;
 // every other case leaves its channel as it was (a send case's message is given back to the
-// select, and destroyed with it). select() returns the index of the case that fired. Cases are
-// tried from a random start (fair); select_biased() tries them in the order written.
+// select, and destroyed with it). select() returns the index of the case that fired. select()
+// tries and registers its cases in a uniformly random order, so the case that fires is uniform
+// among the ready ones, and among waiting registrations a partner may take (select_random.hpp);
+// select_biased() uses the order written.
+// on_default is linearizable: it fires only if there was an instant at which no case was ready.
+// After a pass finds nothing, the select registers on every channel as if to wait, re-checks
+// every case, and then claims its own waiter as `timed_out` [D1]; a case that became ready
+// after its registration has claimed the waiter first (the select then retries), so the
+// default's instant is that claim (exact as long as the select's registration is the oldest
+// claimable one on each channel, i.e. no other waiter there is notified in its place).
+// (crossbeam-channel's select registers before giving up in the same way; its
+// linearizable_default test is the model of this one.)
 // Why a variadic function and not a builder (crossbeam's Select, flume's Selector): the cases
 // of a C++ select usually have different message types, which a variadic call keeps typed with
 // no type erasure and no allocation; a builder would need virtual dispatch per case.
@@ -23,6 +33,7 @@
 // Happens-before: as for the channel operations (channel.hpp).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -38,16 +49,24 @@ namespace sluice {
 
 namespace detail {
 
-template <class T, class P, class F>
+// A case reaches its handle through `Ref`: a pointer for select() (the handle outlives the
+// call), an owned_handle for async_select (async_select.hpp: the operation owns a clone).
+template <class T, class P, class F, class Ref = const basic_receiver<T, P>*>
 struct recv_case {
-  const basic_receiver<T, P>* rx;
+  Ref rx;
   F handler;
 };
-template <class T, class P, class F>
+template <class T, class P, class F, class Ref = const basic_sender<T, P>*>
 struct send_case {
-  const basic_sender<T, P>* tx;
+  Ref tx;
   stored_t<T, P> msg;
   F handler;
+};
+// A handle clone a case owns, reached like a pointer.
+template <class H>
+struct owned_handle {
+  H h;
+  const H* operator->() const noexcept { return &h; }
 };
 template <class Clock, class Duration, class F>
 struct deadline_case {
@@ -86,13 +105,13 @@ template <class C>
 struct case_traits {
   static constexpr bool is_channel = false;
 };
-template <class T, class P, class F>
-struct case_traits<recv_case<T, P, F>> {
+template <class T, class P, class F, class R>
+struct case_traits<recv_case<T, P, F, R>> {
   static constexpr bool is_channel = true;
   using platform = P;
 };
-template <class T, class P, class F>
-struct case_traits<send_case<T, P, F>> {
+template <class T, class P, class F, class R>
+struct case_traits<send_case<T, P, F, R>> {
   static constexpr bool is_channel = true;
   using platform = P;
 };
@@ -122,15 +141,15 @@ inline constexpr bool is_default_case_v<default_case<F>> = true;
 template <class C>
 struct case_state;
 
-template <class T, class P, class F>
-struct case_state<recv_case<T, P, F>> {
+template <class T, class P, class F, class R>
+struct case_state<recv_case<T, P, F, R>> {
   using S = stored_t<T, P>;
   uninit<S> out;
   typename zero_flavor<S, P>::packet packet{out};  // a rendezvous sender moves straight into `out`
   std::optional<status> outcome;
   bool observer = false;  // async select: a rendezvous receive waits as an observer (zero.hpp)
 
-  bool try_now(recv_case<T, P, F>& c) {
+  bool try_now(recv_case<T, P, F, R>& c) {
     return c.rx->ref().visit([&](auto& st) {
       const status s = st.chan.try_recv(out);
       if (s == status::empty) return false;
@@ -139,7 +158,7 @@ struct case_state<recv_case<T, P, F>> {
     });
   }
   // Registers; returns whether the case is ready now.
-  bool enroll(recv_case<T, P, F>& c, wait_entry<P>& e) {
+  bool enroll(recv_case<T, P, F, R>& c, wait_entry<P>& e) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
         return st.chan.register_recv(e, observer ? nullptr : &packet);
@@ -149,7 +168,7 @@ struct case_state<recv_case<T, P, F>> {
       }
     });
   }
-  bool ready(recv_case<T, P, F>& c) {
+  bool ready(recv_case<T, P, F, R>& c) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         return false;  // decided under the lock by register_recv
@@ -157,7 +176,7 @@ struct case_state<recv_case<T, P, F>> {
         return st.chan.recv_ready();
     });
   }
-  void withdraw(recv_case<T, P, F>& c, wait_entry<P>& e) {
+  void withdraw(recv_case<T, P, F, R>& c, wait_entry<P>& e) {
     c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         st.chan.unregister_recv(e);
@@ -166,7 +185,7 @@ struct case_state<recv_case<T, P, F>> {
     });
   }
   // After this case's entry was claimed: does the claim complete it (rendezvous hand-off)?
-  bool complete_on_claim(recv_case<T, P, F>& c) {
+  bool complete_on_claim(recv_case<T, P, F, R>& c) {
     return c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
         if (observer) return false;  // woken to retry, not handed a message
@@ -179,7 +198,7 @@ struct case_state<recv_case<T, P, F>> {
     });
   }
   // A claim this case cannot use (its async select is being destroyed) goes to the next waiter.
-  void forward_wakeup(recv_case<T, P, F>& c) {
+  void forward_wakeup(recv_case<T, P, F, R>& c) {
     c.rx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         st.chan.wake_observer();
@@ -187,7 +206,7 @@ struct case_state<recv_case<T, P, F>> {
         st.chan.receivers().notify_one();
     });
   }
-  void fire(recv_case<T, P, F>& c) {
+  void fire(recv_case<T, P, F, R>& c) {
     if (*outcome == status::ok) {
       destroy_at_exit<S> done{out};
       c.handler(recv_result<T>(std::in_place, std::move(stored_value<T, P>(*out.get()))));
@@ -199,13 +218,13 @@ struct case_state<recv_case<T, P, F>> {
   static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;
 };
 
-template <class T, class P, class F>
-struct case_state<send_case<T, P, F>> {
+template <class T, class P, class F, class R>
+struct case_state<send_case<T, P, F, R>> {
   using S = stored_t<T, P>;
   typename zero_flavor<S, P>::packet packet;
   std::optional<status> outcome;
 
-  bool try_now(send_case<T, P, F>& c) {
+  bool try_now(send_case<T, P, F, R>& c) {
     return c.tx->ref().visit([&](auto& st) {
       const status s = st.chan.try_send(c.msg);
       if (s == status::full) return false;
@@ -213,7 +232,7 @@ struct case_state<send_case<T, P, F>> {
       return true;
     });
   }
-  bool enroll(send_case<T, P, F>& c, wait_entry<P>& e) {
+  bool enroll(send_case<T, P, F, R>& c, wait_entry<P>& e) {
     return c.tx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
         return st.chan.register_send(e, packet, c.msg);
@@ -226,7 +245,7 @@ struct case_state<send_case<T, P, F>> {
       }
     });
   }
-  bool ready(send_case<T, P, F>& c) {
+  bool ready(send_case<T, P, F, R>& c) {
     return c.tx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         return false;
@@ -234,7 +253,7 @@ struct case_state<send_case<T, P, F>> {
         return st.chan.send_ready();
     });
   }
-  void withdraw(send_case<T, P, F>& c, wait_entry<P>& e) {
+  void withdraw(send_case<T, P, F, R>& c, wait_entry<P>& e) {
     c.tx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
         st.chan.unregister_send(e, packet, c.msg);
@@ -242,7 +261,7 @@ struct case_state<send_case<T, P, F>> {
         st.chan.senders().unregister_entry(e);
     });
   }
-  bool complete_on_claim(send_case<T, P, F>& c) {
+  bool complete_on_claim(send_case<T, P, F, R>& c) {
     return c.tx->ref().visit([&](auto& st) {
       if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
         outcome = status::ok;  // the receiver took the message from our packet
@@ -254,13 +273,13 @@ struct case_state<send_case<T, P, F>> {
   }
   // A claim this case cannot use goes to the next waiter. (A rendezvous claim took the message:
   // the send counts as delivered, there is nothing to pass on.)
-  void forward_wakeup(send_case<T, P, F>& c) {
+  void forward_wakeup(send_case<T, P, F, R>& c) {
     c.tx->ref().visit([&](auto& st) {
       using state = std::remove_cvref_t<decltype(st)>;
       if constexpr (!is_zero<state> && !std::is_same_v<state, list_state<T, P>>) st.chan.senders().notify_one();
     });
   }
-  void fire(send_case<T, P, F>& c) {
+  void fire(send_case<T, P, F, R>& c) {
     if (*outcome == status::ok)
       c.handler(send_result<T>());
     else
@@ -304,18 +323,13 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
   if constexpr (has_deadline) deadline = std::get<0>(extras).template platform_deadline<P>();
   const time_point* deadline_ptr = deadline ? &*deadline : nullptr;
 
-  const std::size_t start = Fair && n > 1 ? random_index<P>(n) : 0;
+  const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   for (;;) {
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t i = (start + k) % n;
+    for (const std::size_t i : order) {
       if (with_case(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); }, seq{})) {
         with_case(cases, states, i, [](auto& c, auto& s) { s.fire(c); }, seq{});
         return i;
       }
-    }
-    if constexpr (has_default) {
-      std::get<0>(extras).handler();
-      return n;
     }
     if constexpr (has_deadline) {
       if (P::clock::now() >= *deadline) {
@@ -327,14 +341,19 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
     waiter<P> w;
     wait_entry<P> entries[n];
     bool ready = false;
-    for (std::size_t i = 0; i < n; ++i) {
+    // In `order`: a rendezvous partner takes the oldest registration, so registering in the
+    // order written would always give it the first of two cases on one channel.
+    for (const std::size_t i : order) {
       entries[i].w = &w;
       ready |= with_case(cases, states, i, [&](auto& c, auto& s) { return s.enroll(c, entries[i]); }, seq{});
     }
     P::test_delay();  // race window: a partner arrives between the tries and the registrations
-    for (std::size_t i = 0; i < n && !ready; ++i)
-      ready = with_case(cases, states, i, [](auto& c, auto& s) { return s.ready(c); }, seq{});
-    if (ready) w.try_select_self(sel_aborted);
+    for (std::size_t k = 0; k < n && !ready; ++k)
+      ready = with_case(cases, states, order[k], [](auto& c, auto& s) { return s.ready(c); }, seq{});
+    if (ready)
+      w.try_select_self(sel_aborted);
+    else if constexpr (has_default)
+      w.try_select_self(sel_timed_out);  // [D1] no case ready now (see the header); fails if claimed
     const std::uintptr_t sel = w.wait_until(deadline_ptr);
 
     std::optional<std::size_t> claimed;
@@ -343,6 +362,12 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
         claimed = i;  // the claimer dequeued it
       else
         with_case(cases, states, i, [&](auto& c, auto& s) { s.withdraw(c, entries[i]); }, seq{});
+    }
+    if constexpr (has_default) {
+      if (sel == sel_timed_out) {
+        std::get<0>(extras).handler();
+        return n;
+      }
     }
     if (claimed &&
         with_case(cases, states, *claimed, [](auto& c, auto& s) { return s.complete_on_claim(c); }, seq{})) {
@@ -418,7 +443,7 @@ detail::default_case<std::decay_t<F>> on_default(F&& handler) {
   return {std::forward<F>(handler)};
 }
 
-// Fair select: cases tried from a random start. Returns the index of the case that fired.
+// Fair select: cases tried and registered in a random order. Returns the index of the case that fired.
 template <class... Cases>
 std::size_t select(Cases&&... cases) {
   return detail::select_impl<true>(std::forward<Cases>(cases)...);

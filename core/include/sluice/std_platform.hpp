@@ -81,11 +81,6 @@ struct std_platform {
     else
       ::operator delete(p);
   }
-
-  static std::uintptr_t thread_id() noexcept {
-    static thread_local const char tag = 0;
-    return reinterpret_cast<std::uintptr_t>(&tag);
-  }
 };
 
 static_assert(platform<std_platform>);

@@ -7,6 +7,10 @@
 // a message or free slot found at once is taken even past the deadline; otherwise the
 // operation fails with timed_out once the deadline passes (on the caller's timer,
 // async_timer.hpp).
+// Each operation owns a clone of the handle it was made from (`rx`/`tx`, taken when the
+// operation is created), as flume's and tokio's futures hold their handle: the channel stays
+// alive, and open on that side, until the operation is destroyed, so awaiting it after every
+// handle of the caller is gone is well defined.
 #pragma once
 
 #include <cstdint>
@@ -22,10 +26,10 @@
 namespace sluice {
 namespace detail {
 
-template <class T, class P>
-async_op<recv_result<T>, P> async_recv_body(chan_ref<T, P> ref, std::stop_token stop,
-                                            deadline_spec<P> deadline = {}) {
+template <class T, class P, class Receiver>
+async_op<recv_result<T>, P> async_recv_body(Receiver rx, std::stop_token stop, deadline_spec<P> deadline = {}) {
   using S = stored_t<T, P>;
+  const chan_ref<T, P>& ref = rx.ref();
   deadline_guard<P> guard(deadline);
   for (;;) {
     uninit<S> out;
@@ -46,9 +50,10 @@ async_op<recv_result<T>, P> async_recv_body(chan_ref<T, P> ref, std::stop_token 
   }
 }
 
-template <class T, class P>
-async_op<send_result<T>, P> async_send_body(chan_ref<T, P> ref, stored_t<T, P> msg, std::stop_token stop,
+template <class T, class P, class Sender>
+async_op<send_result<T>, P> async_send_body(Sender tx, stored_t<T, P> msg, std::stop_token stop,
                                             deadline_spec<P> deadline = {}) {
+  const chan_ref<T, P>& ref = tx.ref();
   deadline_guard<P> guard(deadline);
   // The error is built in the promise (no temporary on the resuming thread's stack).
   auto fail = [&](errc e) {

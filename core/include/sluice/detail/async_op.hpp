@@ -19,6 +19,7 @@
 
 #include <concepts>
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -101,6 +102,12 @@ class [[nodiscard]] async_op {
     std::coroutine_handle<> continuation;
     resumer sched;
     typename P::template atomic<bool> finished{false};
+
+    // The frame is shared state of the platform (tracked under the model, like a channel's).
+    static void* operator new(std::size_t bytes) { return P::allocate(bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__); }
+    static void operator delete(void* p, std::size_t bytes) noexcept {
+      P::deallocate(p, bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+    }
 
     async_op get_return_object() noexcept {
       return async_op(std::coroutine_handle<promise_type>::from_promise(*this));

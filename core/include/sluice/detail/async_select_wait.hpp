@@ -13,9 +13,12 @@
 // rendezvous send whose message was taken counts as delivered; any other claim is a wake-up
 // this select can no longer use, passed on to the next waiter of that channel. So a
 // cancelled select leaves every channel as it was, and loses no message and no wake-up.
-// With a deadline (async_timer.hpp) the caller's timer may claim the wait as sel_timed_out.
+// With a deadline (async_timer.hpp) the caller's timer may claim the wait as sel_timed_out;
+// a select with a default case only probes: it claims itself as sel_timed_out if nothing is
+// ready once registered (select.hpp [D1]).
 #pragma once
 
+#include <array>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
@@ -36,8 +39,12 @@ class select_wait {
     std::optional<std::size_t> claimed;  // the case whose registration was claimed
   };
 
-  select_wait(Cases& cases, States& states, With with, deadline_guard<P>* deadline) noexcept
-      : cases_(cases), states_(states), with_(with), deadline_(deadline) {}
+  // `order`: the order of registration (select.hpp). `probe`: the select has a default case:
+  // once registered and re-checked, claim the waiter as sel_timed_out instead of suspending
+  // (select.hpp [D1]); a claimer that came first wins and is handled as usual.
+  select_wait(Cases& cases, States& states, With with, const std::array<std::size_t, N>& order,
+              deadline_guard<P>* deadline, bool probe) noexcept
+      : cases_(cases), states_(states), with_(with), order_(order), deadline_(deadline), probe_(probe) {}
   select_wait(const select_wait&) = delete;
   select_wait& operator=(const select_wait&) = delete;
 
@@ -47,16 +54,19 @@ class select_wait {
   bool await_suspend(std::coroutine_handle<Promise> h) {
     cw_.bind(h);
     bool ready = false;
-    for (std::size_t i = 0; i < N; ++i) {
+    for (const std::size_t i : order_) {
       entries_[i].w = &w_;
       ready |= with_(cases_, states_, i, [&](auto& c, auto& s) { return s.enroll(c, entries_[i]); });
     }
     registered_ = true;
     P::test_delay();  // race window: a partner arrives between the tries and the registrations
-    for (std::size_t i = 0; i < N && !ready; ++i)
-      ready = with_(cases_, states_, i, [](auto& c, auto& s) { return s.ready(c); });
+    for (std::size_t k = 0; k < N && !ready; ++k)
+      ready = with_(cases_, states_, order_[k], [](auto& c, auto& s) { return s.ready(c); });
     std::uintptr_t self_claim = sel_aborted;  // ready: the select retries
-    if (!ready && deadline_ && !deadline_->arm(w_)) {
+    if (!ready && probe_) {
+      ready = true;
+      self_claim = sel_timed_out;  // [D1]: no case ready now
+    } else if (!ready && deadline_ && !deadline_->arm(w_)) {
       ready = true;
       self_claim = sel_timed_out;
     }
@@ -108,7 +118,9 @@ class select_wait {
   Cases& cases_;
   States& states_;
   With with_;
+  const std::array<std::size_t, N>& order_;
   deadline_guard<P>* deadline_;
+  bool probe_;
   coro_waiter<P> cw_;
   waiter<P>& w_ = cw_.get();
   wait_entry<P> entries_[N];

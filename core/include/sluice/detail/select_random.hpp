@@ -1,14 +1,20 @@
-// sluice/detail/select_random.hpp — the random start of a fair select.
+// sluice/detail/select_random.hpp — the random choices of a fair select.
 //
 // Contract: random_index<P>(n) returns a value in [0, n). A platform may supply its own
-// `static std::size_t random_index(std::size_t n)` (the model checker does, so that a replay
-// reproduces the same choices); otherwise a per-thread xorshift generator is used. Fairness
-// needs no cryptographic quality, only that no case is favoured forever (Go and crossbeam
-// pick the start the same way).
+// `static std::size_t random_index(std::size_t n)` (a model checker makes it a recorded,
+// replayable choice); otherwise a per-thread xorshift generator is used. Fairness needs no
+// cryptographic quality, only that no case is favoured.
+// random_order<P, N>() is a uniformly random permutation of 0..N-1 (Fisher–Yates, N-1 calls
+// of random_index): a fair select tries its cases, and registers them, in that order, so the
+// first ready case it meets is uniform among the ready ones (Go's select draws its poll
+// order the same way; a random start rotated instead favours a ready case that follows a
+// never-ready one).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 namespace sluice::detail {
 
@@ -28,6 +34,17 @@ std::size_t random_index(std::size_t n) noexcept {
     return P::random_index(n);
   else
     return thread_random(n);
+}
+
+// The order in which a select tries and registers its N cases: random when Fair, else as written.
+template <class P, std::size_t N, bool Fair>
+std::array<std::size_t, N> case_order() noexcept {
+  std::array<std::size_t, N> order{};
+  for (std::size_t i = 0; i < N; ++i) order[i] = i;
+  if constexpr (Fair && N > 1) {
+    for (std::size_t i = N - 1; i > 0; --i) std::swap(order[i], order[random_index<P>(i + 1)]);
+  }
+  return order;
 }
 
 }  // namespace sluice::detail
