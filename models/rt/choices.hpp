@@ -1,7 +1,8 @@
 // models/rt/choices.hpp — the one recorded stream of choices every search mode shares.
 //
 // Contract: each nondeterministic decision (which thread runs, which store a load reads, where a
-// store goes in modification order, a spurious failure, a timeout) is a call to next(kind, n)
+// store goes in modification order, a spurious failure, a timeout, a platform random_index(n))
+// is a call to next(kind, n)
 // returning an index in [0, n). Index 0 is always the "least surprising" option (keep running,
 // read the newest store, append to modification order, no spurious event), so the first
 // exhaustive execution is the sequential one. The stream is recorded; its string form is the
@@ -21,7 +22,7 @@
 
 namespace sluice::model::rt {
 
-enum class choice_kind : std::uint8_t { thread, read_from, mo_position, spurious, timeout };
+enum class choice_kind : std::uint8_t { thread, read_from, mo_position, spurious, timeout, random };
 
 class choice_stream {
  public:

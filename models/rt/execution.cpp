@@ -223,7 +223,8 @@ event& record(op_kind kind, const source_location& loc) {
   ev.step = static_cast<std::uint32_t>(e.events.size());
   ev.tid = static_cast<std::uint8_t>(e.current);
   ev.kind = kind;
-  if (kind != op_kind::load && kind != op_kind::yield && kind != op_kind::delay) ++e.changes;
+  if (kind != op_kind::load && kind != op_kind::yield && kind != op_kind::delay && kind != op_kind::random)
+    ++e.changes;
   ev.src = loc;
   ev.pre = t.clock;
   ev.ts = ++t.clock.c[e.current];
@@ -348,6 +349,24 @@ void unpark(parker_slot& p, const source_location& loc) {
 }
 
 std::int64_t now_ns() noexcept { return active() ? g_ex.now : 0; }
+
+std::size_t random_index(std::size_t n, const source_location& loc) noexcept {
+  if (n <= 1) return 0;
+  if (!active()) {
+    static thread_local std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return static_cast<std::size_t>(state % n);
+  }
+  // Recorded (trace) but not a scheduling point and not a state change: it is thread-local.
+  auto idx = g_ex.choices.next(choice_kind::random, static_cast<std::uint32_t>(n));
+  event& ev = record(op_kind::random, loc);
+  ev.value = idx;
+  ev.value2 = n;
+  ev.post = cur().clock;
+  return idx;
+}
 
 void yield(const source_location& loc) {
   execution& e = g_ex;

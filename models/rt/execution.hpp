@@ -31,7 +31,7 @@ inline constexpr std::uint64_t pct_initial_length = 64;
 
 enum class op_kind : std::uint8_t {
   init, load, store, rmw, cas_fail, fence, cell_read, cell_write,
-  spawn, join, finish, park, unpark, yield, delay, alloc, free
+  spawn, join, finish, park, unpark, yield, delay, alloc, free, random
 };
 
 struct event {

@@ -32,6 +32,7 @@ const char* op_name(op_kind k) noexcept {
     case op_kind::delay: return "delay";
     case op_kind::alloc: return "alloc";
     case op_kind::free: return "free";
+    case op_kind::random: return "random";
   }
   return "?";
 }
@@ -89,6 +90,7 @@ std::string value_text(const event& ev) {
     case op_kind::spawn: return "thread " + hex(ev.value);
     case op_kind::join: return "thread " + hex(ev.value);
     case op_kind::alloc: return hex(ev.value) + " bytes";
+    case op_kind::random: return "-> " + std::to_string(ev.value) + " of " + std::to_string(ev.value2);
     default: return ev.note != nullptr ? ev.note : "";
   }
 }

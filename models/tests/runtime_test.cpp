@@ -3,7 +3,8 @@
 // Proves: replay strings rerun exactly the failing execution; leaks, double frees, livelocks
 // and deadlocks are reported with the right class; ordering overrides by name and by file:line
 // change what is found; timed parks can time out and untimed ones wake spuriously as model
-// choices; a stop callback runs without preemption; thread ids are distinct and non-zero.
+// choices; a stop callback runs without preemption; thread ids are distinct and non-zero;
+// random_index is a choice every mode explores and replay reproduces.
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -195,6 +196,48 @@ int main() {
       t.join();
     });
     expect(r.passed() && r.exhausted, "stop callback wakes a parked thread without hanging");
+  }
+
+  // random_index(n): a checker choice. Exhaustive search visits every value (two draws: every
+  // pair, once each); random and PCT reach every value; replay reproduces the failing draw.
+  {
+    bool seen[5][3] = {};
+    mc::result r = mc::check(quiet("random_index exhaustive"), [&] {
+      std::size_t a = P::random_index(5), b = P::random_index(3);
+      MODEL_ASSERT(a < 5 && b < 3 && P::random_index(1) == 0);
+      seen[a][b] = true;
+    });
+    bool all = true;
+    for (auto& row : seen)
+      for (bool v : row) all = all && v;
+    expect(r.passed() && r.exhausted && r.executions == 15 && all, "exhaustive search visits every random_index pair once");
+  }
+  for (auto mode : {mc::search_mode::exhaustive, mc::search_mode::random, mc::search_mode::pct}) {
+    bool seen[7] = {};
+    mc::options o = quiet("random_index modes");
+    o.mode = mode;
+    o.iterations = 2000;
+    mc::result all = mc::check(o, [&] {
+      mc::thread t([] {});
+      seen[P::random_index(7)] = true;
+      t.join();
+    });
+    bool every = all.passed();
+    for (bool v : seen) every = every && v;
+    std::size_t drawn = 99, replayed = 99;
+    bool replaying = false;
+    auto fails_on_five = [&] {
+      std::size_t v = P::random_index(7);
+      (replaying ? replayed : drawn) = v;
+      MODEL_ASSERT(v != 5);
+    };
+    mc::result first = mc::check(o, fails_on_five);
+    o.replay = first.replay;
+    replaying = true;
+    mc::result again = mc::check(o, fails_on_five);
+    expect(every && first.failure == mc::failure_kind::assertion && drawn == 5 && replayed == 5 &&
+               again.trace == first.trace && again.executions == 1,
+           "random_index: every mode reaches all values; replay reproduces the draw");
   }
 
   // Thread ids.

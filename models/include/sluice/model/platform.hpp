@@ -254,6 +254,11 @@ struct platform {
     rt::deallocate(p, bytes, align, loc);
   }
   static std::uintptr_t thread_id() noexcept { return rt::thread_id(); }
+  // select's fair start (core/include/sluice/detail/select_random.hpp): a recorded checker
+  // choice, so every start is explored and a failing one replays.
+  static std::size_t random_index(std::size_t n, source_location loc = source_location::current()) noexcept {
+    return rt::random_index(n, loc);
+  }
 };
 
 static_assert(sluice::platform<platform>);

@@ -61,6 +61,10 @@ bool park(parker_slot& p, bool timed, std::int64_t deadline_ns, const source_loc
 void unpark(parker_slot& p, const source_location& loc);
 std::int64_t now_ns() noexcept;
 
+// A checker choice in [0, n): every search mode explores it (exhaustive: each value), replay
+// reproduces it. Not a scheduling point. Outside a check: a cheap pseudo-random value.
+std::size_t random_index(std::size_t n, const source_location& loc) noexcept;
+
 void yield(const source_location& loc);       // spin_hint / yield_now
 void test_delay(const source_location& loc);  // a forced scheduling point
 
