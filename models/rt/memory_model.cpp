@@ -93,7 +93,8 @@ location_rec& location_of(atomic_slot& s, const void* addr, const source_locatio
     insert_mo(e.locs[id], 0, sid);
   }
   location_rec& L = e.locs[s.id];
-  if (!L.alive) fail(failure_kind::use_after_free, "atomic used after its destructor ran, at " + describe(loc));
+  if (!L.alive)
+    fail_with(failure_kind::use_after_free, [&] { return "atomic used after its destructor ran, at " + describe(loc); });
   check_address(addr, loc);
   return L;
 }
