@@ -168,6 +168,8 @@ struct execution {
   std::vector<std::vector<std::uint32_t>> sc_adj;
   std::vector<std::uint32_t> sc_stack;
   std::vector<std::uint8_t> sc_seen;
+  std::vector<std::uint32_t> sc_fences_before;  // scratch: SC fences hb the probed event
+  std::vector<std::uint32_t> candidates;        // scratch: a load's / store's options
   // PCT
   std::vector<std::uint64_t> pct_change_points;
   std::uint64_t pct_length = pct_initial_length;
