@@ -2,10 +2,9 @@
 //
 // Scheduling: before every visible operation the current thread calls begin_op(). The
 // candidates are the runnable threads, the current one first; a thread that yielded
-// (spin_hint/yield_now) is left out until another thread has made progress (exhaustive mode:
-// any operation; random and PCT: a state change, i.e. any operation but a load, a yield or a
-// delay, or two spinners could keep each other running forever while the thread they wait for
-// starves under PCT's priorities), unless nobody else can run. Switching away from a runnable current thread is a preemption and counts
+// (spin_hint/yield_now) is left out until a thread has changed state (any operation but a
+// load, a yield, a delay or a random draw; in every mode, or two spinners could keep each
+// other running forever while the thread they wait for never runs), unless nobody else can run. Switching away from a runnable current thread is a preemption and counts
 // against options::preemption_bound. With one candidate there is no choice and nothing is
 // recorded. When nobody can run, the earliest timed park times out (the virtual clock jumps
 // to its deadline); with no timed park left, the execution is a deadlock.
@@ -22,15 +21,12 @@ execution g_ex;
 
 namespace {
 
-// Exhaustive search: unmasked by any operation of another thread (the preemption bound already
-// keeps spin loops finite, and a stricter rule multiplies the interleavings: 5x on
-// delivery_1p1c). Random and PCT: unmasked only by a state change, so two spinners cannot keep
-// each other running while a low-priority thread they wait for never gets scheduled.
-bool masked(const thread_rec& t) noexcept {
-  if (!t.yielded) return false;
-  if (g_ex.opts.mode == search_mode::exhaustive) return t.yield_progress == g_ex.progress;
-  return t.yield_changes == g_ex.changes;
-}
+// A yielded thread stays off the CPU until some thread changes state (any operation but a load,
+// a yield, a delay or a random draw), in every mode. "Any operation" would let two spinners'
+// loads unmask each other forever while the thread they wait for never runs (exhaustive mode's
+// first path did exactly that: a false livelock). Nothing is lost: after a yield a thread's
+// loads read the newest store (fresh_reads), so re-reading unchanged state repeats itself.
+bool masked(const thread_rec& t) noexcept { return t.yielded && t.yield_changes == g_ex.changes; }
 
 void switch_to(int next) {
   int prev = g_ex.current;

@@ -70,6 +70,32 @@ void sb_after_fences(int warmup, std::set<std::pair<int, int>>& seen) {
   MODEL_ASSERT(r1 == 1 || r2 == 1);
 }
 
+// b. Two spinners (one with spin_hint, one with yield_now) wait on a flag; `setters` threads
+// (0 or 1) set it after a few operations of their own.
+void two_spinners(bool with_setter) {
+  P::atomic<int> flag(0), noise(0);
+  auto spin_hint = [&] {
+    while (flag.load(acq) == 0) P::spin_hint();
+  };
+  auto spin_yield = [&] {
+    while (flag.load(acq) == 0) P::yield_now();
+  };
+  mc::thread s1(spin_hint);
+  mc::thread s2(spin_yield);
+  if (with_setter) {
+    mc::thread setter([&] {
+      noise.store(1, rlx);
+      (void)noise.load(rlx);
+      flag.store(1, rel);
+    });
+    setter.join();
+  } else {
+    while (noise.load(rlx) == 0) P::spin_hint();  // nobody sets anything: a true livelock
+  }
+  s1.join();
+  s2.join();
+}
+
 }  // namespace
 
 int main() {
@@ -80,6 +106,16 @@ int main() {
     mc::result r = mc::check(opts("sb fences after 70 fences", mode), [&] { sb_after_fences(70, seen); });
     expect(r.passed() && (mode != mc::search_mode::exhaustive || (r.exhausted && seen.size() == 3)),
            "a. SB+sc fences after 70 sc fences: never r1=r2=0", mode, r);
+  }
+
+  for (auto mode : modes) {
+    mc::result r = mc::check(opts("two spinners", mode), [] { two_spinners(true); });
+    expect(r.passed() && (mode != mc::search_mode::exhaustive || r.exhausted),
+           "b. two spinners and their setter: no livelock", mode, r);
+    mc::options o = opts("two spinners, no setter", mode);
+    o.step_bound = 400;
+    mc::result never = mc::check(o, [] { two_spinners(false); });
+    expect(never.failure == mc::failure_kind::livelock, "b. spinners nobody releases: still a livelock", mode, never);
   }
 
   std::printf("%s: %d check(s) failed\n", failures ? "FAILED" : "PASSED", failures);
