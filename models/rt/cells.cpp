@@ -25,11 +25,12 @@ cell_rec& cell_of(cell_meta& m, const void* addr) {
 
 [[noreturn]] void race(const char* first_kind, int first_tid, std::uint32_t first_step, const source_location& first,
                        const char* second_kind, const source_location& second) {
-  fail(failure_kind::data_race,
-       std::string("data race on a cell: ") + first_kind + " by thread " + std::to_string(first_tid) + " at " +
+  fail_with(failure_kind::data_race, [&] {
+    return std::string("data race on a cell: ") + first_kind + " by thread " + std::to_string(first_tid) + " at " +
            describe(first) + " (step " + std::to_string(first_step) + ") and " + second_kind + " by thread " +
            std::to_string(g_ex.current) + " at " + describe(second) + " (step " +
-           std::to_string(g_ex.events.size()) + ") are not ordered by happens-before");
+           std::to_string(g_ex.events.size()) + ") are not ordered by happens-before";
+  });
 }
 
 void access(cell_meta& m, const void* addr, bool write, const source_location& loc, bool schedule) {

@@ -2,10 +2,9 @@
 //
 // Scheduling: before every visible operation the current thread calls begin_op(). The
 // candidates are the runnable threads, the current one first; a thread that yielded
-// (spin_hint/yield_now) is left out until another thread has made progress (exhaustive mode:
-// any operation; random and PCT: a state change, i.e. any operation but a load, a yield or a
-// delay, or two spinners could keep each other running forever while the thread they wait for
-// starves under PCT's priorities), unless nobody else can run. Switching away from a runnable current thread is a preemption and counts
+// (spin_hint/yield_now) is left out until a thread has changed state (any operation but a
+// load, a yield, a delay or a random draw; in every mode, or two spinners could keep each
+// other running forever while the thread they wait for never runs), unless nobody else can run. Switching away from a runnable current thread is a preemption and counts
 // against options::preemption_bound. With one candidate there is no choice and nothing is
 // recorded. When nobody can run, the earliest timed park times out (the virtual clock jumps
 // to its deadline); with no timed park left, the execution is a deadlock.
@@ -22,15 +21,12 @@ execution g_ex;
 
 namespace {
 
-// Exhaustive search: unmasked by any operation of another thread (the preemption bound already
-// keeps spin loops finite, and a stricter rule multiplies the interleavings: 5x on
-// delivery_1p1c). Random and PCT: unmasked only by a state change, so two spinners cannot keep
-// each other running while a low-priority thread they wait for never gets scheduled.
-bool masked(const thread_rec& t) noexcept {
-  if (!t.yielded) return false;
-  if (g_ex.opts.mode == search_mode::exhaustive) return t.yield_progress == g_ex.progress;
-  return t.yield_changes == g_ex.changes;
-}
+// A yielded thread stays off the CPU until some thread changes state (any operation but a load,
+// a yield, a delay or a random draw), in every mode. "Any operation" would let two spinners'
+// loads unmask each other forever while the thread they wait for never runs (exhaustive mode's
+// first path did exactly that: a false livelock). Nothing is lost: after a yield a thread's
+// loads read the newest store (fresh_reads), so re-reading unchanged state repeats itself.
+bool masked(const thread_rec& t) noexcept { return t.yielded && t.yield_changes == g_ex.changes; }
 
 void switch_to(int next) {
   int prev = g_ex.current;
@@ -44,6 +40,20 @@ void switch_to(int next) {
   fiber_context dead;
   fiber_switch(dead, g_ex.host);
   std::abort();  // never resumed
+}
+
+std::string deadlock_message() {
+  execution& e = g_ex;
+  std::string msg = "deadlock: every live thread is blocked:";
+  for (int t = 0; t < e.nthreads; ++t) {
+    const thread_rec& th = e.threads[t];
+    if (th.status == thread_status::finished) continue;
+    msg += "\n  thread " + std::to_string(t) +
+           (th.status == thread_status::blocked_join ? " joins thread " + std::to_string(th.join_target)
+                                                     : std::string(" parks")) +
+           " at " + describe(th.block_src);
+  }
+  return msg;
 }
 
 std::uint32_t pct_pick(const int* cands, std::uint32_t n) {
@@ -92,18 +102,9 @@ void schedule(bool cur_ok) {
       return;
     }
     bool any_alive = false;
-    std::string msg = "deadlock: every live thread is blocked:";
-    for (int t = 0; t < e.nthreads; ++t) {
-      const thread_rec& th = e.threads[t];
-      if (th.status == thread_status::finished) continue;
-      any_alive = true;
-      msg += "\n  thread " + std::to_string(t) +
-             (th.status == thread_status::blocked_join ? " joins thread " + std::to_string(th.join_target)
-                                                       : std::string(" parks")) +
-             " at " + describe(th.block_src);
-    }
+    for (int t = 0; t < e.nthreads; ++t) any_alive = any_alive || e.threads[t].status != thread_status::finished;
     if (!any_alive) return_to_host();  // the execution is complete
-    fail(failure_kind::deadlock, msg);
+    fail_with(failure_kind::deadlock, deadlock_message);
   }
   bool bounded = e.opts.preemption_bound >= 0 && e.preemptions >= e.opts.preemption_bound;
   if (cur_runnable && cands[0] == e.current && bounded && !masked(cur())) n = 1;
@@ -211,8 +212,10 @@ void begin_op() {
   ++e.progress;
   if (e.no_preempt > 0) return;
   if (++e.steps > e.opts.step_bound)
-    fail(failure_kind::livelock, "livelock: the execution exceeded the step bound of " +
-                                     std::to_string(e.opts.step_bound) + " scheduling points");
+    fail_with(failure_kind::livelock, [&] {
+      return "livelock: the execution exceeded the step bound of " + std::to_string(e.opts.step_bound) +
+             " scheduling points";
+    });
   schedule(true);
 }
 
@@ -231,14 +234,14 @@ event& record(op_kind kind, const source_location& loc) {
   return ev;
 }
 
-void fail(failure_kind kind, std::string message) {
+void set_failure(failure_kind kind, std::string message) {
   execution& e = g_ex;
-  if (e.failure == failure_kind::none) {
-    e.failure = kind;
-    e.message = std::move(message);
-  }
-  return_to_host();
+  if (e.failure != failure_kind::none) return;
+  e.failure = kind;
+  e.message = std::move(message);
 }
+
+void leave_execution() { return_to_host(); }
 
 void block_current() {
   if (g_ex.no_preempt > 0) usage_fail("a stop callback blocked", cur().block_src);
@@ -253,9 +256,10 @@ void check_address(const void* addr, const source_location& loc) {
   if (it == e.allocs.begin()) return;
   --it;
   if (a < it->first + it->second.bytes && it->second.freed)
-    fail(failure_kind::use_after_free, "use after free at " + describe(loc) + ": the block allocated at " +
-                                           describe(it->second.alloc_src) + " was freed at " +
-                                           describe(it->second.free_src));
+    fail_with(failure_kind::use_after_free, [&] {
+      return "use after free at " + describe(loc) + ": the block allocated at " + describe(it->second.alloc_src) +
+             " was freed at " + describe(it->second.free_src);
+    });
 }
 
 // Parkers ------------------------------------------------------------------------------------
@@ -417,11 +421,13 @@ void deallocate(void* p, std::size_t bytes, std::size_t align, const source_loca
   ev.post = cur().clock;
   auto it = g_ex.allocs.find(reinterpret_cast<std::uintptr_t>(p));
   if (it == g_ex.allocs.end())
-    fail(failure_kind::invalid_free, "invalid free at " + describe(loc) + ": not a platform allocation");
+    fail_with(failure_kind::invalid_free,
+              [&] { return "invalid free at " + describe(loc) + ": not a platform allocation"; });
   if (it->second.freed)
-    fail(failure_kind::double_free, "double free at " + describe(loc) + ": the block allocated at " +
-                                        describe(it->second.alloc_src) + " was already freed at " +
-                                        describe(it->second.free_src));
+    fail_with(failure_kind::double_free, [&] {
+      return "double free at " + describe(loc) + ": the block allocated at " + describe(it->second.alloc_src) +
+             " was already freed at " + describe(it->second.free_src);
+    });
   it->second.freed = true;  // quarantined until the execution ends, so later accesses are caught
   it->second.free_src = loc;
   ++g_ex.freed_count;
@@ -483,7 +489,7 @@ void assert_fail(const char* expr, const source_location& loc) {
     std::fprintf(stderr, "MODEL_ASSERT(%s) failed outside a check at %s\n", expr, describe(loc).c_str());
     std::abort();
   }
-  fail(failure_kind::assertion, std::string("assertion failed: ") + expr + " at " + describe(loc));
+  fail_with(failure_kind::assertion, [&] { return std::string("assertion failed: ") + expr + " at " + describe(loc); });
 }
 
 void usage_fail(const char* what, const source_location& loc) {
@@ -491,7 +497,7 @@ void usage_fail(const char* what, const source_location& loc) {
     std::fprintf(stderr, "sluice model: %s at %s\n", what, describe(loc).c_str());
     std::abort();
   }
-  fail(failure_kind::usage, std::string(what) + " at " + describe(loc));
+  fail_with(failure_kind::usage, [&] { return std::string(what) + " at " + describe(loc); });
 }
 
 // The driver ---------------------------------------------------------------------------------

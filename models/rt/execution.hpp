@@ -168,6 +168,8 @@ struct execution {
   std::vector<std::vector<std::uint32_t>> sc_adj;
   std::vector<std::uint32_t> sc_stack;
   std::vector<std::uint8_t> sc_seen;
+  std::vector<std::uint32_t> sc_fences_before;  // scratch: SC fences hb the probed event
+  std::vector<std::uint32_t> candidates;        // scratch: a load's / store's options
   // PCT
   std::vector<std::uint64_t> pct_change_points;
   std::uint64_t pct_length = pct_initial_length;
@@ -180,7 +182,16 @@ inline thread_rec& cur() noexcept { return g_ex.threads[g_ex.current]; }
 // Scheduler (execution.cpp).
 void begin_op();                     // a scheduling point before the current thread's operation
 event& record(op_kind kind, const source_location& loc);  // ticks the clock, appends an event
-[[noreturn]] void fail(failure_kind kind, std::string message);
+// Failing leaves the current fiber for good: its frames are never unwound, so no object with a
+// destructor (a message string, a temporary from describe()) may be alive on them. fail_with
+// builds the message inside `make` and stores it before it leaves; call sites pass a lambda.
+void set_failure(failure_kind kind, std::string message);  // the first failure wins; returns
+[[noreturn]] void leave_execution();
+template <class MakeMessage>
+[[noreturn]] void fail_with(failure_kind kind, MakeMessage make) {
+  set_failure(kind, make());
+  leave_execution();
+}
 void block_current();                // the current thread's status says why; returns when woken
 void check_address(const void* addr, const source_location& loc);
 std::memory_order resolve_order(order_ref o, const source_location& loc);

@@ -93,7 +93,8 @@ location_rec& location_of(atomic_slot& s, const void* addr, const source_locatio
     insert_mo(e.locs[id], 0, sid);
   }
   location_rec& L = e.locs[s.id];
-  if (!L.alive) fail(failure_kind::use_after_free, "atomic used after its destructor ran, at " + describe(loc));
+  if (!L.alive)
+    fail_with(failure_kind::use_after_free, [&] { return "atomic used after its destructor ran, at " + describe(loc); });
   check_address(addr, loc);
   return L;
 }
@@ -146,10 +147,12 @@ bool shb_to(const event& x, const probe& p) {
 void edges_for(const probe& p, std::uint32_t self, std::vector<std::pair<std::uint32_t, std::uint32_t>>& out,
                bool outgoing_only) {
   execution& e = g_ex;
-  std::uint32_t fhb[64];
-  std::size_t nf = 0;
+  // Every seq_cst fence that happens before the new event (no cap: a dropped one drops edges).
+  std::vector<std::uint32_t>& fhb = e.sc_fences_before;
+  fhb.clear();
   for (std::uint32_t x : e.sc_fences)
-    if (nf < 64 && hb_to(e.events[x], p.tid, p.ts, *p.post)) fhb[nf++] = x;
+    if (hb_to(e.events[x], p.tid, p.ts, *p.post)) fhb.push_back(x);
+  const std::size_t nf = fhb.size();
   if (!p.sc && nf == 0) return;
   const location_rec& L = e.locs[p.loc];
   for (std::uint32_t a : L.events) {
@@ -273,8 +276,6 @@ void release_into(store_rec& s, thread_rec& t, std::memory_order o, std::uint32_
   }
 }
 
-std::uint32_t scratch_cands[1024];
-constexpr std::uint32_t max_candidates = 1024;
 
 }  // namespace
 
@@ -341,19 +342,21 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
   std::uint32_t size = static_cast<std::uint32_t>(L.mo.size());
   std::uint32_t lo = t.fresh_reads ? size - 1 : floor_of(L, t.clock);
   // Candidates, newest first; filtered by SC consistency when it could matter.
-  std::uint32_t n = 0;
-  for (std::uint32_t i = size; i-- > lo && n < max_candidates;) {
-    if (n > 0 && (ev.sc || !e.sc_fences.empty())) {
+  std::vector<std::uint32_t>& cands = e.candidates;
+  cands.clear();
+  for (std::uint32_t i = size; i-- > lo;) {
+    if (!cands.empty() && (ev.sc || !e.sc_fences.empty())) {
       const store_rec& st = e.stores[L.mo[i]];
       vector_clock post = t.clock;
       if (st.has_rel && is_acquire(mo)) post.join(st.rel);
       probe p{e.current, ev.ts, ev.sc, id, 4 * std::int64_t{i} + 2, &ev.pre, &post};
       if (!sc_consistent(p)) continue;
     }
-    scratch_cands[n++] = i;
+    cands.push_back(i);
   }
+  const auto n = static_cast<std::uint32_t>(cands.size());
   std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n) : 0;
-  std::uint32_t pos = scratch_cands[pick];
+  std::uint32_t pos = cands[pick];
   std::uint32_t sid = L.mo[pos];
   store_rec& st = e.stores[sid];
   ev.rf = sid;
@@ -387,17 +390,19 @@ void atomic_store(atomic_slot& s, const void* addr, std::uint64_t v, order_ref o
   ev.post = t.clock;
   std::uint32_t size = static_cast<std::uint32_t>(L.mo.size());
   std::uint32_t lo = floor_of(L, t.clock) + 1;
-  std::uint32_t n = 0;
-  for (std::uint32_t p = size + 1; p-- > lo && n < max_candidates;) {
+  std::vector<std::uint32_t>& cands = e.candidates;
+  cands.clear();
+  for (std::uint32_t p = size + 1; p-- > lo;) {
     if (p < size && e.stores[L.mo[p]].rmw) continue;
-    if (n > 0) {
+    if (!cands.empty()) {
       probe pr{e.current, ev.ts, ev.sc, id, 4 * std::int64_t{p} - 1, &ev.pre, &ev.post};
       if (!sc_consistent(pr)) continue;
     }
-    scratch_cands[n++] = p;
+    cands.push_back(p);
   }
+  const auto n = static_cast<std::uint32_t>(cands.size());
   std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::mo_position, n) : 0;
-  std::uint32_t pos = scratch_cands[pick];
+  std::uint32_t pos = cands[pick];
   std::uint32_t self = static_cast<std::uint32_t>(e.events.size() - 1);
   probe pr{e.current, ev.ts, ev.sc, id, 4 * std::int64_t{pos} - 1, &ev.pre, &ev.post};
   sc_commit(pr, self);
@@ -441,8 +446,9 @@ rmw_outcome do_rmw(atomic_slot& s, const void* addr, const rmw_request& rq, cons
   std::uint32_t size = static_cast<std::uint32_t>(L.mo.size());
   std::uint32_t lo = floor_of(L, t.clock);
   // Candidate encoding: 2*i = succeed reading mo[i]; 2*i+1 = fail (a plain load of mo[i]).
-  std::uint32_t n = 0;
-  for (std::uint32_t i = size; i-- > lo && n < max_candidates;) {
+  std::vector<std::uint32_t>& cands = e.candidates;
+  cands.clear();
+  for (std::uint32_t i = size; i-- > lo;) {
     const store_rec& st = e.stores[L.mo[i]];
     bool matches = !rq.is_cas || st.value == rq.expected;
     bool placeable = i + 1 == size || !e.stores[L.mo[i + 1]].rmw;
@@ -460,16 +466,17 @@ rmw_outcome do_rmw(atomic_slot& s, const void* addr, const rmw_request& rq, cons
     } else {
       continue;
     }
-    if (n > 0) {
+    if (!cands.empty()) {
       vector_clock post = t.clock;
       if (st.has_rel && is_acquire(mo)) post.join(st.rel);
       probe p{e.current, ev.ts, mo == std::memory_order::seq_cst, id, key, &ev.pre, &post};
       if (!sc_consistent(p)) continue;
     }
-    scratch_cands[n++] = code;
+    cands.push_back(code);
   }
+  const auto n = static_cast<std::uint32_t>(cands.size());
   std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n) : 0;
-  std::uint32_t code = scratch_cands[pick];
+  std::uint32_t code = cands[pick];
   std::uint32_t pos = code / 2;
   bool ok = (code & 1) == 0;
   if (ok && rq.is_cas && rq.weak && e.spurious < e.opts.max_spurious &&

@@ -1,0 +1,123 @@
+// models/tests/fidelity_test.cpp — probes from an outside corpus that once fooled the checker.
+//
+// Proves (issue 12, a-c), each in every search mode:
+//  a. no fixed-size table drops seq_cst constraints: SB with seq_cst fences never reaches
+//     r1=r2=0, even after one thread has first run 70 seq_cst fences (the fence table held 64);
+//  b. spin loops (with yields) waiting for a thread that can still run are never a livelock:
+//     two spinners on a flag a third thread sets;
+//  c. an atomic's construction is a non-atomic write: a load that does not happen after it is a
+//     data race (a Michael-Scott-like queue whose node payload is an atomic published by a
+//     relaxed link CAS; placement-new of an atomic racing a load); the correct versions pass.
+#include <cstdio>
+#include <new>
+#include <set>
+#include <utility>
+
+#include "sluice/model.hpp"
+
+namespace mc = sluice::model;
+using P = mc::platform;
+
+namespace {
+
+constexpr auto rlx = std::memory_order::relaxed;
+constexpr auto acq = std::memory_order::acquire;
+constexpr auto rel = std::memory_order::release;
+constexpr auto sc = std::memory_order::seq_cst;
+
+int failures = 0;
+
+void expect(bool ok, const char* what, mc::search_mode mode, const mc::result& r) {
+  const char* m = mode == mc::search_mode::exhaustive ? "exhaustive" : mode == mc::search_mode::random ? "random" : "pct";
+  std::printf("%-66s %-10s %7llu executions %s\n", what, m, static_cast<unsigned long long>(r.executions),
+              ok ? "ok" : "FAIL");
+  if (!ok) {
+    ++failures;
+    std::printf("    %s: %s\n%s\n", mc::to_string(r.failure), r.message.c_str(), r.trace.c_str());
+  }
+}
+
+mc::options opts(const char* name, mc::search_mode mode) {
+  mc::options o;
+  o.name = name;
+  o.mode = mode;
+  o.print_summary = false;
+  o.print_failure = false;
+  o.iterations = mode == mc::search_mode::exhaustive ? 0 : 5000;
+  return o;
+}
+
+constexpr mc::search_mode modes[] = {mc::search_mode::exhaustive, mc::search_mode::random, mc::search_mode::pct};
+
+// a. SB + seq_cst fences, thread 1 first runs `warmup` seq_cst fences.
+void sb_after_fences(int warmup, std::set<std::pair<int, int>>& seen) {
+  P::atomic<int> x(0), y(0);
+  int r1 = -1, r2 = -1;
+  mc::thread t1([&] {
+    for (int i = 0; i < warmup; ++i) P::fence(sc);
+    x.store(1, rlx);
+    P::fence(sc);
+    r1 = y.load(rlx);
+  });
+  mc::thread t2([&] {
+    y.store(1, rlx);
+    P::fence(sc);
+    r2 = x.load(rlx);
+  });
+  t1.join();
+  t2.join();
+  seen.insert({r1, r2});
+  MODEL_ASSERT(r1 == 1 || r2 == 1);
+}
+
+// b. Two spinners (one with spin_hint, one with yield_now) wait on a flag; `setters` threads
+// (0 or 1) set it after a few operations of their own.
+void two_spinners(bool with_setter) {
+  P::atomic<int> flag(0), noise(0);
+  auto spin_hint = [&] {
+    while (flag.load(acq) == 0) P::spin_hint();
+  };
+  auto spin_yield = [&] {
+    while (flag.load(acq) == 0) P::yield_now();
+  };
+  mc::thread s1(spin_hint);
+  mc::thread s2(spin_yield);
+  if (with_setter) {
+    mc::thread setter([&] {
+      noise.store(1, rlx);
+      (void)noise.load(rlx);
+      flag.store(1, rel);
+    });
+    setter.join();
+  } else {
+    while (noise.load(rlx) == 0) P::spin_hint();  // nobody sets anything: a true livelock
+  }
+  s1.join();
+  s2.join();
+}
+
+}  // namespace
+
+int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+
+  for (auto mode : modes) {
+    std::set<std::pair<int, int>> seen;
+    mc::result r = mc::check(opts("sb fences after 70 fences", mode), [&] { sb_after_fences(70, seen); });
+    expect(r.passed() && (mode != mc::search_mode::exhaustive || (r.exhausted && seen.size() == 3)),
+           "a. SB+sc fences after 70 sc fences: never r1=r2=0", mode, r);
+  }
+
+  for (auto mode : modes) {
+    mc::result r = mc::check(opts("two spinners", mode), [] { two_spinners(true); });
+    expect(r.passed() && (mode != mc::search_mode::exhaustive || r.exhausted),
+           "b. two spinners and their setter: no livelock", mode, r);
+    mc::options o = opts("two spinners, no setter", mode);
+    o.step_bound = 400;
+    mc::result never = mc::check(o, [] { two_spinners(false); });
+    expect(never.failure == mc::failure_kind::livelock, "b. spinners nobody releases: still a livelock", mode, never);
+  }
+
+  std::printf("%s: %d check(s) failed\n", failures ? "FAILED" : "PASSED", failures);
+  return failures ? 1 : 0;
+}
