@@ -1,12 +1,13 @@
 // relacy_tests/model_test.cpp — the model tier: every scenario of scenarios/all.hpp run under
 // the model checker (sluice::model::check), for every flavor.
 //
-// Usage: sluice_model_tests [--filter SUBSTRING]... [--exclude SUBSTRING]... [--bound N] [--mode exhaustive|random|pct]
+// Usage: sluice_model_tests [--filter SUBSTRING]... [--exclude SUBSTRING]... [--bound N] [--mode exhaustive|dfs|random|pct]
 //          [--iterations N] [--seed N] [--seeds N] [--pct-depth N]
 //          [--override SITE=ORDER]... [--expect KIND] [--table FILE] [--trace FILE]
 //          [--per-producer N] [--findings] [--list]
 //   --exclude-other-flavors F   keep only flavor F (bounded1, bounded2, rendezvous, unbounded)
-//   --bound N        preemption bound (default 2; -1 unbounded)
+//   --bound N        preemption bound of dfs and random (default 2; -1 unbounded); the
+//                    exhaustive mode (the reduction) is unbounded
 //   --seeds N        random/pct: sweep seeds 0..N-1, --iterations executions each
 //   --override S=O   weaken (or strengthen) a named ordering of core, e.g.
 //                    array.stamp_publish=relaxed (the checker's override table)
@@ -83,6 +84,7 @@ bool parse(int argc, char** argv, cli& c) {
     else if (arg("--mode")) {
       std::string m = argv[++i];
       if (m == "exhaustive") c.mode = search_mode::exhaustive;
+      else if (m == "dfs") c.mode = search_mode::dfs;
       else if (m == "random") c.mode = search_mode::random;
       else if (m == "pct") c.mode = search_mode::pct;
       else return false;
@@ -111,6 +113,7 @@ const char* mode_name(search_mode m) {
     case search_mode::exhaustive: return "exhaustive";
     case search_mode::random: return "random";
     case search_mode::pct: return "pct";
+    case search_mode::dfs: return "dfs";
   }
   return "?";
 }
@@ -149,7 +152,8 @@ int main(int argc, char** argv) {
   int failed = 0;
   std::uint64_t total_execs = 0;
   double total_seconds = 0;
-  const std::uint64_t sweeps = (c.mode != search_mode::exhaustive && c.seeds > 0) ? c.seeds : 1;
+  const bool walks = c.mode == search_mode::exhaustive || c.mode == search_mode::dfs;
+  const std::uint64_t sweeps = (!walks && c.seeds > 0) ? c.seeds : 1;
   for (auto& s : chosen) {
     std::uint64_t execs = 0;
     double seconds = 0;
@@ -182,7 +186,7 @@ int main(int argc, char** argv) {
     if (table)
       std::fprintf(table, "| `%s` | %s | %d | %llu | %s | %.2f | %s |\n", s.name.c_str(),
                    mode_name(c.mode), c.bound, static_cast<unsigned long long>(execs),
-                   c.mode == search_mode::exhaustive ? (exhausted ? "yes" : "no") : "n/a",
+                   walks ? (exhausted ? "yes" : "no") : "n/a",
                    seconds, verdict);
     if (!r.passed()) {
       ++failed;

@@ -35,7 +35,7 @@ cell_rec& cell_of(cell_meta& m, const void* addr) {
 
 void access(cell_meta& m, const void* addr, bool write, const source_location& loc, bool schedule) {
   execution& e = g_ex;
-  if (schedule) begin_op();
+  if (schedule) begin_op({write ? pending_kind::write : pending_kind::read, addr, 0, -1});
   check_address(addr, loc);
   cell_rec& c = cell_of(m, addr);
   thread_rec& t = cur();

@@ -1,7 +1,7 @@
 // models/rt/choices.cpp — the choice stream (see choices.hpp for the contract).
 //
-// Replay string: "mc1:" then one character per choice from a 62-letter alphabet; an index of
-// 62 or more is written "~<decimal>.".
+// Replay string: "mc1:" or "mc2:" (see choices.hpp) then one character per choice from a
+// 62-letter alphabet; an index of 62 or more is written "~<decimal>.".
 #include "choices.hpp"
 
 #include <cstring>
@@ -12,6 +12,7 @@ namespace {
 constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 constexpr std::uint32_t alphabet_size = 62;
 constexpr const char* replay_prefix = "mc1:";
+constexpr const char* replay_prefix_joins = "mc2:";
 
 std::uint64_t splitmix(std::uint64_t& s) noexcept {
   std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
@@ -20,9 +21,10 @@ std::uint64_t splitmix(std::uint64_t& s) noexcept {
   return z ^ (z >> 31);
 }
 
-bool decode(const std::string& s, std::vector<std::uint32_t>& out) {
+bool decode(const std::string& s, std::vector<std::uint32_t>& out, bool& joins) {
   std::size_t plen = std::strlen(replay_prefix);
-  if (s.compare(0, plen, replay_prefix) != 0) return false;
+  joins = s.compare(0, plen, replay_prefix_joins) == 0;
+  if (!joins && s.compare(0, plen, replay_prefix) != 0) return false;
   for (std::size_t i = plen; i < s.size(); ++i) {
     char ch = s[i];
     if (ch == '~') {
@@ -49,16 +51,17 @@ void choice_stream::configure(search_mode mode, std::uint64_t seed, const std::s
   mode_ = mode;
   seed_ = seed;
   replay_mode_ = !replay.empty();
+  join_points_ = mode == search_mode::exhaustive && !replay_mode_;
   path_.clear();
   forced_.clear();
   mismatch_ = false;
-  if (replay_mode_ && !decode(replay, forced_)) mismatch_ = true;
+  if (replay_mode_ && !decode(replay, forced_, join_points_)) mismatch_ = true;
 }
 
 bool choice_stream::begin(std::uint64_t iteration) {
   pos_ = 0;
   rng_ = mix_seed(seed_, iteration);
-  if (replay_mode_ || mode_ != search_mode::exhaustive) path_.clear();
+  if (!walks_path()) path_.clear();
   return !mismatch_;
 }
 
@@ -72,9 +75,9 @@ std::uint32_t choice_stream::next(choice_kind, std::uint32_t n) {
       mismatch_ = true;
       idx = 0;
     }
-  } else if (mode_ == search_mode::exhaustive) {
+  } else if (walks_path()) {
     if (pos_ < path_.size()) {
-      if (path_[pos_].n != n) {
+      if (path_[pos_].n != n || path_[pos_].is_point) {
         mismatch_ = true;
         path_.resize(pos_);
       } else {
@@ -82,33 +85,77 @@ std::uint32_t choice_stream::next(choice_kind, std::uint32_t n) {
         return path_[pos_ - 1].chosen;
       }
     }
-    path_.push_back({n, 0});
+    path_.push_back({n, 0, false, {}});
     ++pos_;
     return 0;
   } else {
     idx = static_cast<std::uint32_t>(random_u64() % n);
   }
-  path_.push_back({n, idx});
+  path_.push_back({n, idx, false, {}});
+  ++pos_;
+  return idx;
+}
+
+std::uint32_t choice_stream::next_thread(std::uint32_t n, const int* tids, thread_mask sleep) {
+  if (pos_ < path_.size()) {  // replaying the prefix of the path being explored
+    step& s = path_[pos_];
+    bool same = s.n == n && s.is_point;
+    for (std::uint32_t i = 0; same && i < n; ++i) same = s.point.tids[i] == tids[i];
+    if (same) {
+      ++pos_;
+      return s.chosen;
+    }
+    mismatch_ = true;
+    path_.resize(pos_);
+  }
+  std::uint32_t idx = 0;
+  while (idx < n && (sleep >> tids[idx] & 1) != 0) ++idx;
+  if (idx == n) return all_asleep;
+  step s{n, idx, true, {}};
+  for (std::uint32_t i = 0; i < n; ++i) {
+    s.point.tids[i] = static_cast<std::uint8_t>(tids[i]);
+    s.point.enabled = static_cast<thread_mask>(s.point.enabled | 1u << tids[i]);
+  }
+  s.point.sleep = sleep;
+  s.point.backtrack = static_cast<thread_mask>(1u << tids[idx]);
+  path_.push_back(s);
   ++pos_;
   return idx;
 }
 
 void choice_stream::record(std::uint32_t n, std::uint32_t index) {
-  path_.push_back({n, index});
+  path_.push_back({n, index, false, {}});
   ++pos_;
 }
 
 bool choice_stream::advance() {
-  if (mode_ != search_mode::exhaustive || replay_mode_) return true;
+  if (!walks_path()) return true;
   path_.resize(pos_);
-  while (!path_.empty() && path_.back().chosen + 1 >= path_.back().n) path_.pop_back();
-  if (path_.empty()) return false;
-  ++path_.back().chosen;
-  return true;
+  while (!path_.empty()) {
+    step& s = path_.back();
+    if (!s.is_point) {
+      if (s.chosen + 1 < s.n) {
+        ++s.chosen;
+        return true;
+      }
+    } else {  // the reduction: the next thread of the backtrack set not yet tried nor asleep
+      thread_point& p = s.point;
+      p.done = static_cast<thread_mask>(p.done | 1u << p.tids[s.chosen]);
+      for (std::uint32_t i = 0; i < s.n; ++i) {
+        unsigned bit = 1u << p.tids[i];
+        if ((p.backtrack & bit) != 0 && (p.done & bit) == 0 && (p.sleep & bit) == 0) {
+          s.chosen = i;
+          return true;
+        }
+      }
+    }
+    path_.pop_back();
+  }
+  return false;
 }
 
 std::string choice_stream::replay_string() const {
-  std::string s = replay_prefix;
+  std::string s = join_points_ ? replay_prefix_joins : replay_prefix;
   for (std::size_t i = 0; i < pos_ && i < path_.size(); ++i) {
     std::uint32_t c = path_[i].chosen;
     if (c < alphabet_size) {

@@ -7,13 +7,18 @@
 // read the newest store, append to modification order, no spurious event), so the first
 // exhaustive execution is the sequential one. The stream is recorded; its string form is the
 // replay string, and forcing it reproduces the execution exactly.
-//  - exhaustive: depth-first over the recorded path; advance() backtracks to the deepest
-//    choice with an untried option and reports when none is left (the space is exhausted).
+//  - dfs: depth-first over the recorded path; advance() backtracks to the deepest choice with an
+//    untried option and reports when none is left (the space is exhausted).
+//  - exhaustive: the same walk, but a thread choice (next_thread) is a `thread_point` that only
+//    tries the threads the reduction (dpor.cpp) put in its backtrack set and that are not asleep.
 //  - random: each index drawn from a generator seeded with mix(seed, iteration).
 //  - pct: thread choices come from the scheduler's priorities (record()); others are random.
 //  - replay: a forced prefix; a mismatch in option count means the test is nondeterministic.
+// Replay strings start "mc1:" (scheduling points of dfs/random/pct) or "mc2:" (the reduction's,
+// which adds thread end and join as scheduling points); replaying either sets them up again.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,18 +29,42 @@ namespace sluice::model::rt {
 
 enum class choice_kind : std::uint8_t { thread, read_from, mo_position, spurious, timeout, random };
 
+using thread_mask = std::uint8_t;  // bit t = model thread t (max_model_threads <= 8)
+static_assert(max_model_threads <= 8);
+
+// A thread choice under the reduction. Index i of the recorded choice names thread tids[i].
+struct thread_point {
+  std::array<std::uint8_t, max_model_threads> tids{};
+  thread_mask enabled = 0;    // the candidates (tids[0..n))
+  thread_mask sleep = 0;      // asleep here: an equivalent execution was explored elsewhere
+  thread_mask backtrack = 0;  // must be tried from here (includes the ones already tried)
+  thread_mask done = 0;       // tried and fully explored
+  thread_mask unstable = 0;   // ran a stop callback here: never put to sleep (dpor.cpp)
+};
+
 class choice_stream {
  public:
   void configure(search_mode mode, std::uint64_t seed, const std::string& replay);
   // Starts execution number `iteration`; returns false if the replay string is malformed.
   bool begin(std::uint64_t iteration);
   std::uint32_t next(choice_kind kind, std::uint32_t n);
+  // The reduction's thread choice among n candidates; a sleeping one is never picked. Returns
+  // `all_asleep` when every candidate sleeps (the execution repeats an explored one).
+  static constexpr std::uint32_t all_asleep = ~std::uint32_t{0};
+  std::uint32_t next_thread(std::uint32_t n, const int* tids, thread_mask sleep);
+  // The point recorded at path index i (valid while i < position()).
+  thread_point& point(std::size_t i) noexcept { return path_[i].point; }
+  std::size_t position() const noexcept { return pos_; }
   // PCT: the scheduler decided `index` itself; record it so the replay string covers it.
   void record(std::uint32_t n, std::uint32_t index);
-  // Exhaustive: moves to the next path; false when the bounded space is exhausted.
+  // Exhaustive/dfs: moves to the next path; false when the (bounded) space is exhausted.
   bool advance();
   bool mismatch() const noexcept { return mismatch_; }
   bool replaying() const noexcept { return replay_mode_; }
+  // The reduction is on: exhaustive mode, not replaying.
+  bool reduction() const noexcept { return mode_ == search_mode::exhaustive && !replay_mode_; }
+  // Thread end and join are scheduling points (the reduction, or replaying an "mc2:" string).
+  bool join_points() const noexcept { return join_points_; }
   bool scheduler_decides_threads() const noexcept { return mode_ == search_mode::pct && !replay_mode_; }
   std::uint64_t random_u64() noexcept;
   std::string replay_string() const;
@@ -44,9 +73,15 @@ class choice_stream {
   struct step {
     std::uint32_t n;
     std::uint32_t chosen;
+    bool is_point;
+    thread_point point;
   };
+  bool walks_path() const noexcept {
+    return !replay_mode_ && (mode_ == search_mode::exhaustive || mode_ == search_mode::dfs);
+  }
   search_mode mode_ = search_mode::exhaustive;
   bool replay_mode_ = false;
+  bool join_points_ = false;
   std::uint64_t seed_ = 0;
   std::uint64_t rng_ = 0;
   std::vector<step> path_;

@@ -2,12 +2,17 @@
 //
 // Scheduling: before every visible operation the current thread calls begin_op(). The
 // candidates are the runnable threads, the current one first; a thread that yielded
-// (spin_hint/yield_now) is left out until a thread has changed state (any operation but a
-// load, a yield, a delay or a random draw; in every mode, or two spinners could keep each
-// other running forever while the thread they wait for never runs), unless nobody else can run. Switching away from a runnable current thread is a preemption and counts
-// against options::preemption_bound. With one candidate there is no choice and nothing is
-// recorded. When nobody can run, the earliest timed park times out (the virtual clock jumps
-// to its deadline); with no timed park left, the execution is a deadlock.
+// (spin_hint/yield_now) is left out until another thread has made progress, unless nobody else
+// can run. What counts as progress: under the reduction, a transition that writes (see
+// dpor.cpp); in dfs, random and PCT, a state change (any operation but a load, a yield, a delay
+// or a random draw) — "any operation" would let two spinners' loads unmask each other forever
+// while the thread they wait for never runs (issue 12 b). Switching away from a runnable current
+// thread is a preemption and counts against options::preemption_bound (dfs and random; the
+// exhaustive mode's reduction is unbounded). With one candidate there is no choice and nothing
+// is recorded. When nobody can run, the earliest timed park times out (the virtual clock jumps
+// to its deadline); with no timed park left, the execution is a deadlock. Under the reduction
+// (and when replaying an "mc2:" string) thread end and join are scheduling points too, and
+// every switch opens a transition for dpor.cpp.
 #include "execution.hpp"
 
 #include <chrono>
@@ -21,12 +26,14 @@ execution g_ex;
 
 namespace {
 
-// A yielded thread stays off the CPU until some thread changes state (any operation but a load,
-// a yield, a delay or a random draw), in every mode. "Any operation" would let two spinners'
-// loads unmask each other forever while the thread they wait for never runs (exhaustive mode's
-// first path did exactly that: a false livelock). Nothing is lost: after a yield a thread's
-// loads read the newest store (fresh_reads), so re-reading unchanged state repeats itself.
-bool masked(const thread_rec& t) noexcept { return t.yielded && t.yield_changes == g_ex.changes; }
+// A yielded thread stays off the CPU until another thread makes progress (see the header): under
+// the reduction a writing transition, otherwise a state change. Nothing is lost: after a yield a
+// thread's loads read the newest store (fresh_reads), so re-reading unchanged state repeats itself.
+bool masked(const thread_rec& t) noexcept {
+  if (!t.yielded) return false;
+  if (g_ex.choices.join_points()) return t.yield_writes == g_ex.dpor_writes;
+  return t.yield_changes == g_ex.changes;
+}
 
 void switch_to(int next) {
   int prev = g_ex.current;
@@ -56,6 +63,12 @@ std::string deadlock_message() {
   return msg;
 }
 
+// The reduction found that every candidate sleeps: this execution repeats an explored one.
+[[noreturn]] void prune() {
+  g_ex.pruned = true;
+  return_to_host();
+}
+
 std::uint32_t pct_pick(const int* cands, std::uint32_t n) {
   execution& e = g_ex;
   for (std::size_t i = 0; i < e.pct_change_points.size(); ++i)
@@ -69,11 +82,14 @@ std::uint32_t pct_pick(const int* cands, std::uint32_t n) {
 // Picks the next thread; `cur_ok` says whether the current thread may continue.
 void schedule(bool cur_ok) {
   execution& e = g_ex;
+  bool tracking = e.choices.join_points();
+  if (tracking) dpor_close();
   int cands[max_model_threads];
   std::uint32_t n = 0;
   bool cur_runnable = cur_ok && cur().status == thread_status::runnable;
+  bool ignore_mask = false;
   for (int pass = 0; pass < 2 && n == 0; ++pass) {
-    bool ignore_mask = pass == 1;
+    ignore_mask = pass == 1;
     if (cur_runnable && !ignore_mask && !masked(cur())) cands[n++] = e.current;
     for (int t = 0; t < e.nthreads; ++t) {
       if (t == e.current || e.threads[t].status != thread_status::runnable) continue;
@@ -98,6 +114,7 @@ void schedule(bool cur_ok) {
       if (th.deadline > e.now) e.now = th.deadline;
       th.timed_out = true;
       th.status = thread_status::runnable;
+      if (tracking) dpor_open(best, no_point, true);
       switch_to(best);
       return;
     }
@@ -106,10 +123,19 @@ void schedule(bool cur_ok) {
     if (!any_alive) return_to_host();  // the execution is complete
     fail_with(failure_kind::deadlock, deadlock_message);
   }
-  bool bounded = e.opts.preemption_bound >= 0 && e.preemptions >= e.opts.preemption_bound;
+  bool bounded = !tracking && e.opts.preemption_bound >= 0 && e.preemptions >= e.opts.preemption_bound;
   if (cur_runnable && cands[0] == e.current && bounded && !masked(cur())) n = 1;
   std::uint32_t idx = 0;
-  if (n > 1) {
+  std::size_t point = no_point;
+  if (e.choices.reduction()) {
+    if (n > 1) {
+      point = e.choices.position();
+      idx = e.choices.next_thread(n, cands, dpor_sleep());
+    } else if ((dpor_sleep() >> cands[0] & 1) != 0) {
+      idx = choice_stream::all_asleep;
+    }
+    if (idx == choice_stream::all_asleep) prune();
+  } else if (n > 1) {
     if (e.choices.scheduler_decides_threads()) {
       idx = pct_pick(cands, n);
       e.choices.record(n, idx);
@@ -119,6 +145,7 @@ void schedule(bool cur_ok) {
   }
   int next = cands[idx];
   if (cur_runnable && next != e.current && !masked(cur())) ++e.preemptions;
+  if (tracking) dpor_open(next, point, ignore_mask);
   switch_to(next);
 }
 
@@ -126,9 +153,11 @@ void fiber_main(void* p) {
   auto* t = static_cast<thread_rec*>(p);
   t->entry(t->arg);
   execution& e = g_ex;
+  if (e.choices.join_points()) begin_op({pending_kind::finish, nullptr, 0, e.current});
   // Thread end releases the thread's clock to its joiner. Like spawn, join and allocation it
-  // touches no shared memory, so it is recorded but is not a scheduling point: the next
-  // visible operation of some thread is where the interleaving is decided.
+  // touches no shared memory, so it is recorded but (except under the reduction, which needs
+  // to know each waiting thread's next step) is not a scheduling point: the next visible
+  // operation of some thread is where the interleaving is decided.
   ++e.progress;
   record(op_kind::finish, source_location::current());
   thread_rec& me = cur();
@@ -163,6 +192,9 @@ void reset_execution(std::uint64_t iteration) {
   e.parkers.clear();
   e.steps = e.progress = e.changes = 0;
   e.preemptions = e.spurious = 0;
+  e.dpor_writes = 0;
+  e.pruned = false;
+  dpor_reset();
   e.now = 0;
   e.no_preempt = 0;
   e.failure = failure_kind::none;
@@ -207,10 +239,11 @@ void check_leaks() {
 
 bool active() noexcept { return g_ex.running; }
 
-void begin_op() {
+void begin_op(const pending_op& op) {
   execution& e = g_ex;
   ++e.progress;
   if (e.no_preempt > 0) return;
+  cur().pending = op;
   if (++e.steps > e.opts.step_bound)
     fail_with(failure_kind::livelock, [&] {
       return "livelock: the execution exceeded the step bound of " + std::to_string(e.opts.step_bound) +
@@ -268,7 +301,7 @@ void parker_init(parker_slot& p) {
   if (!active()) return;
   p.gen = g_ex.gen;
   p.id = static_cast<std::uint32_t>(g_ex.parkers.size());
-  g_ex.parkers.emplace_back();
+  g_ex.parkers.emplace_back().addr = &p;
 }
 
 namespace {
@@ -282,11 +315,12 @@ bool spurious_allowed() { return g_ex.spurious < g_ex.opts.max_spurious; }
 bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_location& loc) {
   if (!active()) return false;
   execution& e = g_ex;
-  begin_op();
+  begin_op({timed ? pending_kind::global : pending_kind::parker, &p, 0, -1});
   parker_rec& pk = parker_of(p);
   thread_rec& t = cur();
   t.fresh_reads = false;
   event& ev = record(op_kind::park, loc);
+  ev.loc = p.id;
   auto consume = [&] {
     pk.token = false;
     cur().clock.join(pk.token_clock);
@@ -325,6 +359,7 @@ bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_locati
   t.deadline = deadline;
   t.block_src = loc;
   block_current();
+  if (e.choices.join_points()) dpor_note_parker(id);
   thread_rec& me = cur();
   me.park_id = none;
   parker_rec& again = e.parkers[id];
@@ -337,9 +372,10 @@ bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_locati
 void unpark(parker_slot& p, const source_location& loc) {
   if (!active()) return;
   execution& e = g_ex;
-  begin_op();
+  begin_op({pending_kind::parker, &p, 0, -1});
   parker_rec& pk = parker_of(p);
   event& ev = record(op_kind::unpark, loc);
+  ev.loc = p.id;
   thread_rec& t = cur();
   t.fresh_reads = false;
   ev.post = t.clock;
@@ -374,7 +410,7 @@ std::size_t random_index(std::size_t n, const source_location& loc) noexcept {
 
 void yield(const source_location& loc) {
   execution& e = g_ex;
-  begin_op();
+  begin_op({pending_kind::yield, nullptr, 0, -1});
   event& ev = record(op_kind::yield, loc);
   thread_rec& t = cur();
   ev.post = t.clock;
@@ -382,11 +418,12 @@ void yield(const source_location& loc) {
   t.fresh_reads = true;
   t.yield_progress = e.progress;
   t.yield_changes = e.changes;
+  t.yield_writes = e.dpor_writes;
   if (e.no_preempt == 0) schedule(true);
 }
 
 void test_delay(const source_location& loc) {
-  begin_op();
+  begin_op({pending_kind::none, nullptr, 0, -1});
   event& ev = record(op_kind::delay, loc);
   ev.post = cur().clock;
 }
@@ -415,10 +452,11 @@ void deallocate(void* p, std::size_t bytes, std::size_t align, const source_loca
     ::operator delete(p, std::align_val_t{align});
     return;
   }
-  (void)bytes;
-  begin_op();
+  begin_op({pending_kind::free_block, p, bytes, -1});
   event& ev = record(op_kind::free, loc);
   ev.post = cur().clock;
+  ev.value = reinterpret_cast<std::uintptr_t>(p);
+  ev.value2 = bytes;
   auto it = g_ex.allocs.find(reinterpret_cast<std::uintptr_t>(p));
   if (it == g_ex.allocs.end())
     fail_with(failure_kind::invalid_free,
@@ -457,12 +495,15 @@ int spawn(void (*entry)(void*), void* arg, void (*destroy)(void*), const source_
   ev.post = cur().clock;
   start_thread(tid, entry, arg, destroy);
   e.threads[tid].clock = cur().clock;  // everything before the spawn happens before the thread
+  e.threads[tid].pending = {pending_kind::none, nullptr, 0, -1};  // up to its first operation
+  if (e.choices.join_points()) dpor_note_spawn(tid);
   return tid;
 }
 
 void join(int tid, const source_location& loc) {
   execution& e = g_ex;
   if (tid < 0 || tid >= e.nthreads) usage_fail("join of a thread that is not joinable", loc);
+  if (e.choices.join_points()) begin_op({pending_kind::join, nullptr, 0, tid});
   ++e.progress;
   thread_rec& t = cur();
   if (e.threads[tid].status != thread_status::finished) {
@@ -478,7 +519,9 @@ void join(int tid, const source_location& loc) {
 }
 
 void no_preempt_begin() noexcept {
-  if (active()) ++g_ex.no_preempt;
+  if (!active()) return;
+  ++g_ex.no_preempt;
+  if (g_ex.choices.join_points()) dpor_note_nested();
 }
 void no_preempt_end() noexcept {
   if (active()) --g_ex.no_preempt;
@@ -507,7 +550,7 @@ result run(const options& in, void (*test)(void*), void* arg) {
   if (e.running) usage_fail("check() called inside a check", source_location::current());
   e.opts = in.use_env ? apply_env(in) : in;
   if (e.opts.max_threads > max_model_threads) e.opts.max_threads = max_model_threads;
-  bool exhaustive = e.opts.mode == search_mode::exhaustive;
+  bool exhaustive = e.opts.mode == search_mode::exhaustive || e.opts.mode == search_mode::dfs;
   std::uint64_t limit = e.opts.iterations;
   if (limit == 0 && !exhaustive) limit = default_random_iterations;
   e.choices.configure(e.opts.mode, e.opts.seed, e.opts.replay);
@@ -519,14 +562,16 @@ result run(const options& in, void (*test)(void*), void* arg) {
     reset_execution(iteration);
     start_thread(0, test, arg, nullptr);
     e.nthreads = 1;
+    if (e.choices.join_points()) dpor_open(0, no_point, false);
     e.running = true;
     fiber_switch(e.host, e.threads[0].ctx);
     e.running = false;
-    if (e.failure == failure_kind::none && e.choices.mismatch()) {
+    if (e.pruned) ++r.pruned;
+    if (e.failure == failure_kind::none && !e.pruned && e.choices.mismatch()) {
       e.failure = failure_kind::nondeterminism;
       e.message = "the test made different choices on the same path (nondeterministic test or bad replay string)";
     }
-    if (e.failure == failure_kind::none) check_leaks();
+    if (e.failure == failure_kind::none && !e.pruned) check_leaks();
     ++r.executions;
     if (e.steps > e.pct_length) e.pct_length = e.steps;
     if (e.failure != failure_kind::none) {
@@ -553,9 +598,15 @@ result run(const options& in, void (*test)(void*), void* arg) {
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (e.opts.print_summary) {
-    const char* mode = exhaustive ? "exhaustive" : e.opts.mode == search_mode::random ? "random" : "pct";
-    std::fprintf(stderr, "[model] %s: %s, %llu executions%s, %.3f s, %.0f exec/s%s%s\n", e.opts.name, mode,
-                 static_cast<unsigned long long>(r.executions),
+    const char* mode = e.opts.mode == search_mode::exhaustive ? "exhaustive"
+                       : e.opts.mode == search_mode::dfs  ? "dfs"
+                       : e.opts.mode == search_mode::random ? "random"
+                                                            : "pct";
+    std::string pruned = e.opts.mode == search_mode::exhaustive
+                             ? " (" + std::to_string(r.pruned) + " cut short by the sleep set)"
+                             : std::string();
+    std::fprintf(stderr, "[model] %s: %s, %llu executions%s%s, %.3f s, %.0f exec/s%s%s\n", e.opts.name, mode,
+                 static_cast<unsigned long long>(r.executions), pruned.c_str(),
                  exhaustive ? (r.exhausted ? " (exhausted)" : " (not exhausted)") : "", r.seconds,
                  r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0,
                  r.passed() ? "" : ", FAILED: ", r.passed() ? "" : to_string(r.failure));

@@ -4,7 +4,8 @@
 // threads (fibers + clocks), the event log (the trace), the per-location modification orders,
 // cells, parkers, allocations and the SC-order constraint graph. Everything is reset, but
 // its buffers kept, between executions so that an execution allocates almost nothing.
-// Files: execution.cpp (scheduler, threads, parkers, allocation, driver), memory_model.cpp
+// Files: execution.cpp (scheduler, threads, parkers, allocation, driver), dpor.cpp (the
+// exhaustive mode's reduction), memory_model.cpp
 // (atomics, fences, seq_cst), cells.cpp (race detection), report.cpp (trace, DOT),
 // options.cpp (environment, overrides).
 #pragma once
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "choices.hpp"
+#include "dpor.hpp"
 #include "fiber.hpp"
 #include "sluice/model/options.hpp"
 #include "sluice/model/runtime.hpp"
@@ -90,6 +92,7 @@ struct cell_rec {
 };
 
 struct parker_rec {
+  const void* addr = nullptr;
   bool token = false;
   vector_clock token_clock;
 };
@@ -109,6 +112,8 @@ struct thread_rec {
   bool fresh_reads = false;  // after a yield, loads read the newest store (see LIMITATIONS.md)
   std::uint64_t yield_progress = 0;  // `progress` when the thread yielded
   std::uint64_t yield_changes = 0;   // `changes` when the thread yielded
+  std::uint64_t yield_writes = 0;    // `dpor_writes` when the thread yielded
+  pending_op pending;                // what the thread does when next scheduled (dpor.hpp)
   std::uint32_t park_id = none;
   bool timed = false;
   bool timed_out = false;
@@ -127,6 +132,7 @@ struct alloc_rec {
   bool freed = false;
   source_location alloc_src{};
   source_location free_src{};
+  std::uint32_t dpor_obj = none;  // dpor.cpp's object for the block
 };
 
 struct execution {
@@ -154,6 +160,10 @@ struct execution {
   // not unmask it, or two spinners could unmask each other forever while the thread they wait
   // for (low priority under PCT) never runs.
   std::uint64_t changes = 0;
+  // Transitions that wrote (dpor.cpp): under the reduction a yielded thread stays masked until
+  // this moves, so that "unmasks" is a conflict the reduction can see.
+  std::uint64_t dpor_writes = 0;
+  bool pruned = false;  // the reduction cut this execution short (every candidate asleep)
   int preemptions = 0;
   int spurious = 0;
   std::int64_t now = 0;
@@ -180,7 +190,9 @@ extern execution g_ex;
 inline thread_rec& cur() noexcept { return g_ex.threads[g_ex.current]; }
 
 // Scheduler (execution.cpp).
-void begin_op();                     // a scheduling point before the current thread's operation
+// A scheduling point before the current thread's operation `op` (what it will touch; the
+// default, global, is always safe for the reduction).
+void begin_op(const pending_op& op = {});
 event& record(op_kind kind, const source_location& loc);  // ticks the clock, appends an event
 // Failing leaves the current fiber for good: its frames are never unwound, so no object with a
 // destructor (a message string, a temporary from describe()) may be alive on them. fail_with

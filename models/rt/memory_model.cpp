@@ -328,7 +328,7 @@ void atomic_destroy(atomic_slot& s) {
 
 std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const source_location& loc) {
   execution& e = g_ex;
-  begin_op();
+  begin_op({pending_kind::read, addr, 0, -1});
   std::memory_order mo = resolve_order(o, loc);
   if (is_release(mo) && mo != std::memory_order::seq_cst) usage_fail("load with a release order", loc);
   location_rec& L = location_of(s, addr, loc);
@@ -374,7 +374,7 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
 
 void atomic_store(atomic_slot& s, const void* addr, std::uint64_t v, order_ref o, const source_location& loc) {
   execution& e = g_ex;
-  begin_op();
+  begin_op({pending_kind::write, addr, 0, -1});
   std::memory_order mo = resolve_order(o, loc);
   if (is_acquire(mo) && mo != std::memory_order::seq_cst) usage_fail("store with an acquire order", loc);
   location_rec& L = location_of(s, addr, loc);
@@ -436,7 +436,7 @@ struct rmw_outcome {
 
 rmw_outcome do_rmw(atomic_slot& s, const void* addr, const rmw_request& rq, const source_location& loc) {
   execution& e = g_ex;
-  begin_op();
+  begin_op({pending_kind::write, addr, 0, -1});
   location_rec& L = location_of(s, addr, loc);
   std::uint32_t id = s.id;
   thread_rec& t = cur();
@@ -550,7 +550,7 @@ bool atomic_cas(atomic_slot& s, const void* addr, std::uint64_t& expected, std::
 
 void fence(order_ref o, const source_location& loc) {
   execution& e = g_ex;
-  begin_op();
+  begin_op({pending_kind::fence, nullptr, 0, -1});
   std::memory_order mo = resolve_order(o, loc);
   thread_rec& t = cur();
   t.fresh_reads = false;

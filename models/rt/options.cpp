@@ -1,7 +1,7 @@
 // models/rt/options.cpp — SLUICE_MC_* environment overrides and failure names.
 //
 // Contract: apply_env returns `in` with every set variable applied:
-//   SLUICE_MC_MODE=exhaustive|random|pct   SLUICE_MC_PREEMPTIONS=<n, -1 unbounded>
+//   SLUICE_MC_MODE=exhaustive|dfs|random|pct  SLUICE_MC_PREEMPTIONS=<n, -1 unbounded>
 //   SLUICE_MC_ITERATIONS=<n>  SLUICE_MC_SEED=<n>  SLUICE_MC_STEPS=<n>  SLUICE_MC_THREADS=<n>
 //   SLUICE_MC_SPURIOUS=<n>    SLUICE_MC_PCT_DEPTH=<n>  SLUICE_MC_REPLAY=<replay string>
 //   SLUICE_MC_DOT=<path>      SLUICE_MC_QUIET=1
@@ -60,6 +60,7 @@ options apply_env(const options& in) {
   if (const char* v = env("SLUICE_MC_MODE")) {
     if (std::strcmp(v, "random") == 0) o.mode = search_mode::random;
     else if (std::strcmp(v, "pct") == 0) o.mode = search_mode::pct;
+    else if (std::strcmp(v, "dfs") == 0) o.mode = search_mode::dfs;
     else o.mode = search_mode::exhaustive;
   }
   if (const char* v = env("SLUICE_MC_PREEMPTIONS")) o.preemption_bound = std::atoi(v);

@@ -112,6 +112,7 @@ std::string value_text(const event& ev) {
 std::string target_text(const event& ev) {
   if (ev.loc == none) return "";
   if (ev.kind == op_kind::cell_read || ev.kind == op_kind::cell_write) return cat({"cell", std::to_string(ev.loc)});
+  if (ev.kind == op_kind::park || ev.kind == op_kind::unpark) return cat({"P", std::to_string(ev.loc)});
   return cat({"A", std::to_string(ev.loc)});
 }
 

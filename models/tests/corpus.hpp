@@ -11,9 +11,12 @@ namespace corpus {
 
 namespace mc = sluice::model;
 
-// Budgets: exhaustive runs to exhaustion under the preemption bound; random and PCT stop at
-// the first failure or after this many executions.
+// Budgets: exhaustive (the reduction, unbounded) runs to exhaustion; the plain DFS (unbounded
+// too, so that the two search the same space) stops after dfs_budget executions (the spin
+// loops of Peterson make its unbounded space astronomically large); random and PCT
+// (preemption bound 2) stop at the first failure or after sampling_budget executions.
 inline constexpr std::uint64_t sampling_budget = 20000;
+inline constexpr std::uint64_t dfs_budget = 300000;
 inline constexpr int corpus_preemption_bound = 2;
 
 inline int failures = 0;
@@ -22,8 +25,9 @@ inline mc::options opts(const char* name, mc::search_mode mode) {
   mc::options o;
   o.name = name;
   o.mode = mode;
-  o.preemption_bound = corpus_preemption_bound;
-  o.iterations = mode == mc::search_mode::exhaustive ? 0 : sampling_budget;
+  bool walks = mode == mc::search_mode::exhaustive || mode == mc::search_mode::dfs;
+  o.preemption_bound = walks ? -1 : corpus_preemption_bound;
+  o.iterations = mode == mc::search_mode::exhaustive ? 0 : mode == mc::search_mode::dfs ? dfs_budget : sampling_budget;
   o.print_summary = false;
   o.print_failure = false;
   return o;
@@ -34,25 +38,32 @@ inline std::string cell(const mc::result& r, bool want_fail) {
   return r.passed() ? std::to_string(r.executions) + (r.exhausted ? "*" : "") : "FAILED";
 }
 
-// A correct variant must pass exhaustively (the bounded space, marked *) and in sampling modes.
-// A broken variant must be caught with `expected` by the exhaustive search; the sampling modes
-// report executions-to-find (or "missed(n)").
+// A correct variant must pass exhaustively (marked *) under the reduction, and pass the plain
+// DFS (exhausted where it fits its budget) and the sampling modes. A broken variant must be caught with `expected` by both the
+// reduction and the DFS (the reduction loses no verdict); the sampling modes report
+// executions-to-find (or "missed(n)").
 template <class F>
 void entry(const char* name, bool broken, mc::failure_kind expected, F test) {
   mc::result ex = mc::check(opts(name, mc::search_mode::exhaustive), test);
+  mc::result dfs = mc::check(opts(name, mc::search_mode::dfs), test);
   mc::result rnd = mc::check(opts(name, mc::search_mode::random), test);
   mc::result pct = mc::check(opts(name, mc::search_mode::pct), test);
   bool ok;
   if (broken)
-    ok = ex.failure == expected && (rnd.passed() || rnd.failure == expected) && (pct.passed() || pct.failure == expected);
+    ok = ex.failure == expected && dfs.failure == expected && (rnd.passed() || rnd.failure == expected) &&
+         (pct.passed() || pct.failure == expected);
   else
-    ok = ex.passed() && ex.exhausted && rnd.passed() && pct.passed();
-  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %s\n", name, broken ? "broken" : "correct",
-              broken ? mc::to_string(expected) : "-", cell(ex, broken).c_str(), cell(rnd, broken).c_str(),
-              cell(pct, broken).c_str(), ok ? "ok" : "FAIL");
+    ok = ex.passed() && ex.exhausted && dfs.passed() && rnd.passed() && pct.passed();
+  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %12s | %s\n", name, broken ? "broken" : "correct",
+              broken ? mc::to_string(expected) : "-", cell(ex, broken).c_str(), cell(dfs, broken).c_str(),
+              cell(rnd, broken).c_str(), cell(pct, broken).c_str(), ok ? "ok" : "FAIL");
   if (!ok) {
     ++failures;
-    const mc::result& bad = !ex.passed() && !broken ? ex : !rnd.passed() && !broken ? rnd : ex;
+    const mc::result& bad = !ex.passed() && !broken   ? ex
+                            : !dfs.passed() && !broken ? dfs
+                            : !rnd.passed() && !broken ? rnd
+                            : broken && dfs.failure != expected ? dfs
+                                                              : ex;
     std::printf("    %s: %s\n%s\n", mc::to_string(bad.failure), bad.message.c_str(), bad.trace.c_str());
   }
 }

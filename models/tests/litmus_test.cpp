@@ -3,7 +3,10 @@
 // Proves: for each litmus program the set of outcomes the checker reaches (exhaustive search,
 // unbounded preemptions) is exactly the set the C++20 model allows, written out in full below
 // (the row's outcome plus every other outcome, derived by hand). Race rows assert that a data
-// race is (or is not) reported. The load-buffering row LB is a named expected gap: the checker
+// race is (or is not) reported. Every row runs twice, under the exhaustive mode's reduction and
+// under the plain DFS, and the two must reach the same outcome set (the same verdict for race
+// rows): the reduction loses nothing. The DFS is unbounded except on four-thread rows, where it
+// uses preemption bound 1 unless `--unbounded-dfs` is given (minutes instead of seconds). The load-buffering row LB is a named expected gap: the checker
 // reaches every allowed outcome except r1=1 ∧ r2=1 (see models/LIMITATIONS.md).
 #include <cstdio>
 #include <set>
@@ -27,13 +30,15 @@ constexpr auto sc = std::memory_order::seq_cst;
 
 int failures = 0;
 
-// Preemption bound for rows with four threads: their outcomes come from which store each load
-// reads, not from the interleaving, and the unbounded search takes millions of executions.
-constexpr int four_thread_bound = 1;
+// DFS preemption bound for rows with four threads: their outcomes come from which store each
+// load reads, not from the interleaving, and the unbounded DFS takes millions of executions.
+// The reduction (exhaustive mode) is always unbounded.
+int four_thread_bound = 1;
 
-mc::options litmus_options(const char* name, int bound = -1) {
+mc::options litmus_options(const char* name, mc::search_mode mode, int bound = -1) {
   mc::options o;
   o.name = name;
+  o.mode = mode;
   o.preemption_bound = bound;  // -1: every interleaving
   o.max_spurious = 0;
   o.print_summary = false;
@@ -58,32 +63,41 @@ std::string show(const outcome_set& s) {
 // `gap` lists allowed outcomes the checker is known not to reach (load buffering).
 template <class Body>
 void row(const char* name, const outcome_set& allowed, Body body, const outcome_set& gap = {}, int bound = -1) {
-  outcome_set reached;
-  auto r = mc::check(litmus_options(name, bound), [&] { body([&](outcome o) { reached.insert(std::move(o)); }); });
+  outcome_set reached, reached_dfs;
+  auto r = mc::check(litmus_options(name, mc::search_mode::exhaustive),
+                     [&] { body([&](outcome o) { reached.insert(std::move(o)); }); });
+  auto d = mc::check(litmus_options(name, mc::search_mode::dfs, bound),
+                     [&] { body([&](outcome o) { reached_dfs.insert(std::move(o)); }); });
   outcome_set expected;
   for (const auto& o : allowed)
     if (!gap.count(o)) expected.insert(o);
-  bool ok = r.passed() && r.exhausted && reached == expected;
-  std::printf("%-14s %s  executions=%-7llu %8.2f ms  preemptions=%-3s reached=%s%s\n", name, ok ? "ok  " : "FAIL",
-              static_cast<unsigned long long>(r.executions), r.seconds * 1e3,
-              bound < 0 ? "any" : std::to_string(bound).c_str(), show(reached).c_str(),
+  bool ok = r.passed() && r.exhausted && reached == expected && d.passed() && d.exhausted && reached_dfs == reached;
+  std::printf("%-14s %s  executions=%-5llu (pruned %-4llu) %7.2f ms  dfs: %-7llu %8.2f ms preemptions=%-3s reached=%s%s\n",
+              name, ok ? "ok  " : "FAIL", static_cast<unsigned long long>(r.executions),
+              static_cast<unsigned long long>(r.pruned), r.seconds * 1e3, static_cast<unsigned long long>(d.executions),
+              d.seconds * 1e3, bound < 0 ? "any" : std::to_string(bound).c_str(), show(reached).c_str(),
               gap.empty() ? "" : ("  expected gap (load buffering): " + show(gap)).c_str());
   if (!ok) {
     ++failures;
-    std::printf("    expected %s\n", show(expected).c_str());
+    std::printf("    expected %s; dfs reached %s\n", show(expected).c_str(), show(reached_dfs).c_str());
     if (!r.passed()) std::printf("    %s\n%s\n", r.message.c_str(), r.trace.c_str());
+    if (!d.passed()) std::printf("    dfs: %s\n%s\n", d.message.c_str(), d.trace.c_str());
   }
 }
 
 // A race row: `expect_race` says whether the C++20 model reports a data race.
 template <class Body>
 void race_row(const char* name, bool expect_race, Body body) {
-  auto r = mc::check(litmus_options(name), body);
+  auto r = mc::check(litmus_options(name, mc::search_mode::exhaustive), body);
+  auto d = mc::check(litmus_options(name, mc::search_mode::dfs), body);
   bool raced = r.failure == mc::failure_kind::data_race;
-  bool ok = raced == expect_race && (raced || (r.passed() && r.exhausted));
-  std::printf("%-14s %s  executions=%-6llu %.2f ms  %s\n", name, ok ? "ok  " : "FAIL",
-              static_cast<unsigned long long>(r.executions), r.seconds * 1e3,
-              raced ? "data race reported" : "no data race");
+  bool raced_dfs = d.failure == mc::failure_kind::data_race;
+  bool ok = raced == expect_race && raced_dfs == expect_race && (raced || (r.passed() && r.exhausted)) &&
+            (raced_dfs || (d.passed() && d.exhausted));
+  std::printf("%-14s %s  executions=%-5llu (pruned %-4llu) %7.2f ms  dfs: %-7llu %8.2f ms %s\n", name,
+              ok ? "ok  " : "FAIL", static_cast<unsigned long long>(r.executions),
+              static_cast<unsigned long long>(r.pruned), r.seconds * 1e3, static_cast<unsigned long long>(d.executions),
+              d.seconds * 1e3, raced ? "data race reported" : "no data race");
   if (!ok) {
     ++failures;
     std::printf("    %s\n%s\n", r.message.c_str(), r.trace.c_str());
@@ -271,8 +285,9 @@ void mp_cell(std::memory_order st, std::memory_order ld) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  if (argc > 1 && std::string(argv[1]) == "--unbounded-dfs") four_thread_bound = -1;
   row("SB", all2(), [](auto rec) { sb(rec, rlx, rlx, rlx, rlx, false); });
   row("SB+rel+acq", all2(), [](auto rec) { sb(rec, rel, acq, rel, acq, false); });
   row("SB+sc", without(all2(), {0, 0}), [](auto rec) { sb(rec, sc, sc, sc, sc, false); });

@@ -16,7 +16,10 @@ namespace sluice::model {
 // Compile-time ceiling on model threads (vector-clock width). options::max_threads may lower it.
 inline constexpr int max_model_threads = 8;
 
-enum class search_mode { exhaustive, random, pct };
+// exhaustive: every execution, each Mazurkiewicz class once (source-DPOR with sleep sets; the
+//             preemption bound does not apply). dfs: every interleaving within the preemption
+//             bound (the earlier search). random, pct: sampling. See models/README.md "Search".
+enum class search_mode { exhaustive, random, pct, dfs };
 
 enum class failure_kind {
   none,
@@ -46,7 +49,7 @@ struct options {
   const char* name = "check";
   search_mode mode = search_mode::exhaustive;
   int max_threads = 5;             // model threads per execution, main included (<= 8)
-  int preemption_bound = 2;        // exhaustive and random: max preemptions; -1 = unbounded
+  int preemption_bound = 2;        // dfs and random: max preemptions; -1 = unbounded
   std::uint64_t iterations = 0;    // 0: exhaustive = until exhausted, random/pct = 10000
   std::uint64_t seed = 0;          // random/pct: execution i uses seed mix(seed, i)
   std::uint64_t step_bound = 20000;  // scheduling points per execution before "livelock"
@@ -67,7 +70,8 @@ struct result {
   std::string replay;   // pass as options::replay or SLUICE_MC_REPLAY to rerun it
   std::string dot;      // Graphviz DOT of the failing execution
   std::uint64_t executions = 0;
-  bool exhausted = false;  // exhaustive mode explored the whole bounded space
+  std::uint64_t pruned = 0;  // exhaustive: executions (counted above) cut short by a sleep set
+  bool exhausted = false;  // exhaustive/dfs explored the whole (bounded) space
   double seconds = 0;
   bool passed() const noexcept { return failure == failure_kind::none; }
 };

@@ -1,0 +1,385 @@
+// models/rt/dpor.cpp — source-DPOR with sleep sets over the scheduler's thread choices.
+//
+// The exhaustive mode explores one interleaving per Mazurkiewicz trace of transitions (dpor.hpp
+// defines a transition), under this dependency relation:
+//  * two accesses to the same atomic, cell or parker conflict when at least one writes; a load,
+//    a failed CAS and a cell read are reads; a store, an RMW, a successful CAS, a cell write
+//    (construction and destruction too), park and unpark are writes;
+//  * seq_cst fences conflict with each other (one virtual location they all write);
+//  * a free conflicts with every atomic and cell inside the freed block and with another free
+//    of it;
+//  * a yield reads "everything": it conflicts with every transition that writes, because such
+//    a transition is what unmasks the yielding thread (execution.cpp: masked());
+//  * join(t) completes only after t ended: it is ordered after t's last transition, not a race
+//    (a join that blocks touches nothing; the end of t wakes it);
+//  * a timed park, a timeout firing and a thread run only because every runnable thread was
+//    masked conflict with everything (they depend on the virtual clock or on global state).
+// Reads-from, modification-order, spurious and timeout choices stay ordinary branches below
+// each interleaving (choices.cpp): they are data, not schedule.
+//
+// Algorithm (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic partial order reduction",
+// POPL 2014, Algorithm 1 "source-DPOR"; the disabled-thread fallback of Flanagan and Godefroid,
+// POPL 2005): each closed transition gets a vector clock over transitions (program order, spawn,
+// the conflicts above, the transition that woke a blocked thread, and the write that unmasked
+// a yielder). Every earlier conflicting
+// transition of another thread that is not already ordered before it is a race; for each race
+// the initials of notdep(e, E).e' are computed and, unless one is already in the backtrack set
+// of the thread choice before e, one is added (or, if none can run there, every enabled thread).
+// Sleep sets: a thread explored at a choice sleeps in the later branches of that choice until a
+// transition conflicting with its pending operation runs; a choice where every candidate sleeps
+// ends the execution early (result::pruned). The scan for conflicts stops at an object's last
+// write and keeps one read per thread, which is enough: earlier accesses are ordered before
+// those. Credit for the shape of the stateless, replay-based implementation: loom's bounded DPOR
+// (tokio-rs/loom, src/rt/path.rs) and Nidhugg; the code here is this project's own.
+#include "dpor.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "execution.hpp"
+
+namespace sluice::model::rt {
+
+namespace {
+
+using clock_t8 = std::array<std::uint32_t, max_model_threads>;
+
+enum class space : std::uint8_t { atomic, cell, parker, thread, sc_fences, block };
+
+struct access {
+  space sp;
+  bool write;
+  std::uint32_t obj;
+  std::uintptr_t lo, hi;  // address range (thread: lo = tid), for the sleep-set test
+};
+
+struct transition {
+  std::uint8_t tid = 0;
+  std::uint32_t seq = 0;  // 1-based index among the thread's transitions
+  std::size_t point = no_point;
+  std::size_t ev_start = 0;
+  bool global = false;
+  bool write = false;
+  bool yield = false;
+  bool nested = false;
+  thread_mask spawned = 0;
+  thread_mask blocked = 0;  // threads blocked when it started (those it wakes happen after it)
+  thread_mask joined = 0;   // threads whose end it joined (ordered after it, never a race)
+  clock_t8 clock{};
+};
+
+struct object_rec {
+  std::uint32_t last_write = none;
+  std::array<std::uint32_t, max_model_threads> last_read{};  // since last_write, per thread
+};
+
+struct reduction_state {
+  std::vector<transition> trace;
+  std::vector<object_rec> objects;
+  std::size_t nobjects = 0;
+  std::vector<std::uint32_t> atomic_obj, cell_obj, parker_obj;
+  std::array<std::uint32_t, max_model_threads> thread_obj{};
+  std::uint32_t scf_obj = none;
+  std::array<clock_t8, max_model_threads> clocks{};
+  std::array<std::uint32_t, max_model_threads> last_any{}, last_write{}, last_yield{}, last_global{};
+  std::vector<access> fp;
+  std::vector<std::uint32_t> noted_parkers;
+  std::vector<std::uint32_t> cands;
+  std::vector<std::uint32_t> races;
+  thread_mask sleep = 0;
+  bool open = false;
+};
+
+reduction_state g;
+
+std::uint32_t new_object() {
+  if (g.nobjects == g.objects.size()) g.objects.emplace_back();
+  object_rec& o = g.objects[g.nobjects];
+  o.last_write = none;
+  o.last_read.fill(none);
+  return static_cast<std::uint32_t>(g.nobjects++);
+}
+
+std::uint32_t object_of(std::vector<std::uint32_t>& map, std::uint32_t id) {
+  if (map.size() <= id) map.resize(id + 1, none);
+  if (map[id] == none) map[id] = new_object();
+  return map[id];
+}
+
+std::uint32_t object_of(std::uint32_t& slot) {
+  if (slot == none) slot = new_object();
+  return slot;
+}
+
+void join_clock(clock_t8& into, const clock_t8& from) {
+  for (int i = 0; i < max_model_threads; ++i) into[i] = std::max(into[i], from[i]);
+}
+
+void add(space sp, bool write, std::uint32_t obj, std::uintptr_t lo, std::uintptr_t hi) {
+  g.fp.push_back({sp, write, obj, lo, hi});
+}
+
+void add_atomic(std::uint32_t loc, bool write) {
+  auto a = reinterpret_cast<std::uintptr_t>(g_ex.locs[loc].addr);
+  add(space::atomic, write, object_of(g.atomic_obj, loc), a, a + 1);
+}
+
+void add_parker(std::uint32_t id) {
+  auto a = reinterpret_cast<std::uintptr_t>(g_ex.parkers[id].addr);
+  add(space::parker, true, object_of(g.parker_obj, id), a, a + 1);
+}
+
+void add_free(std::uintptr_t lo, std::uintptr_t hi) {
+  execution& e = g_ex;
+  auto it = e.allocs.find(lo);
+  if (it != e.allocs.end()) add(space::block, true, object_of(it->second.dpor_obj), lo, hi);
+  for (std::size_t l = 0; l < e.nlocs; ++l) {
+    auto a = reinterpret_cast<std::uintptr_t>(e.locs[l].addr);
+    if (a >= lo && a < hi) add(space::atomic, true, object_of(g.atomic_obj, static_cast<std::uint32_t>(l)), a, a + 1);
+  }
+  for (std::size_t c = 0; c < e.cells.size(); ++c) {
+    auto a = reinterpret_cast<std::uintptr_t>(e.cells[c].addr);
+    if (a >= lo && a < hi) add(space::cell, true, object_of(g.cell_obj, static_cast<std::uint32_t>(c)), a, a + 1);
+  }
+}
+
+// What the closing transition touched, from the events it recorded.
+void build_footprint(transition& tr) {
+  execution& e = g_ex;
+  g.fp.clear();
+  for (std::size_t i = tr.ev_start; i < e.events.size(); ++i) {
+    const event& ev = e.events[i];
+    switch (ev.kind) {
+      case op_kind::load:
+      case op_kind::cas_fail: add_atomic(ev.loc, false); break;
+      case op_kind::store:
+      case op_kind::rmw: add_atomic(ev.loc, true); break;
+      case op_kind::fence:
+        if (ev.sc) add(space::sc_fences, true, object_of(g.scf_obj), 0, 0);
+        break;
+      case op_kind::cell_read:
+      case op_kind::cell_write: {
+        auto a = reinterpret_cast<std::uintptr_t>(e.cells[ev.loc].addr);
+        add(space::cell, ev.kind == op_kind::cell_write, object_of(g.cell_obj, ev.loc), a, a + 1);
+        break;
+      }
+      case op_kind::park:
+      case op_kind::unpark: add_parker(ev.loc); break;
+      case op_kind::yield: tr.yield = true; break;
+      case op_kind::join: tr.joined = static_cast<thread_mask>(tr.joined | 1u << ev.value); break;
+      case op_kind::finish: add(space::thread, true, object_of(g.thread_obj[ev.tid]), ev.tid, ev.tid + 1u); break;
+      case op_kind::free: add_free(ev.value, ev.value + ev.value2); break;
+      default: break;
+    }
+  }
+  for (std::uint32_t id : g.noted_parkers) add_parker(id);
+  g.noted_parkers.clear();
+  tr.write = tr.global;
+  for (const access& a : g.fp) tr.write = tr.write || a.write;
+}
+
+// Does the closed transition (footprint g.fp) conflict with a thread's pending operation?
+bool conflicts(const transition& tr, const pending_op& d) {
+  if (tr.global || d.kind == pending_kind::global) return true;
+  auto addr = reinterpret_cast<std::uintptr_t>(d.addr);
+  bool d_writes = d.kind != pending_kind::read && d.kind != pending_kind::join && d.kind != pending_kind::none;
+  if (d.kind == pending_kind::yield) return tr.write;
+  if (d_writes && tr.yield) return true;
+  for (const access& a : g.fp) {
+    switch (d.kind) {
+      case pending_kind::read:
+      case pending_kind::write:
+        if ((a.sp == space::atomic || a.sp == space::cell || a.sp == space::block) && a.lo <= addr && addr < a.hi &&
+            (a.write || d_writes))
+          return true;
+        break;
+      case pending_kind::fence:
+        if (a.sp == space::sc_fences) return true;
+        break;
+      case pending_kind::parker:
+        if (a.sp == space::parker && a.lo == addr) return true;
+        break;
+      case pending_kind::join:
+        if (a.sp == space::thread && a.lo == static_cast<std::uintptr_t>(d.tid) && a.write) return true;
+        break;
+      case pending_kind::finish:
+        if (a.sp == space::thread && a.lo == static_cast<std::uintptr_t>(d.tid)) return true;
+        break;
+      case pending_kind::free_block:
+        if ((a.sp == space::atomic || a.sp == space::cell || a.sp == space::block) && a.lo < addr + d.bytes &&
+            addr < a.hi)
+          return true;
+        break;
+      default: break;
+    }
+  }
+  return false;
+}
+
+// Earlier transitions that may conflict with the closing one (a superset is harmless).
+void collect_candidates(const transition& tr) {
+  int q = tr.tid;
+  g.cands.clear();
+  for (const access& a : g.fp) {
+    const object_rec& o = g.objects[a.obj];
+    if (o.last_write != none) g.cands.push_back(o.last_write);
+    if (a.write)
+      for (std::uint32_t r : o.last_read)
+        if (r != none) g.cands.push_back(r);
+  }
+  for (int r = 0; r < max_model_threads; ++r) {
+    if (r == q) continue;
+    if (tr.write && g.last_yield[r] != none) g.cands.push_back(g.last_yield[r]);
+    if (tr.yield && g.last_write[r] != none) g.cands.push_back(g.last_write[r]);
+    if (tr.global && g.last_any[r] != none) g.cands.push_back(g.last_any[r]);
+    if (g.last_global[r] != none) g.cands.push_back(g.last_global[r]);
+  }
+  std::sort(g.cands.begin(), g.cands.end(), std::greater<>());
+  g.cands.erase(std::unique(g.cands.begin(), g.cands.end()), g.cands.end());
+}
+
+// Race (j, i): make sure the choice before j tries some initial of notdep(j).i.
+void reverse(std::uint32_t j, std::uint32_t i) {
+  const transition& tj = g.trace[j];
+  const transition& ti = g.trace[i];
+  if (tj.point == no_point) return;  // only one thread could run there
+  thread_point& p = g_ex.choices.point(tj.point);
+  thread_mask enabled = p.enabled;
+  if ((enabled & ~(p.backtrack | p.sleep)) == 0) return;
+  std::array<std::uint32_t, max_model_threads> first;
+  first.fill(none);
+  for (std::uint32_t k = j + 1; k < i; ++k) {
+    const transition& tk = g.trace[k];
+    if (tk.clock[tj.tid] >= tj.seq) continue;  // happens after j
+    if (first[tk.tid] == none) first[tk.tid] = k;
+  }
+  if (first[ti.tid] == none) first[ti.tid] = i;
+  thread_mask initials = 0;
+  for (int t = 0; t < max_model_threads; ++t) {
+    if (first[t] == none) continue;
+    const clock_t8& ck = g.trace[first[t]].clock;
+    bool initial = true;
+    for (int r = 0; r < max_model_threads && initial; ++r)
+      if (r != t && first[r] != none && g.trace[first[r]].seq <= ck[r]) initial = false;
+    if (initial) initials = static_cast<thread_mask>(initials | 1u << t);
+  }
+  if ((initials & p.backtrack) != 0) return;
+  thread_mask avail = initials & enabled & ~p.sleep;
+  if (avail != 0) {
+    unsigned pick = (avail >> ti.tid & 1) != 0 ? ti.tid : static_cast<unsigned>(__builtin_ctz(avail));
+    p.backtrack = static_cast<thread_mask>(p.backtrack | 1u << pick);
+  } else if ((initials & p.sleep) == 0) {
+    p.backtrack = static_cast<thread_mask>(p.backtrack | (enabled & ~p.sleep));
+  }
+}
+
+}  // namespace
+
+void dpor_reset() {
+  g.trace.clear();
+  g.nobjects = 0;
+  g.atomic_obj.clear();
+  g.cell_obj.clear();
+  g.parker_obj.clear();
+  g.thread_obj.fill(none);
+  g.scf_obj = none;
+  for (auto& c : g.clocks) c.fill(0);
+  g.last_any.fill(none);
+  g.last_write.fill(none);
+  g.last_yield.fill(none);
+  g.last_global.fill(none);
+  g.noted_parkers.clear();
+  g.sleep = 0;
+  g.open = false;
+}
+
+void dpor_open(int tid, std::size_t point, bool global) {
+  transition& t = g.trace.emplace_back();
+  t.tid = static_cast<std::uint8_t>(tid);
+  t.seq = g.clocks[tid][tid] + 1;
+  t.point = point;
+  t.ev_start = g_ex.events.size();
+  t.global = global;
+  for (int r = 0; r < g_ex.nthreads; ++r) {
+    thread_status st = g_ex.threads[r].status;
+    if (r != tid && (st == thread_status::blocked_park || st == thread_status::blocked_join))
+      t.blocked = static_cast<thread_mask>(t.blocked | 1u << r);
+  }
+  g.open = true;
+}
+
+void dpor_close() {
+  if (!g.open) return;
+  g.open = false;
+  execution& e = g_ex;
+  auto i = static_cast<std::uint32_t>(g.trace.size() - 1);
+  transition& tr = g.trace[i];
+  int q = tr.tid;
+  build_footprint(tr);
+  collect_candidates(tr);
+  clock_t8 c = g.clocks[q];
+  for (int t = 0; t < max_model_threads; ++t)
+    if ((tr.joined >> t & 1) != 0) join_clock(c, g.trace[g.last_any[t]].clock);
+  g.races.clear();
+  for (std::uint32_t j : g.cands) {
+    const transition& tj = g.trace[j];
+    if (tj.tid == q || c[tj.tid] >= tj.seq) continue;
+    g.races.push_back(j);
+    join_clock(c, tj.clock);
+  }
+  c[q] = tr.seq;
+  tr.clock = c;
+  g.clocks[q] = c;
+  for (int t = 0; t < max_model_threads; ++t)
+    if ((tr.spawned >> t & 1) != 0) g.clocks[t] = c;
+  for (int t = 0; t < e.nthreads; ++t)  // woken by it (unpark, thread end)
+    if ((tr.blocked >> t & 1) != 0 && e.threads[t].status == thread_status::runnable) join_clock(g.clocks[t], c);
+  for (const access& a : g.fp) {
+    object_rec& o = g.objects[a.obj];
+    if (a.write) {
+      o.last_write = i;
+      o.last_read.fill(none);
+    } else {
+      o.last_read[q] = i;
+    }
+  }
+  g.last_any[q] = i;
+  if (tr.write) g.last_write[q] = i;
+  if (tr.yield) g.last_yield[q] = i;
+  if (tr.global) g.last_global[q] = i;
+  if (tr.write) {  // it unmasks every yielder: their next transitions happen after it
+    for (int r = 0; r < e.nthreads; ++r) {
+      const thread_rec& t = e.threads[r];
+      if (r != q && t.yielded && t.yield_writes == e.dpor_writes) join_clock(g.clocks[r], c);
+    }
+    ++e.dpor_writes;
+  }
+  if (!e.choices.reduction()) return;
+  for (std::uint32_t j : g.races) reverse(j, i);
+  if (tr.point != no_point) {
+    thread_point& p = e.choices.point(tr.point);
+    g.sleep = static_cast<thread_mask>(g.sleep | (p.done & ~p.unstable));
+    if (tr.nested) p.unstable = static_cast<thread_mask>(p.unstable | 1u << q);
+  }
+  g.sleep = static_cast<thread_mask>(g.sleep & ~(1u << q));
+  for (int r = 0; r < e.nthreads; ++r)
+    if ((g.sleep >> r & 1) != 0 && conflicts(tr, e.threads[r].pending))
+      g.sleep = static_cast<thread_mask>(g.sleep & ~(1u << r));
+}
+
+void dpor_note_parker(std::uint32_t parker_id) {
+  if (g.open) g.noted_parkers.push_back(parker_id);
+}
+
+void dpor_note_nested() {
+  if (g.open) g.trace.back().nested = true;
+}
+
+void dpor_note_spawn(int child) {
+  if (g.open) g.trace.back().spawned = static_cast<thread_mask>(g.trace.back().spawned | 1u << child);
+}
+
+thread_mask dpor_sleep() noexcept { return g.sleep; }
+
+}  // namespace sluice::model::rt
