@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests need, only those missing (idempotent). Root or sudo.
 set -euo pipefail
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev libbenchmark-dev
-          valgrind python3 libasio-dev)
+          valgrind python3 libasio-dev
+          chromium)  # chromium: models.litmus_html_renders opens sluice-litmus pages headless
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -247,6 +247,8 @@ class parser {
       if (w == "atomic_store_explicit") {
         expect(",");
         s.mo = order_arg();
+        if (s.mo == std::memory_order::acquire || s.mo == std::memory_order::consume || s.mo == std::memory_order::acq_rel)
+          fail(s.line, std::string("a store cannot be ") + order_text(s.mo));
       }
       expect(")");
       expect(";");
@@ -339,6 +341,7 @@ class parser {
       return e;
     }
     if (peek().k == token::kind::number) return literal(number(), line);
+    if (peek().k != token::kind::ident) fail(line, "unsupported expression starting with '" + peek().text + "'");
     std::string n = ident();
     auto e = std::make_unique<expr>();
     e->line = line;
@@ -349,6 +352,8 @@ class parser {
       if (n == "atomic_load_explicit") {
         expect(",");
         e->mo = order_arg();
+        if (e->mo == std::memory_order::release || e->mo == std::memory_order::acq_rel)
+          fail(line, std::string("a load cannot be ") + order_text(e->mo));
       }
       expect(")");
       return e;
@@ -387,6 +392,8 @@ class parser {
         e->mo = order_arg();
         expect(",");
         e->mo2 = order_arg();
+        if (e->mo2 == std::memory_order::release || e->mo2 == std::memory_order::acq_rel)
+          fail(line, std::string("a compare-exchange cannot fail with ") + order_text(e->mo2));
       }
       expect(")");
       return e;
