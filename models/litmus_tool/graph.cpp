@@ -2,6 +2,7 @@
 #include "graph.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <regex>
@@ -169,23 +170,40 @@ std::string to_dot(const graph& g, const std::string& title) {
   return o + "}\n";
 }
 
+namespace {
+
+struct point {
+  double x, y;
+};
+
+// Where the segment from a node's centre towards `toward` leaves the node's box.
+point on_border(point c, double half_w, double half_h, point toward) {
+  double dx = toward.x - c.x, dy = toward.y - c.y;
+  if (dx == 0 && dy == 0) return c;
+  double t = std::min(dx != 0 ? half_w / std::abs(dx) : 1e9, dy != 0 ? half_h / std::abs(dy) : 1e9);
+  return {c.x + t * dx, c.y + t * dy};
+}
+
+}  // namespace
+
 std::string to_svg(const graph& g, const std::string& title) {
-  const int col_w = 230, row_h = 64, top = 44, init_h = 56, node_h = 24;
+  const int col_w = 240, row_h = 66, top = 40, init_h = 60, node_h = 24, margin = 20;
   auto width_of = [](const gnode& n) { return 16 + 7 * static_cast<int>(n.label.size()); };
   int ninit = 0, rows = 0;
   for (const auto& n : g.nodes) {
     if (n.thread < 0) ++ninit;
     else rows = std::max(rows, n.index + 1);
   }
-  int w = std::max(col_w * std::max(g.nthreads, 1), col_w * std::max(ninit, 1) / 1) + 40;
-  int h = top + init_h + rows * row_h + 50;
-  std::vector<std::pair<int, int>> pos(g.nodes.size());  // centre of each node
+  int w = col_w * std::max({g.nthreads, ninit, 1}) + 2 * margin + 40;
+  int first_row = top + init_h + 34;
+  int h = first_row + rows * row_h + 30;
+  std::vector<point> pos(g.nodes.size());  // centre of each node
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const gnode& n = g.nodes[i];
-    if (n.thread < 0) pos[i] = {20 + col_w / 2 + n.index * col_w, top + 10};
-    else pos[i] = {20 + col_w / 2 + n.thread * col_w, top + init_h + 30 + n.index * row_h};
+    if (n.thread < 0) pos[i] = {margin + col_w / 2.0 + n.index * col_w, top + 16.0};
+    else pos[i] = {margin + col_w / 2.0 + n.thread * col_w, first_row + 0.0 + n.index * row_h};
   }
-  char buf[512];
+  char buf[640];
   std::string o;
   std::snprintf(buf, sizeof buf,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"litmus-graph\" width=\"%d\" height=\"%d\" "
@@ -202,53 +220,55 @@ std::string to_svg(const graph& g, const std::string& title) {
   }
   o += "</defs>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   o += "<text x=\"10\" y=\"18\" font-weight=\"bold\">" + esc(title) + "</text>\n";
-  for (int t = 0; t < g.nthreads; ++t) {
-    std::snprintf(buf, sizeof buf, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">P%d</text>\n",
-                  20 + col_w / 2 + t * col_w, top + init_h + 4, t);
+  for (int t = 0; t < g.nthreads; ++t) {  // one framed column per thread
+    std::snprintf(buf, sizeof buf,
+                  "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"6\" fill=\"#fafafa\" stroke=\"#ccc\" "
+                  "stroke-dasharray=\"4 3\"/><text x=\"%d\" y=\"%d\" fill=\"#666\">P%d</text>\n",
+                  margin + t * col_w + 8, first_row - 32, col_w - 16, rows * row_h + 14, margin + t * col_w + 14,
+                  first_row - 18, t);
     o += buf;
   }
-  // Edges first, under the nodes. Same-column edges that skip rows bend to the side.
-  std::map<std::pair<int, int>, int> seen;  // parallel edges fan out
+  // Edges under the nodes. Edges inside one column bend to the side; parallel edges fan out.
+  std::map<std::pair<int, int>, int> seen;
   for (const auto& e : g.edges) {
-    auto [x1, y1] = pos[e.from];
-    auto [x2, y2] = pos[e.to];
+    point a = pos[e.from], b = pos[e.to];
     int k = seen[{std::min(e.from, e.to), std::max(e.from, e.to)}]++;
-    y1 += y2 > y1 ? node_h / 2 : y2 < y1 ? -node_h / 2 : 0;
-    y2 += y2 > y1 ? -node_h / 2 : y2 < y1 ? node_h / 2 : 0;
-    double mx = (x1 + x2) / 2.0, my = (y1 + y2) / 2.0;
-    double bend = e.kind == "sb" ? 0 : 28 + 18 * k;
-    if (x1 == x2 && e.kind != "sb") mx += bend + 40;
-    else if (x1 != x2) my -= (k % 2 ? -1 : 1) * (bend - 20);
-    else if (y1 == y2) my -= bend;
+    point c{(a.x + b.x) / 2, (a.y + b.y) / 2};
+    if (e.kind != "sb") {
+      double bend = 22.0 + 16.0 * k;
+      if (a.x == b.x) c.x += (k % 2 ? -1 : 1) * (bend + 36);
+      else c.y -= (k % 2 ? -1 : 1) * bend;
+    }
+    point p1 = on_border(a, width_of(g.nodes[e.from]) / 2.0, node_h / 2.0, e.kind == "sb" ? b : c);
+    point p2 = on_border(b, width_of(g.nodes[e.to]) / 2.0, node_h / 2.0, e.kind == "sb" ? a : c);
     std::snprintf(buf, sizeof buf,
-                  "<path class=\"edge-%s\" d=\"M%d,%d Q%.0f,%.0f %d,%d\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.4\" "
-                  "marker-end=\"url(#arrow-%s)\"/>\n",
-                  e.kind.c_str(), x1, y1, mx, my, x2, y2, edge_colour(e.kind), e.kind.c_str());
+                  "<path class=\"edge-%s\" d=\"M%.0f,%.0f Q%.0f,%.0f %.0f,%.0f\" fill=\"none\" stroke=\"%s\" "
+                  "stroke-width=\"1.4\" marker-end=\"url(#arrow-%s)\"/>\n",
+                  e.kind.c_str(), p1.x, p1.y, c.x, c.y, p2.x, p2.y, edge_colour(e.kind), e.kind.c_str());
     o += buf;
     std::snprintf(buf, sizeof buf, "<text x=\"%.0f\" y=\"%.0f\" fill=\"%s\" font-size=\"10\">%s</text>\n",
-                  (x1 + x2 + 2 * mx) / 4 + 4, (y1 + y2 + 2 * my) / 4, edge_colour(e.kind), e.kind.c_str());
+                  (p1.x + p2.x + 2 * c.x) / 4 + 4, (p1.y + p2.y + 2 * c.y) / 4 - 2, edge_colour(e.kind), e.kind.c_str());
     o += buf;
   }
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const gnode& n = g.nodes[i];
     int nw = width_of(n);
-    auto [x, y] = pos[i];
     std::snprintf(buf, sizeof buf,
-                  "<g class=\"node\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"4\" fill=\"%s\" "
-                  "stroke=\"black\"/><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
-                  x - nw / 2, y - node_h / 2, nw, node_h, n.thread < 0 ? "#eeeeee" : "#fffbe6", x, y + 4);
+                  "<g class=\"node\"><rect x=\"%.0f\" y=\"%.0f\" width=\"%d\" height=\"%d\" rx=\"4\" fill=\"%s\" "
+                  "stroke=\"black\"/><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">",
+                  pos[i].x - nw / 2.0, pos[i].y - node_h / 2.0, nw, node_h, n.thread < 0 ? "#eeeeee" : "#fffbe6",
+                  pos[i].x, pos[i].y + 4);
     o += buf;
     o += esc(n.label);
     if (n.line > 0) o += "<title>line " + std::to_string(n.line) + "</title>";
     o += "</text></g>\n";
   }
-  // Legend.
-  int lx = 10;
+  int lx = 10;  // legend
   for (const char* k : {"sb", "rf", "mo", "sw", "sc"}) {
     std::snprintf(buf, sizeof buf,
                   "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>"
                   "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>\n",
-                  lx, h - 16, lx + 18, h - 16, edge_colour(k), lx + 22, h - 12, edge_colour(k), k);
+                  lx, h - 14, lx + 18, h - 14, edge_colour(k), lx + 22, h - 10, edge_colour(k), k);
     o += buf;
     lx += 60;
   }
