@@ -71,7 +71,7 @@ def png_not_blank(path):
 
 
 shot = os.path.join(a.workdir, "litmus.png")
-chromium("--screenshot=" + shot, "--window-size=1300,1500", "--hide-scrollbars")
+chromium("--screenshot=" + shot, "--window-size=1700,1250", "--hide-scrollbars")
 shot_ok = os.path.exists(shot) and png_not_blank(shot)
 print(f"screenshot {shot}: {'not blank' if shot_ok else 'MISSING OR BLANK'}")
 if a.screenshot and shot_ok:

@@ -187,14 +187,14 @@ point on_border(point c, double half_w, double half_h, point toward) {
 }  // namespace
 
 std::string to_svg(const graph& g, const std::string& title) {
-  const int col_w = 240, row_h = 66, top = 40, init_h = 60, node_h = 24, margin = 20;
+  const int col_w = 210, row_h = 66, top = 40, init_h = 60, node_h = 24, margin = 20;
   auto width_of = [](const gnode& n) { return 16 + 7 * static_cast<int>(n.label.size()); };
   int ninit = 0, rows = 0;
   for (const auto& n : g.nodes) {
     if (n.thread < 0) ++ninit;
     else rows = std::max(rows, n.index + 1);
   }
-  int w = col_w * std::max({g.nthreads, ninit, 1}) + 2 * margin + 40;
+  int w = col_w * std::max({g.nthreads, ninit, 1}) + 2 * margin;
   int first_row = top + init_h + 34;
   int h = first_row + rows * row_h + 30;
   std::vector<point> pos(g.nodes.size());  // centre of each node

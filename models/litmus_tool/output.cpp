@@ -169,10 +169,10 @@ std::string json_text(const std::vector<report>& rs) {
 std::string html_page(const std::vector<report>& rs, const std::string& title) {
   std::string o =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + esc(title) +
-      "</title>\n<style>body{font-family:sans-serif;margin:1.5em;max-width:1400px}pre{background:#f6f6f6;"
+      "</title>\n<style>body{font-family:sans-serif;margin:1.5em}pre{background:#f6f6f6;font-size:12px;"
       "padding:.6em;border:1px solid #ddd;overflow:auto}table{border-collapse:collapse;margin:.5em 0}"
       "td,th{border:1px solid #bbb;padding:.2em .6em;font-family:monospace;text-align:left}"
-      ".yes{background:#ffe0e0}.verdict-ok{color:#080}.verdict-no{color:#b00}.graph{margin:.8em 0;"
+      ".graphs{display:flex;flex-wrap:wrap;gap:.8em}.yes{background:#ffe0e0}.verdict-ok{color:#080}.verdict-no{color:#b00}.graph{margin:.8em 0;"
       "border:1px solid #ddd;display:inline-block}.cols{display:flex;gap:1.5em;flex-wrap:wrap}</style>"
       "</head>\n<body>\n<h1>" + esc(title) + "</h1>\n";
   o += "<p>Edges: <b>sb</b> sequenced-before (black), <b style=\"color:red\">rf</b> reads-from, "
@@ -197,6 +197,7 @@ std::string html_page(const std::vector<report>& rs, const std::string& title) {
            std::to_string(i + 1) + "\">" + std::to_string(i + 1) + "</a></td><td>" + esc(state_text(p, r.states[i])) +
            "</td><td>" + std::to_string(r.counts[i]) + "</td><td>" + (r.satisfies[i] ? "yes" : "no") + "</td></tr>\n";
     o += "</table>\n";
+    o += "<div class=\"graphs\">\n";
     for (std::size_t i = 0; i < r.graphs.size(); ++i) {
       o += "<div class=\"graph\" id=\"" + esc(p.name) + "-" + std::to_string(i + 1) + "\">";
       if (r.graphs[i].ok)
@@ -205,7 +206,7 @@ std::string html_page(const std::vector<report>& rs, const std::string& title) {
         o += "<p>no witness execution found</p>";
       o += "</div>\n";
     }
-    o += "</section>\n";
+    o += "</div></section>\n";
   }
   // Counts the graphs the browser laid out (non-empty boxes, which forces layout); tests read the
   // count from the DOM.
