@@ -7,7 +7,8 @@ if [ "${1:-}" = main ]; then
   packages=(cmake ninja-build g++ python3)
 else
   packages=(cmake ninja-build g++ clang libclang-rt-14-dev googletest libgtest-dev libbenchmark-dev
-            valgrind python3 libasio-dev pkgconf)
+            valgrind python3 libasio-dev pkgconf
+            chromium)  # chromium: models.litmus_html_renders opens sluice-litmus pages headless
 fi
 missing=()
 for p in "${packages[@]}"; do
