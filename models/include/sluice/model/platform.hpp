@@ -16,14 +16,18 @@
 #include <type_traits>
 #include <utility>
 
+#include "sluice/model/coverage.hpp"
 #include "sluice/model/runtime.hpp"
 #include "sluice/platform.hpp"
 
 namespace sluice::model {
 
 namespace detail {
-inline rt::order_ref ref(std::memory_order o) noexcept { return {o, nullptr}; }
-inline rt::order_ref ref(named_order o) noexcept { return {o.value(), o.name}; }
+inline rt::order_ref ref(std::memory_order o, rt::order_use) noexcept { return {o, nullptr}; }
+inline rt::order_ref ref(named_order o, rt::order_use use) noexcept {
+  rt::note_order(o.name, use);  // SLUICE_MC_COVERAGE (the ordering study)
+  return {o.value(), o.name};
+}
 
 template <class T>
 inline constexpr bool atomic_value = std::is_integral_v<T> || std::is_pointer_v<T>;
@@ -68,7 +72,7 @@ class model_atomic {
   template <class O>
   T load(O mo, loc_t loc = loc_t::current()) const {
     if (!rt::active()) return detail::from_bits<T>(slot_.shadow);
-    return detail::from_bits<T>(rt::atomic_load(slot_, this, detail::ref(mo), loc));
+    return detail::from_bits<T>(rt::atomic_load(slot_, this, detail::ref(mo, rt::order_use::load), loc));
   }
   template <class O>
   void store(T v, O mo, loc_t loc = loc_t::current()) {
@@ -76,36 +80,38 @@ class model_atomic {
       slot_.shadow = detail::to_bits(v);
       return;
     }
-    rt::atomic_store(slot_, this, detail::to_bits(v), detail::ref(mo), loc);
+    rt::atomic_store(slot_, this, detail::to_bits(v), detail::ref(mo, rt::order_use::store), loc);
   }
   template <class O>
   T exchange(T v, O mo, loc_t loc = loc_t::current()) {
-    return rmw(rt::rmw_op::exchange, detail::to_bits(v), detail::ref(mo), loc);
+    return rmw(rt::rmw_op::exchange, detail::to_bits(v), detail::ref(mo, rt::order_use::rmw), loc);
   }
   template <class O1, class O2>
   bool compare_exchange_weak(T& expected, T desired, O1 success, O2 failure, loc_t loc = loc_t::current()) {
-    return cas(expected, desired, true, detail::ref(success), detail::ref(failure), loc);
+    return cas(expected, desired, true, detail::ref(success, rt::order_use::cas_success),
+               detail::ref(failure, rt::order_use::cas_failure), loc);
   }
   template <class O1, class O2>
   bool compare_exchange_strong(T& expected, T desired, O1 success, O2 failure,
                                loc_t loc = loc_t::current()) {
-    return cas(expected, desired, false, detail::ref(success), detail::ref(failure), loc);
+    return cas(expected, desired, false, detail::ref(success, rt::order_use::cas_success),
+               detail::ref(failure, rt::order_use::cas_failure), loc);
   }
   template <class O>
   T fetch_add(T v, O mo, loc_t loc = loc_t::current()) requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    return rmw(rt::rmw_op::add, detail::to_bits(v), detail::ref(mo), loc);
+    return rmw(rt::rmw_op::add, detail::to_bits(v), detail::ref(mo, rt::order_use::rmw), loc);
   }
   template <class O>
   T fetch_sub(T v, O mo, loc_t loc = loc_t::current()) requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    return rmw(rt::rmw_op::sub, detail::to_bits(v), detail::ref(mo), loc);
+    return rmw(rt::rmw_op::sub, detail::to_bits(v), detail::ref(mo, rt::order_use::rmw), loc);
   }
   template <class O>
   T fetch_or(T v, O mo, loc_t loc = loc_t::current()) requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    return rmw(rt::rmw_op::bit_or, detail::to_bits(v), detail::ref(mo), loc);
+    return rmw(rt::rmw_op::bit_or, detail::to_bits(v), detail::ref(mo, rt::order_use::rmw), loc);
   }
   template <class O>
   T fetch_and(T v, O mo, loc_t loc = loc_t::current()) requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-    return rmw(rt::rmw_op::bit_and, detail::to_bits(v), detail::ref(mo), loc);
+    return rmw(rt::rmw_op::bit_and, detail::to_bits(v), detail::ref(mo, rt::order_use::rmw), loc);
   }
 
  private:
@@ -232,10 +238,10 @@ struct platform {
   static constexpr int spin_budget = 1;
 
   static void fence(std::memory_order mo, source_location loc = source_location::current()) {
-    if (rt::active()) rt::fence(detail::ref(mo), loc);
+    if (rt::active()) rt::fence(detail::ref(mo, rt::order_use::fence), loc);
   }
   static void fence(named_order mo, source_location loc = source_location::current()) {
-    if (rt::active()) rt::fence(detail::ref(mo), loc);
+    if (rt::active()) rt::fence(detail::ref(mo, rt::order_use::fence), loc);
   }
   static void spin_hint(source_location loc = source_location::current()) {
     if (rt::active()) rt::yield(loc);
