@@ -434,7 +434,7 @@ def write_report(a, papers, impls, tests, results, status, skipped, memory, micr
     w("")
     w("## Method")
     w("")
-    w(f"- Workloads: crossbeam-channel's benchmark suite (docs/BENCH.md 1.1), T = {THREADS} "
+    w(f"- Workloads: crossbeam-channel's benchmark suite (its benches/ folder), T = {THREADS} "
       "producers (and consumers for mpmc), 8-byte message carrying the loop index, blocking send "
       "and receive; each measurement times construction, thread spawn, the transfer, join and "
       "destruction, as crossbeam's `run` does. Receivers checksum what they get; "
@@ -870,7 +870,7 @@ def reading(names, tests, ns, best_peer, have_sluice, status):
     if fl:
         g = math.exp(sum(math.log(x) for x in fl) / len(fl))
         out.append(f"flume's time / crossbeam's time, geometric mean over {len(fl)} rows: "
-                   f"{g:.2f} (docs/BENCH.md expected flume to be 4-10× slower on most rows).")
+                   f"{g:.2f}.")
     lim, cb = ns("limit-ring", "bounded_spsc"), ns("crossbeam", "bounded_spsc")
     if lim and cb:
         out.append(f"bounded(N) spsc: the limit ring moves a message in {fmt_ns(lim)} ns, "

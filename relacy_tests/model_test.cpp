@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   cli c;
   if (!parse(argc, argv, c)) return 2;
 
-  // Model sizes (docs/STYLE.md L11): one message per producer in the delivery scenarios (two per
+  // Model sizes: one message per producer in the delivery scenarios (two per
   // producer cost 3.6 million executions for 1p1c alone at bound 2); FIFO is still checked
   // at this size by the scenarios that queue a message behind a full ring (send_for_*,
   // stop_token_cancel_send_*, try_send_*), and with --per-producer 2 in the deep tier.

@@ -1,4 +1,4 @@
-// bench/harness/workloads.hpp — the crossbeam-channel benchmark suite (docs/BENCH.md 1.1/1.6),
+// bench/harness/workloads.hpp — the crossbeam-channel benchmark suite (its benches/ folder),
 // written once over a small "peer" adapter so every C++ channel runs the same code.
 //
 // A peer P provides:
@@ -10,7 +10,7 @@
 //
 // Timing follows crossbeam: one steady_clock interval around construction, spawn, transfer, join
 // and destruction. Receivers add the values they get to a checksum, which the harness compares
-// with the expected sum (the correctness guard of docs/BENCH.md 1.6).
+// with the expected sum (the correctness guard crossbeam's benches use).
 #pragma once
 
 #include <atomic>

@@ -5,8 +5,8 @@
 //                         on one thread; the same from a coroutine (co_await rx, ready at once);
 //                         and a cross-thread request-reply in which each round creates the
 //                         reply channel, ships its sending end to a responder thread over a
-//                         bounded(1) sluice channel, and waits for the answer (docs/BENCH.md: the
-//                         oneshot's "cross-thread create+send+await").
+//                         bounded(1) sluice channel, and waits for the answer (the oneshot
+//                         crate's "cross-thread create+send+await" shape).
 //   kinds_broadcast/*     one send and a receive by each of N receivers (1, 4), one thread.
 //   kinds_watermark/*     try_send + try_recv on one thread.
 #include <benchmark/benchmark.h>

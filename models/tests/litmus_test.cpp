@@ -1,4 +1,4 @@
-// models/tests/litmus_test.cpp — every row of docs/litmus.md, checked exhaustively.
+// models/tests/litmus_test.cpp — the litmus suite (the memory-model oracles; each row names its source), checked exhaustively.
 //
 // Proves: for each litmus program the set of outcomes the checker reaches (exhaustive search,
 // unbounded preemptions) is exactly the set the C++20 model allows, written out in full below

@@ -1,6 +1,6 @@
 # relacy_tests/mutants/mutants.cmake — orderings of core weakened through the checker's
 # override table (options::overrides, `--override SITE=ORDER`), one ctest entry each, passing
-# only if the checker finds the bug with the expected failure class (docs/STYLE.md L10, issue 4).
+# only if the checker finds the bug with the expected failure class (issue 4).
 # The list is mutants.txt (one mutant a line: name, site, weakened order, the scenario that
 # catches it, expected class), shared with tools/verification/model_figures.sh, which keeps
 # each failure's trace in relacy_tests/mutants/traces/<name>.txt. Why each site matters:

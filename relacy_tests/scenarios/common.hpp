@@ -3,7 +3,7 @@
 // A scenario is a function template `template <class P, class F> void name(const config&)`:
 // P is the platform (model, std, jitter), F the flavor (bounded(1), bounded(2), rendezvous,
 // unbounded). It builds a channel, runs a few threads through `harness<P>`, and checks its
-// claim with SLUICE_VERIFY. The same text runs in every tier (docs/DESIGN.md section 6, docs/STYLE.md L9):
+// claim with SLUICE_VERIFY. The same text runs in every tier (docs/DESIGN.md section 6):
 //
 //   relacy_tests  harness<model::platform>: model threads, the checker's assertion, tiny sizes
 //   tsan_tests    harness<std_platform>:    std::thread, abort on failure, repeated many times

@@ -102,7 +102,7 @@ inline constexpr named_order receiver_drop{"oneshot.receiver_drop", std::memory_
 inline constexpr named_order consumed{"oneshot.consumed", std::memory_order_relaxed};
 }  // namespace oneshot_order
 
-// The shared state: one allocation of default alignment (docs/BENCH.md 3.4: no over-alignment).
+// The shared state: one allocation of default alignment (no over-alignment: aligned new is slower, see array.hpp).
 template <class S, class P>
 class oneshot_state {
  public:

@@ -23,7 +23,7 @@
 // CPU is otherwise idle and gives the CPU away when it is not. In the A/B builds the spin is
 // bounded by time, not by a count of pauses, and at most max_spinners() threads spin at once
 // process-wide (Go limits its spinning Ms in the same spirit). A futex wake of a sleeping thread
-// costs 23-34 us on these VMs (docs/BENCH.md 3.3): the yields are there to catch a partner that
+// costs 23-34 us on these VMs (bench/parker_ab.sh measures it): the yields are there to catch a partner that
 // answers within a few microseconds without paying it.
 //
 // Lifetime: after [U1] the owner may consume the token and destroy the parker before the

@@ -1,5 +1,5 @@
 // The Rust peers of the sluice benchmark suite: crossbeam-channel and flume running the
-// crossbeam-channel benchmark workloads (docs/BENCH.md 1.1), with the same command line and
+// crossbeam-channel benchmark workloads (its benches/ folder), with the same command line and
 // output protocol as bench/harness/main.cpp:
 //
 //   rust-peers run <peer> <test> <n> <threads>

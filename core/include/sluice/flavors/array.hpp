@@ -38,7 +38,7 @@
 // If the slot was taken meanwhile (a sender that did not queue up), or the channel is closed,
 // the sender is woken without delivery and retries with its message.
 // Memory layout: head, tail and the read-mostly fields sit at least 64 bytes apart (padding,
-// no over-aligned allocation: aligned new costs 5-8x plain new on glibc 2.36, docs/BENCH.md 3.4).
+// no over-aligned allocation: aligned new is several times slower than plain new with glibc 2.36).
 // Everything lives in one allocation: the shared state, then the slots.
 #pragma once
 
