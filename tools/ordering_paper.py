@@ -162,7 +162,11 @@ def write(doc):
                    f"every weakening is caught: keep `{r['today']}`" if not r.get("passing") else
                    f"weaker orders not caught: {', '.join('`%s`' % o for o in r['passing'])} — "
                    "a candidate, see 'Left for review'")
-        L.append(f"- `{r['site']}` (`{r['today']}`, {', '.join(r['uses']) or 'no recorded use'}): {verdict}.")
+        verdict_arg = ""
+        if r.get("passing") and r["site"] in args:
+            m = re.search(r"\*\*(.+?)\*\*", args[r["site"]])
+            verdict_arg = f" Written argument: **{m.group(1)}**" if m else " A written argument exists."
+        L.append(f"- `{r['site']}` (`{r['today']}`, {', '.join(r['uses']) or 'no recorded use'}): {verdict}.{verdict_arg}")
     L.append("")
 
     L.append("## Per site\n")
@@ -199,7 +203,8 @@ def write(doc):
     for r in review:
         arg = args.get(r["site"])
         L.append(f"- `{r['site']}`: `{r['today']}` → {', '.join('`%s`' % o for o in r['passing'])} not caught. "
-                 + (f"Argument (papers/orderings_arguments.md): {arg}" if arg else "No argument yet."))
+                 + ("Argument (papers/orderings_arguments.md):\n\n" + "\n".join("  " + l if l else "" for l in arg.split("\n")) + "\n"
+                    if arg else "No argument yet."))
     if never:
         L.append("\nNever executed by the model tier (no verdict at all; a scenario is needed):\n")
         for r in never:
