@@ -116,9 +116,10 @@ def write(doc):
     secs = meta.get("seconds")
     L.append(f"Machine: 2-vCPU Debian 12 VM, g++ 12.2; load average at the end of the run "
              f"{' '.join(meta.get('load', []))} (the study shares the machine; its verdicts are "
-             f"deterministic, its time is not). Full run: "
-             f"{'%.0f s' % secs if secs else 'n/a'} (coverage pass {meta.get('coverage_seconds')} s), "
-             f"at most 2 checker processes at nice 19. Memory model: {meta.get('model')}"
+             f"deterministic, its time is not). Weakening pass: "
+             f"{'%.0f s' % secs if secs else 'n/a'}, plus the coverage pass ({meta.get('coverage_seconds')} s, "
+             "cached per binary) and the build; the issue's target is 30 minutes. At "
+             f"most 2 checker processes at nice 19. Memory model: {meta.get('model')}"
              f"{'' if meta.get('model') == 'checker default' or meta.get('model_supported') else ' (requested, but this checker has no SLUICE_MC_MODEL: it ran its default model)'}."
              f"{' Partial results (a --site rerun or an unfinished run).' if meta.get('partial') else ''}\n")
     n_caught = sum(1 for r in sites for s in r.get("steps", []) if s["caught"])
