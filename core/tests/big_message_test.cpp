@@ -20,6 +20,7 @@
 #include "sluice/sluice.hpp"
 #include "test_support.hpp"
 
+// Handles are named pairs, not structured bindings: clang 14 cannot capture bindings in lambdas.
 namespace big_message_test {  // named: coroutine frames of this type need linkage
 
 using sluice_test::forever;
@@ -90,7 +91,9 @@ auto send_from_heap(const Tx& tx, int id) {
 
 TEST(BigMessage, BlockingSendRecvOnEveryFlavor) {
   for (auto cap : {std::optional<std::size_t>{}, std::optional<std::size_t>{1}}) {
-    auto [tx, rx] = cap ? sluice::bounded<big>(*cap) : sluice::unbounded<big>();
+    auto ch = cap ? sluice::bounded<big>(*cap) : sluice::unbounded<big>();
+    auto& tx = ch.first;
+    auto& rx = ch.second;
     report(cap ? "send bounded(1)" : "send unbounded", on_small_stack([&] { ASSERT_TRUE(send_from_heap(tx, 1)); }));
     report("recv", on_small_stack([&] { EXPECT_EQ(rx.recv()->id, 1); }));
     ASSERT_TRUE(send_from_heap(tx, 2));
@@ -109,7 +112,8 @@ TEST(BigMessage, BlockingSendRecvOnEveryFlavor) {
 }
 
 TEST(BigMessage, FailedSendHandsBackOnTheSmallStack) {
-  auto [tx, rx] = sluice::bounded<big>(1);
+  auto ch = sluice::bounded<big>(1);
+  auto& tx = ch.first;
   ASSERT_TRUE(send_from_heap(tx, 1));
   report("try_send full (handed back)", on_small_stack([&] {
            auto m = std::make_unique<big>(2);
@@ -121,7 +125,9 @@ TEST(BigMessage, FailedSendHandsBackOnTheSmallStack) {
 
 TEST(BigMessage, RendezvousAndBlockedSenderHandOff) {
   for (std::size_t cap : {std::size_t{0}, std::size_t{1}}) {
-    auto [tx, rx] = sluice::bounded<big>(cap);
+    auto ch = sluice::bounded<big>(cap);
+    auto& tx = ch.first;
+    auto& rx = ch.second;
     if (cap == 1) {
       ASSERT_TRUE(send_from_heap(tx, 0));
     }
@@ -139,8 +145,12 @@ TEST(BigMessage, RendezvousAndBlockedSenderHandOff) {
 
 TEST(BigMessage, SelectRecvAndSendCases) {
   for (std::size_t cap : {std::size_t{0}, std::size_t{1}}) {
-    auto [tx, rx] = sluice::bounded<big>(cap);
-    auto [tx2, rx2] = sluice::bounded<big>(cap);
+    auto ch = sluice::bounded<big>(cap);
+    auto& tx = ch.first;
+    auto& rx = ch.second;
+    auto ch2 = sluice::bounded<big>(cap);
+    auto& tx2 = ch2.first;
+    auto& rx2 = ch2.second;
     std::thread sender([&, t = tx] { on_small_stack([&] { ASSERT_TRUE(send_from_heap(t, 1)); }); });
     report(cap == 0 ? "select recv rendezvous" : "select recv bounded(1)", on_small_stack([&] {
              int got = -1;
@@ -172,7 +182,9 @@ sluice_test::owned send_one(sluice::sender<big> tx, int id, bool* sent) {
 
 TEST(BigMessage, AsyncRecvAndSendAndInlineResumption) {
   for (std::size_t cap : {std::size_t{0}, std::size_t{1}}) {
-    auto [tx, rx] = sluice::bounded<big>(cap);
+    auto ch = sluice::bounded<big>(cap);
+    auto& tx = ch.first;
+    auto& rx = ch.second;
     int got = 0;
     // The coroutine suspends in async_recv; the send resumes it inline, on the small stack.
     report(cap == 0 ? "send resuming a coroutine (rendezvous)" : "send resuming a coroutine", on_small_stack([&] {
