@@ -76,6 +76,12 @@ struct location_rec {
   atomic_slot* slot = nullptr;
   unsigned bytes = 8;
   bool alive = true;
+  // The construction: a non-atomic write ([atomics.types.operations]). init_ts 0: registered at
+  // first use (constructed outside the execution), which happens before everything.
+  std::uint8_t init_tid = 0;
+  std::uint32_t init_ts = 0;
+  std::uint32_t init_step = 0;
+  source_location init_src{};
   std::vector<std::uint32_t> mo;      // store ids, in modification order
   std::vector<std::uint32_t> events;  // atomic events on this location
 };

@@ -58,6 +58,10 @@ std::uint32_t new_location(atomic_slot& s, const void* addr, unsigned bytes) {
   L.slot = &s;
   L.bytes = bytes;
   L.alive = true;
+  L.init_tid = 0;
+  L.init_ts = 0;
+  L.init_step = 0;
+  L.init_src = source_location{};
   L.mo.clear();
   L.events.clear();
   s.gen = e.gen;
@@ -83,11 +87,32 @@ void insert_mo(location_rec& L, std::uint32_t pos, std::uint32_t sid) {
   if (pos + 1 == L.mo.size() && L.slot != nullptr) L.slot->shadow = e.stores[sid].value;
 }
 
+// Is `addr` inside a block P::allocate returned in this execution?
+const alloc_rec* allocation_of(const void* addr) {
+  const auto& allocs = g_ex.allocs;
+  auto a = reinterpret_cast<std::uintptr_t>(addr);
+  auto it = allocs.upper_bound(a);
+  if (it == allocs.begin()) return nullptr;
+  --it;
+  return a < it->first + it->second.bytes ? &it->second : nullptr;
+}
+
 // A store that nobody else is known to have seen: registered at first use (a static atomic,
 // or one constructed outside the check). Timestamp 0 happens before everything.
+// An atomic's construction is a non-atomic write: an access that does not happen after it is a
+// data race (Relacy: "access to uninitialized variable"), and so is an access to an atomic in
+// this execution's allocated memory that was never constructed (it races with the
+// construction that comes later, or reads uninitialized memory).
 location_rec& location_of(atomic_slot& s, const void* addr, const source_location& loc) {
   execution& e = g_ex;
   if (s.gen != e.gen) {
+    check_address(addr, loc);
+    if (allocation_of(addr) != nullptr)
+      fail_with(failure_kind::data_race, [&] {
+        return "data race on an atomic's construction: access at " + describe(loc) + " by thread " +
+               std::to_string(e.current) + " (step " + std::to_string(e.events.size() + 1) +
+               ") to allocated memory where no atomic has been constructed (yet) in this execution";
+      });
     std::uint32_t id = new_location(s, addr, 8);
     std::uint32_t sid = new_store(id, s.shadow, 0, 0, none);
     insert_mo(e.locs[id], 0, sid);
@@ -96,6 +121,13 @@ location_rec& location_of(atomic_slot& s, const void* addr, const source_locatio
   if (!L.alive)
     fail_with(failure_kind::use_after_free, [&] { return "atomic used after its destructor ran, at " + describe(loc); });
   check_address(addr, loc);
+  if (L.init_ts > cur().clock[L.init_tid])
+    fail_with(failure_kind::data_race, [&] {
+      return "data race on an atomic's construction: construction by thread " + std::to_string(L.init_tid) + " at " +
+             describe(L.init_src) + " (step " + std::to_string(L.init_step) + ") and access by thread " +
+             std::to_string(e.current) + " at " + describe(loc) + " (step " + std::to_string(e.events.size() + 1) +
+             ") are not ordered by happens-before (construction is not atomic)";
+    });
   return L;
 }
 
@@ -143,6 +175,20 @@ bool shb_to(const event& x, const probe& p) {
   return x.tid == p.tid ? x.ts < p.ts : (*p.pre)[x.tid] > x.ts;
 }
 
+// Coherence keys: a write's key is ≡ 0 (committed) or ≡ 3 (a probed store or RMW) mod 4; a
+// read's ≡ 2 (it read the store whose key is 2 less).
+bool key_is_write(std::int64_t k) { return k % 4 != 2; }
+
+// May the same-location pair (A before B in coherence, ka < kb) order two seq_cst events?
+// cxx20: always (coherence-ordered before, rf included, transitive). rc11: only through scb's
+// same-location parts — mo and rb (B is a write), rf between the two themselves (an SC store
+// read by an SC load synchronizes, so it is hb|loc) or A hb B (`a_hb_b`).
+bool scb_pair(std::int64_t ka, std::int64_t kb, bool a_hb_b) {
+  if (g_ex.opts.model == memory_model::cxx20) return ka < kb;
+  if (ka >= kb) return false;
+  return key_is_write(kb) || (kb == ka + 2 && ka % 4 == 0) || a_hb_b;
+}
+
 // Appends to `out` every S edge the new event (node id `self`) adds; see the header comment.
 void edges_for(const probe& p, std::uint32_t self, std::vector<std::pair<std::uint32_t, std::uint32_t>>& out,
                bool outgoing_only) {
@@ -159,15 +205,18 @@ void edges_for(const probe& p, std::uint32_t self, std::vector<std::pair<std::ui
     const event& A = e.events[a];
     std::int64_t ka = key_of(A);
     if (ka > p.key) {  // new event coherence-ordered before A
-      if (p.sc && A.sc) out.emplace_back(self, a);
+      // [atomics.order]/4.1-4.3 (psc_base): scb; 4.4 (psc_F, fence to fence): coherence.
+      bool scb = scb_pair(p.key, ka, false);
+      if (p.sc && A.sc && scb) out.emplace_back(self, a);
       for (std::uint32_t y : e.sc_fences) {
         if (!hb(A, e.events[y])) continue;
-        if (p.sc) out.emplace_back(self, y);
+        if (p.sc && scb) out.emplace_back(self, y);
         for (std::size_t i = 0; i < nf; ++i) out.emplace_back(fhb[i], y);
       }
-      if (A.sc)
+      if (A.sc && scb)
         for (std::size_t i = 0; i < nf; ++i) out.emplace_back(fhb[i], a);
     } else if (ka < p.key && p.sc && !outgoing_only) {  // A coherence-ordered before the new event
+      if (!scb_pair(ka, p.key, hb_to(A, p.tid, p.ts, *p.post))) continue;
       if (A.sc) out.emplace_back(a, self);
       for (std::uint32_t x : e.sc_fences)
         if (hb(e.events[x], A)) out.emplace_back(x, self);
@@ -222,6 +271,16 @@ void sc_commit(const probe& p, std::uint32_t self) {
   if (p.sc) e.sc_nodes.push_back(self);
 }
 
+// 4.2: is there a B on A's location that happens before the fence Y with A scb-before B?
+bool a_scb_before_fence(const location_rec& L, const event& A, const event& Y) {
+  std::int64_t ka = key_of(A);
+  for (std::uint32_t b : L.events) {
+    const event& B = g_ex.events[b];
+    if (hb(B, Y) && scb_pair(ka, key_of(B), hb(A, B))) return true;
+  }
+  return false;
+}
+
 void sc_commit_fence(std::uint32_t self) {
   execution& e = g_ex;
   const event& Y = e.events[self];
@@ -233,9 +292,10 @@ void sc_commit_fence(std::uint32_t self) {
     if (maxk < 0) continue;
     for (std::uint32_t a : L.events) {
       const event& A = e.events[a];
-      if (key_of(A) >= maxk) continue;
-      if (A.sc) e.sc_edges.emplace_back(a, self);
-      for (std::uint32_t x : e.sc_fences)
+      std::int64_t ka = key_of(A);
+      if (ka >= maxk) continue;
+      if (A.sc && a_scb_before_fence(L, A, Y)) e.sc_edges.emplace_back(a, self);  // 4.2
+      for (std::uint32_t x : e.sc_fences)                                          // 4.4
         if (hb(e.events[x], A)) e.sc_edges.emplace_back(x, self);
     }
   }
@@ -315,7 +375,12 @@ void atomic_init(atomic_slot& s, const void* addr, std::uint64_t v, unsigned byt
   ev.post = cur().clock;
   std::uint32_t sid = new_store(id, v, e.current, ev.ts, static_cast<std::uint32_t>(e.events.size() - 1));
   ev.store = sid;
-  insert_mo(e.locs[id], 0, sid);
+  location_rec& L = e.locs[id];
+  L.init_tid = static_cast<std::uint8_t>(e.current);
+  L.init_ts = ev.ts;
+  L.init_step = ev.step;
+  L.init_src = loc;
+  insert_mo(L, 0, sid);
 }
 
 void atomic_destroy(atomic_slot& s) {

@@ -2,11 +2,13 @@
 //
 // Contract: apply_env returns `in` with every set variable applied:
 //   SLUICE_MC_MODE=exhaustive|dfs|random|pct  SLUICE_MC_PREEMPTIONS=<n, -1 unbounded>
+//   SLUICE_MC_MODEL=rc11|cxx20 (anything else: the process stops with a message)
 //   SLUICE_MC_ITERATIONS=<n>  SLUICE_MC_SEED=<n>  SLUICE_MC_STEPS=<n>  SLUICE_MC_THREADS=<n>
 //   SLUICE_MC_SPURIOUS=<n>    SLUICE_MC_PCT_DEPTH=<n>  SLUICE_MC_REPLAY=<replay string>
 //   SLUICE_MC_DOT=<path>      SLUICE_MC_QUIET=1
 //   SLUICE_MC_OVERRIDE=<site>=<order>[,<site>=<order>...]   (order: relaxed|acquire|release|
 //                                                            acq_rel|seq_cst|consume)
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -62,6 +64,14 @@ options apply_env(const options& in) {
     else if (std::strcmp(v, "pct") == 0) o.mode = search_mode::pct;
     else if (std::strcmp(v, "dfs") == 0) o.mode = search_mode::dfs;
     else o.mode = search_mode::exhaustive;
+  }
+  if (const char* v = env("SLUICE_MC_MODEL")) {
+    if (std::strcmp(v, "rc11") == 0) o.model = memory_model::rc11;
+    else if (std::strcmp(v, "cxx20") == 0) o.model = memory_model::cxx20;
+    else {
+      std::fprintf(stderr, "sluice model: SLUICE_MC_MODEL=%s: expected rc11 or cxx20\n", v);
+      std::exit(2);
+    }
   }
   if (const char* v = env("SLUICE_MC_PREEMPTIONS")) o.preemption_bound = std::atoi(v);
   if (const char* v = env("SLUICE_MC_ITERATIONS")) o.iterations = std::strtoull(v, nullptr, 10);

@@ -9,6 +9,7 @@
 //     data race (a Michael-Scott-like queue whose node payload is an atomic published by a
 //     relaxed link CAS; placement-new of an atomic racing a load); the correct versions pass.
 #include <cstdio>
+#include <memory>
 #include <new>
 #include <set>
 #include <utility>
@@ -96,6 +97,77 @@ void two_spinners(bool with_setter) {
   s2.join();
 }
 
+// c. A Michael-Scott-like queue whose node payload is an atomic; `link` orders the CAS that
+// links a new node (relaxed: a consumer that reaches the node does not happen after its
+// construction). Two producers, one consumer; nodes are freed after the joins.
+struct ms_node {
+  P::atomic<int> value;
+  P::atomic<ms_node*> next;
+  explicit ms_node(int v) : value(v), next(nullptr) {}
+};
+
+ms_node* new_node(int v) { return new (P::allocate(sizeof(ms_node), alignof(ms_node))) ms_node(v); }
+
+void ms_queue(std::memory_order link) {
+  ms_node* dummy = new_node(0);
+  P::atomic<ms_node*> head(dummy), tail(dummy);
+  auto enqueue = [&](int v) {
+    ms_node* n = new_node(v);
+    for (;;) {
+      ms_node* t = tail.load(acq);
+      ms_node* next = t->next.load(acq);
+      if (next == nullptr) {
+        if (t->next.compare_exchange_strong(next, n, link, rlx)) {
+          (void)tail.compare_exchange_strong(t, n, rel, rlx);
+          return;
+        }
+      } else {
+        (void)tail.compare_exchange_strong(t, next, rel, rlx);
+      }
+    }
+  };
+  int got = -1;
+  mc::thread p1([&] { enqueue(1); });
+  mc::thread p2([&] { enqueue(2); });
+  mc::thread consumer([&] {
+    ms_node* h = head.load(acq);
+    ms_node* next = h->next.load(acq);
+    if (next == nullptr) return;
+    int v = next->value.load(rlx);
+    if (head.compare_exchange_strong(h, next, acq, rlx)) got = v;
+  });
+  p1.join();
+  p2.join();
+  consumer.join();
+  MODEL_ASSERT(got == -1 || got == 1 || got == 2);
+  for (ms_node* n = dummy; n != nullptr;) {
+    ms_node* next = n->next.load(rlx);
+    n->~ms_node();
+    P::deallocate(n, sizeof(ms_node), alignof(ms_node));
+    n = next;
+  }
+}
+
+// c. Placement-new of an atomic on one thread, a load of it on another; `published` says whether
+// the load waits for a release/acquire flag set after the construction.
+void placement_new_vs_load(bool published) {
+  void* buf = P::allocate(sizeof(P::atomic<int>), alignof(P::atomic<int>));
+  P::atomic<int> ready(0);
+  P::atomic<int>* a = nullptr;
+  mc::thread maker([&] {
+    a = new (buf) P::atomic<int>(7);
+    ready.store(1, rel);
+  });
+  mc::thread reader([&] {
+    if (published && ready.load(acq) == 0) return;
+    MODEL_ASSERT(static_cast<P::atomic<int>*>(buf)->load(rlx) == 7);
+  });
+  maker.join();
+  reader.join();
+  std::destroy_at(a);
+  P::deallocate(buf, sizeof(P::atomic<int>), alignof(P::atomic<int>));
+}
+
 }  // namespace
 
 int main() {
@@ -116,6 +188,20 @@ int main() {
     o.step_bound = 400;
     mc::result never = mc::check(o, [] { two_spinners(false); });
     expect(never.failure == mc::failure_kind::livelock, "b. spinners nobody releases: still a livelock", mode, never);
+  }
+
+  for (auto mode : modes) {
+    mc::result bad = mc::check(opts("ms queue, relaxed link", mode), [] { ms_queue(rlx); });
+    expect(bad.failure == mc::failure_kind::data_race, "c. MS queue, relaxed link CAS: race with the payload's construction",
+           mode, bad);
+    mc::result good = mc::check(opts("ms queue, release link", mode), [] { ms_queue(rel); });
+    expect(good.passed() && (mode != mc::search_mode::exhaustive || good.exhausted), "c. MS queue, release link CAS: passes",
+           mode, good);
+    mc::result racy = mc::check(opts("placement new vs load", mode), [] { placement_new_vs_load(false); });
+    expect(racy.failure == mc::failure_kind::data_race, "c. placement-new of an atomic racing a load: race", mode, racy);
+    mc::result fine = mc::check(opts("placement new, published", mode), [] { placement_new_vs_load(true); });
+    expect(fine.passed() && (mode != mc::search_mode::exhaustive || fine.exhausted),
+           "c. placement-new published by release/acquire: passes", mode, fine);
   }
 
   std::printf("%s: %d check(s) failed\n", failures ? "FAILED" : "PASSED", failures);

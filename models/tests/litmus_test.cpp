@@ -1,12 +1,16 @@
-// models/tests/litmus_test.cpp — the litmus suite (the memory-model oracles; each row names its source), checked exhaustively.
+// models/tests/litmus_test.cpp — the litmus suite (the memory-model oracles; each row names its
+// source), checked exhaustively under both memory models.
 //
 // Proves: for each litmus program the set of outcomes the checker reaches (exhaustive search,
-// unbounded preemptions) is exactly the set the C++20 model allows, written out in full below
-// (the row's outcome plus every other outcome, derived by hand). Race rows assert that a data
-// race is (or is not) reported. Every row runs twice, under the exhaustive mode's reduction and
+// unbounded preemptions) is exactly the set the memory model allows, written out in full below
+// (the row's outcome plus every other outcome, derived by hand). The suite runs twice, under
+// options::model = rc11 and = cxx20; rows where the two differ (a seq_cst load reading a
+// non-seq_cst store: RWC+sc+rlxw, IRIW+sc-readers) state both verdicts. Race rows assert that a
+// data race is (or is not) reported. Every row runs under the exhaustive mode's reduction and
 // under the plain DFS, and the two must reach the same outcome set (the same verdict for race
 // rows): the reduction loses nothing. The DFS is unbounded except on four-thread rows, where it
-// uses preemption bound 1 unless `--unbounded-dfs` is given (minutes instead of seconds). The load-buffering row LB is a named expected gap: the checker
+// uses preemption bound 1 unless `--unbounded-dfs` is given (minutes instead of seconds). The
+// load-buffering row LB is a named expected gap: the checker
 // reaches every allowed outcome except r1=1 ∧ r2=1 (see models/LIMITATIONS.md).
 #include <cstdio>
 #include <set>
@@ -29,6 +33,7 @@ constexpr auto rel = std::memory_order::release;
 constexpr auto sc = std::memory_order::seq_cst;
 
 int failures = 0;
+mc::memory_model current_model = mc::memory_model::rc11;
 
 // DFS preemption bound for rows with four threads: their outcomes come from which store each
 // load reads, not from the interleaving, and the unbounded DFS takes millions of executions.
@@ -43,6 +48,8 @@ mc::options litmus_options(const char* name, mc::search_mode mode, int bound = -
   o.max_spurious = 0;
   o.print_summary = false;
   o.print_failure = false;
+  o.use_env = false;
+  o.model = current_model;
   return o;
 }
 
@@ -283,11 +290,44 @@ void mp_cell(std::memory_order st, std::memory_order ld) {
   b.join();
 }
 
-}  // namespace
 
-int main(int argc, char** argv) {
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  if (argc > 1 && std::string(argv[1]) == "--unbounded-dfs") four_thread_bound = -1;
+// Where the two models part: a seq_cst load reading a non-seq_cst store (the models-differ rows of the suite).
+void model_rows() {
+  const bool rc11 = current_model == mc::memory_model::rc11;
+  // RWC+sc+rlxw: x=1 (rlx) ‖ r1=x; r2=y (sc) ‖ y=1; r3=x (sc). C++20: r3 co-before r1 through
+  // the relaxed store (rf is in coherence-ordered-before), a cycle with r1<r2<y=1<r3. RC11:
+  // no scb edge from r3 to r1, allowed.
+  auto rwc = [](std::memory_order wx) {
+    return [wx](auto rec) {
+      A x(0), y(0);
+      int r1 = -1, r2 = -1, r3 = -1;
+      mc::thread t1([&] { x.store(1, wx); });
+      mc::thread t2([&] {
+        r1 = x.load(sc);
+        r2 = y.load(sc);
+      });
+      mc::thread t3([&] {
+        y.store(1, sc);
+        r3 = x.load(sc);
+      });
+      t1.join();
+      t2.join();
+      t3.join();
+      rec({r1, r2, r3});
+    };
+  };
+  row("RWC+sc+rlxw", rc11 ? all_bits(3) : without(all_bits(3), {1, 0, 0}), rwc(rlx));
+  row("RWC+sc+relw", rc11 ? all_bits(3) : without(all_bits(3), {1, 0, 0}), rwc(rel));
+  row("RWC+sc", without(all_bits(3), {1, 0, 0}), rwc(sc));  // both models forbid
+  // IRIW+sc-readers: stores rlx (or rel), every load sc. C++20 forbids the readers disagreeing;
+  // RC11 allows it.
+  row("IRIW+sc-readers", rc11 ? all_bits(4) : without(all_bits(4), {1, 0, 1, 0}),
+      [](auto rec) { iriw(rec, rlx, sc, sc, false); }, {}, four_thread_bound);
+  row("IRIW+sc-rd+relw", rc11 ? all_bits(4) : without(all_bits(4), {1, 0, 1, 0}),
+      [](auto rec) { iriw(rec, rel, sc, sc, false); }, {}, four_thread_bound);
+}
+
+void suite() {
   row("SB", all2(), [](auto rec) { sb(rec, rlx, rlx, rlx, rlx, false); });
   row("SB+rel+acq", all2(), [](auto rec) { sb(rec, rel, acq, rel, acq, false); });
   row("SB+sc", without(all2(), {0, 0}), [](auto rec) { sb(rec, sc, sc, sc, sc, false); });
@@ -442,6 +482,19 @@ int main(int argc, char** argv) {
   };
   row("RMW-vs-store", {{0, 1}, {1, 2}}, rmw_vs_store);   // (0,2) unreachable
   row("RMW-vs-store'", {{0, 1}, {1, 2}}, rmw_vs_store);  // (1,1) unreachable
+  model_rows();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  if (argc > 1 && std::string(argv[1]) == "--unbounded-dfs") four_thread_bound = -1;
+  for (auto model : {mc::memory_model::rc11, mc::memory_model::cxx20}) {
+    current_model = model;
+    std::printf("--- memory model %s ---\n", model == mc::memory_model::rc11 ? "rc11" : "cxx20");
+    suite();
+  }
   std::printf("%s: %d row(s) failed\n", failures ? "FAILED" : "PASSED", failures);
   return failures ? 1 : 0;
 }

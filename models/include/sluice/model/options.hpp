@@ -21,6 +21,14 @@ inline constexpr int max_model_threads = 8;
 //             bound (the earlier search). random, pct: sampling. See models/README.md "Search".
 enum class search_mode { exhaustive, random, pct, dfs };
 
+// Which seq_cst semantics the checker enforces (models/README.md, "Memory model"):
+//  - rc11: Lahav et al., "Repairing sequential consistency in C/C++11" (PLDI 2017): psc over
+//    scb = po ∪ po|≠loc;hb;po|≠loc ∪ hb|loc ∪ mo ∪ rb — reads-from is not in scb, so a seq_cst
+//    load that reads a non-seq_cst store is not ordered by it. Weaker; the default.
+//  - cxx20: the standard's text ([atomics.order]/3-4): "coherence-ordered before" includes
+//    "B reads the value stored by A" and is transitive.
+enum class memory_model { rc11, cxx20 };
+
 enum class failure_kind {
   none,
   assertion,       // MODEL_ASSERT failed
@@ -48,6 +56,7 @@ struct order_override {
 struct options {
   const char* name = "check";
   search_mode mode = search_mode::exhaustive;
+  memory_model model = memory_model::rc11;
   int max_threads = 5;             // model threads per execution, main included (<= 8)
   int preemption_bound = 2;        // dfs and random: max preemptions; -1 = unbounded
   std::uint64_t iterations = 0;    // 0: exhaustive = until exhausted, random/pct = 10000
