@@ -9,7 +9,8 @@ status=0
 while IFS= read -r f; do
   [[ "$f" =~ $allowed ]] && continue
   # Comments may mention the names; code may not.
-  hits=$(sed -e 's://.*$::' "$f" | grep -nE "$pattern" || true)
+  # A class's own operator new that allocates through P::allocate is the seam itself.
+  hits=$(sed -e 's://.*$::' "$f" | grep -nE "$pattern" | grep -vE 'operator new\([^)]*\) *\{ *return P::allocate\(' || true)
   if [ -n "$hits" ]; then
     echo "platform seam broken in $f:"
     echo "$hits" | sed 's/^/    /'

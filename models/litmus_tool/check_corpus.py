@@ -28,7 +28,7 @@ for f in files:
     r = reports.get(f)
     model_says = h.get(("Expect", a.model))
     want = h.get(("Checker", a.model), model_says)
-    want_race = h.get(("Race", a.model), "no") == "yes"
+    want_race = h.get(("CheckerRace", a.model), h.get(("Race", a.model), "no")) == "yes"
     if r is None or "error" in r or want is None:
         print(f"FAIL    {name}: " + ("no expectation in header" if want is None else (r or {}).get("error", "not run")))
         failures += 1

@@ -21,7 +21,7 @@ def header(path):
     fields = {}
     for line in (m.group(1) if m else "").splitlines():
         line = line.strip()
-        k = re.match(r"(Expect|Checker|Race) (cxx20|rc11):\s*(\S+)(.*)", line)
+        k = re.match(r"(Expect|CheckerRace|Checker|Race) (cxx20|rc11):\s*(\S+)(.*)", line)
         if k:
             fields[(k.group(1), k.group(2))] = k.group(3)
             if k.group(1) == "Checker":

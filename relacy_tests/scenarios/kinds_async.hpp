@@ -10,7 +10,7 @@
 //  - a one-slot executor owned by the scenario's main thread (`slot_executor`): a wake-up
 //    posts the handle there and the main thread resumes it. This is what makes "destroy the
 //    coroutine while it waits" legal (async.hpp: destroy only where nobody can be resuming
-//    it): the owner shuts the executor (close(): later posts are dropped) and resumes what it
+//    it): the owner shuts the executor (close(): later posts run when the scenario ends) and resumes what it
 //    holds, or destroys the coroutine. It is also how a stop request resumes a coroutine here:
 //    under the model a stop callback runs without preemption, so it must not run the
 //    coroutine inline (the coroutine may wait a step of the sender's, which could not run).
@@ -93,13 +93,29 @@ struct scenario_coro {
 template <class P>
 class slot_executor {
  public:
+  slot_executor() = default;
+  slot_executor(const slot_executor&) = delete;
+  slot_executor& operator=(const slot_executor&) = delete;
+  // Like a real executor, runs what was posted after close() too, once the scenario is over
+  // (every party joined): core posts its own resume shim (detail/coro_waiter.hpp), which then
+  // resumes nothing and frees itself; a destroyed operation's own frame would fail here.
+  ~slot_executor() {
+    // ORDERING (test): acquire — pairs with schedule()'s release store of a late post.
+    if (void* p = late_.load(std::memory_order_acquire)) {
+      SLUICE_VERIFY(!harness<P>::freed_allocation(p));
+      std::coroutine_handle<>::from_address(p).resume();
+    }
+  }
+
   void schedule(std::coroutine_handle<> h) {
     void* expected = nullptr;
     // ORDERING (test): acq_rel on success — the wake-up's writes reach the owner's take();
-    // failure (closed) drops the handle: the owner destroys the coroutine instead.
+    // failure (closed): the post is kept for the destructor.
     const bool posted = slot_.compare_exchange_strong(expected, h.address(), std::memory_order_acq_rel,
                                                       std::memory_order_acquire);
     SLUICE_VERIFY(posted || expected == closed_mark());  // never two pending wake-ups
+    // ORDERING (test): release — pairs with the destructor's acquire.
+    if (!posted) late_.store(h.address(), std::memory_order_release);
   }
   // The pending wake-up, if any (the owner then resumes it).
   std::coroutine_handle<> take() {
@@ -108,7 +124,7 @@ class slot_executor {
     // ORDERING (test): acq_rel — pairs with schedule()'s CAS.
     return std::coroutine_handle<>::from_address(slot_.exchange(nullptr, std::memory_order_acq_rel));
   }
-  // Shuts the executor: returns a wake-up posted before, and drops every later one.
+  // Shuts the executor: returns a wake-up posted before; later ones wait for the destructor.
   std::coroutine_handle<> close() {
     // ORDERING (test): acq_rel — pairs with schedule()'s CAS either way.
     void* p = slot_.exchange(closed_mark(), std::memory_order_acq_rel);
@@ -121,6 +137,7 @@ class slot_executor {
     return &mark;
   }
   typename P::template atomic<void*> slot_{nullptr};
+  typename P::template atomic<void*> late_{nullptr};
 };
 
 // Awaits the oneshot once; records the outcome. Checks send's happens-before edge on the

@@ -57,7 +57,12 @@ int main() {
   auto bad = check_flag_publish<std::memory_order_relaxed, std::memory_order_relaxed>("flag_relaxed");
   expect("flag publish, relaxed: data race found", bad.failure == mc::failure_kind::data_race, bad);
 
-  auto chan = mc::check(quiet("bounded1_two_in_order"), [] {
+  // A channel's spin-waits and parking make the unbounded reduction (the default exhaustive
+  // mode) too large; the bounded DFS exhausts preemption bound 2, as the model tier does.
+  mc::options chan_opts = quiet("bounded1_two_in_order");
+  chan_opts.mode = mc::search_mode::dfs;
+  chan_opts.preemption_bound = 2;
+  auto chan = mc::check(chan_opts, [] {
     auto [sender, rx] = sluice::basic_bounded<int, P>(1);
     // The thread takes the sender into its body, so the handle dies inside the execution: a
     // model::thread keeps its callable (and what it captured by value) until the execution is

@@ -144,9 +144,12 @@ class coro_waiter {
   // Called last in await_suspend, once registered: true = stay suspended; false = a claimer
   // already notified us, go on.
   bool suspend() noexcept {
+    // Written before the swap: once it says `suspended`, a claimer may resume us on its thread
+    // at once, and ~coro_waiter there reads shim_posted_ ([Q2] releases it, [Q1] acquires it).
+    shim_posted_ = post_resume_shim;
     // [Q2] ORDERING: async.phase_swap — pairs with [Q1].
     const bool stay = phase_.exchange(suspended, async_order::phase_swap) != notified;
-    shim_posted_ = stay && post_resume_shim;
+    if (!stay) shim_posted_ = false;  // notified while registering: nothing was posted
     return stay;
   }
 
