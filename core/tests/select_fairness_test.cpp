@@ -134,7 +134,7 @@ void default_is_linearizable(Make make, int rounds) {
   auto [s1, r1] = make();
   auto [s2, r2] = make();
   std::atomic<int> go{0}, done{0};
-  std::thread b([&] {
+  std::thread b([&, &s2 = s2, &r1 = r1] {  // clang 14 cannot capture structured bindings
     for (int i = 1; i <= rounds; ++i) {
       spin_until_at_least(go, i);
       EXPECT_TRUE(s2.send(1));
