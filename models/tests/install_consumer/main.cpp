@@ -67,7 +67,7 @@ int main() {
     // The thread takes the sender into its body, so the handle dies inside the execution: a
     // model::thread keeps its callable (and what it captured by value) until the execution is
     // torn down, outside the model (relacy_tests/model_harness.hpp explains; reported).
-    mc::thread producer([&sender] {
+    mc::thread producer([&sender = sender] {  // clang 14 cannot capture a structured binding by itself
       auto tx = std::move(sender);
       tx.send(1);
       tx.send(2);
