@@ -78,13 +78,21 @@ class pool {
   std::vector<std::thread> threads_;
 };
 
-// A scheduler the test drains by hand. close() drops what it holds and everything it is given
-// later: an executor shutting down, whose coroutines are then destroyed by their owner.
+// A scheduler the test drains by hand. close() stops running what it holds and what it is given
+// later until its destruction, which runs them: an executor that stops and drains its queue at
+// shutdown, after the owners destroyed their coroutines. (Every handle sluice posts must be run
+// once; run after the coroutine was destroyed, it resumes nothing and frees itself — async.hpp.)
 class manual_scheduler {
  public:
+  manual_scheduler() = default;
+  manual_scheduler(const manual_scheduler&) = delete;
+  manual_scheduler& operator=(const manual_scheduler&) = delete;
+  ~manual_scheduler() {
+    for (auto h : held_) h.resume();
+  }
   void schedule(std::coroutine_handle<> h) {
     std::lock_guard lk(m_);
-    if (!closed_) q_.push_back(h);
+    (closed_ ? held_ : q_).push_back(h);
   }
   std::size_t pending() {
     std::lock_guard lk(m_);
@@ -108,6 +116,7 @@ class manual_scheduler {
     std::lock_guard lk(m_);
     closed_ = true;
     const std::size_t n = q_.size();
+    held_.insert(held_.end(), q_.begin(), q_.end());
     q_.clear();
     return n;
   }
@@ -115,6 +124,7 @@ class manual_scheduler {
  private:
   std::mutex m_;
   std::deque<std::coroutine_handle<>> q_;
+  std::deque<std::coroutine_handle<>> held_;  // run at destruction
   bool closed_ = false;
 };
 

@@ -25,7 +25,9 @@
 // (on its executor, or after its stop_token was stopped and it completed); that is the rule of
 // C++ coroutines, not of sluice. An executor may still receive a post for a coroutine destroyed
 // on it (the waker decided to post first): what is posted is a library-owned handle that then
-// resumes nothing and frees itself, so run it as any other (detail/coro_waiter.hpp).
+// resumes nothing and frees itself, so run it as any other (detail/coro_waiter.hpp). Every handle
+// given to a scheduler must be run once, also by an executor that shuts down: one it drops
+// leaks that small frame (it must not be destroyed either: the owner may still be cancelling it).
 //
 // Lifetimes. An operation owns a clone of the handle it was made from (async_select: of every
 // case's handle), so it may be awaited after the caller's handles are gone; the channel stays
