@@ -32,7 +32,10 @@ endforeach()
 
 # Build mutants (build_mutants.txt: name, macro, scenario, expected class): the model tier is
 # compiled once more per line with the macro defined, and must catch it.
-file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/build_mutants.txt sluice_build_mutant_lines REGEX "^[a-z]")
+set(sluice_build_mutant_lines "")
+if(SLUICE_SANITIZED_COPIES)
+  file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/build_mutants.txt sluice_build_mutant_lines REGEX "^[a-z]")
+endif()
 foreach(line IN LISTS sluice_build_mutant_lines)
   string(REPLACE " " ";" f "${line}")
   list(GET f 0 name)
