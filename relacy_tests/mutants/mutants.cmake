@@ -30,27 +30,17 @@ foreach(line IN LISTS sluice_mutant_lines)
     ENVIRONMENT "${SLUICE_MODEL_ENV}")
 endforeach()
 
-# Build mutants (build_mutants.txt: name, macro, scenario, expected class): the model tier is
-# compiled once more per line with the macro defined, and must catch it.
-set(sluice_build_mutant_lines "")
-if(SLUICE_SANITIZED_COPIES)
-  file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/build_mutants.txt sluice_build_mutant_lines REGEX "^[a-z]")
-endif()
-foreach(line IN LISTS sluice_build_mutant_lines)
+# Structural mutants (structural_mutants.txt: name, scenario, expected class): the model tier's
+# own binary with SLUICE_MC_MUTANT=name, which must catch it.
+file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/structural_mutants.txt sluice_structural_mutant_lines REGEX "^[a-z]")
+foreach(line IN LISTS sluice_structural_mutant_lines)
   string(REPLACE " " ";" f "${line}")
   list(GET f 0 name)
-  list(GET f 1 macro)
-  list(GET f 2 filter)
-  list(GET f 3 expect)
-  add_executable(sluice_model_tests_mutant_${name} ${CMAKE_CURRENT_LIST_DIR}/../model_test.cpp)
-  target_link_libraries(sluice_model_tests_mutant_${name} PRIVATE sluice::model sluice::sluice)
-  target_include_directories(sluice_model_tests_mutant_${name} PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
-  target_compile_definitions(sluice_model_tests_mutant_${name} PRIVATE ${macro}=1)
-  target_compile_options(sluice_model_tests_mutant_${name} PRIVATE ${SLUICE_WARNINGS}
-    $<$<CXX_COMPILER_ID:Clang>:-fsized-deallocation>)
+  list(GET f 1 filter)
+  list(GET f 2 expect)
   add_test(NAME mutant.${name}
-    COMMAND sluice_model_tests_mutant_${name} --filter ${filter} --bound 2 --expect ${expect}
+    COMMAND sluice_model_tests --filter ${filter} --bound 2 --expect ${expect}
             --trace ${CMAKE_CURRENT_BINARY_DIR}/mutant.${name}.trace.txt)
   set_tests_properties(mutant.${name} PROPERTIES LABELS "model;mutant" TIMEOUT 600
-    ENVIRONMENT "${SLUICE_MODEL_ENV}")
+    ENVIRONMENT "${SLUICE_MODEL_ENV};SLUICE_MC_MUTANT=${name}")
 endforeach()

@@ -118,6 +118,17 @@ concept platform =
     };
 
 namespace detail {
+// Structural mutants (relacy_tests/mutants/structural_mutants.txt): a platform may provide
+// `static bool mutant(const char* name)`, true when the named fix is to be left out; the model
+// platform reads SLUICE_MC_MUTANT. Every other platform has none: a constant false.
+template <class P>
+bool mutant(const char* name) noexcept {
+  if constexpr (requires { { P::mutant(name) } -> std::same_as<bool>; })
+    return P::mutant(name);
+  else
+    return false;
+}
+
 inline constexpr int default_spin_budget = 6;
 template <class P>
 constexpr int spin_budget() noexcept {

@@ -102,14 +102,13 @@ class resume_shim {
   std::coroutine_handle<promise_type> h_;
 };
 
-// relacy_tests/mutants/build_mutants.txt builds the model tier once with this defined: the
+// The structural mutant post_operation_frame (relacy_tests/mutants/structural_mutants.txt): the
 // claimer posts the operation's own frame again (the fix above removed), which the model must
-// catch. Never defined otherwise.
-#ifdef SLUICE_MUTANT_POST_OPERATION_FRAME
-inline constexpr bool post_resume_shim = false;
-#else
-inline constexpr bool post_resume_shim = true;
-#endif
+// catch. A constant true on every platform but the model's (platform.hpp, detail::mutant).
+template <class P>
+bool post_resume_shim() noexcept {
+  return !mutant<P>("post_operation_frame");
+}
 
 template <class P>
 class coro_waiter {
@@ -146,7 +145,7 @@ class coro_waiter {
   bool suspend() noexcept {
     // Written before the swap: once it says `suspended`, a claimer may resume us on its thread
     // at once, and ~coro_waiter there reads shim_posted_ ([Q2] releases it, [Q1] acquires it).
-    shim_posted_ = post_resume_shim;
+    shim_posted_ = post_resume_shim<P>();
     // [Q2] ORDERING: async.phase_swap — pairs with [Q1].
     const bool stay = phase_.exchange(suspended, async_order::phase_swap) != notified;
     if (!stay) shim_posted_ = false;  // notified while registering: nothing was posted
@@ -159,7 +158,7 @@ class coro_waiter {
     // [Q2] ORDERING: async.phase_swap — pairs with [Q1].
     if (phase_.exchange(cancelling, async_order::phase_swap) == notified) {
       // [Q4] ORDERING: async.shim_cancel — the post may already be queued; the shim checks.
-      if (post_resume_shim) shim_.promise().cancelled.store(true, async_order::shim_cancel);
+      if (post_resume_shim<P>()) shim_.promise().cancelled.store(true, async_order::shim_cancel);
       return;
     }
     // [Q3] ORDERING: async.phase_wait — pairs with [Q1].
@@ -170,7 +169,7 @@ class coro_waiter {
  private:
   static void on_notify(void* self) noexcept {
     auto* me = static_cast<coro_waiter*>(self);
-    const std::coroutine_handle<> post = post_resume_shim ? me->shim_ : me->shim_.promise().target;
+    const std::coroutine_handle<> post = post_resume_shim<P>() ? me->shim_ : me->shim_.promise().target;
     const resumer sched = me->sched_;
     // [Q1] ORDERING: async.phase_swap — the last access to *me.
     if (me->phase_.exchange(notified, async_order::phase_swap) == suspended) sched.resume(post);

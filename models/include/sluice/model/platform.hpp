@@ -236,6 +236,8 @@ struct platform {
   using stop_callback = std::stop_callback<no_preempt_invoker<F>>;
 
   static constexpr int spin_budget = 1;
+  // Structural mutants (core's detail::mutant): the names listed in SLUICE_MC_MUTANT.
+  static bool mutant(const char* name) noexcept { return rt::mutant_enabled(name); }
 
   static void fence(std::memory_order mo, source_location loc = source_location::current()) {
     if (rt::active()) rt::fence(detail::ref(mo, rt::order_use::fence), loc);

@@ -60,6 +60,8 @@ void parker_init(parker_slot& p);
 bool park(parker_slot& p, bool timed, std::int64_t deadline_ns, const source_location& loc);
 void unpark(parker_slot& p, const source_location& loc);
 std::int64_t now_ns() noexcept;
+// True when `name` is one of the comma-separated names in SLUICE_MC_MUTANT (read once).
+bool mutant_enabled(const char* name) noexcept;
 
 // A checker choice in [0, n): every search mode explores it (exhaustive: each value), replay
 // reproduces it. Not a scheduling point. Outside a check: a cheap pseudo-random value.
