@@ -26,6 +26,9 @@
 #include "peers_basic.hpp"
 #include "peers_ext.hpp"
 #include "workloads.hpp"
+#ifdef BENCH_HAVE_SLUICE  // (peers_ext.hpp)
+#include "async_peer.hpp"
+#endif
 
 #if __has_include(<sluice/std_parker.hpp>)
 #include <sluice/std_parker.hpp>
@@ -126,6 +129,10 @@ std::map<std::string, peer_entry> peers() {
 #ifdef BENCH_HAVE_SLUICE
   m["sluice"] = entry<sluice_peer>();
   m["sluice-spsc"] = entry<sluice_spsc_peer>();
+  m["sluice-async"] = {[](flavor f, workload w) { return sluice_async_peer::unsupported(f, w); },
+                       [](workload w, flavor f, std::size_t n, int t) { return sluice_async_peer::run(w, f, n, t); },
+                       [](flavor f, std::size_t it) { return sluice_async_peer::pingpong(f, it); },
+                       [] {}};  // its channels are sluice's: the memory rows are sluice's
 #endif
   m["mutex-deque"] = entry<mutex_peer>();
   m["limit-ring"] = entry<limit_peer>();
