@@ -7,8 +7,9 @@
 //          [--per-producer N] [--findings] [--list]
 //   --exclude-other-flavors F   keep only flavor F (bounded1, bounded2, rendezvous, unbounded)
 //   --mode M         default dfs (the bounded DFS); exhaustive = the checker's reduction
-//   --bound N        preemption bound of dfs and random (default 2; -1 unbounded); the
-//                    exhaustive mode (the reduction) is unbounded
+//   --bound N        preemption bound (default 2; -1 unbounded) of dfs, random and the
+//                    exhaustive mode (bounded POR: each execution class with at most N
+//                    preemptions once; models/README.md)
 //   --seeds N        random/pct: sweep seeds 0..N-1, --iterations executions each
 //   --override S=O   weaken (or strengthen) a named ordering of core, e.g.
 //                    array.stamp_publish=relaxed (the checker's override table)
@@ -167,6 +168,7 @@ int main(int argc, char** argv) {
       o.name = s.name.c_str();
       o.mode = c.mode;
       o.preemption_bound = c.bound;
+      o.reduction_bound = c.mode == search_mode::exhaustive ? c.bound : -1;
       o.iterations = c.iterations;
       o.seed = c.seed + k;
       o.pct_depth = c.pct_depth;

@@ -55,6 +55,9 @@ void choice_stream::configure(search_mode mode, std::uint64_t seed, const std::s
   path_.clear();
   forced_.clear();
   mismatch_ = false;
+  advanced_by_kind.fill(0);
+  advanced_by_race.fill(0);
+  advanced_by_site.clear();
   if (replay_mode_ && !decode(replay, forced_, join_points_)) mismatch_ = true;
 }
 
@@ -67,7 +70,7 @@ bool choice_stream::begin(std::uint64_t iteration) {
 
 std::uint64_t choice_stream::random_u64() noexcept { return splitmix(rng_); }
 
-std::uint32_t choice_stream::next(choice_kind, std::uint32_t n) {
+std::uint32_t choice_stream::next(choice_kind kind, std::uint32_t n, const char* file, unsigned line) {
   std::uint32_t idx = 0;
   if (replay_mode_) {
     if (pos_ < forced_.size()) idx = forced_[pos_];
@@ -85,18 +88,18 @@ std::uint32_t choice_stream::next(choice_kind, std::uint32_t n) {
         return path_[pos_ - 1].chosen;
       }
     }
-    path_.push_back({n, 0, false, {}});
+    path_.push_back({n, 0, false, kind, {}, file, line});
     ++pos_;
     return 0;
   } else {
     idx = static_cast<std::uint32_t>(random_u64() % n);
   }
-  path_.push_back({n, idx, false, {}});
+  path_.push_back({n, idx, false, kind, {}});
   ++pos_;
   return idx;
 }
 
-std::uint32_t choice_stream::next_thread(std::uint32_t n, const int* tids, thread_mask sleep) {
+std::uint32_t choice_stream::next_thread(std::uint32_t n, const int* tids, thread_mask sleep, thread_mask allowed) {
   if (pos_ < path_.size()) {  // replaying the prefix of the path being explored
     step& s = path_[pos_];
     bool same = s.n == n && s.is_point;
@@ -109,14 +112,15 @@ std::uint32_t choice_stream::next_thread(std::uint32_t n, const int* tids, threa
     path_.resize(pos_);
   }
   std::uint32_t idx = 0;
-  while (idx < n && (sleep >> tids[idx] & 1) != 0) ++idx;
+  while (idx < n && ((sleep >> tids[idx] & 1) != 0 || (allowed >> tids[idx] & 1) == 0)) ++idx;
   if (idx == n) return all_asleep;
-  step s{n, idx, true, {}};
+  step s{n, idx, true, choice_kind::thread, {}};
   for (std::uint32_t i = 0; i < n; ++i) {
     s.point.tids[i] = static_cast<std::uint8_t>(tids[i]);
     s.point.enabled = static_cast<thread_mask>(s.point.enabled | 1u << tids[i]);
   }
   s.point.sleep = sleep;
+  s.point.allowed = allowed;
   s.point.backtrack = static_cast<thread_mask>(1u << tids[idx]);
   path_.push_back(s);
   ++pos_;
@@ -124,7 +128,7 @@ std::uint32_t choice_stream::next_thread(std::uint32_t n, const int* tids, threa
 }
 
 void choice_stream::record(std::uint32_t n, std::uint32_t index) {
-  path_.push_back({n, index, false, {}});
+  path_.push_back({n, index, false, choice_kind::thread, {}});
   ++pos_;
 }
 
@@ -136,6 +140,8 @@ bool choice_stream::advance() {
     if (!s.is_point) {
       if (s.chosen + 1 < s.n) {
         ++s.chosen;
+        ++advanced_by_kind[static_cast<int>(s.kind)];
+        if (s.file != nullptr) ++advanced_by_site[{s.file, s.line}];
         return true;
       }
     } else {  // the reduction: the next thread of the backtrack set not yet tried nor asleep
@@ -143,8 +149,10 @@ bool choice_stream::advance() {
       p.done = static_cast<thread_mask>(p.done | 1u << p.tids[s.chosen]);
       for (std::uint32_t i = 0; i < s.n; ++i) {
         unsigned bit = 1u << p.tids[i];
-        if ((p.backtrack & bit) != 0 && (p.done & bit) == 0 && (p.sleep & bit) == 0) {
+        if ((p.backtrack & bit) != 0 && (p.done & bit) == 0 && (p.sleep & bit) == 0 && (p.allowed & bit) != 0) {
           s.chosen = i;
+          ++advanced_by_kind[static_cast<int>(choice_kind::thread)];
+          ++advanced_by_race[static_cast<int>(p.why[p.tids[i]])];
           return true;
         }
       }

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,12 @@
 
 namespace sluice::model::rt {
 
-enum class choice_kind : std::uint8_t { thread, read_from, mo_position, spurious, timeout, random };
+enum class choice_kind : std::uint8_t { thread, read_from, mo_position, spurious, weak_cas, timeout, random };
+inline constexpr int choice_kinds = 7;
+
+// Why the reduction added a thread to a backtrack set (the kind of the race; SLUICE_MC_STATS).
+enum class race_kind : std::uint8_t { atomic, cell, parker, thread_end, sc_fence, free_block, yield, global };
+inline constexpr int race_kinds = 8;
 
 using thread_mask = std::uint8_t;  // bit t = model thread t (max_model_threads <= 8)
 static_assert(max_model_threads <= 8);
@@ -39,7 +45,9 @@ struct thread_point {
   thread_mask sleep = 0;      // asleep here: an equivalent execution was explored elsewhere
   thread_mask backtrack = 0;  // must be tried from here (includes the ones already tried)
   thread_mask done = 0;       // tried and fully explored
+  thread_mask allowed = 0xff; // within the reduction's preemption bound (bounded POR)
   thread_mask unstable = 0;   // ran a stop callback here: never put to sleep (dpor.cpp)
+  std::array<race_kind, max_model_threads> why{};  // the race that put each thread in backtrack
 };
 
 class choice_stream {
@@ -47,11 +55,13 @@ class choice_stream {
   void configure(search_mode mode, std::uint64_t seed, const std::string& replay);
   // Starts execution number `iteration`; returns false if the replay string is malformed.
   bool begin(std::uint64_t iteration);
-  std::uint32_t next(choice_kind kind, std::uint32_t n);
+  // `file`/`line`: the operation's source, for SLUICE_MC_STATS only.
+  std::uint32_t next(choice_kind kind, std::uint32_t n, const char* file = nullptr, unsigned line = 0);
   // The reduction's thread choice among n candidates; a sleeping one is never picked. Returns
   // `all_asleep` when every candidate sleeps (the execution repeats an explored one).
   static constexpr std::uint32_t all_asleep = ~std::uint32_t{0};
-  std::uint32_t next_thread(std::uint32_t n, const int* tids, thread_mask sleep);
+  // `allowed`: the candidates the preemption bound lets run here (bounded POR).
+  std::uint32_t next_thread(std::uint32_t n, const int* tids, thread_mask sleep, thread_mask allowed = 0xff);
   // The point recorded at path index i (valid while i < position()).
   thread_point& point(std::size_t i) noexcept { return path_[i].point; }
   std::size_t position() const noexcept { return pos_; }
@@ -68,13 +78,21 @@ class choice_stream {
   bool scheduler_decides_threads() const noexcept { return mode_ == search_mode::pct && !replay_mode_; }
   std::uint64_t random_u64() noexcept;
   std::string replay_string() const;
+  // SLUICE_MC_STATS: executions started by advancing a choice of each kind (thread choices by
+  // the race that added the thread), since configure().
+  std::array<std::uint64_t, choice_kinds> advanced_by_kind{};
+  std::array<std::uint64_t, race_kinds> advanced_by_race{};
+  std::map<std::pair<const char*, unsigned>, std::uint64_t> advanced_by_site;  // data choices
 
  private:
   struct step {
     std::uint32_t n;
     std::uint32_t chosen;
     bool is_point;
+    choice_kind kind;
     thread_point point;
+    const char* file = nullptr;
+    unsigned line = 0;
   };
   bool walks_path() const noexcept {
     return !replay_mode_ && (mode_ == search_mode::exhaustive || mode_ == search_mode::dfs);

@@ -85,8 +85,8 @@ struct reduction_state {
   std::array<std::uint32_t, max_model_threads> last_any{}, last_write{}, last_yield{}, last_global{};
   std::vector<access> fp;
   std::vector<std::uint32_t> noted_parkers;
-  std::vector<std::uint32_t> cands;
-  std::vector<std::uint32_t> races;
+  std::vector<std::pair<std::uint32_t, race_kind>> cands;
+  std::vector<std::pair<std::uint32_t, race_kind>> races;
   thread_mask sleep = 0;
   bool open = false;
 };
@@ -217,32 +217,71 @@ bool conflicts(const transition& tr, const pending_op& d) {
   return false;
 }
 
+race_kind race_of(space sp) {
+  switch (sp) {
+    case space::atomic: return race_kind::atomic;
+    case space::cell: return race_kind::cell;
+    case space::parker: return race_kind::parker;
+    case space::thread: return race_kind::thread_end;
+    case space::sc_fences: return race_kind::sc_fence;
+    case space::block: return race_kind::free_block;
+  }
+  return race_kind::global;
+}
+
 // Earlier transitions that may conflict with the closing one (a superset is harmless).
 void collect_candidates(const transition& tr) {
   int q = tr.tid;
   g.cands.clear();
   for (const access& a : g.fp) {
     const object_rec& o = g.objects[a.obj];
-    if (o.last_write != none) g.cands.push_back(o.last_write);
+    race_kind why = race_of(a.sp);
+    if (o.last_write != none) g.cands.push_back({o.last_write, why});
     if (a.write)
       for (std::uint32_t r : o.last_read)
-        if (r != none) g.cands.push_back(r);
+        if (r != none) g.cands.push_back({r, why});
   }
   for (int r = 0; r < max_model_threads; ++r) {
     if (r == q) continue;
-    if (tr.write && g.last_yield[r] != none) g.cands.push_back(g.last_yield[r]);
-    if (tr.yield && g.last_write[r] != none) g.cands.push_back(g.last_write[r]);
-    if (tr.global && g.last_any[r] != none) g.cands.push_back(g.last_any[r]);
-    if (g.last_global[r] != none) g.cands.push_back(g.last_global[r]);
+    if (tr.write && g.last_yield[r] != none) g.cands.push_back({g.last_yield[r], race_kind::yield});
+    if (tr.yield && g.last_write[r] != none) g.cands.push_back({g.last_write[r], race_kind::yield});
+    if (tr.global && g.last_any[r] != none) g.cands.push_back({g.last_any[r], race_kind::global});
+    if (g.last_global[r] != none) g.cands.push_back({g.last_global[r], race_kind::global});
   }
-  std::sort(g.cands.begin(), g.cands.end(), std::greater<>());
-  g.cands.erase(std::unique(g.cands.begin(), g.cands.end()), g.cands.end());
+  // Latest first; one entry per transition (the first reason found names the race).
+  std::stable_sort(g.cands.begin(), g.cands.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  g.cands.erase(std::unique(g.cands.begin(), g.cands.end(), [](auto& a, auto& b) { return a.first == b.first; }),
+                g.cands.end());
+}
+
+// Bounded POR: thread `t` must be tried at choice `point`: it, or every enabled thread if `t`
+// cannot run there (Flanagan and Godefroid's condition, which Coons et al. extend).
+void add_backtrack(std::size_t point, unsigned t, race_kind why) {
+  thread_point& p = g_ex.choices.point(point);
+  thread_mask add = (p.enabled >> t & 1) != 0 ? static_cast<thread_mask>(1u << t) : p.enabled;
+  for (int r = 0; r < max_model_threads; ++r)
+    if (((add & ~p.backtrack) >> r & 1) != 0) p.why[r] = why;
+  p.backtrack = static_cast<thread_mask>(p.backtrack | add);
+}
+
+// Bounded POR (Coons, Musuvathi, McKinley, OOPSLA 2013): reversing the race at the choice
+// before j may need a preemption the bound forbids, so the racing thread is also tried where
+// j's thread was last switched in (the start of its run of consecutive transitions), which
+// costs no preemption more than the explored execution did there.
+void reverse_bounded(std::uint32_t j, std::uint32_t i, race_kind why) {
+  const transition& tj = g.trace[j];
+  unsigned t = g.trace[i].tid;
+  if (tj.point != no_point) add_backtrack(tj.point, t, why);
+  std::uint32_t k = j;
+  while (k > 0 && g.trace[k - 1].tid == tj.tid) --k;
+  if (k != j && g.trace[k].point != no_point) add_backtrack(g.trace[k].point, t, why);
 }
 
 // Race (j, i): make sure the choice before j tries some initial of notdep(j).i.
-void reverse(std::uint32_t j, std::uint32_t i) {
+void reverse(std::uint32_t j, std::uint32_t i, race_kind why) {
   const transition& tj = g.trace[j];
   const transition& ti = g.trace[i];
+  if (g_ex.opts.reduction_bound >= 0) return reverse_bounded(j, i, why);
   if (tj.point == no_point) return;  // only one thread could run there
   thread_point& p = g_ex.choices.point(tj.point);
   thread_mask enabled = p.enabled;
@@ -269,7 +308,10 @@ void reverse(std::uint32_t j, std::uint32_t i) {
   if (avail != 0) {
     unsigned pick = (avail >> ti.tid & 1) != 0 ? ti.tid : static_cast<unsigned>(__builtin_ctz(avail));
     p.backtrack = static_cast<thread_mask>(p.backtrack | 1u << pick);
+    p.why[pick] = why;
   } else if ((initials & p.sleep) == 0) {
+    for (int t = 0; t < max_model_threads; ++t)
+      if ((enabled & ~(p.sleep | p.backtrack)) >> t & 1) p.why[t] = why;
     p.backtrack = static_cast<thread_mask>(p.backtrack | (enabled & ~p.sleep));
   }
 }
@@ -322,10 +364,10 @@ void dpor_close() {
   for (int t = 0; t < max_model_threads; ++t)
     if ((tr.joined >> t & 1) != 0) join_clock(c, g.trace[g.last_any[t]].clock);
   g.races.clear();
-  for (std::uint32_t j : g.cands) {
+  for (auto [j, why] : g.cands) {
     const transition& tj = g.trace[j];
     if (tj.tid == q || c[tj.tid] >= tj.seq) continue;
-    g.races.push_back(j);
+    g.races.push_back({j, why});
     join_clock(c, tj.clock);
   }
   c[q] = tr.seq;
@@ -356,7 +398,8 @@ void dpor_close() {
     ++e.dpor_writes;
   }
   if (!e.choices.reduction()) return;
-  for (std::uint32_t j : g.races) reverse(j, i);
+  for (auto [j, why] : g.races) reverse(j, i, why);
+  if (e.opts.reduction_bound >= 0) return;  // bounded POR keeps no sleep sets (see README)
   if (tr.point != no_point) {
     thread_point& p = e.choices.point(tr.point);
     g.sleep = static_cast<thread_mask>(g.sleep | (p.done & ~p.unstable));

@@ -15,6 +15,7 @@
 // every switch opens a transition for dpor.cpp.
 #include "execution.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -79,6 +80,12 @@ std::uint32_t pct_pick(const int* cands, std::uint32_t n) {
   return best;
 }
 
+bool at_free_switch(const thread_rec& t) noexcept {
+  if (!g_ex.choices.join_points()) return false;
+  if (t.pending.kind == pending_kind::finish) return true;
+  return t.pending.kind == pending_kind::join && g_ex.threads[t.pending.tid].status != thread_status::finished;
+}
+
 // Picks the next thread; `cur_ok` says whether the current thread may continue.
 void schedule(bool cur_ok) {
   execution& e = g_ex;
@@ -127,10 +134,18 @@ void schedule(bool cur_ok) {
   if (cur_runnable && cands[0] == e.current && bounded && !masked(cur())) n = 1;
   std::uint32_t idx = 0;
   std::size_t point = no_point;
+  // A switch away from the current thread is a preemption unless it cannot go on: it is
+  // masked, or (scheduling points of the reduction only) about to end or to join a thread that
+  // has not ended, where it would block anyway.
+  bool switch_preempts = cur_runnable && !masked(cur()) && !at_free_switch(cur());
   if (e.choices.reduction()) {
+    thread_mask allowed = 0xff;  // bounded POR: past the bound only the current thread may run
+    if (e.opts.reduction_bound >= 0 && e.preemptions >= e.opts.reduction_bound && switch_preempts &&
+        cands[0] == e.current)
+      allowed = static_cast<thread_mask>(1u << e.current);
     if (n > 1) {
       point = e.choices.position();
-      idx = e.choices.next_thread(n, cands, dpor_sleep());
+      idx = e.choices.next_thread(n, cands, dpor_sleep(), allowed);
     } else if ((dpor_sleep() >> cands[0] & 1) != 0) {
       idx = choice_stream::all_asleep;
     }
@@ -144,7 +159,7 @@ void schedule(bool cur_ok) {
     }
   }
   int next = cands[idx];
-  if (cur_runnable && next != e.current && !masked(cur())) ++e.preemptions;
+  if (next != e.current && switch_preempts) ++e.preemptions;
   if (tracking) dpor_open(next, point, ignore_mask);
   switch_to(next);
 }
@@ -610,6 +625,26 @@ result run(const options& in, void (*test)(void*), void* arg) {
                  exhaustive ? (r.exhausted ? " (exhausted)" : " (not exhausted)") : "", r.seconds,
                  r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0,
                  r.passed() ? "" : ", FAILED: ", r.passed() ? "" : to_string(r.failure));
+  }
+  if (std::getenv("SLUICE_MC_STATS") != nullptr) {  // where the executions come from (models/README.md)
+    static constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas",
+                                            "timeout", "random"};
+    static constexpr const char* races[] = {"atomic", "cell", "parker", "thread_end", "sc_fence", "free",
+                                            "yield", "global"};
+    std::fprintf(stderr, "[model stats] %s: executions begun by advancing a choice of kind:", e.opts.name);
+    for (int k = 0; k < choice_kinds; ++k)
+      std::fprintf(stderr, " %s=%llu", kinds[k], static_cast<unsigned long long>(e.choices.advanced_by_kind[k]));
+    std::fprintf(stderr, "; thread choices by race:");
+    for (int k = 0; k < race_kinds; ++k)
+      std::fprintf(stderr, " %s=%llu", races[k], static_cast<unsigned long long>(e.choices.advanced_by_race[k]));
+    std::fprintf(stderr, "\n");
+    std::vector<std::pair<std::uint64_t, std::string>> sites;
+    for (const auto& [site, count] : e.choices.advanced_by_site)
+      sites.emplace_back(count, std::string(site.first) + ":" + std::to_string(site.second));
+    std::sort(sites.begin(), sites.end(), std::greater<>());
+    for (std::size_t i = 0; i < sites.size() && i < 12; ++i)
+      std::fprintf(stderr, "[model stats]   read-from/mo choices advanced at %s: %llu\n", sites[i].second.c_str(),
+                   static_cast<unsigned long long>(sites[i].first));
   }
   if (!r.passed() && e.opts.print_failure) {
     std::fprintf(stderr, "%s\n%s\nreplay: SLUICE_MC_REPLAY='%s'\n", r.message.c_str(), r.trace.c_str(),

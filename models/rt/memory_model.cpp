@@ -420,7 +420,7 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
     cands.push_back(i);
   }
   const auto n = static_cast<std::uint32_t>(cands.size());
-  std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n) : 0;
+  std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n, ev.src.file_name(), ev.src.line()) : 0;
   std::uint32_t pos = cands[pick];
   std::uint32_t sid = L.mo[pos];
   store_rec& st = e.stores[sid];
@@ -466,7 +466,7 @@ void atomic_store(atomic_slot& s, const void* addr, std::uint64_t v, order_ref o
     cands.push_back(p);
   }
   const auto n = static_cast<std::uint32_t>(cands.size());
-  std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::mo_position, n) : 0;
+  std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::mo_position, n, ev.src.file_name(), ev.src.line()) : 0;
   std::uint32_t pos = cands[pick];
   std::uint32_t self = static_cast<std::uint32_t>(e.events.size() - 1);
   probe pr{e.current, ev.ts, ev.sc, id, 4 * std::int64_t{pos} - 1, &ev.pre, &ev.post};
@@ -540,12 +540,12 @@ rmw_outcome do_rmw(atomic_slot& s, const void* addr, const rmw_request& rq, cons
     cands.push_back(code);
   }
   const auto n = static_cast<std::uint32_t>(cands.size());
-  std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n) : 0;
+  std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n, ev.src.file_name(), ev.src.line()) : 0;
   std::uint32_t code = cands[pick];
   std::uint32_t pos = code / 2;
   bool ok = (code & 1) == 0;
   if (ok && rq.is_cas && rq.weak && e.spurious < e.opts.max_spurious &&
-      e.choices.next(choice_kind::spurious, 2) == 1) {
+      e.choices.next(choice_kind::weak_cas, 2) == 1) {
     ++e.spurious;
     ok = false;  // a spurious failure: a load of the matching value with the failure order
     ev.note = "spurious failure";

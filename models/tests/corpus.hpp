@@ -18,6 +18,8 @@ namespace mc = sluice::model;
 inline constexpr std::uint64_t sampling_budget = 20000;
 inline constexpr std::uint64_t dfs_budget = 300000;
 inline constexpr int corpus_preemption_bound = 2;
+// Bounded POR (exhaustive with options::reduction_bound) and the DFS at this bound must agree.
+inline constexpr int bounded_check_bound = 1;
 
 inline int failures = 0;
 
@@ -48,15 +50,24 @@ void entry(const char* name, bool broken, mc::failure_kind expected, F test) {
   mc::result dfs = mc::check(opts(name, mc::search_mode::dfs), test);
   mc::result rnd = mc::check(opts(name, mc::search_mode::random), test);
   mc::result pct = mc::check(opts(name, mc::search_mode::pct), test);
+  // Bounded POR against the DFS at the same preemption bound: the same verdict (the bounded
+  // reduction loses no execution of the bounded space).
+  mc::options bo = opts(name, mc::search_mode::exhaustive), bd = opts(name, mc::search_mode::dfs);
+  bo.reduction_bound = bd.preemption_bound = bounded_check_bound;
+  mc::result bpor = mc::check(bo, test);
+  mc::result bdfs = mc::check(bd, test);
+  bool same_bounded = bpor.failure == bdfs.failure && (!bpor.passed() || (bpor.exhausted && bdfs.exhausted));
   bool ok;
   if (broken)
     ok = ex.failure == expected && dfs.failure == expected && (rnd.passed() || rnd.failure == expected) &&
          (pct.passed() || pct.failure == expected);
   else
     ok = ex.passed() && ex.exhausted && dfs.passed() && rnd.passed() && pct.passed();
-  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %12s | %s\n", name, broken ? "broken" : "correct",
-              broken ? mc::to_string(expected) : "-", cell(ex, broken).c_str(), cell(dfs, broken).c_str(),
-              cell(rnd, broken).c_str(), cell(pct, broken).c_str(), ok ? "ok" : "FAIL");
+  ok = ok && same_bounded;
+  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %12s | %12s | %12s | %s\n", name,
+              broken ? "broken" : "correct", broken ? mc::to_string(expected) : "-", cell(ex, broken).c_str(),
+              cell(dfs, broken).c_str(), cell(rnd, broken).c_str(), cell(pct, broken).c_str(),
+              cell(bpor, !bdfs.passed()).c_str(), cell(bdfs, !bdfs.passed()).c_str(), ok ? "ok" : "FAIL");
   if (!ok) {
     ++failures;
     const mc::result& bad = !ex.passed() && !broken   ? ex

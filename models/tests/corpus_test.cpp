@@ -266,8 +266,8 @@ void condvar_handshake(bool announce_first) {
 
 int main() {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %12s |\n", "algorithm", "variant", "must report",
-              "exhaustive", "dfs", "random", "pct");
+  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %12s | %12s | %12s |\n", "algorithm", "variant",
+              "must report", "exhaustive", "dfs", "random", "pct", "bounded-1", "dfs-1");
   corpus::entry("peterson, sc fence after each store", false, failure_kind::none, [] { peterson(2); });
   corpus::entry("peterson, one sc fence", true, failure_kind::data_race, [] { peterson(1); });
   corpus::entry("peterson, relaxed, no fence", true, failure_kind::data_race, [] { peterson(0); });

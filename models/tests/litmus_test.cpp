@@ -79,11 +79,27 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
   for (const auto& o : allowed)
     if (!gap.count(o)) expected.insert(o);
   bool ok = r.passed() && r.exhausted && reached == expected && d.passed() && d.exhausted && reached_dfs == reached;
+  // Bounded POR (options::reduction_bound) against the DFS at the same bound, 0 and 1: the
+  // same outcome sets (fewer than the unbounded ones where an outcome needs preemptions).
+  std::string bounded_note;
+  for (int b = 0; b <= 1; ++b) {
+    outcome_set rb, db;
+    mc::options bo = litmus_options(name, mc::search_mode::exhaustive);
+    bo.reduction_bound = b;
+    auto x = mc::check(bo, [&] { body([&](outcome o) { rb.insert(std::move(o)); }); });
+    auto y = mc::check(litmus_options(name, mc::search_mode::dfs, b),
+                       [&] { body([&](outcome o) { db.insert(std::move(o)); }); });
+    bool same = x.passed() && x.exhausted && y.passed() && y.exhausted && rb == db;
+    bounded_note += "  bound " + std::to_string(b) + ": " + std::to_string(x.executions) + "/" +
+                    std::to_string(y.executions) + (same ? "" : " DIFFERS: bpor " + show(rb) + " dfs " + show(db));
+    ok = ok && same;
+  }
   std::printf("%-14s %s  executions=%-5llu (pruned %-4llu) %7.2f ms  dfs: %-7llu %8.2f ms preemptions=%-3s reached=%s%s\n",
               name, ok ? "ok  " : "FAIL", static_cast<unsigned long long>(r.executions),
               static_cast<unsigned long long>(r.pruned), r.seconds * 1e3, static_cast<unsigned long long>(d.executions),
               d.seconds * 1e3, bound < 0 ? "any" : std::to_string(bound).c_str(), show(reached).c_str(),
               gap.empty() ? "" : ("  expected gap (load buffering): " + show(gap)).c_str());
+  std::printf("    bounded POR / dfs executions:%s\n", bounded_note.c_str());
   if (!ok) {
     ++failures;
     std::printf("    expected %s; dfs reached %s\n", show(expected).c_str(), show(reached_dfs).c_str());

@@ -2,7 +2,10 @@
 # tools/verification/model_figures.sh — regenerates the figures table of the model tier in
 # relacy_tests/README.md (between the FIGURES markers): per scenario, the search, the bound,
 # executions, exhausted or not, time and verdict, exactly as the fast ctest tier runs them;
-# then the mutants, with their traces written to relacy_tests/mutants/traces/.
+# then the mutants (executions to catch), with their traces in relacy_tests/mutants/traces/.
+#
+# The runs are read from ctest itself (`ctest --show-only=json-v1`: every test labelled
+# `model` but not `deep`), each rerun with `--table`, so the table cannot drift from the tier.
 #
 # Usage: tools/verification/model_figures.sh [BUILD_DIR]   (default build/verif)
 set -euo pipefail
@@ -10,61 +13,59 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build/verif}
 cmake -S "$root" -B "$build" -G Ninja -DSLUICE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j2 --target sluice_model_tests >/dev/null
-bin=$build/relacy_tests/sluice_model_tests
-unset SLUICE_MC_REPLAY SLUICE_MC_PREEMPTION_BOUND SLUICE_MC_MODE SLUICE_MC_ITERATIONS SLUICE_MC_SEED
+unset SLUICE_MC_REPLAY SLUICE_MC_PREEMPTIONS SLUICE_MC_MODE SLUICE_MC_ITERATIONS SLUICE_MC_SEED \
+  SLUICE_MC_MODEL SLUICE_MC_REDUCTION_BOUND
 table=$(mktemp)
-heavy_x=(--exclude delivery_2p1c --exclude delivery_1p2c --exclude delivery_2p2c --exclude clone_and_drop)
-heavy_f=(--filter delivery_2p1c --filter delivery_1p2c --filter delivery_2p2c --filter clone_and_drop)
-start=$(date +%s)
-for flavor in bounded1 bounded2 rendezvous unbounded; do
-  "$bin" --filter "/$flavor" "${heavy_x[@]}" --bound 2 --table "$table" >/dev/null
-  "$bin" "${heavy_f[@]}" --exclude-other-flavors "$flavor" --mode random --bound -1 \
-    --iterations 20000 --seed 1 --table "$table" >/dev/null
-  "$bin" "${heavy_f[@]}" --exclude-other-flavors "$flavor" --mode pct --bound -1 \
-    --iterations 20000 --seed 1 --table "$table" >/dev/null
-done
-"$bin" --filter oneshot_ --bound 2 --table "$table" >/dev/null
-"$bin" --filter broadcast_ --mode random --bound -1 --iterations 20000 --seed 1 --table "$table" >/dev/null
-"$bin" --filter watermark_ --mode random --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
-# Select and coroutines (relacy_tests/CMakeLists.txt: model.select, model.async, .heavy.*).
-sel_light=(--filter select_timeout_vs_sender --filter select_default_vs_sender)
-async_light=(--filter coro_async_ --filter coro_destroy_suspended_async_send)
-sel_async_heavy=(--filter select_recv_recv_vs --filter select_recv_send_vs --filter select_vs_close_closed
-  --filter select_two_selects_compete --filter coro_destroy_suspended_async_recv)
-"$bin" "${sel_light[@]}" --bound 2 --table "$table" >/dev/null
-"$bin" "${async_light[@]}" --bound 2 --table "$table" >/dev/null
-"$bin" "${sel_async_heavy[@]}" --mode random --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
-"$bin" "${sel_async_heavy[@]}" --mode pct --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
-# async_select and async deadlines (model.async_select.random/.pct).
-async_select=(--filter coro_select_ --filter coro_deadline_)
-"$bin" "${async_select[@]}" --mode random --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
-"$bin" "${async_select[@]}" --mode pct --bound -1 --iterations 5000 --seed 1 --table "$table" >/dev/null
-elapsed=$(( $(date +%s) - start ))
-
 mutants=$(mktemp)
+runs=$(mktemp)
 mkdir -p "$root/relacy_tests/mutants/traces"
-grep -E '^[a-z]' "$root/relacy_tests/mutants/mutants.txt" |
-  while read -r name site order filter expect; do
-    t0=$(date +%s.%N)
-    if "$bin" --filter "$filter" --override "$site=$order" --expect "$expect" \
-         --trace "$root/relacy_tests/mutants/traces/$name.txt" >/dev/null 2>&1; then verdict="caught: $expect"
-    else verdict="NOT caught as $expect"; fi
-    t1=$(date +%s.%N)
-    printf '| `%s=%s` | `%s` | %s | %.2f |\n' "$site" "$order" "$filter" "$verdict" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" >>"$mutants"
-  done
+# One line per test: name, then the environment (KEY=VALUE;...), then the command, tab-separated.
+(cd "$build" && ctest --show-only=json-v1) | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["tests"]:
+    props = {p["name"]: p["value"] for p in t.get("properties", [])}
+    labels = props.get("LABELS", [])
+    cmd = t.get("command", [])
+    if "model" not in labels or "deep" in labels or not cmd or "sluice_model_tests" not in cmd[0].split("/")[-1]:
+        continue
+    if not cmd[0].endswith("sluice_model_tests"):  # build mutants: their own binaries, skipped
+        continue
+    print(t["name"], ";".join(props.get("ENVIRONMENT", [])), "\x1f".join(cmd), sep="\t")
+' >"$runs"
+start=$(date +%s)
+while IFS=$'\t' read -r name envs cmd; do
+  IFS=$'\x1f' read -r -a argv <<<"$cmd"
+  IFS=';' read -r -a envv <<<"$envs"
+  case "$name" in
+    mutant.*)
+      rows=$(mktemp)
+      if env "${envv[@]}" "${argv[@]}" --table "$rows" \
+           --trace "$root/relacy_tests/mutants/traces/${name#mutant.}.txt" >/dev/null 2>&1; then verdict=caught
+      else verdict="NOT caught"; fi
+      # the last row is the scenario that caught it: its executions are the executions to catch
+      tail -n1 "$rows" | awk -F'|' -v n="$name" -v v="$verdict" \
+        '{ printf "| `%s` | %s | %s | %s | %s | %s |\n", n, $3, $4, $5, $7, v }' >>"$mutants"
+      rm -f "$rows" ;;
+    *)
+      env "${envv[@]}" "${argv[@]}" --table "$table" >/dev/null 2>&1 ||
+        echo "| (ctest entry $name failed) | | | | | | |" >>"$table" ;;
+  esac
+done <"$runs"
+elapsed=$(( $(date +%s) - start ))
 
 {
   echo "<!-- FIGURES:BEGIN (generated by tools/verification/model_figures.sh; do not edit) -->"
-  echo "Generated $(date -u +%Y-%m-%dT%H:%MZ) at commit $(git -C "$root" rev-parse --short HEAD) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)); fast tier total ${elapsed} s."
+  echo "Generated $(date -u +%Y-%m-%dT%H:%MZ) at commit $(git -C "$root" rev-parse --short HEAD) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)); fast tier, run one entry after another, ${elapsed} s."
   echo
   echo "| scenario / flavor | search | preemption bound | executions | exhausted | seconds | verdict |"
   echo "|---|---|---|---:|---|---:|---|"
   cat "$table"
   echo
-  echo "Mutants (ordering weakened through the checker's override table):"
+  echo "Mutants (ordering weakened through the checker's override table; the executions of the"
+  echo "scenario that caught it, the search stopping there):"
   echo
-  echo "| override | scenario | result | seconds |"
-  echo "|---|---|---|---:|"
+  echo "| ctest entry | search | bound | executions to catch | seconds | result |"
+  echo "|---|---|---|---:|---:|---|"
   cat "$mutants"
   echo "<!-- FIGURES:END -->"
 } >"$table.block"
@@ -76,5 +77,5 @@ s = open(readme).read()
 b, e = s.index("<!-- FIGURES:BEGIN"), s.index("<!-- FIGURES:END -->") + len("<!-- FIGURES:END -->")
 open(readme, "w").write(s[:b] + block.rstrip("\n") + s[e:])
 PY
-rm -f "$table" "$table.block" "$mutants"
+rm -f "$table" "$table.block" "$mutants" "$runs"
 echo "figures written to $readme (fast tier ${elapsed} s)"

@@ -59,6 +59,8 @@ struct options {
   memory_model model = memory_model::rc11;
   int max_threads = 5;             // model threads per execution, main included (<= 8)
   int preemption_bound = 2;        // dfs and random: max preemptions; -1 = unbounded
+  // exhaustive: the reduction's preemption bound (bounded POR, models/README.md); -1 = unbounded
+  int reduction_bound = -1;
   std::uint64_t iterations = 0;    // 0: exhaustive = until exhausted, random/pct = 10000
   std::uint64_t seed = 0;          // random/pct: execution i uses seed mix(seed, i)
   std::uint64_t step_bound = 20000;  // scheduling points per execution before "livelock"
