@@ -52,6 +52,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -92,12 +93,59 @@ using broadcast_result = result<T, broadcast_error>;
 
 namespace detail {
 
+// Messages that can no longer be received, moved out under the lock and destroyed after it
+// (issue 11, item 9): a platform-allocated array, sized before the lock is taken.
+template <class S, class P>
+class doomed_messages {
+ public:
+  doomed_messages() noexcept = default;
+  doomed_messages(const doomed_messages&) = delete;
+  doomed_messages& operator=(const doomed_messages&) = delete;
+  ~doomed_messages() {
+    for (std::size_t i = 0; i < n_; ++i) data_[i].destroy();
+    if (data_) P::deallocate(data_, cap_ * sizeof(uninit<S>), alignof(uninit<S>));
+  }
+  std::size_t capacity() const noexcept { return cap_; }
+  // Room for `n` (only while empty). False if the allocation failed.
+  bool reserve(std::size_t n) noexcept {
+    if (n <= cap_) return true;
+    try {
+      void* mem = P::allocate(n * sizeof(uninit<S>), alignof(uninit<S>));
+      if (data_) P::deallocate(data_, cap_ * sizeof(uninit<S>), alignof(uninit<S>));
+      data_ = static_cast<uninit<S>*>(mem);
+      cap_ = n;
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
+  void take(uninit<S>& v) noexcept { data_[n_++].move_from(v); }
+
+ private:
+  uninit<S>* data_ = nullptr;
+  std::size_t cap_ = 0;
+  std::size_t n_ = 0;
+};
+
+// A receiver's position, shared by its handle and the async receives made from it (issue 11,
+// item 7: an operation may be awaited after the handle is gone). One allocation per receiver.
+template <class P>
+struct broadcast_cursor {
+  explicit broadcast_cursor(std::uint64_t p) noexcept : pos(p) {}
+  // SAFETY: the receiver's own: its handle and its operations are used by one party at a time
+  // (the async contract), and the last reference reads it under the lock.
+  std::uint64_t pos;
+  typename P::template cell<std::size_t> refs{1};  // SAFETY: only touched under the state's lock
+};
+
 template <class T, class P>
 class broadcast_state {
  public:
+  using stored = stored_t<T, P>;
+  using cursor = broadcast_cursor<P>;
   struct slot {
     std::size_t remaining = 0;  // receivers that still have to read it (0: free)
-    uninit<T> value;
+    uninit<stored> value;
   };
   using lock_type = spin_lock<P>;
   using cell_type = typename P::template cell<slot>;
@@ -122,20 +170,31 @@ class broadcast_state {
     // SAFETY: counts are only touched under lock_ ([K1]/[K2]).
     counts_.with_mut([](counts* c) { ++c->senders; });
   }
-  std::uint64_t subscribe() noexcept {
+  // A new receiver at the newest position (its cursor is allocated first: may throw).
+  cursor* subscribe() {
+    cursor* c = create_shared<cursor, P>(sizeof(cursor), 0);
     lock_guard g(lock_);
     // SAFETY: under lock_.
-    counts_.with_mut([](counts* c) { ++c->receivers; });
-    return tail_val();
+    counts_.with_mut([](counts* k) { ++k->receivers; });
+    c->pos = tail_val();
+    return c;
   }
   // A clone at position `pos`: it owes a read of every held message from pos on.
-  void clone_receiver(std::uint64_t pos) noexcept {
+  cursor* clone_receiver(std::uint64_t pos) {
+    cursor* c = create_shared<cursor, P>(sizeof(cursor), pos);
     lock_guard g(lock_);
     // SAFETY: under lock_.
-    counts_.with_mut([](counts* c) { ++c->receivers; });
+    counts_.with_mut([](counts* k) { ++k->receivers; });
     for (std::uint64_t p = first_held(pos); p < tail_val(); ++p)
       // SAFETY: slots are only touched under lock_.
       slot_at(p).with_mut([](slot* s) { ++s->remaining; });
+    return c;
+  }
+  // Another reference to a receiver's cursor (an async receive), made from a live one.
+  void retain_cursor(cursor* c) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    c->refs.with_mut([](std::size_t* r) { ++*r; });
   }
 
   void drop_sender() noexcept {
@@ -152,38 +211,66 @@ class broadcast_state {
     if (last_handle) destroy();
   }
 
-  void drop_receiver(std::uint64_t pos) noexcept {
-    wait_entry<P>* wake = nullptr;
-    bool last_handle;
+  // Gives back a reference to a receiver's cursor. The last one drops the receiver: it gives
+  // up its share of every message it has not read, and the messages nobody else will read are
+  // destroyed here, after the lock is released (on this thread).
+  void release_cursor(cursor* c) noexcept {
     {
       lock_guard g(lock_);
+      // SAFETY: under lock_.
+      if (c->refs.with_mut([](std::size_t* r) { return --*r; }) != 0) return;
+    }
+    // The receiver is ours alone now; its shares are still counted. Size the graveyard for
+    // the messages only it still owes (counted under the lock, allocated outside it; once
+    // more if sends added some meanwhile, then cap, which always suffices). If allocation
+    // fails they are destroyed under the lock, as a last resort.
+    doomed_messages<stored, P> doomed;
+    bool under_lock = false;
+    std::size_t need = 0;
+    wait_entry<P>* wake = nullptr;
+    bool last_handle;
+    for (int attempt = 0;; ++attempt) {
+      if (!doomed.reserve(need)) under_lock = true;
+      lock_guard g(lock_);
+      const std::size_t n = sole_shares(c->pos);
+      if (n > doomed.capacity() && !under_lock) {
+        need = attempt == 0 ? n : cap_;
+        continue;  // unlock, allocate, look again
+      }
       // Give up this receiver's share of every message it has not read.
-      for (std::uint64_t p = first_held(pos); p < tail_val(); ++p) release_slot(p);
+      for (std::uint64_t p = first_held(c->pos); p < tail_val(); ++p) release_slot(p, under_lock ? nullptr : &doomed);
       pop_free_head();
       // SAFETY: under lock_.
-      const counts c = counts_.with_mut([](counts* k) { --k->receivers; return *k; });
+      const counts k = counts_.with_mut([](counts* n) { --n->receivers; return *n; });
       wake = senders_q_.claim_all_disconnected();  // a slot may be free, or nobody is left
-      last_handle = c.senders == 0 && c.receivers == 0;
+      last_handle = k.senders == 0 && k.receivers == 0;
+      break;
     }
     notify_chain<P>(wake);
-    if (last_handle) destroy();
+    destroy_shared<cursor, P>(c, sizeof(cursor));
+    if (last_handle) {
+      destroy();  // no handle is left, so no message destructor below can reach the state
+    }
+    // `doomed` goes here: a message's destructor may drop a handle of this channel (even the
+    // last one, which frees the state): we touch the state no more.
   }
 
-  // One attempt to send (status::full when the block policy finds the ring full).
-  status try_send(T& msg) {
+  // One attempt to send (status::full when the block policy finds the ring full). On any
+  // status but ok the message stays in `msg`.
+  status try_send(stored& msg) noexcept {
     wait_entry<P>* wake = nullptr;
+    overwritten gone;
     status st;
     {
       lock_guard g(lock_);
-      st = send_locked(msg, wake);
+      st = send_locked(msg, wake, gone);
     }
     notify_chain<P>(wake);
     return st;
   }
 
   // One attempt to receive from `pos`: ok (value in out), empty, closed, or lagged (pos moved).
-  status try_recv(std::uint64_t& pos, uninit<T>& out, std::uint64_t& missed) noexcept(
-      std::is_nothrow_copy_constructible_v<T>) {
+  status try_recv(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed) {
     wait_entry<P>* wake = nullptr;
     status st;
     {
@@ -195,17 +282,18 @@ class broadcast_state {
   }
 
   // Blocking forms: retry, queueing a waiter under the lock when not ready.
-  status send(T& msg, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+  status send(stored& msg, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
     for (;;) {
       waiter<P> w;
       wait_entry<P> e;
       e.w = &w;
       wait_entry<P>* wake = nullptr;
+      overwritten gone;
       status st;
       bool queued = false;
       {
         lock_guard g(lock_);
-        st = send_locked(msg, wake);
+        st = send_locked(msg, wake, gone);
         if (st == status::full) {
           if (stop_requested(stop)) {
             st = status::cancelled;
@@ -224,7 +312,7 @@ class broadcast_state {
     }
   }
 
-  status recv(std::uint64_t& pos, uninit<T>& out, std::uint64_t& missed,
+  status recv(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed,
               const typename P::clock::time_point* deadline, const std::stop_token* stop) {
     for (;;) {
       waiter<P> w;
@@ -346,7 +434,7 @@ class broadcast_state {
     return sel != sel_cancelled;
   }
 
-  typename P::template cell<slot>& slot_at(std::uint64_t pos) noexcept {
+  typename P::template cell<slot>& slot_at(std::uint64_t pos) const noexcept {
     return slots_[static_cast<std::size_t>(pos % cap_)];
   }
   std::uint64_t head_val() const noexcept {
@@ -362,12 +450,25 @@ class broadcast_state {
     return pos < h ? h : pos;
   }
 
-  // Drops one reader's share of the message at `p` (under the lock).
-  void release_slot(std::uint64_t p) noexcept {
+  // Drops one reader's share of the message at `p` (under the lock); the last share moves the
+  // message to `doomed`, destroyed by the caller after unlocking (or here if null).
+  void release_slot(std::uint64_t p, doomed_messages<stored, P>* doomed) noexcept {
     // SAFETY: under lock_.
-    slot_at(p).with_mut([](slot* s) {
-      if (--s->remaining == 0) s->value.destroy();
+    slot_at(p).with_mut([&](slot* s) {
+      if (--s->remaining != 0) return;
+      if (doomed)
+        doomed->take(s->value);
+      else
+        s->value.destroy();
     });
+  }
+  // How many messages from `pos` on only that receiver still owes (under the lock).
+  std::size_t sole_shares(std::uint64_t pos) const noexcept {
+    std::size_t n = 0;
+    for (std::uint64_t p = first_held(pos); p < tail_val(); ++p)
+      // SAFETY: under lock_.
+      n += slot_at(p).with([](const slot* s) { return s->remaining == 1 ? 1 : 0; });
+    return n;
   }
   // Advances head past messages every reader is done with (under the lock).
   void pop_free_head() noexcept {
@@ -379,9 +480,20 @@ class broadcast_state {
     });
   }
 
-  // Exception safety: if T's move throws, the overwrite (if any) has happened and the message
-  // was not sent; positions and counts stay consistent.
-  status send_locked(T& msg, wait_entry<P>*& wake) {
+  // The message an overwriting send dropped: moved out under the lock, destroyed after it.
+  struct overwritten {
+    uninit<stored> v;
+    bool held = false;
+    overwritten() noexcept = default;
+    overwritten(const overwritten&) = delete;
+    overwritten& operator=(const overwritten&) = delete;
+    ~overwritten() {
+      if (held) v.destroy();
+    }
+  };
+
+  // Nothing here throws: `stored` is nothrow-movable (message.hpp).
+  status send_locked(stored& msg, wait_entry<P>*& wake, overwritten& gone) noexcept {
     // SAFETY: under lock_.
     const std::size_t readers = counts_.with([](const counts* c) { return c->receivers; });
     if (readers == 0) return status::closed;
@@ -391,8 +503,9 @@ class broadcast_state {
       if (policy_ == overflow::block) return status::full;
       // Overwrite: the oldest message is dropped; receivers behind it will report the lag.
       // SAFETY: under lock_.
-      slot_at(p.head).with_mut([](slot* s) {
-        s->value.destroy();
+      slot_at(p.head).with_mut([&](slot* s) {
+        gone.v.move_from(s->value);
+        gone.held = true;
         s->remaining = 0;
       });
       ++p.head;
@@ -400,7 +513,7 @@ class broadcast_state {
     pos_.with_mut([&](positions* q) { *q = p; });
     // SAFETY: under lock_; the slot at tail is free (head is past it).
     slot_at(p.tail).with_mut([&](slot* s) {
-      s->value.emplace(std::move(msg));  // may throw (see above)
+      s->value.emplace(std::move(msg));
       s->remaining = readers;
     });
     // SAFETY: under lock_.
@@ -409,8 +522,9 @@ class broadcast_state {
     return status::ok;
   }
 
-  status recv_locked(std::uint64_t& pos, uninit<T>& out, std::uint64_t& missed,
-                     wait_entry<P>*& wake) noexcept(std::is_nothrow_copy_constructible_v<T>) {
+  // A reader but the last copies the message (T's copy, boxed anew when big: may throw, and
+  // then nothing changed); the last moves it out.
+  status recv_locked(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed, wait_entry<P>*& wake) {
     const std::uint64_t head = head_val();
     if (pos < head) {
       missed = head - pos;
@@ -426,12 +540,11 @@ class broadcast_state {
     // SAFETY: under lock_; the slot holds a message this receiver has not read.
     slot_at(pos).with_mut([&](slot* s) {
       if (s->remaining == 1) {
-        out.emplace(std::move(*s->value.get()));
-        s->value.destroy();
+        out.move_from(s->value);
         s->remaining = 0;
         last = true;
       } else {
-        out.emplace(*s->value.get());  // may throw: nothing changed yet
+        out.emplace(to_stored<T, P>(std::as_const(stored_value<T, P>(*s->value.get()))));
         --s->remaining;
       }
     });
@@ -454,13 +567,44 @@ class broadcast_state {
   waiter_queue<P> receivers_q_;  // SAFETY: only touched under lock_
 };
 
-// A receive's status as the handle reports it (status::full is the internal code for lagged).
+// A failed receive's status as the handle reports it (status::full is the internal code for
+// lagged).
 template <class T>
-broadcast_result<T> broadcast_outcome(status st, uninit<T>& out, std::uint64_t missed) {
-  if (st == status::ok) return broadcast_result<T>(std::in_place, out.take());
+broadcast_result<T> broadcast_failure(status st, std::uint64_t missed) {
   if (st == status::full) return broadcast_result<T>(in_place_error, broadcast_error{errc::lagged, missed});
   return broadcast_result<T>(in_place_error, broadcast_error{to_errc(st), 0});
 }
+
+// A counted reference to a receiver's cursor: the receiver handle holds one, and so does each
+// async receive made from it (taken when the operation is created).
+template <class T, class P>
+class broadcast_cursor_ref {
+ public:
+  using cursor = broadcast_cursor<P>;
+  broadcast_cursor_ref() noexcept = default;
+  broadcast_cursor_ref(broadcast_state<T, P>* s, cursor* c) noexcept : s_(s), c_(c) {}  // adopts
+  broadcast_cursor_ref(broadcast_cursor_ref&& o) noexcept
+      : s_(std::exchange(o.s_, nullptr)), c_(std::exchange(o.c_, nullptr)) {}
+  broadcast_cursor_ref& operator=(broadcast_cursor_ref&& o) noexcept {
+    broadcast_cursor_ref gone(std::move(*this));
+    s_ = std::exchange(o.s_, nullptr);
+    c_ = std::exchange(o.c_, nullptr);
+    return *this;
+  }
+  ~broadcast_cursor_ref() {
+    if (s_) s_->release_cursor(c_);
+  }
+  broadcast_cursor_ref another() const noexcept {
+    s_->retain_cursor(c_);
+    return broadcast_cursor_ref(s_, c_);
+  }
+  broadcast_state<T, P>* state() const noexcept { return s_; }
+  std::uint64_t& pos() const noexcept { return c_->pos; }
+
+ private:
+  broadcast_state<T, P>* s_ = nullptr;
+  cursor* c_ = nullptr;
+};
 
 // Async registrations (kind_wait.hpp). Every wake-up here is "look again" (a sender or a
 // receiver claims the whole other side), so a destroyed waiter has nothing to pass on.
@@ -477,27 +621,39 @@ struct broadcast_wait_reg {
   void withdraw(waiter<P>&) noexcept { s->unregister(e, sender); }
 };
 
-// A receiver's async receive from *pos (the receiver handle's position).
+// A receiver's async receive, from its cursor (shared with the receiver handle, which it keeps
+// alive: `rx`).
 template <class T, class P>
-async_op<broadcast_result<T>, P> broadcast_async_recv_body(broadcast_state<T, P>* s, std::uint64_t* pos,
-                                                           std::stop_token stop) {
+async_op<broadcast_result<T>, P> broadcast_async_recv_body(broadcast_cursor_ref<T, P> rx, std::stop_token stop) {
+  using S = stored_t<T, P>;
+  broadcast_state<T, P>* const s = rx.state();
   for (;;) {
-    uninit<T> out;
+    uninit<S> out;
     std::uint64_t missed = 0;
-    const status st = s->try_recv(*pos, out, missed);
-    if (st != status::empty) co_return broadcast_outcome<T>(st, out, missed);
-    if (stop.stop_requested()) co_return broadcast_outcome<T>(status::cancelled, out, 0);
+    const status st = s->try_recv(rx.pos(), out, missed);
+    if (st == status::ok) {
+      // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
+      destroy_at_exit<S> done{out};
+      co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
+    }
+    if (st != status::empty) co_return broadcast_failure<T>(st, missed);
+    if (stop.stop_requested()) co_return broadcast_failure<T>(status::cancelled, 0);
     const std::uintptr_t sel = co_await kind_wait<P, broadcast_wait_reg<T, P>>(
-        broadcast_wait_reg<T, P>{s, *pos, false}, &stop);
-    if (sel == sel_cancelled) co_return broadcast_outcome<T>(status::cancelled, out, 0);
+        broadcast_wait_reg<T, P>{s, rx.pos(), false}, &stop);
+    if (sel == sel_cancelled) co_return broadcast_failure<T>(status::cancelled, 0);
   }
 }
 
 // An async send: the message lives in this frame until the ring takes it, so a destroyed
-// waiting send destroys it exactly once, and a cancelled one hands it back.
-template <class T, class P>
-async_op<send_result<T>, P> broadcast_async_send_body(broadcast_state<T, P>* s, T msg, std::stop_token stop) {
-  auto fail = [&](errc e) { return send_result<T>(in_place_error, send_error<T>{e, std::move(msg)}); };
+// waiting send destroys it exactly once, and a cancelled one hands it back. The operation owns
+// a copy of its sender (`tx`): the channel stays open on that side until it goes.
+template <class T, class P, class Sender>
+async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> msg, std::stop_token stop) {
+  broadcast_state<T, P>* const s = tx.native_state();
+  // The error is built in the promise (no temporary on the resuming thread's stack).
+  auto fail = [&](errc e) {
+    return error_from{[&msg, e] { return send_error<T>{e, from_stored<T, P>(std::move(msg))}; }};
+  };
   for (;;) {
     const status st = s->try_send(msg);
     if (st == status::ok) co_return send_result<T>();
@@ -526,6 +682,7 @@ class basic_broadcast_sender {
   static_assert(detail::message_type<T> && std::is_copy_constructible_v<T>,
                 "sluice::broadcast: a message must be a copyable object type (each receiver gets one)");
   using state = detail::broadcast_state<T, P>;
+  using stored = detail::stored_t<T, P>;
 
  public:
   using value_type = T;
@@ -547,33 +704,54 @@ class basic_broadcast_sender {
   bool valid() const noexcept { return s_ != nullptr; }
   explicit operator bool() const noexcept { return valid(); }
 
+  // Every send takes its message by reference (U&&, a T by default: braces work) and stores
+  // it (boxed when big, message.hpp) before the lock: no further copy on the stack.
+
   // Sends to every current receiver. Blocks while full (overflow::block); never blocks with
   // overflow::overwrite_oldest. errc::closed (message handed back) if no receiver is alive.
-  send_result<T> send(T msg) const { return finish(check("send")->send(msg, nullptr, nullptr), msg); }
-  send_result<T> send(T msg, std::stop_token stop) const {
-    return finish(check("send")->send(msg, nullptr, &stop), msg);
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  send_result<T> send(U&& msg) const {
+    return send_impl("send", std::forward<U>(msg), nullptr, nullptr);
   }
-  send_result<T> try_send(T msg) const { return finish(check("try_send")->try_send(msg), msg); }
-  template <class Rep, class Period>
-  send_result<T> send_for(T msg, std::chrono::duration<Rep, Period> timeout) const {
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  send_result<T> send(U&& msg, std::stop_token stop) const {
+    return send_impl("send", std::forward<U>(msg), nullptr, &stop);
+  }
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  send_result<T> try_send(U&& msg) const {
+    return send_impl("try_send", std::forward<U>(msg), nullptr, nullptr, false);
+  }
+  template <class U = T, class Rep, class Period>
+    requires std::constructible_from<T, U>
+  send_result<T> send_for(U&& msg, std::chrono::duration<Rep, Period> timeout) const {
     const time_point d = detail::deadline_after<P>(timeout);
-    return finish(check("send_for")->send(msg, &d, nullptr), msg);
+    return send_impl("send_for", std::forward<U>(msg), &d, nullptr);
   }
-  template <class Clock, class Duration>
-  send_result<T> send_until(T msg, std::chrono::time_point<Clock, Duration> deadline) const {
+  template <class U = T, class Clock, class Duration>
+    requires std::constructible_from<T, U>
+  send_result<T> send_until(U&& msg, std::chrono::time_point<Clock, Duration> deadline) const {
     const time_point d = detail::to_platform_time<P>(deadline);
-    return finish(check("send_until")->send(msg, &d, nullptr), msg);
+    return send_impl("send_until", std::forward<U>(msg), &d, nullptr);
   }
 
   // co_await-able send (sluice/async.hpp): waits while full (overflow::block), like send().
   // errc::closed or errc::cancelled hand the message back; destroying the coroutine while it
-  // waits destroys the unsent message exactly once.
-  detail::async_op<send_result<T>, P> async_send(T msg, std::stop_token stop = {}) const {
-    return detail::broadcast_async_send_body<T, P>(check("async_send"), std::move(msg), std::move(stop));
+  // waits destroys the unsent message exactly once. The operation owns a copy of this sender:
+  // it may be awaited after the caller's senders are gone.
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  detail::async_op<send_result<T>, P> async_send(U&& msg, std::stop_token stop = {}) const {
+    check("async_send");
+    return detail::broadcast_async_send_body<T, P>(basic_broadcast_sender(*this),
+                                                   detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop));
   }
-  template <scheduler Sched>
-  detail::async_op<send_result<T>, P> async_send(T msg, Sched& sched, std::stop_token stop = {}) const {
-    return detail::with_scheduler(async_send(std::move(msg), std::move(stop)), detail::resumer::of(sched));
+  template <scheduler Sched, class U = T>
+    requires std::constructible_from<T, U>
+  detail::async_op<send_result<T>, P> async_send(U&& msg, Sched& sched, std::stop_token stop = {}) const {
+    return detail::with_scheduler(async_send(std::forward<U>(msg), std::move(stop)), detail::resumer::of(sched));
   }
 
   // A new receiver that sees every message sent from now on.
@@ -581,6 +759,9 @@ class basic_broadcast_sender {
     state* s = check("subscribe");
     return basic_broadcast_receiver<T, P>(s, s->subscribe());
   }
+
+  // For the async layer: the shared state.
+  state* native_state() const noexcept { return s_; }
 
   std::size_t receiver_count() const { return check("receiver_count")->receiver_count(); }
   std::size_t sender_count() const { return check("sender_count")->sender_count(); }
@@ -595,9 +776,16 @@ class basic_broadcast_sender {
     if (!s_) throw empty_handle_error(op);
     return s_;
   }
-  static send_result<T> finish(detail::status st, T& msg) {
-    if (st == detail::status::ok) return send_result<T>();
-    return send_result<T>(in_place_error, send_error<T>{detail::to_errc(st), std::move(msg)});
+  template <class U>
+  send_result<T> send_impl(const char* op, U&& msg, const time_point* deadline, const std::stop_token* stop,
+                           bool block = true) const {
+    state* s = check(op);
+    stored st = detail::to_stored<T, P>(std::forward<U>(msg));
+    const detail::status r = block ? s->send(st, deadline, stop) : s->try_send(st);
+    if (r == detail::status::ok) return send_result<T>();
+    // Handed back in place: `st` is this operation's one copy of the message.
+    return send_result<T>(in_place_error, detail::construct_with,
+                          [&] { return send_error<T>{detail::to_errc(r), detail::from_stored<T, P>(std::move(st))}; });
   }
 
   state* s_ = nullptr;
@@ -608,27 +796,27 @@ class basic_broadcast_sender {
 template <class T, platform P = std_platform>
 class basic_broadcast_receiver {
   using state = detail::broadcast_state<T, P>;
+  using stored = detail::stored_t<T, P>;
+  using cursor_ref = detail::broadcast_cursor_ref<T, P>;
 
  public:
   using value_type = T;
   using time_point = typename P::clock::time_point;
 
   basic_broadcast_receiver() noexcept = default;
-  basic_broadcast_receiver(const basic_broadcast_receiver& o) noexcept : s_(o.s_), pos_(o.pos_) {
-    if (s_) s_->clone_receiver(pos_);
-  }
-  basic_broadcast_receiver(basic_broadcast_receiver&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), pos_(o.pos_) {}
+  // A clone continues from this receiver's position (its cursor is allocated: may throw).
+  basic_broadcast_receiver(const basic_broadcast_receiver& o)
+      : ref_(o.valid() ? cursor_ref(o.ref_.state(), o.ref_.state()->clone_receiver(o.ref_.pos())) : cursor_ref()) {}
+  basic_broadcast_receiver(basic_broadcast_receiver&&) noexcept = default;
   basic_broadcast_receiver& operator=(basic_broadcast_receiver o) noexcept {
-    std::swap(s_, o.s_);
-    std::swap(pos_, o.pos_);
+    std::swap(ref_, o.ref_);
     return *this;
   }
-  ~basic_broadcast_receiver() {
-    if (s_) s_->drop_receiver(pos_);
-  }
+  // Gives back its reference to the cursor: the last one (this, or an async receive made from
+  // it) drops the receiver, and the messages nobody else will read are destroyed then.
+  ~basic_broadcast_receiver() = default;
 
-  bool valid() const noexcept { return s_ != nullptr; }
+  bool valid() const noexcept { return ref_.state() != nullptr; }
   explicit operator bool() const noexcept { return valid(); }
 
   // The next message; lagged(n) if n were overwritten first (then the next call continues at
@@ -649,10 +837,12 @@ class basic_broadcast_receiver {
 
   // co_await-able receive (sluice/async.hpp): as recv(), for coroutines; errc::cancelled if
   // `stop` fires first. Destroying the coroutine while it waits takes nothing (the position
-  // stays). The receiver must outlive the operation and not be used elsewhere meanwhile.
+  // stays). The operation shares this receiver's position and keeps it subscribed: it may be
+  // awaited after this receiver is gone; meanwhile the receiver must not be used elsewhere.
   //   while (auto m = co_await rx.async_recv()) use(*m);   // stops at lagged too: check why
   detail::async_op<broadcast_result<T>, P> async_recv(std::stop_token stop = {}) {
-    return detail::broadcast_async_recv_body<T, P>(check("async_recv"), &pos_, std::move(stop));
+    check("async_recv");
+    return detail::broadcast_async_recv_body<T, P>(ref_.another(), std::move(stop));
   }
   template <scheduler Sched>
   detail::async_op<broadcast_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
@@ -665,7 +855,7 @@ class basic_broadcast_receiver {
     return basic_broadcast_receiver(s, s->subscribe());
   }
   // Messages this receiver has not read yet.
-  std::size_t len() const { return check("len")->len(pos_); }
+  std::size_t len() const { return check("len")->len(ref_.pos()); }
   bool is_empty() const { return len() == 0; }
   std::size_t receiver_count() const { return check("receiver_count")->receiver_count(); }
 
@@ -673,33 +863,43 @@ class basic_broadcast_receiver {
   friend class basic_broadcast_sender<T, P>;
   template <class U, platform Q>
   friend std::pair<basic_broadcast_sender<U, Q>, basic_broadcast_receiver<U, Q>> basic_broadcast(std::size_t, overflow);
-  basic_broadcast_receiver(state* s, std::uint64_t pos) noexcept : s_(s), pos_(pos) {}
+  basic_broadcast_receiver(state* s, typename state::cursor* c) noexcept : ref_(s, c) {}
 
   state* check(const char* op) const {
-    if (!s_) throw empty_handle_error(op);
-    return s_;
+    if (!valid()) throw empty_handle_error(op);
+    return ref_.state();
   }
 
   broadcast_result<T> recv_impl(const char* op, bool block, const time_point* deadline,
                                 const std::stop_token* stop) {
     state* s = check(op);
-    detail::uninit<T> out;
+    detail::uninit<stored> out;
     std::uint64_t missed = 0;
-    const detail::status st = block ? s->recv(pos_, out, missed, deadline, stop)
-                                    : s->try_recv(pos_, out, missed);
-    return detail::broadcast_outcome<T>(st, out, missed);
+    const detail::status st = block ? s->recv(ref_.pos(), out, missed, deadline, stop)
+                                    : s->try_recv(ref_.pos(), out, missed);
+    if (st != detail::status::ok) return detail::broadcast_failure<T>(st, missed);
+    // Moved once, from `out` (this operation's one copy) into the caller's result.
+    detail::destroy_at_exit<stored> done{out};
+    return broadcast_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
 
-  state* s_ = nullptr;
-  std::uint64_t pos_ = 0;
+  cursor_ref ref_;
 };
 
 // A broadcast channel of `cap` >= 1 messages on platform P (std::length_error otherwise).
 template <class T, platform P>
 std::pair<basic_broadcast_sender<T, P>, basic_broadcast_receiver<T, P>> basic_broadcast(
     std::size_t cap, overflow policy) {
-  auto* s = detail::broadcast_state<T, P>::create(cap, policy);
-  return {basic_broadcast_sender<T, P>(s), basic_broadcast_receiver<T, P>(s, 0)};
+  using cursor = detail::broadcast_cursor<P>;
+  cursor* c = detail::create_shared<cursor, P>(sizeof(cursor), 0);  // the first receiver's position
+  detail::broadcast_state<T, P>* s;
+  try {
+    s = detail::broadcast_state<T, P>::create(cap, policy);
+  } catch (...) {
+    detail::destroy_shared<cursor, P>(c, sizeof(cursor));
+    throw;
+  }
+  return {basic_broadcast_sender<T, P>(s), basic_broadcast_receiver<T, P>(s, c)};
 }
 
 template <class T>
