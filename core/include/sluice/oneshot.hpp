@@ -35,7 +35,8 @@
 //                                  --tx drop--> unparking_drop --> disconnected (+ notify)
 //                                  --rx gives up (timeout/stop)--> empty
 // Who frees: the party that sees the other side gone (a sender that reads `disconnected`; the
-// receiver's destructor when the state is message or disconnected). Exactly one does.
+// receiver side's drop, [O9]'s last reference, when the state is message or disconnected).
+// Exactly one does.
 // Async receive (co_await rx): the same `receiving` registration, with a coroutine waiter
 // (kind_wait.hpp) whose notify() resumes it; cancelled or destroyed while waiting it leaves
 // through [O6] like a timed-out recv, but without taking the message (withdraw_waiter), so a
