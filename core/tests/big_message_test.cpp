@@ -14,7 +14,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <thread>
 
 #include "async_support.hpp"
 #include "sluice/sluice.hpp"
@@ -229,6 +231,193 @@ TEST(BigMessage, AsyncRecvAndSendAndInlineResumption) {
              EXPECT_EQ(got, 10);
            }));
   }
+}
+
+}  // namespace big_message_test
+
+namespace big_message_test {
+
+// The other kinds (issue 11, item 6 on oneshot, broadcast, watermark): the same 1 MiB message
+// on every path, on the same small stack. Broadcast needs a copyable message.
+struct big_copyable {
+  explicit big_copyable(int i) : id(i) { bytes[0] = static_cast<char>(i); }
+  big_copyable(const big_copyable&) = default;
+  big_copyable(big_copyable&&) noexcept = default;
+  std::array<char, std::size_t{1} << 20> bytes{};
+  int id;
+};
+
+auto oneshot_from_heap(sluice::oneshot_sender<big>& tx, int id) {
+  auto m = std::make_unique<big>(id);
+  return std::move(tx).send(std::move(*m));
+}
+
+sluice_test::owned oneshot_receive(sluice::oneshot_receiver<big>& rx, int* got) {
+  auto r = co_await rx.async_recv();
+  *got = r ? r->id : -1;
+}
+
+TEST(BigMessage, OneshotEveryPath) {
+  {
+    auto ch = sluice::oneshot<big>();
+    report("oneshot send", on_small_stack([&] {
+             auto m = std::make_unique<big>(1);
+             ASSERT_TRUE(std::move(ch.first).send(std::move(*m)));
+           }));
+    report("oneshot recv", on_small_stack([&] { EXPECT_EQ(ch.second.recv()->id, 1); }));
+  }
+  {
+    auto ch = sluice::oneshot<big>();
+    ASSERT_TRUE(oneshot_from_heap(ch.first, 2));
+    report("oneshot try_recv", on_small_stack([&] { EXPECT_EQ(ch.second.try_recv()->id, 2); }));
+  }
+  {
+    auto ch = sluice::oneshot<big>();
+    std::thread sender([&] { on_small_stack([&] { ASSERT_TRUE(oneshot_from_heap(ch.first, 3)); }); });
+    report("oneshot recv_for (blocked)", on_small_stack([&] { EXPECT_EQ(ch.second.recv_for(forever)->id, 3); }));
+    sender.join();
+  }
+  {
+    auto ch = sluice::oneshot<big>();
+    { auto gone = std::move(ch.second); }
+    report("oneshot send closed (handed back)", on_small_stack([&] {
+             auto m = std::make_unique<big>(4);
+             auto r = std::move(ch.first).send(std::move(*m));
+             ASSERT_FALSE(r);
+             EXPECT_EQ(r.error().message.id, 4);
+           }));
+  }
+  {
+    auto ch = sluice::oneshot<big>();
+    int got = 0;
+    report("oneshot send resuming a coroutine", on_small_stack([&] {
+             auto c = oneshot_receive(ch.second, &got);
+             ASSERT_FALSE(c.done());
+             ASSERT_TRUE(oneshot_from_heap(ch.first, 5));
+             ASSERT_TRUE(c.done());
+             EXPECT_EQ(got, 5);
+           }));
+  }
+}
+
+template <class Tx>
+auto broadcast_from_heap(const Tx& tx, int id) {
+  auto m = std::make_unique<big_copyable>(id);
+  return tx.send(std::move(*m));
+}
+
+sluice_test::owned broadcast_receive(sluice::broadcast_receiver<big_copyable>& rx, int* got) {
+  auto r = co_await rx.async_recv();
+  *got = r ? r->id : -1;
+}
+sluice_test::owned broadcast_send(const sluice::broadcast_sender<big_copyable>& tx, int id, bool* sent) {
+  auto m = std::make_unique<big_copyable>(id);
+  auto r = co_await tx.async_send(std::move(*m));
+  *sent = r.has_value();
+}
+
+TEST(BigMessage, BroadcastEveryPath) {
+  auto ch = sluice::broadcast<big_copyable>(1);
+  auto& tx = ch.first;
+  auto& rx = ch.second;
+  report("broadcast send", on_small_stack([&] { ASSERT_TRUE(broadcast_from_heap(tx, 1)); }));
+  report("broadcast recv", on_small_stack([&] { EXPECT_EQ(rx.recv()->id, 1); }));
+  report("broadcast try_send", on_small_stack([&] {
+           auto m = std::make_unique<big_copyable>(2);
+           ASSERT_TRUE(tx.try_send(std::move(*m)));
+         }));
+  report("broadcast try_send full (handed back)", on_small_stack([&] {
+           auto m = std::make_unique<big_copyable>(3);
+           auto r = tx.try_send(std::move(*m));
+           ASSERT_FALSE(r);
+           EXPECT_EQ(r.error().message.id, 3);
+         }));
+  report("broadcast try_recv", on_small_stack([&] { EXPECT_EQ(rx.try_recv()->id, 2); }));
+  report("broadcast send_for", on_small_stack([&] {
+           auto m = std::make_unique<big_copyable>(4);
+           ASSERT_TRUE(tx.send_for(std::move(*m), forever));
+         }));
+  {
+    auto copy = rx;  // two readers: the first gets a copy, the last the message itself
+    report("broadcast recv_for (a copy)", on_small_stack([&] { EXPECT_EQ(rx.recv_for(forever)->id, 4); }));
+    report("broadcast recv (the last reader)", on_small_stack([&] { EXPECT_EQ(copy.recv()->id, 4); }));
+  }
+  int got = 0;
+  report("broadcast send resuming a coroutine", on_small_stack([&] {
+           auto c = broadcast_receive(rx, &got);
+           ASSERT_FALSE(c.done());
+           ASSERT_TRUE(broadcast_from_heap(tx, 5));
+           ASSERT_TRUE(c.done());
+           EXPECT_EQ(got, 5);
+         }));
+  bool sent = false;
+  report("broadcast recv resuming async_send", on_small_stack([&] {
+           ASSERT_TRUE(broadcast_from_heap(tx, 6));
+           auto c = broadcast_send(tx, 7, &sent);
+           ASSERT_FALSE(c.done());  // full
+           EXPECT_EQ(rx.recv()->id, 6);
+           ASSERT_TRUE(c.done());
+           EXPECT_EQ(rx.recv()->id, 7);
+         }));
+  EXPECT_TRUE(sent);
+  auto over = sluice::broadcast<big_copyable>(1, sluice::overflow::overwrite_oldest);
+  ASSERT_TRUE(broadcast_from_heap(over.first, 8));
+  report("broadcast send overwriting", on_small_stack([&] { ASSERT_TRUE(broadcast_from_heap(over.first, 9)); }));
+}
+
+sluice_test::owned watermark_receive(sluice::watermark_consumer<big>& rx, int* got) {
+  auto r = co_await rx.async_recv();
+  *got = r ? r->id : -1;
+}
+sluice_test::owned watermark_send(const sluice::watermark_source<big>& src, int id, bool* resumed) {
+  auto m = std::make_unique<big>(id);
+  auto r = co_await src.async_send(std::move(*m));
+  *resumed = r.has_value();
+}
+
+TEST(BigMessage, WatermarkEveryPath) {
+  auto ch = sluice::watermark<big>(2, 3);
+  auto& src = ch.first;
+  auto& rx = ch.second;
+  report("watermark try_send", on_small_stack([&] {
+           auto m = std::make_unique<big>(1);
+           ASSERT_TRUE(src.try_send(std::move(*m)));
+         }));
+  report("watermark send", on_small_stack([&] {
+           auto m = std::make_unique<big>(2);
+           ASSERT_TRUE(src.send(std::move(*m)));  // level 2 < high: no wait
+         }));
+  report("watermark recv", on_small_stack([&] { EXPECT_EQ(rx.recv()->id, 1); }));
+  report("watermark try_recv", on_small_stack([&] { EXPECT_EQ(rx.try_recv()->id, 2); }));
+  std::thread producer([&, s = src] {
+    on_small_stack([&] {
+      auto m = std::make_unique<big>(3);
+      ASSERT_TRUE(s.send_for(std::move(*m), forever));
+    });
+  });
+  report("watermark recv_for", on_small_stack([&] { EXPECT_EQ(rx.recv_for(forever)->id, 3); }));
+  producer.join();
+  int got = 0;
+  report("watermark send resuming a coroutine", on_small_stack([&] {
+           auto c = watermark_receive(rx, &got);
+           ASSERT_FALSE(c.done());
+           auto m = std::make_unique<big>(4);
+           ASSERT_TRUE(src.try_send(std::move(*m)));
+           ASSERT_TRUE(c.done());
+           EXPECT_EQ(got, 4);
+         }));
+  auto paused = sluice::watermark<big>(1, 2);
+  bool resumed = false;
+  report("watermark recv resuming async_send", on_small_stack([&] {
+           auto m = std::make_unique<big>(5);
+           ASSERT_TRUE(paused.first.try_send(std::move(*m)));
+           auto c = watermark_send(paused.first, 6, &resumed);  // level 2 = high: paused
+           ASSERT_FALSE(c.done());
+           EXPECT_EQ(paused.second.recv()->id, 5);  // level 1, not below low
+           EXPECT_EQ(paused.second.recv()->id, 6);  // level 0 < low: resumes the send, inline
+           ASSERT_TRUE(c.done());
+         }));
+  EXPECT_TRUE(resumed);
 }
 
 }  // namespace big_message_test

@@ -169,13 +169,18 @@ bool oneshot_sender_action(ledger& led, basic_oneshot_sender<msg, P>& s, typenam
   }
 }
 
-enum class oneshot_async_end { inline_resume, stop, destroy_then_recv, destroy_then_drop };
+enum class oneshot_async_end { inline_resume, handle_dropped, stop, destroy_then_recv, destroy_then_drop };
 
 // One sender thread (send or drop) against a coroutine awaiting the receiver on the main
 // thread, which ends its wait one way:
 //  inline_resume      nothing but the sender: the sender's send/drop resumes the coroutine on
 //                     its own thread. Proves the message is received once by the coroutine
 //                     (with happens-before) or, after a drop, the coroutine gets closed.
+//  handle_dropped     the same, but the main thread drops the receiver handle while the
+//                     coroutine waits (issue 11, item 7): the operation's own reference to the
+//                     receiver side [O9] keeps the state alive; the last of the two references
+//                     (the handle's, or the operation's on the sender's thread) drops the side.
+//                     Proves the same outcome, and the state freed once.
 //  stop               the main thread stops the coroutine's token while the sender acts.
 //                     Proves: the coroutine ends with the message, closed, or cancelled; after
 //                     cancelled the receiver's recv() gets the message (or closed): exactly once.
@@ -199,9 +204,10 @@ void oneshot_async_await_ends_message_exactly_once(const config&) {
   slot_executor<P> ex;
   std::stop_source stop;
   {
-    scenario_coro c = oneshot_awaiter<P>(&rx, E == oneshot_async_end::inline_resume ? nullptr : &ex,
-                                         stop.get_token(), &side, &out);
-    if constexpr (E == oneshot_async_end::inline_resume) {
+    constexpr bool inline_resume = E == oneshot_async_end::inline_resume || E == oneshot_async_end::handle_dropped;
+    scenario_coro c = oneshot_awaiter<P>(&rx, inline_resume ? nullptr : &ex, stop.get_token(), &side, &out);
+    if constexpr (inline_resume) {
+      if constexpr (E == oneshot_async_end::handle_dropped) drop(rx);  // the operation holds its side
       ts.join();
       SLUICE_VERIFY(c.done());  // resumed by the sender (or it never had to wait)
     } else if constexpr (E == oneshot_async_end::stop) {
@@ -500,6 +506,10 @@ void add_kinds_async_scenarios([[maybe_unused]] Table& out) {
       &oneshot_async_await_ends_message_exactly_once<P, tx::send, end::inline_resume>);
   add("oneshot_async_drop_vs_inline_await_ends_closed",
       &oneshot_async_await_ends_message_exactly_once<P, tx::drop, end::inline_resume>);
+  add("oneshot_async_send_vs_await_outliving_its_receiver_delivers_once",
+      &oneshot_async_await_ends_message_exactly_once<P, tx::send, end::handle_dropped>);
+  add("oneshot_async_drop_vs_await_outliving_its_receiver_ends_closed",
+      &oneshot_async_await_ends_message_exactly_once<P, tx::drop, end::handle_dropped>);
   add("oneshot_async_send_vs_stop_cancelled_await_never_loses",
       &oneshot_async_await_ends_message_exactly_once<P, tx::send, end::stop>);
   add("oneshot_async_drop_vs_stop_cancelled_await_ends_closed_or_cancelled",

@@ -35,11 +35,15 @@
 //                                  --tx drop--> unparking_drop --> disconnected (+ notify)
 //                                  --rx gives up (timeout/stop)--> empty
 // Who frees: the party that sees the other side gone (a sender that reads `disconnected`; the
-// receiver's destructor when the state is message or disconnected). Exactly one does.
+// receiver side's drop, [O9]'s last reference, when the state is message or disconnected).
+// Exactly one does.
 // Async receive (co_await rx): the same `receiving` registration, with a coroutine waiter
 // (kind_wait.hpp) whose notify() resumes it; cancelled or destroyed while waiting it leaves
 // through [O6] like a timed-out recv, but without taking the message (withdraw_waiter), so a
-// message that arrived stays in `message` for the receiver handle.
+// message that arrived stays in `message` for the receiver handle. The operation holds a
+// counted reference to the receiver side (rx_refs_): the receiver handle and every async
+// receive made from it count one each, and the receiver's drop ([O7]) runs when the last of
+// them goes, so an operation awaited after the handle is gone finds the state alive.
 //
 // Synchronization
 //   [O1] send fetch_add(1) (acq_rel)     release: publishes the message written before it to
@@ -59,6 +63,10 @@
 //                                        sender's free that reads `disconnected` with [O1]/[O2].
 //   [O8] after taking the message, store disconnected (relaxed): the sender is done with the
 //                                        state (it left at [O1]/[O3]), only the receiver remains.
+//   [O9] receiver-side reference count: increment relaxed (made from a live reference, as
+//                                        shared_ptr's), decrement acq_rel: the last holder's
+//                                        acquire sees every other holder's use of the state
+//                                        before it runs the receiver's drop [O7].
 //   notify() -> unpark() happens-before the park that consumes it (platform.hpp), and the
 //   claim CAS is [W1] (waiter.hpp).
 #pragma once
@@ -100,6 +108,9 @@ inline constexpr named_order give_up{"oneshot.give_up", std::memory_order_acquir
 inline constexpr named_order receiver_drop{"oneshot.receiver_drop", std::memory_order_acq_rel};
 // ORDERING: relaxed — [O8].
 inline constexpr named_order consumed{"oneshot.consumed", std::memory_order_relaxed};
+// ORDERING: relaxed increment, acq_rel decrement — [O9].
+inline constexpr named_order rx_ref_add{"oneshot.rx_ref_add", std::memory_order_relaxed};
+inline constexpr named_order rx_ref_drop{"oneshot.rx_ref_drop", std::memory_order_acq_rel};
 }  // namespace oneshot_order
 
 // The shared state: one allocation of default alignment (no over-alignment: aligned new is slower, see array.hpp).
@@ -232,7 +243,19 @@ class oneshot_state {
     return expected;
   }
 
-  // The receiver goes away; returns whether it was the last party (the state is then freed).
+  // Another reference to the receiver side (an async receive), made from a live one.
+  void retain_receiver() noexcept {
+    // [O9] ORDERING: oneshot.rx_ref_add — the caller holds a reference, so the count is >= 1.
+    rx_refs_.fetch_add(1, oneshot_order::rx_ref_add);
+  }
+  // Gives back a reference to the receiver side; the last one is the receiver's drop.
+  void release_receiver() noexcept {
+    // [O9] ORDERING: oneshot.rx_ref_drop — acquire: the last holder sees the others' accesses.
+    if (rx_refs_.fetch_sub(1, oneshot_order::rx_ref_drop) == 1) drop_receiver();
+  }
+
+ private:
+  // The receiver side goes away (its last reference); frees the state if the sender is gone.
   void drop_receiver() noexcept {
     // [O7] ORDERING: oneshot.receiver_drop — see the header.
     const std::uint32_t prev = state_.exchange(disconnected, oneshot_order::receiver_drop);
@@ -244,7 +267,6 @@ class oneshot_state {
     destroy(this);  // message (now destroyed) or disconnected: the sender is gone
   }
 
- private:
   // Sender side of the unparking step: claim the registered waiter, publish the final state,
   // then notify (the last access to the waiter, which cannot leave before consuming it).
   void wake(std::uintptr_t sel, std::uint32_t final_state) noexcept {
@@ -265,7 +287,7 @@ class oneshot_state {
     if (s == message) {
       // SAFETY: the message was published by [O1]/[O3], acquired by the read of `s`; the
       // sender no longer touches the state.
-      msg_.with_mut([&](uninit<S>* v) { out.emplace(v->take()); });
+      msg_.with_mut([&](uninit<S>* v) { out.move_from(*v); });
       // [O8] ORDERING: oneshot.consumed — only the receiver remains.
       state_.store(disconnected, oneshot_order::consumed);
       return status::ok;
@@ -274,9 +296,15 @@ class oneshot_state {
   }
 
   typename P::template atomic<std::uint32_t> state_{empty};
+  typename P::template atomic<std::uint32_t> rx_refs_{1};  // [O9]: the receiver handle's
   typename P::template cell<waiter<P>*> waiter_{nullptr};
   typename P::template cell<uninit<S>> msg_{};
 };
+
+// The receiver handle's, and each async receive's, counted reference ([O9]).
+template <class S, class P>
+using oneshot_rx_ref =
+    counted_ref<oneshot_state<S, P>, &oneshot_state<S, P>::retain_receiver, &oneshot_state<S, P>::release_receiver>;
 
 // An async receive's registration (kind_wait.hpp): the blocked-receiver slot, through [O4]
 // and [O6] exactly as the blocking recv uses it.
@@ -292,8 +320,9 @@ struct oneshot_recv_reg {
 // Destroyed while waiting, it withdraws and takes nothing: a message sent meanwhile stays in
 // the channel for the receiver handle (its next receive gets it; its drop destroys it).
 template <class T, class P>
-async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_state<stored_t<T, P>, P>* s, std::stop_token stop) {
+async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P>, P> rx, std::stop_token stop) {
   using S = stored_t<T, P>;
+  oneshot_state<S, P>* const s = rx.get();
   uninit<S> out;
   status st = s->try_recv(out);
   while (st == status::empty) {
@@ -306,7 +335,9 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_state<stored_t<T, P>
     if (st == status::empty && sel == sel_cancelled) st = status::cancelled;
   }
   if (st != status::ok) co_return recv_result<T>(in_place_error, to_errc(st));
-  co_return recv_result<T>(std::in_place, from_stored<T, P>(out.take()));
+  // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
+  destroy_at_exit<S> done{out};
+  co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
 }
 
 }  // namespace detail
@@ -375,8 +406,9 @@ class basic_oneshot_sender {
     stored st = detail::to_stored<T, P>(std::forward<U>(msg));
     state* s = std::exchange(s_, nullptr);
     if (s->send(st) == detail::status::ok) return send_result<T>();
-    return send_result<T>(in_place_error,
-                          send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))});
+    // Handed back in place: `st` is this operation's one copy of the message.
+    return send_result<T>(in_place_error, detail::construct_with,
+                          [&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; });
   }
 
   state* s_ = nullptr;
@@ -395,19 +427,13 @@ class basic_oneshot_receiver {
   using time_point = typename P::clock::time_point;
 
   basic_oneshot_receiver() noexcept = default;
-  basic_oneshot_receiver(basic_oneshot_receiver&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  basic_oneshot_receiver& operator=(basic_oneshot_receiver&& o) noexcept {
-    basic_oneshot_receiver gone(std::move(*this));
-    s_ = std::exchange(o.s_, nullptr);
-    return *this;
-  }
+  basic_oneshot_receiver(basic_oneshot_receiver&&) noexcept = default;
+  basic_oneshot_receiver& operator=(basic_oneshot_receiver&&) noexcept = default;
   basic_oneshot_receiver(const basic_oneshot_receiver&) = delete;
   basic_oneshot_receiver& operator=(const basic_oneshot_receiver&) = delete;
-  ~basic_oneshot_receiver() {
-    if (s_) s_->drop_receiver();
-  }
+  ~basic_oneshot_receiver() = default;  // gives back its reference: the last one drops the side
 
-  bool valid() const noexcept { return s_ != nullptr; }
+  bool valid() const noexcept { return ref_.get() != nullptr; }
   explicit operator bool() const noexcept { return valid(); }
 
   // Never blocks: the message; errc::empty if it has not been sent yet; errc::closed if the
@@ -437,10 +463,12 @@ class basic_oneshot_receiver {
   // promise's scheduler() if it has one, else inline on the sending thread (sluice/async.hpp).
   // Destroying the coroutine while it waits takes nothing: a message sent meanwhile stays
   // here for the next receive (or is destroyed with this receiver, exactly once); if this
-  // receiver is dropped first, send() hands the message back. The receiver must outlive the
-  // operation, and only one receive may wait at a time.
+  // receiver and every operation made from it are gone first, send() hands the message back.
+  // The operation holds a counted reference to the receiver side, so it may be awaited after
+  // this receiver is gone. Only one receive may wait at a time.
   detail::async_op<recv_result<T>, P> async_recv(std::stop_token stop = {}) {
-    return detail::oneshot_async_recv_body<T, P>(check("async_recv"), std::move(stop));
+    check("async_recv");
+    return detail::oneshot_async_recv_body<T, P>(ref_.another(), std::move(stop));
   }
   template <scheduler Sched>
   detail::async_op<recv_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
@@ -449,15 +477,15 @@ class basic_oneshot_receiver {
   detail::async_op<recv_result<T>, P> operator co_await() & { return async_recv(); }
 
   // For the async layer: the shared state (register_waiter / unregister_waiter / try_recv).
-  state* native_state() const noexcept { return s_; }
+  state* native_state() const noexcept { return ref_.get(); }
 
  private:
   friend std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver> basic_oneshot<T, P>();
-  explicit basic_oneshot_receiver(state* s) noexcept : s_(s) {}
+  explicit basic_oneshot_receiver(state* s) noexcept : ref_(s) {}
 
   state* check(const char* op) const {
-    if (!s_) throw empty_handle_error(op);
-    return s_;
+    if (!ref_.get()) throw empty_handle_error(op);
+    return ref_.get();
   }
   recv_result<T> recv_impl(const char* op, const time_point* deadline, const std::stop_token* stop) {
     state* s = check(op);
@@ -466,10 +494,12 @@ class basic_oneshot_receiver {
   }
   static recv_result<T> finish(detail::status st, detail::uninit<stored>& out) {
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
-    return recv_result<T>(std::in_place, detail::from_stored<T, P>(out.take()));
+    // Moved once, from `out` (this operation's one copy) into the caller's result.
+    detail::destroy_at_exit<stored> done{out};
+    return recv_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
 
-  state* s_ = nullptr;
+  detail::oneshot_rx_ref<stored, P> ref_;
 };
 
 // Creates a oneshot channel on platform P: one allocation of default alignment.

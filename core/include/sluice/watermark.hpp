@@ -45,10 +45,16 @@
 // that gave up (timeout, stop, destruction) first claims itself, or waits for the claimer's
 // notify(), and unqueues itself under the same lock, so a notifier never touches a departed
 // waiter (waiter.hpp's lifetime rule). The buffer is a std::deque (std::allocator):
-// unlike the other kinds its element storage is not platform-allocated.
+// unlike the other kinds its element storage is not platform-allocated. Elements are stored
+// as detail::stored_t (message.hpp): one bigger than 16 KiB travels boxed, so no path holds
+// it on the stack more than once. Lifetimes: an async operation owns its side — a send a
+// copy of its source, a receive a counted reference to the consumer side (consumer_refs,
+// under the lock) — so it may be awaited after the caller's handles are gone; the consumer
+// side terminates when the consumer handle and every receive made from it are gone.
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -66,23 +72,13 @@
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
+#include "sluice/detail/watermark_state.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
 #include "sluice/std_platform.hpp"
 
 namespace sluice {
-
-// Identifies one pending "produce more" callback of a paused send.
-struct callback_token {
-  std::uint64_t id = 0;
-};
-
-// What a successful non-blocking send reports.
-struct send_outcome {
-  bool produce_more;           // true: keep producing
-  callback_token token{};      // when !produce_more: pass it to enqueue_callback / cancel_callback
-};
 
 // A receive that found no element: errc::empty (try_recv), timed_out, cancelled, or closed —
 // closed with `error` null is the end of the stream, with `error` set a finish(error).
@@ -94,358 +90,12 @@ struct watermark_error {
 template <class T>
 using watermark_result = result<T, watermark_error>;
 
-// A produce-more callback: nullopt = the level fell below low; otherwise closed / cancelled.
-using produce_more_callback = std::function<void(std::optional<errc>)>;
-
 namespace detail {
 
+// The consumer handle's, and each async receive's, counted reference to the consumer side.
 template <class T, class P>
-class watermark_state {
- public:
-  using weight_fn = std::function<std::size_t(const T&)>;
-
-  watermark_state(std::size_t low, std::size_t high, weight_fn w, bool unbounded)
-      : low_(low), high_(high), weight_(std::move(w)), unbounded_(unbounded) {}
-
-  static watermark_state* create(std::size_t low, std::size_t high, weight_fn w, bool unbounded) {
-    if (!unbounded && (low == 0 || low > high))
-      throw std::length_error("sluice::watermark: needs 1 <= low <= high (resuming needs level < low)");
-    return create_shared<watermark_state, P>(sizeof(watermark_state), low, high, std::move(w), unbounded);
-  }
-
-  // --- sources -----------------------------------------------------------------------------
-  std::uint64_t add_source() {
-    lock_guard g(lock_);
-    // SAFETY: under lock_ ([K1]/[K2]).
-    return st_.with_mut([](shared* s) {
-      ++s->sources;
-      return ++s->next_source;
-    });
-  }
-
-  void drop_source(std::uint64_t id) noexcept {
-    bool last_handle;
-    waiter<P>* wake;
-    {
-      lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
-        std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
-        if (--s->sources == 0 && !s->finished) s->finished = true;  // last source = finish()
-      });
-      wake = take_consumer_waiter();
-      last_handle = handles_left() == 0;
-    }
-    notify(wake);
-    if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
-  }
-
-  void set_on_termination(std::uint64_t id, std::function<void()> f) {
-    bool run_now = false;
-    {
-      lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
-        if (!s->consumer_alive) {
-          run_now = true;
-          return;
-        }
-        std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
-        s->on_termination.emplace_back(id, std::move(f));
-      });
-    }
-    if (run_now && f) f();
-  }
-
-  // Enqueues (unless terminated) and says whether to produce more. On closed, `msg` is intact.
-  template <class Fill>
-  status enqueue(Fill&& fill, send_outcome& out) {
-    waiter<P>* wake;
-    {
-      lock_guard g(lock_);
-      // SAFETY: under lock_.
-      const bool open = st_.with([](const shared* s) { return s->consumer_alive && !s->finished; });
-      if (!open) return status::closed;
-      fill();  // may throw (allocation, a throwing move): nothing was counted yet
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
-        if (!unbounded_ && s->level >= high_) s->paused = true;
-        out.produce_more = !s->paused;
-        if (s->paused) out.token = callback_token{++s->next_token};
-      });
-      wake = take_consumer_waiter();
-    }
-    notify(wake);
-    return status::ok;
-  }
-
-  // Pushes one element (under the lock; called from enqueue's fill).
-  void push_locked(T&& v) {
-    const std::size_t w = weight_ ? weight_(v) : 1;
-    // SAFETY: under lock_.
-    st_.with_mut([&](shared* s) {
-      s->buffer.emplace_back(std::move(v), w);
-      s->level += w;
-    });
-  }
-
-  void enqueue_callback(callback_token t, produce_more_callback f) {
-    std::optional<errc> now;
-    bool run = false;
-    {
-      lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
-        if (!s->consumer_alive) {
-          run = true, now = errc::closed;
-        } else if (!s->paused) {
-          run = true;  // already below low
-        } else {
-          s->pending.push_back(pending_entry{t.id, std::move(f), nullptr});
-        }
-      });
-    }
-    if (run && f) f(now);
-  }
-
-  void cancel_callback(callback_token t) {
-    produce_more_callback f;
-    {
-      lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
-        for (auto it = s->pending.begin(); it != s->pending.end(); ++it)
-          if (it->id == t.id && !it->w) {
-            f = std::move(it->fn);
-            s->pending.erase(it);
-            break;
-          }
-      });
-    }
-    if (f) f(errc::cancelled);
-  }
-
-  // A blocking send's wait: until not paused, the consumer gone, the deadline, or stop.
-  status wait_resume(callback_token t, const typename P::clock::time_point* deadline,
-                     const std::stop_token* stop) {
-    waiter<P> w;
-    status early = status::empty;
-    if (register_producer(t, w, early)) return early;
-    P::test_delay();  // race window: the consumer drains before we park
-    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-    if (sel == sel_aborted || sel == sel_cancelled) {
-      unregister_producer(w);
-      return sel == sel_cancelled ? status::cancelled : status::timed_out;
-    }
-    return resumed_status(sel);
-  }
-
-  // A paused producer's registration (blocking or async): true, registering nothing, when it
-  // need not wait — `early` is then ok (no longer paused: the level fell below low, even if
-  // the consumer has gone since) or closed (the consumer went while the channel was paused).
-  bool register_producer(callback_token t, waiter<P>& w, status& early) {
-    lock_guard g(lock_);
-    // SAFETY: under lock_.
-    early = st_.with_mut([&](shared* s) {
-      if (!s->paused) return status::ok;
-      if (!s->consumer_alive) return status::closed;
-      s->pending.push_back(pending_entry{t.id, {}, &w});  // may throw: nothing registered
-      return status::empty;
-    });
-    return early != status::empty;
-  }
-  // Removes a registration nobody claimed (a no-op once a notifier removed it).
-  void unregister_producer(waiter<P>& w) noexcept {
-    lock_guard g(lock_);
-    // SAFETY: under lock_; a notifier that claimed us has already removed the entry.
-    st_.with_mut([&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
-  }
-  // What a producer's wake-up claim means: resumed (below low), or the consumer is gone.
-  static status resumed_status(std::uintptr_t sel) noexcept {
-    return sel == sel_disconnected ? status::closed : status::ok;
-  }
-
-  void finish(std::exception_ptr e) {
-    waiter<P>* wake;
-    {
-      lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
-        if (s->finished) return;
-        s->finished = true;
-        s->error = std::move(e);
-      });
-      wake = take_consumer_waiter();
-    }
-    notify(wake);
-  }
-
-  // --- the consumer ------------------------------------------------------------------------
-  status try_recv(uninit<T>& out, std::exception_ptr& error) {
-    std::vector<pending_entry> released;
-    status st;
-    {
-      lock_guard g(lock_);
-      st = recv_locked(out, error, released);
-    }
-    release(released, std::nullopt);
-    return st;
-  }
-
-  status recv(uninit<T>& out, std::exception_ptr& error,
-              const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-    for (;;) {
-      const status st = try_recv(out, error);
-      if (st != status::empty) return st;
-      if (stop_requested(stop)) return status::cancelled;
-      if (deadline && P::clock::now() >= *deadline) return status::timed_out;
-      waiter<P> w;
-      if (register_consumer(w)) continue;
-      P::test_delay();  // race window: a producer enqueues before we park
-      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-      if (sel == sel_aborted || sel == sel_cancelled) unregister_consumer(w);
-    }
-  }
-
-  // The consumer's registration (blocking or async): true, registering nothing, when a
-  // receive would not wait (an element is buffered, or the stream is finished).
-  bool register_consumer(waiter<P>& w) noexcept {
-    lock_guard g(lock_);
-    // SAFETY: under lock_.
-    const bool ready = st_.with([](const shared* s) { return !s->buffer.empty() || s->finished; });
-    if (!ready) consumer_waiter_.with_mut([&](waiter<P>** p) { *p = &w; });
-    return ready;
-  }
-  // Clears the slot if it still holds `w` (a producer that claimed it already cleared it).
-  void unregister_consumer(waiter<P>& w) noexcept {
-    lock_guard g(lock_);
-    // SAFETY: under lock_.
-    consumer_waiter_.with_mut([&](waiter<P>** p) {
-      if (*p == &w) *p = nullptr;
-    });
-  }
-
-  // The consumer goes: terminate (callbacks, blocked sends, later sends fail), free buffer.
-  void drop_consumer() noexcept {
-    std::vector<std::pair<std::uint64_t, std::function<void()>>> terms;
-    std::vector<pending_entry> released;
-    std::deque<std::pair<T, std::size_t>> doomed;
-    bool last_handle;
-    {
-      lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
-        s->consumer_alive = false;
-        doomed.swap(s->buffer);
-        s->level = 0;
-        terms.swap(s->on_termination);
-        claim_pending(*s, released, sel_disconnected);
-      });
-      last_handle = handles_left() == 0;
-    }
-    // Outside the lock, touching the state no more (unless we free it): a woken producer may
-    // drop the last source and free it.
-    release(released, errc::closed);
-    doomed.clear();  // elements are destroyed outside the lock
-    for (auto& t : terms)
-      if (t.second) t.second();
-    if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
-  }
-
-  std::size_t level() {
-    lock_guard g(lock_);
-    // SAFETY: under lock_.
-    return st_.with([](const shared* s) { return s->level; });
-  }
-  std::size_t len() {
-    lock_guard g(lock_);
-    // SAFETY: under lock_.
-    return st_.with([](const shared* s) { return s->buffer.size(); });
-  }
-
- private:
-  struct pending_entry {
-    std::uint64_t id;
-    produce_more_callback fn;  // a callback, or
-    waiter<P>* w;              // a blocked send
-  };
-  struct shared {
-    std::deque<std::pair<T, std::size_t>> buffer;
-    std::size_t level = 0;
-    bool paused = false;
-    bool finished = false;
-    bool consumer_alive = true;
-    std::size_t sources = 1;
-    std::uint64_t next_source = 1;  // the first source's id is 1
-    std::uint64_t next_token = 0;
-    std::exception_ptr error;
-    std::vector<pending_entry> pending;
-    std::vector<std::pair<std::uint64_t, std::function<void()>>> on_termination;
-  };
-
-  // Under the lock: takes the blocked consumer's waiter, claimed (or null).
-  waiter<P>* take_consumer_waiter() noexcept {
-    waiter<P>* w = nullptr;
-    // SAFETY: under lock_.
-    consumer_waiter_.with_mut([&](waiter<P>** p) { std::swap(w, *p); });
-    if (w && !w->try_select(sel_first_operation)) w = nullptr;  // it gave up; it unqueues
-    return w;
-  }
-  static void notify(waiter<P>* w) noexcept {
-    if (w) w->notify();  // the last access (the consumer waits for it before leaving)
-  }
-  std::size_t handles_left() const noexcept {
-    // SAFETY: under lock_.
-    return st_.with([](const shared* s) { return s->sources + (s->consumer_alive ? 1 : 0); });
-  }
-
-  // Under the lock: moves every pending entry to `released` (no allocation: a swap) and claims
-  // its waiters for `sel`; an entry whose waiter gave up (timeout, stop, a destroyed async
-  // send) keeps no pointer — that waiter unqueues itself under the lock and finds nothing.
-  static void claim_pending(shared& s, std::vector<pending_entry>& released, std::uintptr_t sel) noexcept {
-    released.swap(s.pending);
-    for (auto& e : released)
-      if (e.w && !e.w->try_select(sel)) e.w = nullptr;
-  }
-  // Outside the lock: notifies the claimed waiters (each notify() is the last access to its
-  // waiter: waiter.hpp) and runs the callbacks with `why` (nullopt: the level fell below low).
-  static void release(std::vector<pending_entry>& released, std::optional<errc> why) {
-    for (auto& e : released) {
-      if (e.w)
-        e.w->notify();
-      else if (e.fn)
-        e.fn(why);
-    }
-  }
-
-  status recv_locked(uninit<T>& out, std::exception_ptr& error, std::vector<pending_entry>& released) {
-    // SAFETY: under lock_.
-    return st_.with_mut([&](shared* s) {
-      if (s->buffer.empty()) {
-        if (!s->finished) return status::empty;
-        error = s->error;
-        return status::closed;
-      }
-      auto& front = s->buffer.front();
-      out.emplace(std::move(front.first));  // may throw: nothing changed yet
-      s->level -= front.second;
-      s->buffer.pop_front();
-      if (s->paused && s->level < low_) {
-        s->paused = false;
-        claim_pending(*s, released, sel_first_operation);  // notified after the unlock
-      }
-      return status::ok;
-    });
-  }
-
-  spin_lock<P> lock_;
-  const std::size_t low_;
-  const std::size_t high_;
-  const weight_fn weight_;
-  const bool unbounded_;
-  typename P::template cell<shared> st_{};
-  typename P::template cell<waiter<P>*> consumer_waiter_{nullptr};
-};
+using watermark_consumer_ref = counted_ref<watermark_state<T, P>, &watermark_state<T, P>::retain_consumer,
+                                           &watermark_state<T, P>::release_consumer>;
 
 // Async registrations (kind_wait.hpp): the same slots the blocking forms use.
 template <class T, class P>
@@ -465,13 +115,20 @@ struct watermark_producer_reg {
 
 // The consumer's async receive: try; else wait for a producer's (or finish's) wake-up, which
 // means "look again". Destroyed while waiting, it leaves the slot empty and takes nothing.
+// The operation holds a counted reference to the consumer side (`rx`).
 template <class T, class P>
-async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_state<T, P>* s, std::stop_token stop) {
+async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_ref<T, P> rx, std::stop_token stop) {
+  using S = stored_t<T, P>;
+  watermark_state<T, P>* const s = rx.get();
   for (;;) {
-    uninit<T> out;
+    uninit<S> out;
     std::exception_ptr error;
     const status st = s->try_recv(out, error);
-    if (st == status::ok) co_return watermark_result<T>(std::in_place, out.take());
+    if (st == status::ok) {
+      // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
+      destroy_at_exit<S> done{out};
+      co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
+    }
     if (st == status::closed) co_return watermark_result<T>(in_place_error, watermark_error{errc::closed, std::move(error)});
     if (stop.stop_requested()) co_return watermark_result<T>(in_place_error, watermark_error{errc::cancelled});
     const std::uintptr_t sel =
@@ -483,9 +140,11 @@ async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_state<T, P>
 // A producer's async send: enqueue (soft backpressure: the element is in the channel from
 // here on), then, if the channel paused, suspend until the level falls below low. A stop or
 // the coroutine's destruction ends only the wait; the element stays enqueued (delivered).
-template <class T, class P>
-async_op<result<void, errc>, P> watermark_async_send_body(watermark_state<T, P>* s, T v, std::stop_token stop) {
+// The operation owns a copy of its source (`src`): the channel stays unfinished until it goes.
+template <class T, class P, class Source>
+async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T, P> v, std::stop_token stop) {
   using R = result<void, errc>;
+  watermark_state<T, P>* const s = src.native_state();
   send_outcome out{};
   if (s->enqueue([&] { s->push_locked(std::move(v)); }, out) != status::ok) co_return R(in_place_error, errc::closed);
   if (out.produce_more) co_return R();
@@ -511,6 +170,7 @@ template <class T, platform P = std_platform>
 class basic_watermark_source {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using state = detail::watermark_state<T, P>;
+  using stored = detail::stored_t<T, P>;
 
  public:
   using value_type = T;
@@ -535,24 +195,36 @@ class basic_watermark_source {
 
   basic_watermark_source make_additional_source() const { return basic_watermark_source(*this); }
 
+  // Every send takes its value by reference (U&&, a T by default: braces work) and stores it
+  // (boxed when big, message.hpp) before the channel's lock: no further copy on the stack.
+
   // Enqueues; produce_more, or a token while the level is above the watermarks. errc::closed
   // (value handed back) once finished or the consumer is gone. Never blocks.
-  try_result try_send(T v) const {
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  try_result try_send(U&& v) const {
+    check("try_send");
+    stored st = detail::to_stored<T, P>(std::forward<U>(v));
     send_outcome out{};
-    const detail::status st = check("try_send")->enqueue([&] { s_->push_locked(std::move(v)); }, out);
-    if (st != detail::status::ok) return try_result(in_place_error, send_error<T>{errc::closed, std::move(v)});
-    return try_result(std::in_place, out);
+    if (enqueue(st, out) == detail::status::ok) return try_result(std::in_place, out);
+    return try_result(detail::error_from{[&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; }});
   }
 
   // Enqueues, then calls f: at once with nullopt when producing more, else once the level
   // falls below low (nullopt), or with errc::closed if the consumer goes first.
-  send_result<T> send(T v, produce_more_callback f) const {
-    auto r = try_send(std::move(v));
-    if (!r) return send_result<T>(in_place_error, std::move(r).error());
-    if (r->produce_more) {
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  send_result<T> send(U&& v, produce_more_callback f) const {
+    check("send");
+    stored st = detail::to_stored<T, P>(std::forward<U>(v));
+    send_outcome out{};
+    if (enqueue(st, out) != detail::status::ok)
+      return send_result<T>(in_place_error, detail::construct_with,
+                            [&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; });
+    if (out.produce_more) {
       if (f) f(std::nullopt);
     } else {
-      s_->enqueue_callback(r->token, std::move(f));
+      s_->enqueue_callback(out.token, std::move(f));
     }
     return send_result<T>();
   }
@@ -561,17 +233,27 @@ class basic_watermark_source {
   // The value is in the channel even if the wait ends with timed_out / cancelled / closed;
   // such an error carries a moved-from placeholder only when T is default constructible, so
   // these forms return result<void, errc> instead: ok, or why the wait ended early.
-  result<void, errc> send(T v) const { return send_blocking(std::move(v), nullptr, nullptr); }
-  result<void, errc> send(T v, std::stop_token stop) const { return send_blocking(std::move(v), nullptr, &stop); }
-  template <class Rep, class Period>
-  result<void, errc> send_for(T v, std::chrono::duration<Rep, Period> timeout) const {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return send_blocking(std::move(v), &d, nullptr);
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  result<void, errc> send(U&& v) const {
+    return send_blocking(std::forward<U>(v), nullptr, nullptr);
   }
-  template <class Clock, class Duration>
-  result<void, errc> send_until(T v, std::chrono::time_point<Clock, Duration> deadline) const {
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  result<void, errc> send(U&& v, std::stop_token stop) const {
+    return send_blocking(std::forward<U>(v), nullptr, &stop);
+  }
+  template <class U = T, class Rep, class Period>
+    requires std::constructible_from<T, U>
+  result<void, errc> send_for(U&& v, std::chrono::duration<Rep, Period> timeout) const {
+    const time_point d = detail::deadline_after<P>(timeout);
+    return send_blocking(std::forward<U>(v), &d, nullptr);
+  }
+  template <class U = T, class Clock, class Duration>
+    requires std::constructible_from<T, U>
+  result<void, errc> send_until(U&& v, std::chrono::time_point<Clock, Duration> deadline) const {
     const time_point d = detail::to_platform_time<P>(deadline);
-    return send_blocking(std::move(v), &d, nullptr);
+    return send_blocking(std::forward<U>(v), &d, nullptr);
   }
 
   // co_await-able send: enqueues, then suspends while the channel is paused (until the level
@@ -580,13 +262,19 @@ class basic_watermark_source {
   // consumer went while we waited), errc::cancelled (stop fired while waiting; the element
   // stays enqueued). Destroying the coroutine while it waits leaves the element enqueued.
   // Resumption as for every async operation (sluice/async.hpp): `sched`, the promise's
-  // scheduler(), or inline on the receiving thread, outside the channel's lock.
-  detail::async_op<result<void, errc>, P> async_send(T v, std::stop_token stop = {}) const {
-    return detail::watermark_async_send_body<T, P>(check("async_send"), std::move(v), std::move(stop));
+  // scheduler(), or inline on the receiving thread, outside the channel's lock. The operation
+  // owns a copy of this source: it may be awaited after the caller's sources are gone.
+  template <class U = T>
+    requires std::constructible_from<T, U>
+  detail::async_op<result<void, errc>, P> async_send(U&& v, std::stop_token stop = {}) const {
+    check("async_send");
+    return detail::watermark_async_send_body<T, P>(basic_watermark_source(*this),
+                                                   detail::to_stored<T, P>(std::forward<U>(v)), std::move(stop));
   }
-  template <scheduler Sched>
-  detail::async_op<result<void, errc>, P> async_send(T v, Sched& sched, std::stop_token stop = {}) const {
-    return detail::with_scheduler(async_send(std::move(v), std::move(stop)), detail::resumer::of(sched));
+  template <scheduler Sched, class U = T>
+    requires std::constructible_from<T, U>
+  detail::async_op<result<void, errc>, P> async_send(U&& v, Sched& sched, std::stop_token stop = {}) const {
+    return detail::with_scheduler(async_send(std::forward<U>(v), std::move(stop)), detail::resumer::of(sched));
   }
 
   // Enqueues every element of `r` (all or, if the channel is terminated, none), then reports
@@ -596,7 +284,7 @@ class basic_watermark_source {
     send_outcome out{};
     const detail::status st = check("send_range")->enqueue(
         [&] {
-          for (auto&& e : r) s_->push_locked(T(std::forward<decltype(e)>(e)));
+          for (auto&& e : r) s_->push_locked(detail::to_stored<T, P>(std::forward<decltype(e)>(e)));
         },
         out);
     if (st != detail::status::ok) return result<send_outcome, errc>(in_place_error, errc::closed);
@@ -619,6 +307,9 @@ class basic_watermark_source {
     check("set_on_termination")->set_on_termination(id_, std::move(f));
   }
 
+  // For the async layer: the shared state.
+  state* native_state() const noexcept { return s_; }
+
  private:
   template <class U, platform Q>
   friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
@@ -630,11 +321,21 @@ class basic_watermark_source {
     return s_;
   }
 
-  result<void, errc> send_blocking(T v, const time_point* deadline, const std::stop_token* stop) const {
-    auto r = try_send(std::move(v));
-    if (!r) return result<void, errc>(in_place_error, errc::closed);
-    if (r->produce_more) return result<void, errc>();
-    const detail::status st = s_->wait_resume(r->token, deadline, stop);
+  // Enqueues a stored element; on closed it stays in `st`.
+  detail::status enqueue(stored& st, send_outcome& out) const {
+    return s_->enqueue([&] { s_->push_locked(std::move(st)); }, out);
+  }
+
+  template <class U>
+  result<void, errc> send_blocking(U&& v, const time_point* deadline, const std::stop_token* stop) const {
+    check("send");
+    send_outcome out{};
+    {
+      stored st = detail::to_stored<T, P>(std::forward<U>(v));
+      if (enqueue(st, out) != detail::status::ok) return result<void, errc>(in_place_error, errc::closed);
+    }
+    if (out.produce_more) return result<void, errc>();
+    const detail::status st = s_->wait_resume(out.token, deadline, stop);
     if (st == detail::status::ok) return result<void, errc>();
     return result<void, errc>(in_place_error, detail::to_errc(st));
   }
@@ -647,25 +348,22 @@ class basic_watermark_source {
 template <class T, platform P = std_platform>
 class basic_watermark_consumer {
   using state = detail::watermark_state<T, P>;
+  using stored = detail::stored_t<T, P>;
 
  public:
   using value_type = T;
   using time_point = typename P::clock::time_point;
 
   basic_watermark_consumer() noexcept = default;
-  basic_watermark_consumer(basic_watermark_consumer&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  basic_watermark_consumer& operator=(basic_watermark_consumer&& o) noexcept {
-    basic_watermark_consumer gone(std::move(*this));
-    s_ = std::exchange(o.s_, nullptr);
-    return *this;
-  }
+  basic_watermark_consumer(basic_watermark_consumer&&) noexcept = default;
+  basic_watermark_consumer& operator=(basic_watermark_consumer&&) noexcept = default;
   basic_watermark_consumer(const basic_watermark_consumer&) = delete;
   basic_watermark_consumer& operator=(const basic_watermark_consumer&) = delete;
-  ~basic_watermark_consumer() {
-    if (s_) s_->drop_consumer();
-  }
+  // Gives back its reference to the consumer side: the last one (this, or an async receive
+  // made from it) terminates the channel.
+  ~basic_watermark_consumer() = default;
 
-  bool valid() const noexcept { return s_ != nullptr; }
+  bool valid() const noexcept { return ref_.get() != nullptr; }
   explicit operator bool() const noexcept { return valid(); }
 
   watermark_result<T> try_recv() { return recv_impl("try_recv", false, nullptr, nullptr); }
@@ -684,10 +382,12 @@ class basic_watermark_consumer {
 
   // co_await-able receive: the next element; errc::closed at the end of the stream (with
   // `error` set after finish(error)); errc::cancelled if `stop` fires first. Destroying the
-  // coroutine while it waits takes nothing. Async iteration:
+  // coroutine while it waits takes nothing. The operation holds a counted reference to the
+  // consumer side: it may be awaited after this consumer is gone. Async iteration:
   //   while (auto m = co_await rx.async_recv()) use(*m);
   detail::async_op<watermark_result<T>, P> async_recv(std::stop_token stop = {}) {
-    return detail::watermark_async_recv_body<T, P>(check("async_recv"), std::move(stop));
+    check("async_recv");
+    return detail::watermark_async_recv_body<T, P>(ref_.another(), std::move(stop));
   }
   template <scheduler Sched>
   detail::async_op<watermark_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
@@ -701,23 +401,26 @@ class basic_watermark_consumer {
   template <class U, platform Q>
   friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
       detail::watermark_state<U, Q>*);
-  explicit basic_watermark_consumer(state* s) noexcept : s_(s) {}
+  explicit basic_watermark_consumer(state* s) noexcept : ref_(s) {}
 
   state* check(const char* op) const {
-    if (!s_) throw empty_handle_error(op);
-    return s_;
+    if (!ref_.get()) throw empty_handle_error(op);
+    return ref_.get();
   }
   watermark_result<T> recv_impl(const char* op, bool block, const time_point* deadline,
                                 const std::stop_token* stop) {
     state* s = check(op);
-    detail::uninit<T> out;
+    detail::uninit<stored> out;
     std::exception_ptr error;
     const detail::status st = block ? s->recv(out, error, deadline, stop) : s->try_recv(out, error);
-    if (st == detail::status::ok) return watermark_result<T>(std::in_place, out.take());
-    return watermark_result<T>(in_place_error, watermark_error{detail::to_errc(st), std::move(error)});
+    if (st != detail::status::ok)
+      return watermark_result<T>(in_place_error, watermark_error{detail::to_errc(st), std::move(error)});
+    // Moved once, from `out` (this operation's one copy) into the caller's result.
+    detail::destroy_at_exit<stored> done{out};
+    return watermark_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
 
-  state* s_ = nullptr;
+  detail::watermark_consumer_ref<T, P> ref_;
 };
 
 template <class T, platform P>

@@ -1,0 +1,508 @@
+// sluice/detail/broadcast_state.hpp — broadcast's shared state (sluice/broadcast.hpp holds
+// the contract, the algorithm and the synchronization argument: [K1]/[K2], one spin lock).
+//
+// Contract: a ring of `cap` slots, each a message (stored_t: boxed over 16 KiB) with the number
+// of receivers that still have to read it; per-receiver positions live in cursors (one small
+// allocation per receiver, shared with the async receives made from it, counted under the
+// lock). Every cell is touched only under the lock. Messages that no receiver can read any
+// more (a dropped receiver's last shares, an overwritten slot) are moved out under the lock
+// and destroyed after it, on the thread that dropped them (issue 11, item 9).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <new>
+#include <stdexcept>
+#include <stop_token>
+#include <type_traits>
+#include <utility>
+
+#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/message.hpp"
+#include "sluice/detail/waiter.hpp"
+#include "sluice/platform.hpp"
+
+namespace sluice {
+
+// Broadcast's overflow policy, chosen at creation (sluice/broadcast.hpp).
+enum class overflow { block, overwrite_oldest };
+
+namespace detail {
+
+// Messages that can no longer be received, moved out under the lock and destroyed after it
+// (issue 11, item 9): a platform-allocated array, sized before the lock is taken.
+template <class S, class P>
+class doomed_messages {
+ public:
+  doomed_messages() noexcept = default;
+  doomed_messages(const doomed_messages&) = delete;
+  doomed_messages& operator=(const doomed_messages&) = delete;
+  ~doomed_messages() {
+    for (std::size_t i = 0; i < n_; ++i) data_[i].destroy();
+    if (data_) P::deallocate(data_, cap_ * sizeof(uninit<S>), alignof(uninit<S>));
+  }
+  std::size_t capacity() const noexcept { return cap_; }
+  // Room for `n` (only while empty). False if the allocation failed.
+  bool reserve(std::size_t n) noexcept {
+    if (n <= cap_) return true;
+    try {
+      void* mem = P::allocate(n * sizeof(uninit<S>), alignof(uninit<S>));
+      if (data_) P::deallocate(data_, cap_ * sizeof(uninit<S>), alignof(uninit<S>));
+      data_ = static_cast<uninit<S>*>(mem);
+      cap_ = n;
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
+  void take(uninit<S>& v) noexcept { data_[n_++].move_from(v); }
+
+ private:
+  uninit<S>* data_ = nullptr;
+  std::size_t cap_ = 0;
+  std::size_t n_ = 0;
+};
+
+// A receiver's position, shared by its handle and the async receives made from it (issue 11,
+// item 7: an operation may be awaited after the handle is gone). One allocation per receiver.
+template <class P>
+struct broadcast_cursor {
+  explicit broadcast_cursor(std::uint64_t p) noexcept : pos(p) {}
+  // SAFETY: the receiver's own: its handle and its operations are used by one party at a time
+  // (the async contract), and the last reference reads it under the lock.
+  std::uint64_t pos;
+  typename P::template cell<std::size_t> refs{1};  // SAFETY: only touched under the state's lock
+};
+
+template <class T, class P>
+class broadcast_state {
+ public:
+  using stored = stored_t<T, P>;
+  using cursor = broadcast_cursor<P>;
+  struct slot {
+    std::size_t remaining = 0;  // receivers that still have to read it (0: free)
+    uninit<stored> value;
+  };
+  using lock_type = spin_lock<P>;
+  using cell_type = typename P::template cell<slot>;
+
+  static broadcast_state* create(std::size_t cap, overflow policy) {
+    constexpr std::size_t head = (sizeof(broadcast_state) + alignof(slot) - 1) / alignof(slot) * alignof(slot);
+    if (cap == 0 || cap > (std::numeric_limits<std::size_t>::max() - head) / sizeof(slot) ||
+        cap > std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("sluice::broadcast: capacity must be in [1, 2^32)");
+    const std::size_t bytes = head + cap * sizeof(slot);
+    void* mem = P::allocate(bytes, align);
+    auto* s = ::new (mem) broadcast_state(cap, policy, bytes);
+    s->slots_ = static_cast<typename P::template cell<slot>*>(
+        static_cast<void*>(static_cast<unsigned char*>(mem) + head));
+    for (std::size_t i = 0; i < cap; ++i) ::new (static_cast<void*>(&s->slots_[i])) typename P::template cell<slot>();
+    return s;
+  }
+
+  // Handle counting (under the lock). Returns the position a new receiver starts at.
+  void add_sender() noexcept {
+    lock_guard g(lock_);
+    // SAFETY: counts are only touched under lock_ ([K1]/[K2]).
+    counts_.with_mut([](counts* c) { ++c->senders; });
+  }
+  // A new receiver at the newest position (its cursor is allocated first: may throw).
+  cursor* subscribe() {
+    cursor* c = create_shared<cursor, P>(sizeof(cursor), 0);
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    counts_.with_mut([](counts* k) { ++k->receivers; });
+    c->pos = tail_val();
+    return c;
+  }
+  // A clone at position `pos`: it owes a read of every held message from pos on.
+  cursor* clone_receiver(std::uint64_t pos) {
+    cursor* c = create_shared<cursor, P>(sizeof(cursor), pos);
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    counts_.with_mut([](counts* k) { ++k->receivers; });
+    for (std::uint64_t p = first_held(pos); p < tail_val(); ++p)
+      // SAFETY: slots are only touched under lock_.
+      slot_at(p).with_mut([](slot* s) { ++s->remaining; });
+    return c;
+  }
+  // Another reference to a receiver's cursor (an async receive), made from a live one.
+  void retain_cursor(cursor* c) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    c->refs.with_mut([](std::size_t* r) { ++*r; });
+  }
+
+  void drop_sender() noexcept {
+    wait_entry<P>* wake = nullptr;
+    bool last_handle;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      const counts c = counts_.with_mut([](counts* k) { --k->senders; return *k; });
+      if (c.senders == 0) wake = receivers_q_.claim_all_disconnected();
+      last_handle = c.senders == 0 && c.receivers == 0;
+    }
+    notify_chain<P>(wake);
+    if (last_handle) destroy();
+  }
+
+  // Gives back a reference to a receiver's cursor. The last one drops the receiver: it gives
+  // up its share of every message it has not read, and the messages nobody else will read are
+  // destroyed here, after the lock is released (on this thread).
+  void release_cursor(cursor* c) noexcept {
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      if (c->refs.with_mut([](std::size_t* r) { return --*r; }) != 0) return;
+    }
+    // The receiver is ours alone now; its shares are still counted. Size the graveyard for
+    // the messages only it still owes (counted under the lock, allocated outside it; once
+    // more if sends added some meanwhile, then cap, which always suffices). If allocation
+    // fails they are destroyed under the lock, as a last resort.
+    doomed_messages<stored, P> doomed;
+    bool under_lock = false;
+    std::size_t need = 0;
+    wait_entry<P>* wake = nullptr;
+    bool last_handle;
+    for (int attempt = 0;; ++attempt) {
+      if (!doomed.reserve(need)) under_lock = true;
+      lock_guard g(lock_);
+      const std::size_t n = sole_shares(c->pos);
+      if (n > doomed.capacity() && !under_lock) {
+        need = attempt == 0 ? n : cap_;
+        continue;  // unlock, allocate, look again
+      }
+      // Give up this receiver's share of every message it has not read.
+      for (std::uint64_t p = first_held(c->pos); p < tail_val(); ++p) release_slot(p, under_lock ? nullptr : &doomed);
+      pop_free_head();
+      // SAFETY: under lock_.
+      const counts k = counts_.with_mut([](counts* cs) { --cs->receivers; return *cs; });
+      wake = senders_q_.claim_all_disconnected();  // a slot may be free, or nobody is left
+      last_handle = k.senders == 0 && k.receivers == 0;
+      break;
+    }
+    notify_chain<P>(wake);
+    destroy_shared<cursor, P>(c, sizeof(cursor));
+    if (last_handle) {
+      destroy();  // no handle is left, so no message destructor below can reach the state
+    }
+    // `doomed` goes here: a message's destructor may drop a handle of this channel (even the
+    // last one, which frees the state): we touch the state no more.
+  }
+
+  // One attempt to send (status::full when the block policy finds the ring full). On any
+  // status but ok the message stays in `msg`.
+  status try_send(stored& msg) noexcept {
+    wait_entry<P>* wake = nullptr;
+    overwritten gone;
+    status st;
+    {
+      lock_guard g(lock_);
+      st = send_locked(msg, wake, gone);
+    }
+    notify_chain<P>(wake);
+    return st;
+  }
+
+  // One attempt to receive from `pos`: ok (value in out), empty, closed, or lagged (pos moved).
+  status try_recv(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed) {
+    wait_entry<P>* wake = nullptr;
+    status st;
+    {
+      lock_guard g(lock_);
+      st = recv_locked(pos, out, missed, wake);
+    }
+    notify_chain<P>(wake);
+    return st;
+  }
+
+  // Blocking forms: retry, queueing a waiter under the lock when not ready.
+  status send(stored& msg, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+    for (;;) {
+      waiter<P> w;
+      wait_entry<P> e;
+      e.w = &w;
+      wait_entry<P>* wake = nullptr;
+      overwritten gone;
+      status st;
+      bool queued = false;
+      {
+        lock_guard g(lock_);
+        st = send_locked(msg, wake, gone);
+        if (st == status::full) {
+          if (stop_requested(stop)) {
+            st = status::cancelled;
+          } else if (deadline && P::clock::now() >= *deadline) {
+            st = status::timed_out;
+          } else {
+            // SAFETY (queue): senders_q_ is only touched under lock_.
+            senders_q_.push(e);
+            queued = true;
+          }
+        }
+      }
+      notify_chain<P>(wake);
+      if (!queued) return st;
+      if (!wait(w, e, senders_q_, deadline, stop)) return status::cancelled;
+    }
+  }
+
+  status recv(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed,
+              const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+    for (;;) {
+      waiter<P> w;
+      wait_entry<P> e;
+      e.w = &w;
+      wait_entry<P>* wake = nullptr;
+      status st;
+      bool queued = false;
+      {
+        lock_guard g(lock_);
+        st = recv_locked(pos, out, missed, wake);
+        if (st == status::empty) {
+          if (stop_requested(stop)) {
+            st = status::cancelled;
+          } else if (deadline && P::clock::now() >= *deadline) {
+            st = status::timed_out;
+          } else {
+            // SAFETY (queue): receivers_q_ is only touched under lock_.
+            receivers_q_.push(e);
+            queued = true;
+          }
+        }
+      }
+      notify_chain<P>(wake);
+      if (!queued) return st;
+      if (!wait(w, e, receivers_q_, deadline, stop)) return status::cancelled;
+    }
+  }
+
+  // Async registrations (kind_wait.hpp), decided under the lock like the blocking forms:
+  // true, queueing nothing, when the operation can proceed now.
+  bool register_receiver(std::uint64_t pos, wait_entry<P>& e) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    const bool closed = counts_.with([](const counts* c) { return c->senders == 0; });
+    if (pos < head_val() || pos != tail_val() || closed) return true;  // lagged, a message, closed
+    // SAFETY (queue): receivers_q_ is only touched under lock_.
+    receivers_q_.push(e);
+    return false;
+  }
+  bool register_sender(wait_entry<P>& e) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    const std::size_t readers = counts_.with([](const counts* c) { return c->receivers; });
+    if (readers == 0 || policy_ != overflow::block) return true;
+    pop_free_head();
+    if (tail_val() - head_val() < cap_) return true;
+    // SAFETY (queue): senders_q_ is only touched under lock_.
+    senders_q_.push(e);
+    return false;
+  }
+  // Unqueues `e` unless a notifier already did.
+  void unregister(wait_entry<P>& e, bool sender) noexcept {
+    lock_guard g(lock_);
+    // SAFETY (queue): under lock_.
+    (sender ? senders_q_ : receivers_q_).remove(e);
+  }
+
+  std::size_t receiver_count() noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    return counts_.with([](const counts* c) { return c->receivers; });
+  }
+  std::size_t sender_count() noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    return counts_.with([](const counts* c) { return c->senders; });
+  }
+  // Messages `pos` has not read yet (cap at most).
+  std::size_t len(std::uint64_t pos) noexcept {
+    lock_guard g(lock_);
+    return static_cast<std::size_t>(tail_val() - first_held(pos));
+  }
+  std::size_t capacity() const noexcept { return cap_; }
+  overflow policy() const noexcept { return policy_; }
+
+ private:
+  struct counts {
+    std::size_t senders = 1;
+    std::size_t receivers = 1;
+  };
+  struct positions {
+    std::uint64_t head = 0;  // oldest message held
+    std::uint64_t tail = 0;  // next position to write
+  };
+  static constexpr std::size_t align = alignof(slot) > 16 ? alignof(slot) : 16;
+
+  broadcast_state(std::size_t cap, overflow policy, std::size_t bytes) noexcept
+      : cap_(cap), policy_(policy), bytes_(bytes) {}
+
+  ~broadcast_state() {
+    // Single-threaded: every handle is gone and every receiver gave up its shares, so every
+    // slot is free; the loop only runs destructors of slots that still hold a value.
+    for (std::size_t i = 0; i < cap_; ++i) {
+      // SAFETY: no other handle remains.
+      slots_[i].with_mut([](slot* s) {
+        if (s->remaining) s->value.destroy();
+      });
+      slots_[i].~cell_type();
+    }
+  }
+
+  void destroy() noexcept {
+    const std::size_t bytes = bytes_;
+    this->~broadcast_state();
+    P::deallocate(this, bytes, align);
+  }
+
+  // Waits for a claim; unqueues itself unless a notifier did. False when cancelled.
+  bool wait(waiter<P>& w, wait_entry<P>& e, waiter_queue<P>& q,
+            const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+    P::test_delay();  // race window: the other side changes readiness before we park
+    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+    if (sel == sel_aborted || sel == sel_cancelled) {
+      lock_guard g(lock_);
+      // SAFETY (queue): under lock_.
+      q.remove(e);
+    }
+    return sel != sel_cancelled;
+  }
+
+  typename P::template cell<slot>& slot_at(std::uint64_t pos) const noexcept {
+    return slots_[static_cast<std::size_t>(pos % cap_)];
+  }
+  std::uint64_t head_val() const noexcept {
+    // SAFETY: called under lock_.
+    return pos_.with([](const positions* p) { return p->head; });
+  }
+  std::uint64_t tail_val() const noexcept {
+    // SAFETY: called under lock_.
+    return pos_.with([](const positions* p) { return p->tail; });
+  }
+  std::uint64_t first_held(std::uint64_t pos) const noexcept {
+    const std::uint64_t h = head_val();
+    return pos < h ? h : pos;
+  }
+
+  // Drops one reader's share of the message at `p` (under the lock); the last share moves the
+  // message to `doomed`, destroyed by the caller after unlocking (or here if null).
+  void release_slot(std::uint64_t p, doomed_messages<stored, P>* doomed) noexcept {
+    // SAFETY: under lock_.
+    slot_at(p).with_mut([&](slot* s) {
+      if (--s->remaining != 0) return;
+      if (doomed)
+        doomed->take(s->value);
+      else
+        s->value.destroy();
+    });
+  }
+  // How many messages from `pos` on only that receiver still owes (under the lock).
+  std::size_t sole_shares(std::uint64_t pos) const noexcept {
+    std::size_t n = 0;
+    for (std::uint64_t p = first_held(pos); p < tail_val(); ++p)
+      // SAFETY: under lock_.
+      n += slot_at(p).with([](const slot* s) { return s->remaining == 1 ? 1 : 0; });
+    return n;
+  }
+  // Advances head past messages every reader is done with (under the lock).
+  void pop_free_head() noexcept {
+    // SAFETY: under lock_.
+    pos_.with_mut([&](positions* p) {
+      while (p->head < p->tail &&
+             slot_at(p->head).with([](const slot* s) { return s->remaining == 0; }))
+        ++p->head;
+    });
+  }
+
+  // The message an overwriting send dropped: moved out under the lock, destroyed after it.
+  struct overwritten {
+    uninit<stored> v;
+    bool held = false;
+    overwritten() noexcept = default;
+    overwritten(const overwritten&) = delete;
+    overwritten& operator=(const overwritten&) = delete;
+    ~overwritten() {
+      if (held) v.destroy();
+    }
+  };
+
+  // Nothing here throws: `stored` is nothrow-movable (message.hpp).
+  status send_locked(stored& msg, wait_entry<P>*& wake, overwritten& gone) noexcept {
+    // SAFETY: under lock_.
+    const std::size_t readers = counts_.with([](const counts* c) { return c->receivers; });
+    if (readers == 0) return status::closed;
+    pop_free_head();
+    positions p = pos_.with([](const positions* q) { return *q; });
+    if (p.tail - p.head == cap_) {
+      if (policy_ == overflow::block) return status::full;
+      // Overwrite: the oldest message is dropped; receivers behind it will report the lag.
+      // SAFETY: under lock_.
+      slot_at(p.head).with_mut([&](slot* s) {
+        gone.v.move_from(s->value);
+        gone.held = true;
+        s->remaining = 0;
+      });
+      ++p.head;
+    }
+    pos_.with_mut([&](positions* q) { *q = p; });
+    // SAFETY: under lock_; the slot at tail is free (head is past it).
+    slot_at(p.tail).with_mut([&](slot* s) {
+      s->value.emplace(std::move(msg));
+      s->remaining = readers;
+    });
+    // SAFETY: under lock_.
+    pos_.with_mut([](positions* q) { ++q->tail; });
+    wake = receivers_q_.claim_all_disconnected();  // "look again" for every blocked receiver
+    return status::ok;
+  }
+
+  // A reader but the last copies the message (T's copy, boxed anew when big: may throw, and
+  // then nothing changed); the last moves it out.
+  status recv_locked(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed, wait_entry<P>*& wake) {
+    const std::uint64_t head = head_val();
+    if (pos < head) {
+      missed = head - pos;
+      pos = head;
+      return status::full;  // internal code for "lagged" (the handle maps it)
+    }
+    if (pos == tail_val()) {
+      // SAFETY: under lock_.
+      const bool closed = counts_.with([](const counts* c) { return c->senders == 0; });
+      return closed ? status::closed : status::empty;
+    }
+    bool last = false;
+    // SAFETY: under lock_; the slot holds a message this receiver has not read.
+    slot_at(pos).with_mut([&](slot* s) {
+      if (s->remaining == 1) {
+        out.move_from(s->value);
+        s->remaining = 0;
+        last = true;
+      } else {
+        out.emplace(to_stored<T, P>(std::as_const(stored_value<T, P>(*s->value.get()))));
+        --s->remaining;
+      }
+    });
+    ++pos;
+    if (last && policy_ == overflow::block) {
+      pop_free_head();
+      wake = senders_q_.claim_all_disconnected();  // a slot was freed
+    }
+    return status::ok;
+  }
+
+  mutable lock_type lock_;
+  const std::size_t cap_;
+  const overflow policy_;
+  const std::size_t bytes_;
+  typename P::template cell<slot>* slots_ = nullptr;
+  typename P::template cell<positions> pos_{};
+  typename P::template cell<counts> counts_{};
+  waiter_queue<P> senders_q_;    // SAFETY: only touched under lock_
+  waiter_queue<P> receivers_q_;  // SAFETY: only touched under lock_
+};
+
+}  // namespace detail
+}  // namespace sluice

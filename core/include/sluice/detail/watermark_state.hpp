@@ -1,0 +1,407 @@
+// sluice/detail/watermark_state.hpp — the watermark channel's shared state (sluice/watermark.hpp
+// holds the contract, the model and the synchronization argument: [K1]/[K2], one spin lock).
+//
+// Contract: the buffer (a std::deque of stored_t: boxed over 16 KiB), the level, the flags,
+// the pending callbacks and blocked sends, and the consumer's waiter slot, all under one lock;
+// callbacks, notifications and the destruction of elements nobody can receive any more run
+// after it is released. The consumer side is counted (the handle and its async receives:
+// consumer_refs); the last of them terminates the channel.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <utility>
+#include <vector>
+
+#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/message.hpp"
+#include "sluice/detail/waiter.hpp"
+#include "sluice/platform.hpp"
+#include "sluice/result.hpp"
+
+namespace sluice {
+
+// Identifies one pending "produce more" callback of a paused send.
+struct callback_token {
+  std::uint64_t id = 0;
+};
+
+// What a successful non-blocking send reports.
+struct send_outcome {
+  bool produce_more;           // true: keep producing
+  callback_token token{};      // when !produce_more: pass it to enqueue_callback / cancel_callback
+};
+
+// A produce-more callback: nullopt = the level fell below low; otherwise closed / cancelled.
+using produce_more_callback = std::function<void(std::optional<errc>)>;
+
+namespace detail {
+
+template <class T, class P>
+class watermark_state {
+ public:
+  using weight_fn = std::function<std::size_t(const T&)>;
+  using stored = stored_t<T, P>;
+
+  watermark_state(std::size_t low, std::size_t high, weight_fn w, bool unbounded)
+      : low_(low), high_(high), weight_(std::move(w)), unbounded_(unbounded) {}
+
+  static watermark_state* create(std::size_t low, std::size_t high, weight_fn w, bool unbounded) {
+    if (!unbounded && (low == 0 || low > high))
+      throw std::length_error("sluice::watermark: needs 1 <= low <= high (resuming needs level < low)");
+    return create_shared<watermark_state, P>(sizeof(watermark_state), low, high, std::move(w), unbounded);
+  }
+
+  // --- sources -----------------------------------------------------------------------------
+  std::uint64_t add_source() {
+    lock_guard g(lock_);
+    // SAFETY: under lock_ ([K1]/[K2]).
+    return st_.with_mut([](shared* s) {
+      ++s->sources;
+      return ++s->next_source;
+    });
+  }
+
+  void drop_source(std::uint64_t id) noexcept {
+    bool last_handle;
+    waiter<P>* wake;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
+        if (--s->sources == 0 && !s->finished) s->finished = true;  // last source = finish()
+      });
+      wake = take_consumer_waiter();
+      last_handle = handles_left() == 0;
+    }
+    notify(wake);
+    if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
+  }
+
+  void set_on_termination(std::uint64_t id, std::function<void()> f) {
+    bool run_now = false;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        if (!s->consumer_alive) {
+          run_now = true;
+          return;
+        }
+        std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
+        s->on_termination.emplace_back(id, std::move(f));
+      });
+    }
+    if (run_now && f) f();
+  }
+
+  // Enqueues (unless terminated) and says whether to produce more. On closed, `msg` is intact.
+  template <class Fill>
+  status enqueue(Fill&& fill, send_outcome& out) {
+    waiter<P>* wake;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      const bool open = st_.with([](const shared* s) { return s->consumer_alive && !s->finished; });
+      if (!open) return status::closed;
+      fill();  // may throw (allocation, a throwing move): nothing was counted yet
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        if (!unbounded_ && s->level >= high_) s->paused = true;
+        out.produce_more = !s->paused;
+        if (s->paused) out.token = callback_token{++s->next_token};
+      });
+      wake = take_consumer_waiter();
+    }
+    notify(wake);
+    return status::ok;
+  }
+
+  // Pushes one element (under the lock; called from enqueue's fill).
+  void push_locked(stored&& v) {
+    const std::size_t w = weight_ ? weight_(stored_value<T, P>(v)) : 1;
+    // SAFETY: under lock_.
+    st_.with_mut([&](shared* s) {
+      s->buffer.emplace_back(std::move(v), w);
+      s->level += w;
+    });
+  }
+
+  void enqueue_callback(callback_token t, produce_more_callback f) {
+    std::optional<errc> now;
+    bool run = false;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        if (!s->consumer_alive) {
+          run = true, now = errc::closed;
+        } else if (!s->paused) {
+          run = true;  // already below low
+        } else {
+          s->pending.push_back(pending_entry{t.id, std::move(f), nullptr});
+        }
+      });
+    }
+    if (run && f) f(now);
+  }
+
+  void cancel_callback(callback_token t) {
+    produce_more_callback f;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        for (auto it = s->pending.begin(); it != s->pending.end(); ++it)
+          if (it->id == t.id && !it->w) {
+            f = std::move(it->fn);
+            s->pending.erase(it);
+            break;
+          }
+      });
+    }
+    if (f) f(errc::cancelled);
+  }
+
+  // A blocking send's wait: until not paused, the consumer gone, the deadline, or stop.
+  status wait_resume(callback_token t, const typename P::clock::time_point* deadline,
+                     const std::stop_token* stop) {
+    waiter<P> w;
+    status early = status::empty;
+    if (register_producer(t, w, early)) return early;
+    P::test_delay();  // race window: the consumer drains before we park
+    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+    if (sel == sel_aborted || sel == sel_cancelled) {
+      unregister_producer(w);
+      return sel == sel_cancelled ? status::cancelled : status::timed_out;
+    }
+    return resumed_status(sel);
+  }
+
+  // A paused producer's registration (blocking or async): true, registering nothing, when it
+  // need not wait — `early` is then ok (no longer paused: the level fell below low, even if
+  // the consumer has gone since) or closed (the consumer went while the channel was paused).
+  bool register_producer(callback_token t, waiter<P>& w, status& early) {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    early = st_.with_mut([&](shared* s) {
+      if (!s->paused) return status::ok;
+      if (!s->consumer_alive) return status::closed;
+      s->pending.push_back(pending_entry{t.id, {}, &w});  // may throw: nothing registered
+      return status::empty;
+    });
+    return early != status::empty;
+  }
+  // Removes a registration nobody claimed (a no-op once a notifier removed it).
+  void unregister_producer(waiter<P>& w) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_; a notifier that claimed us has already removed the entry.
+    st_.with_mut([&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
+  }
+  // What a producer's wake-up claim means: resumed (below low), or the consumer is gone.
+  static status resumed_status(std::uintptr_t sel) noexcept {
+    return sel == sel_disconnected ? status::closed : status::ok;
+  }
+
+  void finish(std::exception_ptr e) {
+    waiter<P>* wake;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        if (s->finished) return;
+        s->finished = true;
+        s->error = std::move(e);
+      });
+      wake = take_consumer_waiter();
+    }
+    notify(wake);
+  }
+
+  // --- the consumer ------------------------------------------------------------------------
+  status try_recv(uninit<stored>& out, std::exception_ptr& error) {
+    std::vector<pending_entry> released;
+    status st;
+    {
+      lock_guard g(lock_);
+      st = recv_locked(out, error, released);
+    }
+    release(released, std::nullopt);
+    return st;
+  }
+
+  status recv(uninit<stored>& out, std::exception_ptr& error,
+              const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+    for (;;) {
+      const status st = try_recv(out, error);
+      if (st != status::empty) return st;
+      if (stop_requested(stop)) return status::cancelled;
+      if (deadline && P::clock::now() >= *deadline) return status::timed_out;
+      waiter<P> w;
+      if (register_consumer(w)) continue;
+      P::test_delay();  // race window: a producer enqueues before we park
+      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+      if (sel == sel_aborted || sel == sel_cancelled) unregister_consumer(w);
+    }
+  }
+
+  // The consumer's registration (blocking or async): true, registering nothing, when a
+  // receive would not wait (an element is buffered, or the stream is finished).
+  bool register_consumer(waiter<P>& w) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    const bool ready = st_.with([](const shared* s) { return !s->buffer.empty() || s->finished; });
+    if (!ready) consumer_waiter_.with_mut([&](waiter<P>** p) { *p = &w; });
+    return ready;
+  }
+  // Clears the slot if it still holds `w` (a producer that claimed it already cleared it).
+  void unregister_consumer(waiter<P>& w) noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    consumer_waiter_.with_mut([&](waiter<P>** p) {
+      if (*p == &w) *p = nullptr;
+    });
+  }
+
+  // Another reference to the consumer side (an async receive), made from a live one.
+  void retain_consumer() noexcept {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    st_.with_mut([](shared* s) { ++s->consumer_refs; });
+  }
+  // Gives back a reference to the consumer side. The last one terminates the channel
+  // (callbacks, blocked sends, later sends fail) and destroys the buffered elements, outside
+  // the lock, on this thread.
+  void release_consumer() noexcept {
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> terms;
+    std::vector<pending_entry> released;
+    std::deque<std::pair<stored, std::size_t>> doomed;
+    bool last_handle;
+    {
+      lock_guard g(lock_);
+      // SAFETY: under lock_.
+      if (st_.with_mut([](shared* s) { return --s->consumer_refs; }) != 0) return;
+      // SAFETY: under lock_.
+      st_.with_mut([&](shared* s) {
+        s->consumer_alive = false;
+        doomed.swap(s->buffer);
+        s->level = 0;
+        terms.swap(s->on_termination);
+        claim_pending(*s, released, sel_disconnected);
+      });
+      last_handle = handles_left() == 0;
+    }
+    // Outside the lock, touching the state no more (unless we free it): a woken producer may
+    // drop the last source and free it.
+    release(released, errc::closed);
+    doomed.clear();  // elements are destroyed outside the lock
+    for (auto& t : terms)
+      if (t.second) t.second();
+    if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
+  }
+
+  std::size_t level() {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    return st_.with([](const shared* s) { return s->level; });
+  }
+  std::size_t len() {
+    lock_guard g(lock_);
+    // SAFETY: under lock_.
+    return st_.with([](const shared* s) { return s->buffer.size(); });
+  }
+
+ private:
+  struct pending_entry {
+    std::uint64_t id;
+    produce_more_callback fn;  // a callback, or
+    waiter<P>* w;              // a blocked send
+  };
+  struct shared {
+    std::deque<std::pair<stored, std::size_t>> buffer;
+    std::size_t level = 0;
+    bool paused = false;
+    bool finished = false;
+    bool consumer_alive = true;
+    std::size_t consumer_refs = 1;  // the consumer handle and its async receives
+    std::size_t sources = 1;
+    std::uint64_t next_source = 1;  // the first source's id is 1
+    std::uint64_t next_token = 0;
+    std::exception_ptr error;
+    std::vector<pending_entry> pending;
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> on_termination;
+  };
+
+  // Under the lock: takes the blocked consumer's waiter, claimed (or null).
+  waiter<P>* take_consumer_waiter() noexcept {
+    waiter<P>* w = nullptr;
+    // SAFETY: under lock_.
+    consumer_waiter_.with_mut([&](waiter<P>** p) { std::swap(w, *p); });
+    if (w && !w->try_select(sel_first_operation)) w = nullptr;  // it gave up; it unqueues
+    return w;
+  }
+  static void notify(waiter<P>* w) noexcept {
+    if (w) w->notify();  // the last access (the consumer waits for it before leaving)
+  }
+  std::size_t handles_left() const noexcept {
+    // SAFETY: under lock_.
+    return st_.with([](const shared* s) { return s->sources + (s->consumer_alive ? 1 : 0); });
+  }
+
+  // Under the lock: moves every pending entry to `released` (no allocation: a swap) and claims
+  // its waiters for `sel`; an entry whose waiter gave up (timeout, stop, a destroyed async
+  // send) keeps no pointer — that waiter unqueues itself under the lock and finds nothing.
+  static void claim_pending(shared& s, std::vector<pending_entry>& released, std::uintptr_t sel) noexcept {
+    released.swap(s.pending);
+    for (auto& e : released)
+      if (e.w && !e.w->try_select(sel)) e.w = nullptr;
+  }
+  // Outside the lock: notifies the claimed waiters (each notify() is the last access to its
+  // waiter: waiter.hpp) and runs the callbacks with `why` (nullopt: the level fell below low).
+  static void release(std::vector<pending_entry>& released, std::optional<errc> why) {
+    for (auto& e : released) {
+      if (e.w)
+        e.w->notify();
+      else if (e.fn)
+        e.fn(why);
+    }
+  }
+
+  status recv_locked(uninit<stored>& out, std::exception_ptr& error, std::vector<pending_entry>& released) {
+    // SAFETY: under lock_.
+    return st_.with_mut([&](shared* s) {
+      if (s->buffer.empty()) {
+        if (!s->finished) return status::empty;
+        error = s->error;
+        return status::closed;
+      }
+      auto& front = s->buffer.front();
+      out.emplace(std::move(front.first));  // stored_t is nothrow-movable
+      s->level -= front.second;
+      s->buffer.pop_front();
+      if (s->paused && s->level < low_) {
+        s->paused = false;
+        claim_pending(*s, released, sel_first_operation);  // notified after the unlock
+      }
+      return status::ok;
+    });
+  }
+
+  spin_lock<P> lock_;
+  const std::size_t low_;
+  const std::size_t high_;
+  const weight_fn weight_;
+  const bool unbounded_;
+  typename P::template cell<shared> st_{};
+  typename P::template cell<waiter<P>*> consumer_waiter_{nullptr};
+};
+
+}  // namespace detail
+}  // namespace sluice
