@@ -399,15 +399,6 @@ TEST(BigMessage, WatermarkEveryPath) {
   report("watermark recv_for", on_small_stack([&] { EXPECT_EQ(rx.recv_for(forever)->id, 3); }));
   producer.join();
   int got = 0;
-  // Known gap (clang 14 Release only): this path holds two copies at once (2,033 KiB measured),
-  // which does not fit in 2 MiB with the rest of the thread; g++ needs one. Given 3 MiB there
-  // until the watermark's inline resumption is fixed; the STACK line shows the figure.
-#if defined(__clang__)
-  constexpr std::size_t gap_stack_mib = 3;
-#else
-  constexpr std::size_t gap_stack_mib = 0;
-#endif
-  const std::size_t inline_stack = std::max(small_stack(), gap_stack_mib << 20);
   report("watermark send resuming a coroutine", on_small_stack([&] {
            auto c = watermark_receive(rx, &got);
            ASSERT_FALSE(c.done());
@@ -415,7 +406,7 @@ TEST(BigMessage, WatermarkEveryPath) {
            ASSERT_TRUE(src.try_send(std::move(*m)));
            ASSERT_TRUE(c.done());
            EXPECT_EQ(got, 4);
-         }, inline_stack));
+         }));
   auto paused = sluice::watermark<big>(1, 2);
   bool resumed = false;
   report("watermark recv resuming async_send", on_small_stack([&] {

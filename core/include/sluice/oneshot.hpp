@@ -334,7 +334,7 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P
     st = s->try_recv(out);  // the sender stored its final state [O3] before notifying
     if (st == status::empty && sel == sel_cancelled) st = status::cancelled;
   }
-  if (st != status::ok) co_return recv_result<T>(in_place_error, to_errc(st));
+  if (st != status::ok) co_return error_from{[st] { return to_errc(st); }};  // built in the promise
   // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
   destroy_at_exit<S> done{out};
   co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};

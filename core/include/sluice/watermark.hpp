@@ -129,11 +129,13 @@ async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_re
       destroy_at_exit<S> done{out};
       co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
     }
-    if (st == status::closed) co_return watermark_result<T>(in_place_error, watermark_error{errc::closed, std::move(error)});
-    if (stop.stop_requested()) co_return watermark_result<T>(in_place_error, watermark_error{errc::cancelled});
+    // Errors too are built in the promise: a result temporary here would reserve a message's
+    // worth of this frame, on the stack of a thread that resumes it inline.
+    if (st == status::closed) co_return error_from{[&] { return watermark_error{errc::closed, std::move(error)}; }};
+    if (stop.stop_requested()) co_return error_from{[] { return watermark_error{errc::cancelled}; }};
     const std::uintptr_t sel =
         co_await kind_wait<P, watermark_consumer_reg<T, P>>(watermark_consumer_reg<T, P>{s}, &stop);
-    if (sel == sel_cancelled) co_return watermark_result<T>(in_place_error, watermark_error{errc::cancelled});
+    if (sel == sel_cancelled) co_return error_from{[] { return watermark_error{errc::cancelled}; }};
   }
 }
 

@@ -40,13 +40,14 @@ async_op<recv_result<T>, P> async_recv_body(Receiver rx, std::stop_token stop, d
       destroy_at_exit<S> done{out};
       co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
     }
-    if (st == status::closed) co_return recv_result<T>(in_place_error, errc::closed);
-    if (stop.stop_requested()) co_return recv_result<T>(in_place_error, errc::cancelled);
-    if (guard.active() && guard.passed()) co_return recv_result<T>(in_place_error, errc::timed_out);
+    // Errors too are built in the promise (error_from), for the same reason.
+    if (st == status::closed) co_return error_from{[] { return errc::closed; }};
+    if (stop.stop_requested()) co_return error_from{[] { return errc::cancelled; }};
+    if (guard.active() && guard.passed()) co_return error_from{[] { return errc::timed_out; }};
     const std::uintptr_t sel =
         co_await async_wait<T, P>(ref, wait_side::recv, &stop, guard.active() ? &guard : nullptr);
-    if (sel == sel_cancelled) co_return recv_result<T>(in_place_error, errc::cancelled);
-    if (sel == sel_timed_out) co_return recv_result<T>(in_place_error, errc::timed_out);
+    if (sel == sel_cancelled) co_return error_from{[] { return errc::cancelled; }};
+    if (sel == sel_timed_out) co_return error_from{[] { return errc::timed_out; }};
   }
 }
 
