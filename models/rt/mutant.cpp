@@ -8,11 +8,14 @@
 namespace sluice::model::rt {
 
 bool mutant_enabled(const char* name) noexcept {
-  static const std::string names = [] {
-    const char* v = std::getenv("SLUICE_MC_MUTANT");
-    return "," + std::string(v ? v : "") + ",";
-  }();
-  return names.find("," + std::string(name) + ",") != std::string::npos;
+  // Built by appending: g++ 12 -O3 misreports "literal" + std::string&& as -Wrestrict.
+  const auto fenced = [](const char* s) {
+    std::string out(1, ',');
+    out.append(s ? s : "").push_back(',');
+    return out;
+  };
+  static const std::string names = fenced(std::getenv("SLUICE_MC_MUTANT"));
+  return names.find(fenced(name)) != std::string::npos;
 }
 
 }  // namespace sluice::model::rt
