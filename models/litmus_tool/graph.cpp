@@ -151,7 +151,8 @@ std::string node_text(const gnode& n) {
 std::string to_dot(const graph& g, const std::string& title) {
   std::string o = "digraph \"" + title + "\" {\n  label=\"" + title +
                   "\"; labelloc=t;\n  node [shape=box, fontname=monospace, fontsize=10];\n";
-  auto id = [](int i) { return "n" + std::to_string(i); };
+  // Appended, not "n" + std::string&&: g++ 12 -O3's false -Wrestrict.
+  auto id = [](int i) { return std::string(1, 'n').append(std::to_string(i)); };
   o += "  subgraph cluster_init {\n    label=\"init\";\n";
   for (std::size_t i = 0; i < g.nodes.size(); ++i)
     if (g.nodes[i].thread < 0) o += "    " + id(static_cast<int>(i)) + " [label=\"" + node_text(g.nodes[i]) + "\"];\n";

@@ -116,7 +116,7 @@ class machine {
         std::size_t l = loc(e.loc);
         begin(t, tag("R", e.mo) + " " + e.loc, e.line, is_sc(e.mo));
         std::int64_t v = f_.atoms[l]->load(e.mo);
-        f_.ops[static_cast<std::size_t>(t)].back().label += "=" + show(v);
+        f_.ops[static_cast<std::size_t>(t)].back().label.append("=").append(show(v));  // (false -Wrestrict)
         return v;
       }
       case expr::kind::rmw: {
@@ -130,7 +130,7 @@ class machine {
         else if (e.op == "sub") old = a.fetch_sub(operand, e.mo), now = old - operand;
         else if (e.op == "or") old = a.fetch_or(operand, e.mo), now = old | operand;
         else old = a.fetch_and(operand, e.mo), now = old & operand;
-        f_.ops[static_cast<std::size_t>(t)].back().label += " " + show(old) + "->" + show(now);
+        f_.ops[static_cast<std::size_t>(t)].back().label.append(" ").append(show(old)).append("->").append(show(now));
         return old;
       }
       case expr::kind::cas: {
@@ -277,7 +277,7 @@ std::string describe_race(const mc::result& r, const frame& f) {
   auto name = [&](int tid, int index) -> std::string {
     if (tid < 1 || static_cast<std::size_t>(tid) > f.ops.size()) return "thread " + std::to_string(tid);
     const auto& ops = f.ops[static_cast<std::size_t>(tid - 1)];
-    std::string who = "P" + std::to_string(tid - 1);
+    std::string who = std::string(1, 'P').append(std::to_string(tid - 1));  // not "P" + (false -Wrestrict)
     if (index < 1 || static_cast<std::size_t>(index) > ops.size()) return who;
     const event_label& l = ops[static_cast<std::size_t>(index - 1)];
     return who + " line " + std::to_string(l.line) + " (" + l.label + ")";
