@@ -24,6 +24,7 @@
 
 #include <sluice/sluice.hpp>
 
+#include "peers_ext.hpp"
 #include "workloads.hpp"
 
 namespace bench {
@@ -227,15 +228,8 @@ struct sluice_async_peer {
     return {std::chrono::duration<double>(clock::now() - start).count(), ok};
   }
 
-  static std::pair<tx, rx> make(flavor f, std::size_t n) {
-    switch (f) {
-      case flavor::bounded0: return sluice::bounded<msg>(0);
-      case flavor::bounded1: return sluice::bounded<msg>(1);
-      case flavor::bounded_n: return sluice::bounded<msg>(n);
-      case flavor::unbounded: break;
-    }
-    return sluice::unbounded<msg>();
-  }
+  // The same channels as the thread-based sluice row.
+  static std::pair<tx, rx> make(flavor f, std::size_t n) { return sluice_peer::make(f, n); }
 };
 
 }  // namespace bench

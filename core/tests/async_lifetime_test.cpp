@@ -13,10 +13,10 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 
 #include "async_support.hpp"
+#include "freed_tracking_platform.hpp"
 #include "sluice/async.hpp"
 #include "sluice/async_select.hpp"
 
@@ -81,30 +81,7 @@ TEST(AsyncLifetime, AsyncSelectAwaitedAfterItsHandlesAreGoneWorks) {
   EXPECT_EQ(got, 3);
 }
 
-// std_platform whose allocations (channel state, operation frames, resume shims) are tracked,
-// so a handle can be checked against the blocks already freed before it is resumed.
-struct frame_tracking_platform : sluice::std_platform {
-  static inline std::mutex m;
-  static inline std::unordered_set<void*> freed;
-  static void* allocate(std::size_t bytes, std::size_t align) {
-    void* p = sluice::std_platform::allocate(bytes, align);
-    std::lock_guard lk(m);
-    freed.erase(p);
-    return p;
-  }
-  static void deallocate(void* p, std::size_t bytes, std::size_t align) noexcept {
-    {
-      std::lock_guard lk(m);
-      freed.insert(p);
-    }
-    sluice::std_platform::deallocate(p, bytes, align);
-  }
-  static bool is_freed(void* p) {
-    std::lock_guard lk(m);
-    return freed.count(p) != 0;
-  }
-};
-static_assert(sluice::platform<frame_tracking_platform>);
+using frame_tracking_platform = sluice_test::freed_tracking_platform;  // freed_tracking_platform.hpp
 
 // A one-thread executor: schedule() queues; the test runs the queue when it chooses.
 class queue_executor {

@@ -11,12 +11,11 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <unordered_set>
 #include <utility>
 
 #include "async_support.hpp"
+#include "freed_tracking_platform.hpp"
 #include "sluice/async.hpp"
 #include "sluice/broadcast.hpp"
 #include "sluice/oneshot.hpp"
@@ -26,30 +25,7 @@ namespace kinds_async_lifetime_test {  // named: coroutine frames of these types
 
 using sluice::errc;
 
-// std_platform whose allocations are recorded, so a test can ask whether a channel's state is
-// still allocated without touching it.
-struct freed_tracking_platform : sluice::std_platform {
-  static inline std::mutex m;
-  static inline std::unordered_set<void*> freed;
-  static void* allocate(std::size_t bytes, std::size_t align) {
-    void* p = sluice::std_platform::allocate(bytes, align);
-    std::lock_guard lk(m);
-    freed.erase(p);
-    return p;
-  }
-  static void deallocate(void* p, std::size_t bytes, std::size_t align) noexcept {
-    {
-      std::lock_guard lk(m);
-      freed.insert(p);
-    }
-    sluice::std_platform::deallocate(p, bytes, align);
-  }
-  static bool is_freed(const void* p) {
-    std::lock_guard lk(m);
-    return freed.count(const_cast<void*>(p)) != 0;
-  }
-};
-static_assert(sluice::platform<freed_tracking_platform>);
+using freed_tracking_platform = sluice_test::freed_tracking_platform;  // freed_tracking_platform.hpp
 using P = freed_tracking_platform;
 
 // Awaits `op` in a coroutine that completes at once when the result is ready (all these are).
