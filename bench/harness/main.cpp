@@ -29,6 +29,9 @@
 #ifdef BENCH_HAVE_SLUICE  // (peers_ext.hpp)
 #include "async_peer.hpp"
 #endif
+#ifdef BENCH_WITH_ASIO  // (CMake: asio/experimental/concurrent_channel.hpp found)
+#include "asio_peer.hpp"
+#endif
 
 #if __has_include(<sluice/std_parker.hpp>)
 #include <sluice/std_parker.hpp>
@@ -144,6 +147,12 @@ std::map<std::string, peer_entry> peers() {
 #endif
 #ifdef BENCH_HAVE_FIBER
   m["boost-fiber"] = entry<fiber_peer>();
+#endif
+#ifdef BENCH_WITH_ASIO
+  m["asio"] = {[](flavor f, workload w) { return asio_peer::unsupported(f, w); },
+               [](workload w, flavor f, std::size_t n, int t) { return asio_peer::run(w, f, n, t); },
+               [](flavor f, std::size_t it) { return asio_peer::pingpong(f, it); },
+               [] {}};  // no memory rows: its channels live on an io_context
 #endif
   return m;
 }
