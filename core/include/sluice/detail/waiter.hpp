@@ -47,8 +47,10 @@ namespace waiter_order {
 inline constexpr named_order claim{"waiter.claim", std::memory_order_acq_rel};
 // ORDERING: acquire — [W2] pairs with the claim [W1].
 inline constexpr named_order observe{"waiter.observe", std::memory_order_acquire};
-// ORDERING: acquire on the failure of a claim: reads the winner's value.
-inline constexpr named_order claim_fail{"waiter.claim_fail", std::memory_order_acquire};
+// ORDERING: relaxed on the failure of a claim — the value read is discarded; a loser touches
+// the waiter no more, and the owner reaches the winner's writes through its notify()
+// (papers/orderings.md: waiter.claim_fail).
+inline constexpr named_order claim_fail{"waiter.claim_fail", std::memory_order_relaxed};
 // ORDERING: acquire/release spinlock [S1]/[S2] around the wait list.
 inline constexpr named_order lock_acquire{"wait_list.lock", std::memory_order_acquire};
 inline constexpr named_order lock_release{"wait_list.unlock", std::memory_order_release};
