@@ -45,8 +45,10 @@ namespace waiter_order {
 // ORDERING: acq_rel — the claim [W1] publishes what the claimer wrote before it and reads
 // what the waiter wrote when it registered.
 inline constexpr named_order claim{"waiter.claim", std::memory_order_acq_rel};
-// ORDERING: acquire — [W2] pairs with the claim [W1].
-inline constexpr named_order observe{"waiter.observe", std::memory_order_acquire};
+// ORDERING: relaxed — [W2] is read by the claimer itself or after the winner's notify(), which
+// is sequenced after [W1] and carries the winner's writes (parker / phase word); coherence then
+// makes this load see the claim (papers/orderings.md: waiter.observe).
+inline constexpr named_order observe{"waiter.observe", std::memory_order_relaxed};
 // ORDERING: relaxed on the failure of a claim — the value read is discarded; a loser touches
 // the waiter no more, and the owner reaches the winner's writes through its notify()
 // (papers/orderings.md: waiter.claim_fail).
