@@ -45,10 +45,10 @@
 namespace sluice::detail {
 
 namespace waiter_order {
-// ORDERING: relaxed — the claim [W1] needs only its atomicity (one winner). Its success reads
-// the constructor's `waiting` (no release to pair with) and nothing reads it with acquire: the
-// claimer's writes travel by notify(), the waiter's by how the claimer found it (a list lock,
-// [O4]/[O1], [T1]/[T2]) (papers/orderings.md: waiter.claim).
+// The claim [W1] needs only its atomicity (one winner): its success reads the constructor's
+// `waiting`, nothing reads it with acquire; the claimer's writes travel by notify(), the
+// waiter's by how the claimer found it (a list lock, [O4]/[O1], [T1]/[T2]).
+// ORDERING: relaxed — see above (papers/orderings.md: waiter.claim).
 inline constexpr named_order claim{"waiter.claim", std::memory_order_relaxed};
 // ORDERING: relaxed — [W2] is read by the claimer itself or after the winner's notify(), which
 // is sequenced after [W1] and carries the winner's writes (parker / phase word); coherence then
