@@ -222,9 +222,12 @@ def write(doc):
                    "nothing weaker exists" if not r["steps"] else
                    f"every weakening is caught: keep `{r['today']}`" if not r.get("passing") else
                    f"weaker orders not caught: {', '.join('`%s`' % o for o in r['passing'])} — "
-                   "a candidate, see 'Left for review'")
+                   "see 'Not caught: the arguments'")
         verdict_arg = ""
-        if r.get("passing") and r["site"] in args:
+        if args.get(r["site"], "").startswith("**Adopted"):
+            m = re.search(r"\*\*(.+?)\*\*", args[r["site"]])
+            verdict_arg = f" {m.group(1)} (see 'Relaxations adopted in core')."
+        elif r.get("passing") and r["site"] in args:
             m = re.search(r"\*\*(.+?)\*\*", args[r["site"]])
             verdict_arg = f" Written argument: **{m.group(1)}**" if m else " A written argument exists."
         L.append(f"- `{r['site']}` (`{r['today']}`, {', '.join(r['uses']) or 'no recorded use'}): {verdict}.{verdict_arg}")
@@ -253,6 +256,11 @@ def write(doc):
     adopted = [(k, v) for k, v in sorted(args.items()) if v.startswith("**Adopted")]
     if not adopted:
         L.append("None.\n")
+    if adopted:
+        L.append("Each is its own commit; its `ORDERING:` comment cites `papers/orderings.md: <site>`. "
+                 "The table above shows these sites at their new order (the study ran after the "
+                 "commits); the weakening to it had been not caught by every scenario executing "
+                 "the site, and the argument below is why it is correct.\n")
     for k, v in adopted:
         L.append(f"- `{k}`:\n\n" + "\n".join("  " + l if l else "" for l in v.split("\n")) + "\n")
     L.append("## Not caught: the arguments\n")
