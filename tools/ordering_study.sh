@@ -6,16 +6,21 @@
 #   bash tools/ordering_study.sh --model rc11       # under the checker's RC11 model (SLUICE_MC_MODEL)
 #   bash tools/ordering_study.sh --arm-only         # only the AArch64 instruction counts + paper
 #   bash tools/ordering_study.sh --paper-only       # regenerate the paper from the saved results
-#   bash tools/ordering_study.sh --bench-ab         # x86 timing A/B, default vs seq_cst (quiet machine!)
+#   bash tools/ordering_study.sh --bench-ab         # x86 timing A/B: default, seq_cst preset,
+#                                                   # checker-weakest (a quiet machine!), into the paper
 #
-# Builds only sluice_model_tests, in build/ordering-study, under the build lock; the checker
-# runs (deterministic verdicts, not timings) run at nice 19 without the lock, 2 at a time.
+# Builds only sluice_model_tests, in build/ordering-study; 2 checker processes at a time, nice 19.
+# On the shared machine (/work/build.lock exists) every mode but --paper-only runs entirely
+# under that lock, taken once here: the checker runs are the machine's two cores for the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -e /work/build.lock ] && [ -z "${SLUICE_STUDY_LOCKED:-}" ] && [[ " $* " != *" --paper-only "* ]]; then
+  echo "ordering_study.sh: waiting for /work/build.lock" >&2
+  exec env SLUICE_STUDY_LOCKED=1 flock /work/build.lock bash "$0" "$@"
+fi
 root=$PWD
 build=$root/build/ordering-study
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work}
-lock() { if [ -e /work/build.lock ]; then flock /work/build.lock "$@"; else "$@"; fi; }
 
 mode=study
 py_args=()
@@ -36,15 +41,17 @@ if [ "$mode" = paper ]; then
   python3 tools/ordering_study.py --build "$build" --paper-only
   exit 0
 fi
-if [ "$mode" = bench ]; then
-  exec bash tools/ordering_price.sh --bench-ab
+if [ "$mode" = bench ]; then  # the x86 A/B (default, seq_cst preset, checker-weakest) into the paper
+  bash tools/ordering_price.sh --bench-ab
+  python3 tools/ordering_study.py --build "$build" --paper-only
+  exit 0
 fi
 if [ "$mode" = study ]; then
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  lock cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
     "${launcher[@]}" >/dev/null
-  lock cmake --build "$build" --target sluice_model_tests -j2
+  cmake --build "$build" --target sluice_model_tests -j2
   python3 tools/ordering_study.py --build "$build" "${py_args[@]}"
 fi
 # The AArch64 counts only for a full run (a --site rerun keeps the saved ones).

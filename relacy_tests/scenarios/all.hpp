@@ -81,8 +81,15 @@ void add_flavor(std::vector<scenario>& out) {
   add("try_recv_sees_every_completed_send", &try_recv_sees_every_completed_send<P, F>);
   // FINDING-1 (fixed in core by [A8]/[B10]): every flavor now gives this edge.
   add("recv_closed_happens_after_last_sender_drop", &recv_closed_happens_after_last_sender_drop<P, F>);
-  if constexpr (buffers<F>)
+  add("is_disconnected_true_happens_after_last_sender_drop",
+      &is_disconnected_true_happens_after_last_sender_drop<P, F>);
+  if constexpr (F::is_unbounded)
+    add("two_receivers_finishing_a_block_free_it_after_both_reads",
+        &two_receivers_finishing_a_block_free_it_after_both_reads<P>);
+  if constexpr (buffers<F>) {
     add("try_send_sees_every_completed_recv", &try_send_sees_every_completed_recv<P, F>);
+    add("try_recv_empty_is_ordered_in_S_after_a_send", &try_recv_empty_is_ordered_in_S_after_a_send<P, F>);
+  }
 }
 
 // Scenarios that demonstrate a finding (a guarantee core does not give yet): the model tier

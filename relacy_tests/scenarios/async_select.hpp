@@ -255,6 +255,31 @@ void coro_deadline_recv_for_vs_send_vs_timer_never_loses(const config&) {
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// The timer thread exists before the coroutine waits: it runs the deadline task as soon as it
+// is posted, while the coroutine may still be arming the deadline. Nobody sends, so the receive
+// ends timed_out. Proves: the task reads the waiter the operation armed only through the
+// link's [T1]/[T2] (async_timer.hpp), not through a thread start — in the scenario above the
+// coroutine arms before the timer thread is spawned. Written by the ordering study: it catches
+// async.timer_arm / async.timer_fire weakened to relaxed.
+template <class P, class F>
+void coro_deadline_armed_while_the_timer_runs_times_out(const config&) {
+  ledger led(1);
+  slot_timer<P> timer;
+  auto ch = make_channel<msg, P, F>();
+  int got = -2;
+  typename P::template atomic<bool> finished{false};
+  auto tt = harness<P>::spawn([&timer] {
+    while (!timer.fire()) P::yield_now();  // the task is posted when the receive first waits
+  });
+  auto task = coro_recv_for<P>(nullptr, ch.second, &timer, led, got, &finished);  // waits: empty
+  tt.join();
+  // ORDERING: acquire — pairs with the coroutine's release store (resumed by the timer).
+  while (!finished.load(std::memory_order_acquire)) P::yield_now();
+  SLUICE_VERIFY(got == -1);
+  SLUICE_VERIFY(led.received(0) == 0);  // nothing was sent, nothing received
+  task.destroy();
+}
+
 template <class P, class F, class Table>
 void add_async_select_flavor(Table& out) {
   auto add = [&](const char* what, void (*fn)(const config&)) {
@@ -266,6 +291,7 @@ void add_async_select_flavor(Table& out) {
   if constexpr (can_block_sender<F>)
     add("select_send_case_delivers_xor_destroys_once", &coro_select_send_case_delivers_xor_destroys_once<P, F>);
   add("deadline_recv_for_vs_send_vs_timer_never_loses", &coro_deadline_recv_for_vs_send_vs_timer_never_loses<P, F>);
+  add("deadline_armed_while_the_timer_runs_times_out", &coro_deadline_armed_while_the_timer_runs_times_out<P, F>);
 }
 
 #endif  // SLUICE_VERIF_NO_COROUTINE_SCENARIOS

@@ -86,4 +86,37 @@ void delivery_no_loss_no_dup_fifo_exact_counts(const config& cfg) {
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// The unbounded (list) flavor: the main thread sends one block's worth of messages and
+// receives all but the last two; two receivers then take one each, racing to set the block's
+// last `consumed` bit. Proves: the block is freed once, and only after both receivers read
+// their slots (list.hpp [B4]: each bit's setter releases its read, the last one acquires them
+// all before freeing). Written by the ordering study: it catches list.consume weakened.
+template <class P>
+void two_receivers_finishing_a_block_free_it_after_both_reads(const config&) {
+  constexpr int block = static_cast<int>(detail::list_flavor<int, P>::block_cap);
+  auto ch = basic_unbounded<int, P>();
+  for (int i = 0; i < block; ++i) SLUICE_VERIFY(ch.first.send(i).has_value());
+  for (int i = 0; i < block - 2; ++i) {
+    auto m = ch.second.recv();
+    SLUICE_VERIFY(m.has_value() && *m == i);
+  }
+  auto second = ch.second;  // a clone: two receivers
+  int a = -1, b = -1;
+  // try_recv: both messages are written, so neither receiver may find the channel empty (and
+  // none registers a waiter, which keeps the search small).
+  auto t1 = harness<P>::spawn([&a, r = std::move(ch.second)]() mutable {
+    auto m = r.try_recv();
+    SLUICE_VERIFY(m.has_value());
+    a = *m;
+  });
+  auto t2 = harness<P>::spawn([&b, r = std::move(second)]() mutable {
+    auto m = r.try_recv();
+    SLUICE_VERIFY(m.has_value());
+    b = *m;
+  });
+  t1.join();
+  t2.join();
+  SLUICE_VERIFY(a != b && a + b == 2 * block - 3);
+}
+
 }  // namespace sluice::verif

@@ -249,4 +249,29 @@ void recv_closed_happens_after_last_sender_drop(const config&) {
   tr.join();
 }
 
+// A sender writes plain shared memory and drops the last sender; the receiver asks
+// is_disconnected() once and, on `true`, reads that memory. Proves: a `true` answer
+// happens-after the close that made it true (the query's half of the edge above; the zero
+// flavor mirrors `disconnected` in an atomic flag for it, zero.hpp [Z3]). Written by the
+// ordering study: it catches zero.closed_store and zero.closed_load weakened to relaxed.
+template <class P, class F>
+void is_disconnected_true_happens_after_last_sender_drop(const config&) {
+  auto ch = make_channel<int, P, F>();
+  typename P::template cell<int> shared(0);
+  auto ts = harness<P>::spawn([&shared, s = std::move(ch.first)]() mutable {
+    // SAFETY: written before the drop; read by the receiver only after is_disconnected().
+    shared.with_mut([](int* v) { *v = 42; });
+    drop(s);
+  });
+  auto tr = harness<P>::spawn([&shared, r = std::move(ch.second)]() mutable {
+    if (!r.is_disconnected()) return;
+    int seen = 0;
+    // SAFETY: the claim under test: the sender's write happens-before this read.
+    shared.with([&](const int* v) { seen = *v; });
+    SLUICE_VERIFY(seen == 42);
+  });
+  ts.join();
+  tr.join();
+}
+
 }  // namespace sluice::verif

@@ -12,7 +12,8 @@
 //    show as a deadlock or a use after free of the waiter);
 //  - the shared state is freed exactly once (model: leak / double free; ASan, valgrind);
 //  - send's happens-before claim: a plain P::cell written before send() and read after the
-//    receive returns is not a data race (the model's vector clocks check it).
+//    receive returns is not a data race (the model's vector clocks check it); and drop's:
+//    one written before an unsent drop and read after a receive returned closed.
 //
 // Tier wiring (one line per pair): add_oneshot_scenarios<P>(table) appends every pair as
 // "oneshot_<sender>_vs_<receiver>_..." entries of {name, fn} to any table whose elements are
@@ -52,6 +53,9 @@ void oneshot_pair_accounts_for_the_message(const config&) {
       auto r = std::move(s).send(msg(led, 0));
       accepted = settle_send<P>(led, r, 0, errc::closed);
     } else {
+      // SAFETY (test): written before the drop; read by the receiver only after its receive
+      // returned closed — oneshot.hpp's second happens-before promise orders the two.
+      side.with_mut([](int* v) { *v = 7; });
       drop(s);
     }
   });
@@ -61,6 +65,10 @@ void oneshot_pair_accounts_for_the_message(const config&) {
       received = true;
       // SAFETY (test): see the sender; a race here is the bug the model would report.
       side.with([](const int* v) { SLUICE_VERIFY(*v == 42); });
+    };
+    auto on_closed = [&] {  // closed only comes from an unsent drop here (the sender never fails)
+      // SAFETY (test): see the sender's drop branch; a race here is the bug.
+      if constexpr (S == oneshot_tx::drop) side.with([](const int* v) { SLUICE_VERIFY(*v == 7); });
     };
     if constexpr (R == oneshot_rx::drop) {
       drop(r);
@@ -72,6 +80,7 @@ void oneshot_pair_accounts_for_the_message(const config&) {
       } else {
         SLUICE_VERIFY(m.error() == errc::empty || m.error() == errc::closed);
         saw_closed = m.error() == errc::closed;
+        if (saw_closed) on_closed();
       }
       return;  // dropping r: an unreceived message is handed back or destroyed with the state
     } else {
@@ -90,6 +99,7 @@ void oneshot_pair_accounts_for_the_message(const config&) {
       } else {
         SLUICE_VERIFY(m.error() == errc::closed);
         saw_closed = true;
+        on_closed();
       }
       // Taken once: a second receive reports closed.
       SLUICE_VERIFY(r.try_recv().error() == errc::closed);

@@ -493,6 +493,39 @@ void mpsc_two_producers_no_loss_fifo_then_closed(const config& cfg) {
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// The receiver writes plain shared memory and closes; the producer sends until a send
+// reports `closed` (at most capacity + 1 sends: the last one waits on the full ring) and
+// then reads that memory. Proves: a send that fails with `closed` happens-after the close
+// (spsc_ring.hpp [R8] and the failure order of [R2]; spsc_list.hpp [U7] and [U2]). Written by
+// the ordering study: it catches *.closed_acquire and *.publish_fail weakened to relaxed.
+template <class P, class F>
+void spsc_send_closed_happens_after_receiver_close(const config&) {
+  // A ring: capacity + 1 sends (the last waits on the full ring); the list: two.
+  constexpr int n = spsc_bounded_v<F> ? static_cast<int>(F::capacity) + 1 : 2;
+  auto ch = make_spsc<int, P, F>();
+  typename P::template cell<int> shared(0);
+  auto tp = harness<P>::spawn([&shared, tx = std::move(ch.first)]() mutable {
+    for (int i = 0; i < n; ++i) {
+      auto r = tx.send(i);
+      if (r.has_value()) continue;
+      SLUICE_VERIFY(r.error().code == errc::closed);
+      int seen = 0;
+      // SAFETY: the claim under test: the receiver's write happens-before this read.
+      shared.with([&](const int* v) { seen = *v; });
+      SLUICE_VERIFY(seen == 42);
+      return;
+    }
+    SLUICE_VERIFY(!spsc_bounded_v<F>);  // a full ring's last send can only end by the close
+  });
+  auto tc = harness<P>::spawn([&shared, rx = std::move(ch.second)]() mutable {
+    // SAFETY: written before the close; read by the producer only after a `closed` send.
+    shared.with_mut([](int* v) { *v = 42; });
+    (void)rx.close();  // false if the list's producer finished and dropped its sender first
+  });
+  tp.join();
+  tc.join();
+}
+
 template <class P, class F, class Table>
 void add_spsc_flavor(Table& out) {
   auto add = [&](const char* what, void (*fn)(const config&)) {
@@ -501,6 +534,7 @@ void add_spsc_flavor(Table& out) {
   using c = spsc_closer;
   add("handoff_fifo_no_loss_blocking_both_ways", &spsc_handoff_fifo_no_loss<P, F>);
   add("send_happens_before_recv", &spsc_send_happens_before_recv<P, F>);
+  add("send_closed_happens_after_receiver_close", &spsc_send_closed_happens_after_receiver_close<P, F>);
   add("sender_close_wakes_receiver", &spsc_sender_side_close_wakes_receiver<P, F, c::sender_close, 0>);
   add("sender_drop_wakes_receiver", &spsc_sender_side_close_wakes_receiver<P, F, c::sender_drop, 0>);
   add("sender_close_after_send_delivers_then_closed",

@@ -7,6 +7,7 @@
 // and explores every execution where the flag was or was not seen.
 #pragma once
 
+#include <cstdint>
 #include <utility>
 
 #include "common.hpp"
@@ -106,6 +107,35 @@ void try_send_sees_every_completed_recv(const config&) {
   drop(tx);
   drop(rx);
   SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
+// Store buffering through the channel: thread A sends, then reads a seq_cst flag; thread B
+// sets the flag (seq_cst), then calls try_recv(). Proves: never both "A read the flag unset"
+// and "B's try_recv reported empty". A's load precedes B's store in the single total order S,
+// so the send's seq_cst claim ([A1], [B1]) precedes B's full/empty decision, which reads the
+// tail after a seq_cst fence (array.hpp [A6], list.hpp [B8]) and so sees the claim. "Before"
+// is established through S alone here, not through happens-before: the one shape the fence
+// serves. Written by the ordering study: it catches *.decide_fence weakened.
+template <class P, class F>
+void try_recv_empty_is_ordered_in_S_after_a_send(const config&) {
+  auto ch = make_channel<int, P, F>();
+  auto tx = ch.first;   // clones held here: neither thread's handle is the last, so nothing
+  auto rx = ch.second;  // closes the channel while the two race
+  typename P::template atomic<std::uint32_t> flag{0};
+  std::uint32_t a_saw = 2;  // written by A, read after the joins
+  bool b_empty = false;     // written by B, read after the joins
+  auto ta = harness<P>::spawn([&, s = std::move(ch.first)]() mutable {
+    SLUICE_VERIFY(s.send(1).has_value());
+    a_saw = flag.load(std::memory_order_seq_cst);
+  });
+  auto tb = harness<P>::spawn([&, r = std::move(ch.second)]() mutable {
+    flag.store(1, std::memory_order_seq_cst);
+    auto m = r.try_recv();
+    b_empty = !m.has_value() && m.error() == errc::empty;
+  });
+  ta.join();
+  tb.join();
+  SLUICE_VERIFY(!(a_saw == 0 && b_empty));
 }
 
 }  // namespace sluice::verif

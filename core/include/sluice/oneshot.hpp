@@ -55,7 +55,8 @@
 //                                        sender's claim attempt on the waiter and the message
 //                                        write happen-before the receiver leaves.
 //   [O4] register CAS empty -> receiving (release on success: publishes waiter_ to [O1]/[O2];
-//                                        acquire on failure: reads message/disconnected).
+//                                        relaxed on failure: the caller then reads the same
+//                                        message/disconnected with [O5]).
 //   [O5] receiver loads (acquire)        pair with [O1], [O2], [O3].
 //   [O6] give-up CAS receiving -> empty (acquire both ways): on failure reads [O3]'s state.
 //   [O7] receiver drop exchange(disconnected) (acq_rel): acquire sees the message to destroy
@@ -99,7 +100,10 @@ inline constexpr named_order sender_drop{"oneshot.sender_drop", std::memory_orde
 inline constexpr named_order unpark_done{"oneshot.unpark_done", std::memory_order_release};
 // ORDERING: release on success, acquire on failure — [O4].
 inline constexpr named_order register_ok{"oneshot.register", std::memory_order_release};
-inline constexpr named_order register_fail{"oneshot.register_fail", std::memory_order_acquire};
+// ORDERING: relaxed on failure — the value is discarded and the caller's next access is
+// try_recv()'s [O5] acquire load, which reads the same store (papers/orderings.md:
+// oneshot.register_fail).
+inline constexpr named_order register_fail{"oneshot.register_fail", std::memory_order_relaxed};
 // ORDERING: acquire — [O5].
 inline constexpr named_order observe{"oneshot.observe", std::memory_order_acquire};
 // ORDERING: acquire — [O6] both ways.

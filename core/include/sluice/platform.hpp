@@ -44,7 +44,11 @@
 // once at the top of its file. It converts to std::memory_order (so std::atomic accepts it)
 // and carries a name, so the model checker can rewrite it by name (the ordering study).
 // Building with SLUICE_ALL_SEQ_CST=1 turns every named order into seq_cst, to measure what
-// the relaxations buy.
+// the relaxations buy. Building with SLUICE_ORDER_OVERRIDES="file" replaces single named
+// orders at compile time: the file holds lines `SLUICE_ORDER("site.name", relaxed)` and the
+// order is substituted when the constant is declared (docs/DESIGN.md, conventions: orderings;
+// the ordering study compiles its checker-weakest configuration this way). SLUICE_ALL_SEQ_CST
+// wins over an override.
 #pragma once
 
 #include <atomic>
@@ -59,10 +63,40 @@
 
 namespace sluice {
 
-// A memory order with a name, declared once per core file.
+namespace detail {
+struct order_override {
+  const char* name;
+  std::memory_order order;
+};
+// The compile-time overrides (SLUICE_ORDER_OVERRIDES), ended by a null name.
+inline constexpr order_override order_overrides[] = {
+#ifdef SLUICE_ORDER_OVERRIDES
+#define SLUICE_ORDER(site, mo) {site, std::memory_order::mo},
+#include SLUICE_ORDER_OVERRIDES
+#undef SLUICE_ORDER
+#endif
+    {nullptr, std::memory_order::relaxed}};
+
+constexpr bool same_name(const char* a, const char* b) noexcept {
+  while (*a != '\0' && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+consteval std::memory_order overridden(const char* name, std::memory_order mo) noexcept {
+  for (const auto& o : order_overrides)
+    if (o.name != nullptr && same_name(o.name, name)) return o.order;
+  return mo;
+}
+}  // namespace detail
+
+// A memory order with a name, declared once per core file. The constructor is consteval: a
+// named order is a compile-time constant, so an override never costs a run-time lookup.
 struct named_order {
   const char* name;
   std::memory_order order;
+
+  consteval named_order(const char* n, std::memory_order mo) noexcept
+      : name(n), order(detail::overridden(n, mo)) {}
 
   constexpr std::memory_order value() const noexcept {
     // ORDERING: not an operation — the SLUICE_ALL_SEQ_CST build turns every named order seq_cst.

@@ -23,9 +23,12 @@
 // returning.
 //
 // Synchronization
-//   [W1] claim CAS (acq_rel)     pairs with [W2], the waiter's acquire load of select_, so
-//                                a packet written by the claimer before notify() is visible;
-//   notify() -> parker.unpark()  happens-before the park() that consumes the token (platform).
+//   [W1] claim CAS (relaxed)     one winner by the CAS's atomicity; [W2] (relaxed) reads it
+//                                after the winner's notify() or as the claimer itself. What
+//                                the claimer wrote before notify() (a packet) is visible by:
+//   notify() -> parker.unpark()  happens-before the park() that consumes the token (platform),
+//                                or the coroutine's phase word (coro_waiter.hpp).
+//   (papers/orderings.md: waiter.claim / waiter.observe / waiter.claim_fail.)
 //   [L1] is_empty_ store (seq_cst) in register, and [L2] is_empty_ load (seq_cst) in notify:
 //   the "nobody waits" fast path. A registering party stores is_empty_ = false [L1] and then
 //   re-checks its channel with seq_cst loads; a notifying party publishes with a seq_cst RMW or
@@ -42,13 +45,19 @@
 namespace sluice::detail {
 
 namespace waiter_order {
-// ORDERING: acq_rel — the claim [W1] publishes what the claimer wrote before it and reads
-// what the waiter wrote when it registered.
-inline constexpr named_order claim{"waiter.claim", std::memory_order_acq_rel};
-// ORDERING: acquire — [W2] pairs with the claim [W1].
-inline constexpr named_order observe{"waiter.observe", std::memory_order_acquire};
-// ORDERING: acquire on the failure of a claim: reads the winner's value.
-inline constexpr named_order claim_fail{"waiter.claim_fail", std::memory_order_acquire};
+// The claim [W1] needs only its atomicity (one winner): its success reads the constructor's
+// `waiting`, nothing reads it with acquire; the claimer's writes travel by notify(), the
+// waiter's by how the claimer found it (a list lock, [O4]/[O1], [T1]/[T2]).
+// ORDERING: relaxed — see above (papers/orderings.md: waiter.claim).
+inline constexpr named_order claim{"waiter.claim", std::memory_order_relaxed};
+// ORDERING: relaxed — [W2] is read by the claimer itself or after the winner's notify(), which
+// is sequenced after [W1] and carries the winner's writes (parker / phase word); coherence then
+// makes this load see the claim (papers/orderings.md: waiter.observe).
+inline constexpr named_order observe{"waiter.observe", std::memory_order_relaxed};
+// ORDERING: relaxed on the failure of a claim — the value read is discarded; a loser touches
+// the waiter no more, and the owner reaches the winner's writes through its notify()
+// (papers/orderings.md: waiter.claim_fail).
+inline constexpr named_order claim_fail{"waiter.claim_fail", std::memory_order_relaxed};
 // ORDERING: acquire/release spinlock [S1]/[S2] around the wait list.
 inline constexpr named_order lock_acquire{"wait_list.lock", std::memory_order_acquire};
 inline constexpr named_order lock_release{"wait_list.unlock", std::memory_order_release};

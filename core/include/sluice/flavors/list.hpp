@@ -30,7 +30,7 @@
 //                                 "closed" happens-after the close (the model tier's FINDING-1).
 // Single consumer (SingleConsumer = true, the mpsc handles of spsc.hpp): the producers' side is
 // unchanged, the consumer's loses both of its read-modify-writes. Nobody competes for head, so
-// [B7] becomes a plain store [B11] (release: only len() reads it), and the consumer, having
+// [B7] becomes a plain store [B11] (relaxed: only len() reads it), and the consumer, having
 // read every slot of a block in order, each after its [B3], frees the block after its last
 // slot [B12] instead of counting `consumed` bits (a producer's [B2] is its last access to the
 // block: the installer of the next block links it before writing its own slot).
@@ -73,8 +73,9 @@ inline constexpr named_order consume{"list.consume", std::memory_order_acq_rel};
 inline constexpr named_order decide_fence{"list.decide_fence", std::memory_order_seq_cst};
 // ORDERING: relaxed — the tail read after the [B8] fence, and quiescent reads in the destructor.
 inline constexpr named_order peek{"list.peek", std::memory_order_relaxed};
-// ORDERING: release — [B11] the single consumer's head store (read by len() only).
-inline constexpr named_order single_advance{"list.single_advance", std::memory_order_release};
+// ORDERING: relaxed — [B11] the single consumer's head store: other threads read it only in
+// len(), a number nothing is dereferenced by (papers/orderings.md: list.single_advance).
+inline constexpr named_order single_advance{"list.single_advance", std::memory_order_relaxed};
 // ORDERING: acquire — [B10] an acquire re-read of tail after a relaxed read saw the close mark
 // (see array [A8]).
 inline constexpr named_order closed_acquire{"list.closed_acquire", std::memory_order_acquire};

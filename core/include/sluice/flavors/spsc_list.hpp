@@ -31,7 +31,7 @@
 //                               only on the close mark [U5]; acquire on failure.
 //   [U3] tail load (acquire)    the consumer refreshes its cache; reading the mark, it sees
 //                               everything before the close.
-//   [U4] head store (release)   for len() only; the producer never reads head.
+//   [U4] head store (relaxed)   for len() only; the producer never reads head.
 //   [U5] tail fetch_or (seq_cst) closes; in S with the receivers' [L2].
 //   [U6] loads (seq_cst)        len/readiness/is_disconnected.
 //   [U7] tail re-load (acquire) the producer saw the mark with a relaxed read (FINDING-1).
@@ -63,8 +63,8 @@ inline constexpr named_order publish{"spsc_list.publish", std::memory_order_seq_
 inline constexpr named_order publish_fail{"spsc_list.publish_fail", std::memory_order_acquire};
 // ORDERING: acquire — [U3].
 inline constexpr named_order refresh{"spsc_list.refresh", std::memory_order_acquire};
-// ORDERING: release — [U4].
-inline constexpr named_order advance{"spsc_list.advance", std::memory_order_release};
+// ORDERING: relaxed — [U4], read by len() only (papers/orderings.md: spsc_list.advance).
+inline constexpr named_order advance{"spsc_list.advance", std::memory_order_relaxed};
 // ORDERING: seq_cst — [U5] and [U6].
 inline constexpr named_order close{"spsc_list.close", std::memory_order_seq_cst};
 inline constexpr named_order observe{"spsc_list.observe", std::memory_order_seq_cst};
