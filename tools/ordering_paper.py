@@ -135,6 +135,9 @@ def x86_table(L):
         L.append("Not measured yet: a timing needs a quiet machine.\n")
         return
     ab = json.load(open(X86))
+    if ab.get("command"):
+        L.append(f"This run: `{ab['command']}` (runs, then messages per bench row; "
+                 "`--bench-ab` alone means 5 runs of 2,000,000).\n")
     L.append(f"Measured on {ab['machine']}; load average {ab['load_min']}-{ab['load_max']} during "
              "the runs. Medians in ns per message (bench rows) or per iteration (micro rows); "
              "ratios to default.\n")

@@ -92,9 +92,12 @@ def ab_summary(path):
     import collections
     import statistics
     d, cfg, loads, blob = collections.defaultdict(list), None, [], None
+    params = None
     for line in open(path):
         p = line.split()
-        if p and p[0] == "CFG":
+        if p and p[0] == "PARAMS":
+            params = (int(p[1]), int(p[2]))
+        elif p and p[0] == "CFG":
             cfg = p[1]
             loads.append(float(p[2]))
         elif p and p[0] == "RESULT" and len(p) > 5 and p[5] == "ok":
@@ -117,7 +120,9 @@ def ab_summary(path):
         rows.append({"test": t, "runs": len(d[(t, "default")]), "median_ns": med,
                      "ratio_to_default": {c: med[c] / med["default"] for c in med}})
     doc = {"rows": rows, "load_min": min(loads, default=0), "load_max": max(loads, default=0),
-           "machine": "2-vCPU Debian 12 VM, g++ 12.2, -O2 Release (x86-64)",
+           "machine": "2-vCPU Debian 12 VM, g++ 12.2, -O3 (CMake Release), x86-64",
+           "command": ("bash tools/ordering_price.sh --bench-ab %d %d" % params) if params else
+                      "bash tools/ordering_study.sh --bench-ab",
            "weakest": [l for l in open(WEAKEST).read().splitlines() if l.startswith("SLUICE_ORDER")]}
     with open(AB_OUT, "w") as fh:
         json.dump(doc, fh, indent=1)

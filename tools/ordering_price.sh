@@ -33,6 +33,7 @@ case "${1:-}" in
       cmake --build "build/bench-$cfg" --target sluice_micro -j2 || true  # needs Google Benchmark
     done
     out=$(mktemp)
+    echo "PARAMS $runs $n" >> "$out"
     micro_filter='^(sluice_inout|sluice_try_recv|sluice_oneshot|kinds_oneshot_create_send_recv|kinds_oneshot_cross_thread|kinds_broadcast_send_recv|kinds_watermark)'
     for r in $(seq 1 "$runs"); do  # interleaved, so a load change hits every configuration alike
       for t in bounded_mpmc unbounded_mpmc bounded0_mpmc bounded_spsc bounded1_spsc bounded0_spsc; do
