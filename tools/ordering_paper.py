@@ -151,6 +151,51 @@ def x86_table(L):
     L.append("")
 
 
+OTHER_MODELS = {"cxx20": "C++20"}  # studies beside the default (rc11) one: --model NAME
+
+
+def other_model_section(L, sites):
+    """The same study under another memory model, compared site by site with this one."""
+    for model, label in OTHER_MODELS.items():
+        L.append(f"## The same study under the {label} model\n")
+        path = os.path.join(ROOT, "papers", "orderings", model, "results.json")
+        if not os.path.exists(path):
+            L.append(f"Not run yet: `bash tools/ordering_study.sh --model {model}` (it writes "
+                     f"papers/orderings/{model}/results.json and regenerates this paper).\n")
+            continue
+        other = json.load(open(path))
+        meta = other.get("meta", {})
+        osites = other.get("sites", {})
+        caught = sum(1 for r in osites.values() for s in r.get("steps", []) if s["caught"])
+        not_caught = sum(1 for r in osites.values() for s in r.get("steps", []) if not s["caught"])
+        L.append(f"Run with `SLUICE_MC_MODEL={model}` (same scenarios, same searches): "
+                 f"{len(osites)} sites, {caught + not_caught} weakenings, {caught} caught, "
+                 f"{not_caught} not caught; {meta.get('total_seconds')} s, load average before "
+                 f"{' '.join(meta.get('load_before') or ['n/a'])}, after {' '.join(meta.get('load') or [])}.\n")
+        diffs = []
+        for r in sites:
+            o = osites.get(r["site"])
+            if o is None:
+                diffs.append(f"- `{r['site']}`: no verdict under {label}")
+                continue
+            mine = {s["order"]: s["caught"] for s in r.get("steps", [])}
+            theirs = {s["order"]: s["caught"] for s in o.get("steps", [])}
+            changed = [f"`{k}` {'caught' if mine[k] else 'not caught'} here, "
+                       f"{'caught' if theirs[k] else 'not caught'} under {label}"
+                       for k in sorted(mine) if k in theirs and mine[k] != theirs[k]]
+            if o.get("weakest_passing") != r.get("weakest_passing") or changed:
+                diffs.append(f"- `{r['site']}`: weakest passing `{r.get('weakest_passing')}` here, "
+                             f"`{o.get('weakest_passing')}` under {label}" + ("; " + "; ".join(changed) if changed else ""))
+        if diffs:
+            L.append(f"Sites whose verdict differs from the {'RC11'} run above:\n")
+            L.extend(diffs)
+            L.append("")
+        else:
+            L.append(f"Every site's verdict is the same under {label} as under RC11: each weakening "
+                     "caught in one model is caught in the other, and the weakest passing order of "
+                     "every site agrees.\n")
+
+
 def write(doc):
     import ordering_study  # the static scan of core/, for sites this run has no verdict for
     declared = ordering_study.static_sites()
@@ -172,7 +217,7 @@ def write(doc):
              f"(coverage {meta.get('coverage_seconds')} s, 0 when reused for the same binary; "
              f"weakenings {'%.0f s' % secs if secs else 'n/a'}), plus the build and the AArch64 "
              "compiles; the issue's target is 30 minutes. 2 checker processes at nice 19. Memory "
-             f"model: {meta.get('model')}"
+             f"model: {'rc11 (the checker default)' if meta.get('model') == 'checker default' else meta.get('model')}"
              f"{'' if meta.get('model') == 'checker default' or meta.get('model_supported') else ' (requested, but this checker has no SLUICE_MC_MODEL: it ran its default model)'}."
              f"{' Partial results (a --site rerun or an unfinished run).' if meta.get('partial') else ''}\n")
     n_caught = sum(1 for r in sites for s in r.get("steps", []) if s["caught"])
@@ -210,7 +255,7 @@ def write(doc):
              "adopted in core and listed under 'Relaxations adopted' — or the reason it is kept "
              "stronger. When the checker's reduction makes deeper searches affordable, the caught "
              "verdicts stay and the not-caught ones get stronger; rerun this command then, and "
-             "with `--model rc11`.\n")
+             "with `--model cxx20` (compared below).\n")
     L.append("## Summary\n")
     L.append("| site | today | weakest order that passes | evidence |")
     L.append("|---|---|---|---|")
@@ -236,6 +281,7 @@ def write(doc):
         L.append(f"- `{r['site']}` (`{r['today']}`, {', '.join(r['uses']) or 'no recorded use'}): {verdict}.{verdict_arg}")
     L.append("")
 
+    other_model_section(L, sites)
     L.append("## Per site\n")
     by_file = {}
     for r in sites:

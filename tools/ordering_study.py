@@ -64,6 +64,8 @@ def weaker_orders(today, uses):
 
 
 MODEL_ENV = {}  # SLUICE_MC_MODEL, when --model is given
+DEFAULT_MODEL = "rc11"  # the checker's default (models/include/sluice/model/options.hpp)
+KEEP_TRACES = True  # a second model's run keeps its verdicts only (the paper links the default's traces)
 
 
 def clean_env(extra=None):
@@ -265,6 +267,10 @@ def try_weakening(binary, site, order, runs, all_names):
                          "ci_executions": ci["executions"], "executions": execs,
                          "exhausted": exhausted and is_walk(search), "seconds": round(secs, 1)})
         if line and verdict != "pass":
+            if not KEEP_TRACES:
+                for f in (trace, dot):
+                    if os.path.exists(f):
+                        os.remove(f)
             return {"order": order, "caught": True, "scenario": scen, "kind": verdict,
                     "executions": execs, "search": describe_search(search), "test": t["name"],
                     "seconds": round(sum(x["seconds"] for x in searched), 1), "runs": len(searched),
@@ -358,6 +364,14 @@ def main():
     ap.add_argument("--resume", action="store_true", help="keep saved sites, run only the missing ones")
     a = ap.parse_args()
 
+    # A model other than the checker's default is a second study beside the first: its results
+    # go to papers/orderings/<model>/results.json, and the paper compares them with the default's.
+    global OUT_DIR, RESULTS, KEEP_TRACES
+    other_model = bool(a.model) and a.model != DEFAULT_MODEL and not a.paper_only
+    if other_model:
+        OUT_DIR = os.path.join(ROOT, "papers", "orderings", a.model)
+        RESULTS = os.path.join(OUT_DIR, "results.json")
+        KEEP_TRACES = False
     os.makedirs(OUT_DIR, exist_ok=True)
     binary = os.path.join(a.build, "relacy_tests", "sluice_model_tests")
     start = time.time()
@@ -423,10 +437,13 @@ def main():
             results[futs[f]] = f.result()
             save(False)
     doc = save(True)
-    write_weakest(doc)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import ordering_paper
-    ordering_paper.write(doc)
+    if other_model:  # the paper stays the default model's, with this run compared in it
+        ordering_paper.write(json.load(open(os.path.join(ROOT, "papers", "orderings", "results.json"))))
+    else:
+        write_weakest(doc)
+        ordering_paper.write(doc)
     print(f"ordering study: {len(targets)} sites in {time.time() - start:.0f} s (coverage {cov_secs} s); "
           f"load average before {' '.join(load_before)}, after {' '.join(open('/proc/loadavg').read().split()[:3])}",
           flush=True)

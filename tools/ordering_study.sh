@@ -3,7 +3,7 @@
 #
 #   bash tools/ordering_study.sh                    # build, coverage, every site, AArch64 counts, paper
 #   bash tools/ordering_study.sh --site NAME ...    # rerun one site (repeatable), merge, regenerate
-#   bash tools/ordering_study.sh --model rc11       # under the checker's RC11 model (SLUICE_MC_MODEL)
+#   bash tools/ordering_study.sh --model cxx20      # the same study under C++20 (default: RC11), compared in the paper
 #   bash tools/ordering_study.sh --arm-only         # only the AArch64 instruction counts + paper
 #   bash tools/ordering_study.sh --paper-only       # regenerate the paper from the saved results
 #   bash tools/ordering_study.sh --bench-ab         # x86 timing A/B: default, seq_cst preset,
