@@ -69,6 +69,8 @@ struct order_override {
   std::memory_order order;
 };
 // The compile-time overrides (SLUICE_ORDER_OVERRIDES), ended by a null name.
+// ORDERING: no atomic operation here — a table of orders that named_order's consteval
+// constructor substitutes by site name; each site's pairing is at its own declaration.
 inline constexpr order_override order_overrides[] = {
 #ifdef SLUICE_ORDER_OVERRIDES
 #define SLUICE_ORDER(site, mo) {site, std::memory_order::mo},
