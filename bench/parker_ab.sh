@@ -3,9 +3,9 @@
 #
 #   bash bench/parker_ab.sh [rounds] [messages]        (defaults: 5 rounds, 20000 messages)
 #
-# Builds the C++ harness once per variant (spin budget in ns, sched_yield rounds before the
-# futex: SLUICE_PARKER_SPIN_NS / SLUICE_PARKER_YIELDS, see core/include/sluice/std_parker.hpp),
-# then runs the blocking rows that the parker decides (bounded(0)/bounded(1) spsc and mpmc,
+# Builds the C++ harness once per variant (sched_yield rounds before the futex: the platform
+# member parker_yield_rounds, set through bench/harness/peers_ext.hpp's BENCH_PARKER_YIELD_ROUNDS
+# decorator over std_platform; see core/include/sluice/std_parker.hpp), then runs the blocking rows that the parker decides (bounded(0)/bounded(1) spsc and mpmc,
 # ping-pong) round-robin across variants, and prints the median seconds per variant and row.
 # Load changes the answer (a spinner holds a CPU its partner may need), so the script prints
 # the load average before and after; compare variants only within one run.
@@ -15,11 +15,11 @@ ROUNDS=${1:-5}
 N=${2:-20000}
 OUT=$ROOT/build/parker-ab
 mkdir -p "$OUT"
-VARIANTS=("spin0_y8 0 8" "spin2us_y4 2000 4" "spin20us_y2 20000 2")
+VARIANTS=("y0 0" "y8 8" "y32 32")
 for v in "${VARIANTS[@]}"; do
   set -- $v
   "${CXX:-g++}" -O3 -DNDEBUG -std=c++20 -I "$ROOT/core/include" -DBENCH_SLUICE_PRESENT=1 \
-    -DSLUICE_PARKER_SPIN_NS="$2" -DSLUICE_PARKER_YIELDS="$3" \
+    -DBENCH_PARKER_YIELD_ROUNDS="$2" \
     "$ROOT/bench/harness/main.cpp" "$ROOT/bench/harness/alloc_hook.cpp" -pthread -o "$OUT/bench_$1"
 done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; $N messages (ping-pong: round trips); $ROUNDS rounds"

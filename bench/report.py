@@ -852,10 +852,11 @@ def why_the_misses(prof):
       "user-space scheduler: that is sluice's coroutine API (async_send/async_recv resume the partner "
       "inline, with no system call), not its thread API.")
     w("- **Polling before parking.** Where sluice's CPU per message exceeds the peer's, it is the "
-      "backoff and the parker's sched_yield rounds (backoff.hpp, std_parker.hpp). The parker's "
-      "pause spin is off by default: `bash bench/parker_ab.sh` (all variants in one run) showed a "
-      "20 µs spin slowing the rendezvous rows many times over on this loaded machine, because the "
-      "spinner holds the CPU its partner needs; rerun it on an idle machine before turning it on.")
+      "backoff and the parker's sched_yield rounds (backoff.hpp, std_parker.hpp). The parker has "
+      "no pause spin: an earlier A/B on this machine (bench/parker_ab.sh before the spin was "
+      "removed) showed a 20 µs spin slowing the rendezvous rows many times over, because the "
+      "spinner holds the CPU its partner needs. `bash bench/parker_ab.sh` compares yield-round "
+      "counts (0, 8, 32) in one run.")
     w("- **bounded(N) spsc against the limit ring.** The limit ring has one producer and one consumer "
       "and cached indices; an MPMC ring pays a CAS per claim and a stamp per slot. The dedicated "
       "SPSC channel (`sluice::spsc_bounded`, row sluice-spsc where measured) removes both.")

@@ -1,7 +1,8 @@
 // stress/jitter_platform.hpp — the sleep-injection ("jitter") platform.
 //
-// Contract: satisfies sluice::platform (platform.hpp gives the meaning of each member). It is
-// std_platform with random delays injected where races live, in the spirit of the oneshot
+// Contract: `jittered<Base>` satisfies sluice::platform whenever Base does (platform.hpp gives
+// the meaning of each member). It is a decorator: Base with random delays injected where races
+// live, in the spirit of the oneshot
 // crate's `cfg(oneshot_test_delay)` and folly's DeterministicSchedule::uniform(seed):
 //
 //   * before every atomic operation (load, store, exchange, CAS, fetch_*), and before a
@@ -10,9 +11,10 @@
 //   * at P::test_delay() (the race windows the core marks): with probability
 //     1/window_yield_one_in a yield, 1/window_sleep_one_in a sleep.
 //
-// Everything else is the std platform's: std::atomic underneath (so the memory orders the
-// core writes are the ones the hardware sees), the futex parker, steady_clock,
-// std::stop_callback, operator new.
+// Everything else is Base's, inherited: Base's atomics underneath (so the memory orders the
+// core writes are the ones the hardware sees), its clock, cells, stop_callback and allocation.
+// `jitter_platform` is jittered<std_platform>; decorators stack, e.g. jittered<tsan_platform>
+// (core/tests/platform_compose_test.cpp).
 //
 // Randomness: a per-thread xorshift generator, seeded from SLUICE_JITTER_SEED (default: the
 // time at start-up, printed by the stress driver) mixed with a per-thread counter, so a run's
@@ -28,9 +30,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <stop_token>
 #include <thread>
 #include <type_traits>
+#include <utility>
 
 #include "sluice/platform.hpp"
 #include "sluice/std_platform.hpp"
@@ -97,12 +99,14 @@ inline void before_atomic() noexcept { maybe_delay(atomic_yield_one_in, atomic_s
 
 }  // namespace detail
 
-// std::atomic<T> with a random delay before each operation. Only the explicit-order forms
+// Base's atomic A with a random delay before each operation. Only the explicit-order forms
 // exist (as on the model platform): core/ writes every order out.
-template <class T>
+template <class A>
 class jitter_atomic {
+  using T = decltype(std::declval<const A&>().load(std::memory_order_relaxed));
+
  public:
-  constexpr jitter_atomic() noexcept(std::is_nothrow_default_constructible_v<T>) = default;
+  constexpr jitter_atomic() noexcept(std::is_nothrow_default_constructible_v<A>) = default;
   constexpr jitter_atomic(T v) noexcept : a_(v) {}
   jitter_atomic(const jitter_atomic&) = delete;
   jitter_atomic& operator=(const jitter_atomic&) = delete;
@@ -129,55 +133,50 @@ class jitter_atomic {
     detail::before_atomic();
     return a_.compare_exchange_strong(expected, desired, success, failure);
   }
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo) noexcept {
-    detail::before_atomic();
-    return a_.compare_exchange_weak(expected, desired, mo);
-  }
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo) noexcept {
-    detail::before_atomic();
-    return a_.compare_exchange_strong(expected, desired, mo);
-  }
 
+  // The fetch_* forms the base atomic has, each with a delay first.
   template <class D>
   T fetch_add(D d, std::memory_order mo) noexcept
-    requires requires(std::atomic<T>& a) { a.fetch_add(d, mo); }
+    requires requires(A& a) { a.fetch_add(d, mo); }
   {
     detail::before_atomic();
     return a_.fetch_add(d, mo);
   }
   template <class D>
   T fetch_sub(D d, std::memory_order mo) noexcept
-    requires requires(std::atomic<T>& a) { a.fetch_sub(d, mo); }
+    requires requires(A& a) { a.fetch_sub(d, mo); }
   {
     detail::before_atomic();
     return a_.fetch_sub(d, mo);
   }
-  T fetch_and(T v, std::memory_order mo) noexcept
-    requires std::is_integral_v<T>
+  template <class V>
+  T fetch_and(V v, std::memory_order mo) noexcept
+    requires requires(A& a) { a.fetch_and(v, mo); }
   {
     detail::before_atomic();
     return a_.fetch_and(v, mo);
   }
-  T fetch_or(T v, std::memory_order mo) noexcept
-    requires std::is_integral_v<T>
+  template <class V>
+  T fetch_or(V v, std::memory_order mo) noexcept
+    requires requires(A& a) { a.fetch_or(v, mo); }
   {
     detail::before_atomic();
     return a_.fetch_or(v, mo);
   }
-  T fetch_xor(T v, std::memory_order mo) noexcept
-    requires std::is_integral_v<T>
+  template <class V>
+  T fetch_xor(V v, std::memory_order mo) noexcept
+    requires requires(A& a) { a.fetch_xor(v, mo); }
   {
     detail::before_atomic();
     return a_.fetch_xor(v, mo);
   }
 
-  static constexpr bool is_always_lock_free = std::atomic<T>::is_always_lock_free;
-
  private:
-  std::atomic<T> a_;
+  A a_;
 };
 
-// The std parker, with a delay before each call (the unpark/park race is a classic window).
+// Base's parker, with a delay before each call (the unpark/park race is a classic window).
+template <class Parker>
 class jitter_parker {
  public:
   jitter_parker() noexcept = default;
@@ -188,8 +187,8 @@ class jitter_parker {
     detail::before_atomic();
     return inner_.park();
   }
-  template <class Clock, class Duration>
-  bool park_until(std::chrono::time_point<Clock, Duration> deadline) noexcept {
+  template <class TimePoint>
+  bool park_until(TimePoint deadline) noexcept {
     detail::before_atomic();
     return inner_.park_until(deadline);
   }
@@ -199,36 +198,26 @@ class jitter_parker {
   }
 
  private:
-  std_platform::parker inner_;
+  Parker inner_;
 };
 
-struct jitter_platform {
+// The decorator: re-declares the atomics, the parker, fence and test_delay; inherits the rest.
+template <class Base>
+struct jittered : Base {
   template <class T>
-  using atomic = jitter_atomic<T>;
-  template <class T>
-  using cell = std_platform::cell<T>;
-  using clock = std_platform::clock;
-  template <class F>
-  using stop_callback = std_platform::stop_callback<F>;
-  using parker = jitter_parker;
+  using atomic = jitter_atomic<typename Base::template atomic<T>>;
+  using parker = jitter_parker<typename Base::parker>;
 
   static void fence(std::memory_order mo) noexcept {
     detail::before_atomic();
-    std_platform::fence(mo);
+    Base::fence(mo);
   }
-  static void spin_hint() noexcept { std_platform::spin_hint(); }
-  static void yield_now() noexcept { std_platform::yield_now(); }
   static void test_delay() noexcept {
     detail::maybe_delay(window_yield_one_in, window_sleep_one_in);
   }
-  static void* allocate(std::size_t bytes, std::size_t align) {
-    return std_platform::allocate(bytes, align);
-  }
-  static void deallocate(void* p, std::size_t bytes, std::size_t align) noexcept {
-    std_platform::deallocate(p, bytes, align);
-  }
 };
 
+using jitter_platform = jittered<std_platform>;
 static_assert(platform<jitter_platform>);
 
 }  // namespace sluice::stress

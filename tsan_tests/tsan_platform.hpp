@@ -1,5 +1,5 @@
-// tsan_tests/tsan_platform.hpp — the std platform, with standalone fences made visible to
-// ThreadSanitizer.
+// tsan_tests/tsan_platform.hpp — a platform decorator that makes standalone fences visible to
+// ThreadSanitizer; tsan_platform is it over the std platform.
 //
 // Why: ThreadSanitizer does not model std::atomic_thread_fence (GCC 12 even refuses it under
 // -fsanitize=thread with -Werror=tsan; clang accepts it and ignores it), so a fence-based
@@ -15,7 +15,8 @@
 // part is the model tier's job: the checker models fences precisely (relacy_tests, and the
 // mutants that weaken array.decide_fence / list.decide_fence).
 //
-// Everything else is std_platform's: std::atomic, the futex parker, steady_clock.
+// Everything else is the base platform's (std_platform's for tsan_platform). The decorator
+// stacks with others, e.g. stress/jitter_platform.hpp's jittered<tsan_platform>.
 #pragma once
 
 #include <atomic>
@@ -28,7 +29,8 @@ namespace sluice::tsan {
 
 inline std::atomic<std::uintptr_t> fence_word{0};
 
-struct tsan_platform : std_platform {
+template <class Base>
+struct tsan_fenced : Base {
   static void fence(std::memory_order mo) noexcept {
     if (mo == std::memory_order_relaxed) return;
     // ORDERING: the fence's own order, as an RMW (see the header for why this is stronger).
@@ -36,6 +38,7 @@ struct tsan_platform : std_platform {
   }
 };
 
+using tsan_platform = tsan_fenced<std_platform>;
 static_assert(platform<tsan_platform>);
 
 }  // namespace sluice::tsan

@@ -124,8 +124,8 @@ inline void spawn(coro_pool& pool, completion& c, pool_task t) {
 
 struct sluice_async_peer {
   static constexpr const char* name = "sluice-async";
-  using tx = sluice::sender<msg>;
-  using rx = sluice::receiver<msg>;
+  using tx = sluice_peer::tx;
+  using rx = sluice_peer::rx;
 
   static const char* unsupported(flavor, workload w) {
     if (w == workload::select_rx || w == workload::select_both)

@@ -33,8 +33,8 @@
 #include "asio_peer.hpp"
 #endif
 
-#if __has_include(<sluice/std_parker.hpp>)
-#include <sluice/std_parker.hpp>
+#if __has_include(<sluice/std_platform.hpp>)
+#include <sluice/std_platform.hpp>
 #define BENCH_HAVE_PARKER 1
 #endif
 
@@ -157,12 +157,12 @@ std::map<std::string, peer_entry> peers() {
   return m;
 }
 
-// ---- parker ping-pong: sluice's futex_parker against std::atomic<uint32_t>::wait -------------
+// ---- parker ping-pong: sluice's futex parker (std_platform::parker) against std::atomic<uint32_t>::wait -------------
 double parker_pingpong(const std::string& kind, std::size_t iters) {
   using clock = std::chrono::steady_clock;
 #ifdef BENCH_HAVE_PARKER
   if (kind == "futex_parker") {
-    sluice::detail::futex_parker a, b;
+    sluice::std_platform::parker a, b;
     auto start = clock::now();
     {
       std::jthread echo([&] {

@@ -14,19 +14,31 @@
 #include <sluice/sluice.hpp>
 #define BENCH_HAVE_SLUICE 1
 namespace bench {
+// The platform of the sluice rows: std_platform, or (bench/parker_ab.sh's A/B builds) a
+// decorator over it whose parker yields BENCH_PARKER_YIELD_ROUNDS times before sleeping.
+#ifdef BENCH_PARKER_YIELD_ROUNDS
+struct sluice_bench_platform : sluice::std_platform {
+  static constexpr int parker_yield_rounds = BENCH_PARKER_YIELD_ROUNDS;
+  using parker = sluice::detail::futex_parker<parker_yield_rounds>;
+};
+#else
+using sluice_bench_platform = sluice::std_platform;
+#endif
+
 struct sluice_peer {
   static constexpr const char* name = "sluice";
-  using tx = sluice::sender<msg>;
-  using rx = sluice::receiver<msg>;
+  using tx = sluice::basic_sender<msg, sluice_bench_platform>;
+  using rx = sluice::basic_receiver<msg, sluice_bench_platform>;
   static const char* unsupported(flavor, workload) { return nullptr; }
   static std::pair<tx, rx> make(flavor f, std::size_t n) {
+    using P = sluice_bench_platform;
     switch (f) {
-      case flavor::bounded0: return sluice::bounded<msg>(0);
-      case flavor::bounded1: return sluice::bounded<msg>(1);
-      case flavor::bounded_n: return sluice::bounded<msg>(n);
+      case flavor::bounded0: return sluice::basic_bounded<msg, P>(0);
+      case flavor::bounded1: return sluice::basic_bounded<msg, P>(1);
+      case flavor::bounded_n: return sluice::basic_bounded<msg, P>(n);
       case flavor::unbounded: break;
     }
-    return sluice::unbounded<msg>();
+    return sluice::basic_unbounded<msg, P>();
   }
   static void send(tx& t, msg m) {
     auto r = t.send(std::move(m));

@@ -12,7 +12,7 @@
 #include <sluice/sluice.hpp>
 #define MICRO_HAVE_SLUICE 1
 #endif
-#include <sluice/std_parker.hpp>
+#include <sluice/std_platform.hpp>
 
 namespace {
 
@@ -177,7 +177,7 @@ BENCHMARK(mutex_oneshot_bounded1);
 
 // ---- the std platform's parker, uncontended ---------------------------------------------------
 void parker_unpark_then_park(benchmark::State& st) {
-  sluice::detail::futex_parker p;
+  sluice::std_platform::parker p;
   for (auto _ : st) {
     p.unpark();
     benchmark::DoNotOptimize(p.park());

@@ -23,12 +23,13 @@
 //                         callback without preemption inside it (libstdc++'s stop_callback
 //                         destructor blocks the OS thread while a callback runs elsewhere,
 //                         which would hang a checker whose threads share one OS thread)
-//   P::spin_budget        optional `static constexpr int`: how many times a channel retries
-//                         an operation with backoff before registering to wait (default
-//                         detail::default_spin_budget); the model sets it low to keep the
-//                         state space small
-//   P::random_index(n)    optional: a value in [0, n) for a fair select's order
-//                         (detail/select_random.hpp; the model makes it a recorded choice)
+//
+// Optional members are listed once, in `platform_traits<P>` at the end of this file, with the
+// default a platform gets when it has none (spin_budget, random_index, mutant).
+//
+// Platforms compose as decorators: a variant derives from the platform it changes and
+// re-declares only what it changes (stress/jitter_platform.hpp wraps any base's atomics and
+// parker; tsan_tests/tsan_platform.hpp replaces a base's fence), so variants stack.
 //
 // Parker semantics (one token, like Rust's thread::park):
 //   unpark()            makes the token available; if the owner is parked, wakes it.
@@ -153,25 +154,45 @@ concept platform =
       c.with_mut([](int*) {});
     };
 
+// The optional members of a platform, each with the default used when a platform has none.
+// Core asks these (never `requires { P::... }` at a use site), so this is the whole list.
+template <class P>
+struct platform_traits {
+  // `static constexpr int spin_budget`: how many times a channel retries an operation with
+  // backoff before registering to wait; the model sets it low to keep the state space small.
+  static constexpr int default_spin_budget = 6;
+  static constexpr int spin_budget = [] {
+    if constexpr (requires { { P::spin_budget } -> std::convertible_to<int>; })
+      return static_cast<int>(P::spin_budget);
+    else
+      return default_spin_budget;
+  }();
+
+  // `static std::size_t random_index(std::size_t n)`: a value in [0, n) for a fair select's
+  // order; the model makes it a recorded, replayable choice. Without it:
+  // detail/select_random.hpp's per-thread generator.
+  static constexpr bool has_random_index =
+      requires(std::size_t n) { { P::random_index(n) } -> std::convertible_to<std::size_t>; };
+
+  // `static bool mutant(const char* name)`: true when the named fix is to be left out
+  // (structural mutants, relacy_tests/mutants/structural_mutants.txt; the model platform reads
+  // SLUICE_MC_MUTANT). Without it: a constant false.
+  static constexpr bool has_mutant =
+      requires(const char* name) { { P::mutant(name) } -> std::same_as<bool>; };
+};
+
 namespace detail {
-// Structural mutants (relacy_tests/mutants/structural_mutants.txt): a platform may provide
-// `static bool mutant(const char* name)`, true when the named fix is to be left out; the model
-// platform reads SLUICE_MC_MUTANT. Every other platform has none: a constant false.
 template <class P>
 bool mutant(const char* name) noexcept {
-  if constexpr (requires { { P::mutant(name) } -> std::same_as<bool>; })
+  if constexpr (platform_traits<P>::has_mutant)
     return P::mutant(name);
   else
-    return false;
+    return (void)name, false;
 }
 
-inline constexpr int default_spin_budget = 6;
 template <class P>
 constexpr int spin_budget() noexcept {
-  if constexpr (requires { P::spin_budget; })
-    return P::spin_budget;
-  else
-    return default_spin_budget;
+  return platform_traits<P>::spin_budget;
 }
 }  // namespace detail
 

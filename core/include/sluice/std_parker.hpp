@@ -13,18 +13,15 @@
 // and FUTEX_WAKE only when it replaced PARKED, so an unpark nobody sleeps for costs no
 // system call.
 //
-// Waiting strategy: parker_yield_checks (8) sched_yield rounds, then the futex. There is no pause
-// spin: parker_spin_budget is 0, and the spin code runs only in bench/parker_ab.sh's A/B builds
-// (-DSLUICE_PARKER_SPIN_NS=...), which are not a supported configuration. Measured with
-// bench/parker_ab.sh, all variants in one run on this project's loaded 2-vCPU VM: a 20 us pause
-// spin made a rendezvous ping-pong ~25x slower than yielding at once (the spinner holds the CPU
-// its partner needs; the spin runs out before the partner can answer), and a 2 us spin ~3.5x
-// slower; on bounded(1) rows the variants tie. A yield costs about what a short spin does when the
-// CPU is otherwise idle and gives the CPU away when it is not. In the A/B builds the spin is
-// bounded by time, not by a count of pauses, and at most max_spinners() threads spin at once
-// process-wide (Go limits its spinning Ms in the same spirit). A futex wake of a sleeping thread
-// costs 23-34 us on these VMs (bench/parker_ab.sh measures it): the yields are there to catch a partner that
-// answers within a few microseconds without paying it.
+// Waiting strategy: YieldRounds sched_yield rounds (the std platform's `parker_yield_rounds`,
+// 8), then the futex. The yield rounds catch a partner that answers within a few microseconds
+// without paying a futex wake of a sleeping thread, which costs 23-34 us on these VMs. There is
+// no pause spin: an earlier A/B on this project's loaded 2-vCPU VM (the pause-spin variants
+// are in git history, commit c66cf69's bench/parker_ab.sh) made a rendezvous ping-pong ~25x
+// slower with a 20 us spin and ~3.5x slower with 2 us (the spinner holds the CPU its partner
+// needs), and tied on bounded(1) rows; a yield costs about what a short spin does when the CPU
+// is idle and gives the CPU away when it is not. bench/parker_ab.sh compares yield-round
+// counts in one run (a platform decorator overrides the member).
 //
 // Lifetime: after [U1] the owner may consume the token and destroy the parker before the
 // unparker's FUTEX_WAKE runs. FUTEX_WAKE on such an address is harmless to the kernel (it
@@ -45,34 +42,11 @@
 #include <unistd.h>
 #endif
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
-
 namespace sluice::detail {
 
-// Named limits of the spin phase (tuned on the 2-vCPU VM, see papers/benchmarks.md). The
-// macros exist for A/B builds (bench/parker_ab.sh); they are not a supported configuration.
-#ifndef SLUICE_PARKER_SPIN_NS
-#define SLUICE_PARKER_SPIN_NS 0
-#endif
-#ifndef SLUICE_PARKER_YIELDS
-#define SLUICE_PARKER_YIELDS 8
-#endif
-inline constexpr std::chrono::nanoseconds parker_spin_budget{SLUICE_PARKER_SPIN_NS};  // 0: no pause spin
-inline constexpr int parker_pauses_per_check = 16;  // pause instructions between clock reads
-inline constexpr int parker_yield_checks = SLUICE_PARKER_YIELDS;  // sched_yield rounds before sleeping
-
-// The process-wide number of parkers spinning now, and the most allowed at once.
-inline std::atomic<int> parker_spinners{0};
-inline int max_spinners() noexcept {
-  static const int n = [] {
-    const unsigned cpus = std::thread::hardware_concurrency();
-    return cpus > 1 ? static_cast<int>(cpus) : 1;  // a spinner per CPU: a pair can both spin
-  }();
-  return n;
-}
-
+// YieldRounds: sched_yield rounds before sleeping on the futex (a platform member, see
+// std_platform::parker_yield_rounds).
+template <int YieldRounds>
 class futex_parker {
  public:
   futex_parker() noexcept = default;
@@ -109,26 +83,7 @@ class futex_parker {
   template <class TimePoint>
   bool park_impl(const TimePoint* deadline) noexcept {
     if (try_consume()) return true;
-    // ORDERING: relaxed — a head count of spinners, no data attached.
-    if (parker_spin_budget.count() == 0) {
-      // No pause spin (the default): go straight to the yields.
-    } else if (parker_spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners()) {
-      const auto spin_end = std::chrono::steady_clock::now() + parker_spin_budget;
-      bool got = false;
-      do {
-        for (int j = 0; j < parker_pauses_per_check && !got; ++j) {
-          pause();
-          got = try_consume();
-        }
-      } while (!got && std::chrono::steady_clock::now() < spin_end);
-      // ORDERING: relaxed — see above.
-      parker_spinners.fetch_sub(1, std::memory_order_relaxed);
-      if (got) return true;
-    } else {
-      // ORDERING: relaxed — see above.
-      parker_spinners.fetch_sub(1, std::memory_order_relaxed);
-    }
-    for (int i = 0; i < parker_yield_checks; ++i) {
+    for (int i = 0; i < YieldRounds; ++i) {
       if (try_consume()) return true;
       std::this_thread::yield();
     }
@@ -165,12 +120,6 @@ class futex_parker {
         return true;
       }
     }
-  }
-
-  static void pause() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    _mm_pause();
-#endif
   }
 
   void wait_on_word(std::chrono::nanoseconds timeout) noexcept {

@@ -53,7 +53,10 @@ struct std_platform {
   using clock = std::chrono::steady_clock;
   template <class F>
   using stop_callback = std::stop_callback<F>;
-  using parker = detail::futex_parker;
+  // sched_yield rounds before the parker sleeps on its futex (std_parker.hpp). A decorator
+  // that changes it re-declares `parker` with its own count (bench/parker_ab.sh does).
+  static constexpr int parker_yield_rounds = 8;
+  using parker = detail::futex_parker<parker_yield_rounds>;
 
   // ORDERING: the caller's order, passed through (each call site documents its own).
   static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }

@@ -1,8 +1,8 @@
 // sluice/detail/select_random.hpp — the random choices of a fair select.
 //
-// Contract: random_index<P>(n) returns a value in [0, n). A platform may supply its own
-// `static std::size_t random_index(std::size_t n)` (a model checker makes it a recorded,
-// replayable choice); otherwise a per-thread xorshift generator is used. Fairness needs no
+// Contract: random_index<P>(n) returns a value in [0, n): the platform's own random_index when
+// it has one (platform_traits<P>::has_random_index; a model checker makes it a recorded,
+// replayable choice), otherwise a per-thread xorshift generator. Fairness needs no
 // cryptographic quality, only that no case is favoured.
 // random_order<P, N>() is a uniformly random permutation of 0..N-1 (Fisher–Yates, N-1 calls
 // of random_index): a fair select tries its cases, and registers them, in that order, so the
@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <utility>
+
+#include "sluice/platform.hpp"
 
 namespace sluice::detail {
 
@@ -30,7 +32,7 @@ inline std::size_t thread_random(std::size_t n) noexcept {
 
 template <class P>
 std::size_t random_index(std::size_t n) noexcept {
-  if constexpr (requires { P::random_index(n); })
+  if constexpr (platform_traits<P>::has_random_index)
     return P::random_index(n);
   else
     return thread_random(n);
