@@ -33,7 +33,7 @@
 //
 // Algorithm and synchronization. tokio::sync::broadcast's design (a ring of slots, each with
 // a position and a remaining-readers count; per-receiver positions; lag detected by position)
-// credited by name; simplified here to ONE short spin lock (detail::spin_lock, waiter.hpp
+// credited by name; simplified here to ONE short spin lock (detail::spin_lock, guarded.hpp
 // [S1]/[S2]) that guards the ring, the counts and the wait queues. Every cell access is under
 // it, so the lock's acquire/release is the only synchronization edge:
 //   [K1] lock (acquire, [S1]) — sees everything done under the lock by previous holders;

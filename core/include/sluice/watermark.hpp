@@ -36,7 +36,7 @@
 // everything X did before the send is visible to Y after the receive; a callback or a
 // blocked send resumed by a receive sees everything the consumer did before that receive.
 //
-// Synchronization: one short spin lock (detail::spin_lock, waiter.hpp [S1]/[S2]) guards the
+// Synchronization: one short spin lock (detail::spin_lock, guarded.hpp [S1]/[S2]) guards the
 // buffer, the level, the flags and the callback list: [K1] lock = acquire, [K2] unlock =
 // release; every cell access is under it. Callbacks run OUTSIDE the lock, on the thread
 // whose receive (or drop, cancel, enqueue) released them. Blocked parties (the consumer, a
@@ -148,7 +148,7 @@ async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T
   using R = result<void, errc>;
   watermark_state<T, P>* const s = src.native_state();
   send_outcome out{};
-  if (s->enqueue([&] { s->push_locked(std::move(v)); }, out) != status::ok) co_return R(in_place_error, errc::closed);
+  if (s->enqueue([&](const auto& g) { s->push_locked(g, std::move(v)); }, out) != status::ok) co_return R(in_place_error, errc::closed);
   if (out.produce_more) co_return R();
   if (stop.stop_requested()) co_return R(in_place_error, errc::cancelled);
   status early = status::empty;
@@ -285,8 +285,8 @@ class basic_watermark_source {
   result<send_outcome, errc> send_range(R&& r) const {
     send_outcome out{};
     const detail::status st = check("send_range")->enqueue(
-        [&] {
-          for (auto&& e : r) s_->push_locked(detail::to_stored<T, P>(std::forward<decltype(e)>(e)));
+        [&](const auto& g) {
+          for (auto&& e : r) s_->push_locked(g, detail::to_stored<T, P>(std::forward<decltype(e)>(e)));
         },
         out);
     if (st != detail::status::ok) return result<send_outcome, errc>(in_place_error, errc::closed);
@@ -325,7 +325,7 @@ class basic_watermark_source {
 
   // Enqueues a stored element; on closed it stays in `st`.
   detail::status enqueue(stored& st, send_outcome& out) const {
-    return s_->enqueue([&] { s_->push_locked(std::move(st)); }, out);
+    return s_->enqueue([&](const auto& g) { s_->push_locked(g, std::move(st)); }, out);
   }
 
   template <class U>

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "sluice/detail/blocking.hpp"
+#include "sluice/detail/guarded.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
@@ -72,7 +73,7 @@ struct broadcast_cursor {
   // SAFETY: the receiver's own: its handle and its operations are used by one party at a time
   // (the async contract), and the last reference reads it under the lock.
   std::uint64_t pos;
-  typename P::template cell<std::size_t> refs{1};  // SAFETY: only touched under the state's lock
+  guarded<std::size_t, P> refs{1};  // under the state's lock
 };
 
 template <class T, class P>
@@ -84,8 +85,8 @@ class broadcast_state {
     std::size_t remaining = 0;  // receivers that still have to read it (0: free)
     uninit<stored> value;
   };
-  using lock_type = spin_lock<P>;
-  using cell_type = typename P::template cell<slot>;
+  using slot_cell = guarded<slot, P>;
+  using guard = spin_guard<P>;
 
   static broadcast_state* create(std::size_t cap, overflow policy) {
     constexpr std::size_t head = (sizeof(broadcast_state) + alignof(slot) - 1) / alignof(slot) * alignof(slot);
@@ -95,43 +96,37 @@ class broadcast_state {
     const std::size_t bytes = head + cap * sizeof(slot);
     void* mem = P::allocate(bytes, align);
     auto* s = ::new (mem) broadcast_state(cap, policy, bytes);
-    s->slots_ = static_cast<typename P::template cell<slot>*>(
-        static_cast<void*>(static_cast<unsigned char*>(mem) + head));
-    for (std::size_t i = 0; i < cap; ++i) ::new (static_cast<void*>(&s->slots_[i])) typename P::template cell<slot>();
+    s->slots_ = static_cast<slot_cell*>(static_cast<void*>(static_cast<unsigned char*>(mem) + head));
+    for (std::size_t i = 0; i < cap; ++i) ::new (static_cast<void*>(&s->slots_[i])) slot_cell();
     return s;
   }
 
   // Handle counting (under the lock). Returns the position a new receiver starts at.
   void add_sender() noexcept {
     lock_guard g(lock_);
-    // SAFETY: counts are only touched under lock_ ([K1]/[K2]).
-    counts_.with_mut([](counts* c) { ++c->senders; });
+    counts_.with_mut(g, [](counts* c) { ++c->senders; });
   }
   // A new receiver at the newest position (its cursor is allocated first: may throw).
   cursor* subscribe() {
     cursor* c = create_shared<cursor, P>(sizeof(cursor), 0);
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    counts_.with_mut([](counts* k) { ++k->receivers; });
-    c->pos = tail_val();
+    counts_.with_mut(g, [](counts* k) { ++k->receivers; });
+    c->pos = tail_val(g);
     return c;
   }
   // A clone at position `pos`: it owes a read of every held message from pos on.
   cursor* clone_receiver(std::uint64_t pos) {
     cursor* c = create_shared<cursor, P>(sizeof(cursor), pos);
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    counts_.with_mut([](counts* k) { ++k->receivers; });
-    for (std::uint64_t p = first_held(pos); p < tail_val(); ++p)
-      // SAFETY: slots are only touched under lock_.
-      slot_at(p).with_mut([](slot* s) { ++s->remaining; });
+    counts_.with_mut(g, [](counts* k) { ++k->receivers; });
+    for (std::uint64_t p = first_held(g, pos); p < tail_val(g); ++p)
+      slot_at(p).with_mut(g, [](slot* s) { ++s->remaining; });
     return c;
   }
   // Another reference to a receiver's cursor (an async receive), made from a live one.
   void retain_cursor(cursor* c) noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    c->refs.with_mut([](std::size_t* r) { ++*r; });
+    c->refs.with_mut(g, [](std::size_t* r) { ++*r; });
   }
 
   void drop_sender() noexcept {
@@ -139,9 +134,8 @@ class broadcast_state {
     bool last_handle;
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      const counts c = counts_.with_mut([](counts* k) { --k->senders; return *k; });
-      if (c.senders == 0) wake = receivers_q_.claim_all_disconnected();
+      const counts c = counts_.with_mut(g, [](counts* k) { --k->senders; return *k; });
+      if (c.senders == 0) wake = receivers_q_.get(g).claim_all_disconnected();
       last_handle = c.senders == 0 && c.receivers == 0;
     }
     notify_chain<P>(wake);
@@ -154,8 +148,7 @@ class broadcast_state {
   void release_cursor(cursor* c) noexcept {
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      if (c->refs.with_mut([](std::size_t* r) { return --*r; }) != 0) return;
+      if (c->refs.with_mut(g, [](std::size_t* r) { return --*r; }) != 0) return;
     }
     // The receiver is ours alone now; its shares are still counted. Size the graveyard for
     // the messages only it still owes (counted under the lock, allocated outside it; once
@@ -169,17 +162,17 @@ class broadcast_state {
     for (int attempt = 0;; ++attempt) {
       if (!doomed.reserve(need)) under_lock = true;
       lock_guard g(lock_);
-      const std::size_t n = sole_shares(c->pos);
+      const std::size_t n = sole_shares(g, c->pos);
       if (n > doomed.capacity() && !under_lock) {
         need = attempt == 0 ? n : cap_;
         continue;  // unlock, allocate, look again
       }
       // Give up this receiver's share of every message it has not read.
-      for (std::uint64_t p = first_held(c->pos); p < tail_val(); ++p) release_slot(p, under_lock ? nullptr : &doomed);
-      pop_free_head();
-      // SAFETY: under lock_.
-      const counts k = counts_.with_mut([](counts* cs) { --cs->receivers; return *cs; });
-      wake = senders_q_.claim_all_disconnected();  // a slot may be free, or nobody is left
+      for (std::uint64_t p = first_held(g, c->pos); p < tail_val(g); ++p)
+        release_slot(g, p, under_lock ? nullptr : &doomed);
+      pop_free_head(g);
+      const counts k = counts_.with_mut(g, [](counts* cs) { --cs->receivers; return *cs; });
+      wake = senders_q_.get(g).claim_all_disconnected();  // a slot may be free, or nobody is left
       last_handle = k.senders == 0 && k.receivers == 0;
       break;
     }
@@ -200,7 +193,7 @@ class broadcast_state {
     status st;
     {
       lock_guard g(lock_);
-      st = send_locked(msg, wake, gone);
+      st = send_locked(g, msg, wake, gone);
     }
     notify_chain<P>(wake);
     return st;
@@ -212,7 +205,7 @@ class broadcast_state {
     status st;
     {
       lock_guard g(lock_);
-      st = recv_locked(pos, out, missed, wake);
+      st = recv_locked(g, pos, out, missed, wake);
     }
     notify_chain<P>(wake);
     return st;
@@ -230,15 +223,14 @@ class broadcast_state {
       bool queued = false;
       {
         lock_guard g(lock_);
-        st = send_locked(msg, wake, gone);
+        st = send_locked(g, msg, wake, gone);
         if (st == status::full) {
           if (stop_requested(stop)) {
             st = status::cancelled;
           } else if (deadline && P::clock::now() >= *deadline) {
             st = status::timed_out;
           } else {
-            // SAFETY (queue): senders_q_ is only touched under lock_.
-            senders_q_.push(e);
+            senders_q_.get(g).push(e);
             queued = true;
           }
         }
@@ -260,15 +252,14 @@ class broadcast_state {
       bool queued = false;
       {
         lock_guard g(lock_);
-        st = recv_locked(pos, out, missed, wake);
+        st = recv_locked(g, pos, out, missed, wake);
         if (st == status::empty) {
           if (stop_requested(stop)) {
             st = status::cancelled;
           } else if (deadline && P::clock::now() >= *deadline) {
             st = status::timed_out;
           } else {
-            // SAFETY (queue): receivers_q_ is only touched under lock_.
-            receivers_q_.push(e);
+            receivers_q_.get(g).push(e);
             queued = true;
           }
         }
@@ -283,45 +274,38 @@ class broadcast_state {
   // true, queueing nothing, when the operation can proceed now.
   bool register_receiver(std::uint64_t pos, wait_entry<P>& e) noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    const bool closed = counts_.with([](const counts* c) { return c->senders == 0; });
-    if (pos < head_val() || pos != tail_val() || closed) return true;  // lagged, a message, closed
-    // SAFETY (queue): receivers_q_ is only touched under lock_.
-    receivers_q_.push(e);
+    const bool closed = counts_.with(g, [](const counts* c) { return c->senders == 0; });
+    if (pos < head_val(g) || pos != tail_val(g) || closed) return true;  // lagged, a message, closed
+    receivers_q_.get(g).push(e);
     return false;
   }
   bool register_sender(wait_entry<P>& e) noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    const std::size_t readers = counts_.with([](const counts* c) { return c->receivers; });
+    const std::size_t readers = counts_.with(g, [](const counts* c) { return c->receivers; });
     if (readers == 0 || policy_ != overflow::block) return true;
-    pop_free_head();
-    if (tail_val() - head_val() < cap_) return true;
-    // SAFETY (queue): senders_q_ is only touched under lock_.
-    senders_q_.push(e);
+    pop_free_head(g);
+    if (tail_val(g) - head_val(g) < cap_) return true;
+    senders_q_.get(g).push(e);
     return false;
   }
   // Unqueues `e` unless a notifier already did.
   void unregister(wait_entry<P>& e, bool sender) noexcept {
     lock_guard g(lock_);
-    // SAFETY (queue): under lock_.
-    (sender ? senders_q_ : receivers_q_).remove(e);
+    (sender ? senders_q_ : receivers_q_).get(g).remove(e);
   }
 
   std::size_t receiver_count() noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    return counts_.with([](const counts* c) { return c->receivers; });
+    return counts_.with(g, [](const counts* c) { return c->receivers; });
   }
   std::size_t sender_count() noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    return counts_.with([](const counts* c) { return c->senders; });
+    return counts_.with(g, [](const counts* c) { return c->senders; });
   }
   // Messages `pos` has not read yet (cap at most).
   std::size_t len(std::uint64_t pos) noexcept {
     lock_guard g(lock_);
-    return static_cast<std::size_t>(tail_val() - first_held(pos));
+    return static_cast<std::size_t>(tail_val(g) - first_held(g, pos));
   }
   std::size_t capacity() const noexcept { return cap_; }
   overflow policy() const noexcept { return policy_; }
@@ -344,11 +328,11 @@ class broadcast_state {
     // Single-threaded: every handle is gone and every receiver gave up its shares, so every
     // slot is free; the loop only runs destructors of slots that still hold a value.
     for (std::size_t i = 0; i < cap_; ++i) {
-      // SAFETY: no other handle remains.
-      slots_[i].with_mut([](slot* s) {
+      // No other handle remains.
+      slots_[i].with_mut_unshared([](slot* s) {
         if (s->remaining) s->value.destroy();
       });
-      slots_[i].~cell_type();
+      slots_[i].~slot_cell();
     }
   }
 
@@ -359,39 +343,35 @@ class broadcast_state {
   }
 
   // Waits for a claim; unqueues itself unless a notifier did. False when cancelled.
-  bool wait(waiter<P>& w, wait_entry<P>& e, waiter_queue<P>& q,
+  bool wait(waiter<P>& w, wait_entry<P>& e, lock_owned<waiter_queue<P>, P>& q,
             const typename P::clock::time_point* deadline, const std::stop_token* stop) {
     P::test_delay();  // race window: the other side changes readiness before we park
     const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
     if (sel == sel_aborted || sel == sel_cancelled) {
       lock_guard g(lock_);
-      // SAFETY (queue): under lock_.
-      q.remove(e);
+      q.get(g).remove(e);
     }
     return sel != sel_cancelled;
   }
 
-  typename P::template cell<slot>& slot_at(std::uint64_t pos) const noexcept {
+  slot_cell& slot_at(std::uint64_t pos) const noexcept {
     return slots_[static_cast<std::size_t>(pos % cap_)];
   }
-  std::uint64_t head_val() const noexcept {
-    // SAFETY: called under lock_.
-    return pos_.with([](const positions* p) { return p->head; });
+  std::uint64_t head_val(const guard& g) const noexcept {
+    return pos_.with(g, [](const positions* p) { return p->head; });
   }
-  std::uint64_t tail_val() const noexcept {
-    // SAFETY: called under lock_.
-    return pos_.with([](const positions* p) { return p->tail; });
+  std::uint64_t tail_val(const guard& g) const noexcept {
+    return pos_.with(g, [](const positions* p) { return p->tail; });
   }
-  std::uint64_t first_held(std::uint64_t pos) const noexcept {
-    const std::uint64_t h = head_val();
+  std::uint64_t first_held(const guard& g, std::uint64_t pos) const noexcept {
+    const std::uint64_t h = head_val(g);
     return pos < h ? h : pos;
   }
 
   // Drops one reader's share of the message at `p` (under the lock); the last share moves the
   // message to `doomed`, destroyed by the caller after unlocking (or here if null).
-  void release_slot(std::uint64_t p, doomed_messages<stored, P>* doomed) noexcept {
-    // SAFETY: under lock_.
-    slot_at(p).with_mut([&](slot* s) {
+  void release_slot(const guard& g, std::uint64_t p, doomed_messages<stored, P>* doomed) noexcept {
+    slot_at(p).with_mut(g, [&](slot* s) {
       if (--s->remaining != 0) return;
       if (doomed)
         doomed->take(s->value);
@@ -400,19 +380,17 @@ class broadcast_state {
     });
   }
   // How many messages from `pos` on only that receiver still owes (under the lock).
-  std::size_t sole_shares(std::uint64_t pos) const noexcept {
+  std::size_t sole_shares(const guard& g, std::uint64_t pos) const noexcept {
     std::size_t n = 0;
-    for (std::uint64_t p = first_held(pos); p < tail_val(); ++p)
-      // SAFETY: under lock_.
-      n += slot_at(p).with([](const slot* s) { return s->remaining == 1 ? 1 : 0; });
+    for (std::uint64_t p = first_held(g, pos); p < tail_val(g); ++p)
+      n += slot_at(p).with(g, [](const slot* s) { return s->remaining == 1 ? 1 : 0; });
     return n;
   }
   // Advances head past messages every reader is done with (under the lock).
-  void pop_free_head() noexcept {
-    // SAFETY: under lock_.
-    pos_.with_mut([&](positions* p) {
+  void pop_free_head(const guard& g) noexcept {
+    pos_.with_mut(g, [&](positions* p) {
       while (p->head < p->tail &&
-             slot_at(p->head).with([](const slot* s) { return s->remaining == 0; }))
+             slot_at(p->head).with(g, [](const slot* s) { return s->remaining == 0; }))
         ++p->head;
     });
   }
@@ -430,52 +408,49 @@ class broadcast_state {
   };
 
   // Nothing here throws: `stored` is nothrow-movable (message.hpp).
-  status send_locked(stored& msg, wait_entry<P>*& wake, overwritten& gone) noexcept {
-    // SAFETY: under lock_.
-    const std::size_t readers = counts_.with([](const counts* c) { return c->receivers; });
+  status send_locked(const guard& g, stored& msg, wait_entry<P>*& wake, overwritten& gone) noexcept {
+    const std::size_t readers = counts_.with(g, [](const counts* c) { return c->receivers; });
     if (readers == 0) return status::closed;
-    pop_free_head();
-    positions p = pos_.with([](const positions* q) { return *q; });
+    pop_free_head(g);
+    positions p = pos_.with(g, [](const positions* q) { return *q; });
     if (p.tail - p.head == cap_) {
       if (policy_ == overflow::block) return status::full;
       // Overwrite: the oldest message is dropped; receivers behind it will report the lag.
-      // SAFETY: under lock_.
-      slot_at(p.head).with_mut([&](slot* s) {
+      slot_at(p.head).with_mut(g, [&](slot* s) {
         gone.v.move_from(s->value);
         gone.held = true;
         s->remaining = 0;
       });
       ++p.head;
     }
-    pos_.with_mut([&](positions* q) { *q = p; });
-    // SAFETY: under lock_; the slot at tail is free (head is past it).
-    slot_at(p.tail).with_mut([&](slot* s) {
+    pos_.with_mut(g, [&](positions* q) { *q = p; });
+    // The slot at tail is free (head is past it).
+    slot_at(p.tail).with_mut(g, [&](slot* s) {
       s->value.emplace(std::move(msg));
       s->remaining = readers;
     });
-    // SAFETY: under lock_.
-    pos_.with_mut([](positions* q) { ++q->tail; });
-    wake = receivers_q_.claim_all_disconnected();  // "look again" for every blocked receiver
+    pos_.with_mut(g, [](positions* q) { ++q->tail; });
+    wake = receivers_q_.get(g).claim_all_disconnected();  // "look again" for every blocked receiver
     return status::ok;
   }
 
   // A reader but the last copies the message (T's copy, boxed anew when big: may throw, and
   // then nothing changed); the last moves it out.
-  status recv_locked(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed, wait_entry<P>*& wake) {
-    const std::uint64_t head = head_val();
+  status recv_locked(const guard& g, std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed,
+                     wait_entry<P>*& wake) {
+    const std::uint64_t head = head_val(g);
     if (pos < head) {
       missed = head - pos;
       pos = head;
       return status::full;  // internal code for "lagged" (the handle maps it)
     }
-    if (pos == tail_val()) {
-      // SAFETY: under lock_.
-      const bool closed = counts_.with([](const counts* c) { return c->senders == 0; });
+    if (pos == tail_val(g)) {
+      const bool closed = counts_.with(g, [](const counts* c) { return c->senders == 0; });
       return closed ? status::closed : status::empty;
     }
     bool last = false;
-    // SAFETY: under lock_; the slot holds a message this receiver has not read.
-    slot_at(pos).with_mut([&](slot* s) {
+    // The slot holds a message this receiver has not read.
+    slot_at(pos).with_mut(g, [&](slot* s) {
       if (s->remaining == 1) {
         out.move_from(s->value);
         s->remaining = 0;
@@ -487,21 +462,22 @@ class broadcast_state {
     });
     ++pos;
     if (last && policy_ == overflow::block) {
-      pop_free_head();
-      wake = senders_q_.claim_all_disconnected();  // a slot was freed
+      pop_free_head(g);
+      wake = senders_q_.get(g).claim_all_disconnected();  // a slot was freed
     }
     return status::ok;
   }
 
-  mutable lock_type lock_;
+  // Everything below the lock is touched only under it (guarded.hpp: the guard is the proof).
+  mutable spin_lock<P> lock_;
   const std::size_t cap_;
   const overflow policy_;
   const std::size_t bytes_;
-  typename P::template cell<slot>* slots_ = nullptr;
-  typename P::template cell<positions> pos_{};
-  typename P::template cell<counts> counts_{};
-  waiter_queue<P> senders_q_;    // SAFETY: only touched under lock_
-  waiter_queue<P> receivers_q_;  // SAFETY: only touched under lock_
+  slot_cell* slots_ = nullptr;
+  guarded<positions, P> pos_{};
+  guarded<counts, P> counts_{};
+  lock_owned<waiter_queue<P>, P> senders_q_;
+  lock_owned<waiter_queue<P>, P> receivers_q_;
 };
 
 }  // namespace detail

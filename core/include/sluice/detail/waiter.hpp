@@ -39,7 +39,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "sluice/detail/backoff.hpp"
+#include "sluice/detail/guarded.hpp"
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
@@ -58,11 +58,6 @@ inline constexpr named_order observe{"waiter.observe", std::memory_order_relaxed
 // the waiter no more, and the owner reaches the winner's writes through its notify()
 // (papers/orderings.md: waiter.claim_fail).
 inline constexpr named_order claim_fail{"waiter.claim_fail", std::memory_order_relaxed};
-// ORDERING: acquire/release spinlock [S1]/[S2] around the wait list.
-inline constexpr named_order lock_acquire{"wait_list.lock", std::memory_order_acquire};
-inline constexpr named_order lock_release{"wait_list.unlock", std::memory_order_release};
-// ORDERING: relaxed — test-and-test-and-set inner read; [S1] does the synchronizing.
-inline constexpr named_order lock_peek{"wait_list.lock_peek", std::memory_order_relaxed};
 // ORDERING: seq_cst — [L1]/[L2], the store-buffering pair of the "nobody waits" fast path.
 inline constexpr named_order is_empty_store{"wait_list.is_empty_store", std::memory_order_seq_cst};
 inline constexpr named_order is_empty_load{"wait_list.is_empty_load", std::memory_order_seq_cst};
@@ -259,47 +254,13 @@ void notify_chain(wait_entry<P>* e) noexcept {
   }
 }
 
-// A tiny test-and-test-and-set lock with backoff, for the short critical sections of the lists.
-template <class P>
-class spin_lock {
- public:
-  void lock() noexcept {
-    backoff<P> b;
-    // [S1] ORDERING: wait_list.lock — acquire pairs with [S2] of the previous holder.
-    while (locked_.exchange(true, waiter_order::lock_acquire)) {
-      // ORDERING: wait_list.lock_peek — relaxed read while waiting; [S1] synchronizes.
-      while (locked_.load(waiter_order::lock_peek)) b.snooze();
-    }
-  }
-  void unlock() noexcept {
-    // [S2] ORDERING: wait_list.unlock — release pairs with the next [S1].
-    locked_.store(false, waiter_order::lock_release);
-  }
-
- private:
-  typename P::template atomic<bool> locked_{false};
-};
-
-template <class L>
-class lock_guard {
- public:
-  explicit lock_guard(L& l) noexcept : l_(l) { l_.lock(); }
-  ~lock_guard() { l_.unlock(); }
-  lock_guard(const lock_guard&) = delete;
-  lock_guard& operator=(const lock_guard&) = delete;
-
- private:
-  L& l_;
-};
-
 // A wait list with its own lock and a lock-free "nobody waits" fast path ([L1]/[L2]).
 template <class P>
 class sync_wait_list {
  public:
   void register_entry(wait_entry<P>& e) noexcept {
     lock_guard g(lock_);
-    // SAFETY: the queue is only touched under lock_.
-    queue_.push(e);
+    queue_.get(g).push(e);
     // [L1] ORDERING: wait_list.is_empty_store — see the header.
     is_empty_.store(false, waiter_order::is_empty_store);
   }
@@ -307,10 +268,9 @@ class sync_wait_list {
   // Returns whether the entry was still queued (it was not claimed by a notifier).
   bool unregister_entry(wait_entry<P>& e) noexcept {
     lock_guard g(lock_);
-    // SAFETY: the queue is only touched under lock_.
-    const bool removed = queue_.remove(e);
+    const bool removed = queue_.get(g).remove(e);
     // ORDERING: wait_list.is_empty_store — keeps [L1]'s flag exact under the lock.
-    is_empty_.store(queue_.empty(), waiter_order::is_empty_store);
+    is_empty_.store(queue_.get(g).empty(), waiter_order::is_empty_store);
     return removed;
   }
 
@@ -332,10 +292,9 @@ class sync_wait_list {
     // [L2] ORDERING: wait_list.is_empty_load — see the header.
     if (is_empty_.load(waiter_order::is_empty_load)) return std::nullopt;
     lock_guard g(lock_);
-    // SAFETY: the queue is only touched under lock_.
-    std::optional<wait_entry<P>> claimed = queue_.try_claim();
+    std::optional<wait_entry<P>> claimed = queue_.get(g).try_claim();
     // ORDERING: wait_list.is_empty_store — keeps the flag exact under the lock.
-    is_empty_.store(queue_.empty(), waiter_order::is_empty_store);
+    is_empty_.store(queue_.get(g).empty(), waiter_order::is_empty_store);
     return claimed;
   }
 
@@ -348,8 +307,7 @@ class sync_wait_list {
     wait_entry<P>* chain;
     {
       lock_guard g(lock_);
-      // SAFETY: the queue is only touched under lock_.
-      chain = queue_.claim_all_disconnected();
+      chain = queue_.get(g).claim_all_disconnected();
       // ORDERING: wait_list.is_empty_store — the queue is now empty.
       is_empty_.store(true, waiter_order::is_empty_store);
     }
@@ -358,7 +316,7 @@ class sync_wait_list {
 
  private:
   spin_lock<P> lock_;
-  waiter_queue<P> queue_;
+  lock_owned<waiter_queue<P>, P> queue_;
   typename P::template atomic<bool> is_empty_{true};
 };
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sluice/detail/blocking.hpp"
+#include "sluice/detail/guarded.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
@@ -48,6 +49,7 @@ class watermark_state {
  public:
   using weight_fn = std::function<std::size_t(const T&)>;
   using stored = stored_t<T, P>;
+  using guard = spin_guard<P>;
 
   watermark_state(std::size_t low, std::size_t high, weight_fn w, bool unbounded)
       : low_(low), high_(high), weight_(std::move(w)), unbounded_(unbounded) {}
@@ -61,8 +63,7 @@ class watermark_state {
   // --- sources -----------------------------------------------------------------------------
   std::uint64_t add_source() {
     lock_guard g(lock_);
-    // SAFETY: under lock_ ([K1]/[K2]).
-    return st_.with_mut([](shared* s) {
+    return st_.with_mut(g, [](shared* s) {
       ++s->sources;
       return ++s->next_source;
     });
@@ -73,13 +74,12 @@ class watermark_state {
     waiter<P>* wake;
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
+      st_.with_mut(g, [&](shared* s) {
         std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
         if (--s->sources == 0 && !s->finished) s->finished = true;  // last source = finish()
       });
-      wake = take_consumer_waiter();
-      last_handle = handles_left() == 0;
+      wake = take_consumer_waiter(g);
+      last_handle = handles_left(g) == 0;
     }
     notify(wake);
     if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
@@ -89,8 +89,7 @@ class watermark_state {
     bool run_now = false;
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
+      st_.with_mut(g, [&](shared* s) {
         if (!s->consumer_alive) {
           run_now = true;
           return;
@@ -108,27 +107,24 @@ class watermark_state {
     waiter<P>* wake;
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      const bool open = st_.with([](const shared* s) { return s->consumer_alive && !s->finished; });
+      const bool open = st_.with(g, [](const shared* s) { return s->consumer_alive && !s->finished; });
       if (!open) return status::closed;
-      fill();  // may throw (allocation, a throwing move): nothing was counted yet
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
+      fill(g);  // may throw (allocation, a throwing move): nothing was counted yet
+      st_.with_mut(g, [&](shared* s) {
         if (!unbounded_ && s->level >= high_) s->paused = true;
         out.produce_more = !s->paused;
         if (s->paused) out.token = callback_token{++s->next_token};
       });
-      wake = take_consumer_waiter();
+      wake = take_consumer_waiter(g);
     }
     notify(wake);
     return status::ok;
   }
 
-  // Pushes one element (under the lock; called from enqueue's fill).
-  void push_locked(stored&& v) {
+  // Pushes one element (under the lock; called from enqueue's fill with its guard).
+  void push_locked(const guard& g, stored&& v) {
     const std::size_t w = weight_ ? weight_(stored_value<T, P>(v)) : 1;
-    // SAFETY: under lock_.
-    st_.with_mut([&](shared* s) {
+    st_.with_mut(g, [&](shared* s) {
       s->buffer.emplace_back(std::move(v), w);
       s->level += w;
     });
@@ -139,8 +135,7 @@ class watermark_state {
     bool run = false;
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
+      st_.with_mut(g, [&](shared* s) {
         if (!s->consumer_alive) {
           run = true, now = errc::closed;
         } else if (!s->paused) {
@@ -157,8 +152,7 @@ class watermark_state {
     produce_more_callback f;
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
+      st_.with_mut(g, [&](shared* s) {
         for (auto it = s->pending.begin(); it != s->pending.end(); ++it)
           if (it->id == t.id && !it->w) {
             f = std::move(it->fn);
@@ -190,8 +184,7 @@ class watermark_state {
   // the consumer has gone since) or closed (the consumer went while the channel was paused).
   bool register_producer(callback_token t, waiter<P>& w, status& early) {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    early = st_.with_mut([&](shared* s) {
+    early = st_.with_mut(g, [&](shared* s) {
       if (!s->paused) return status::ok;
       if (!s->consumer_alive) return status::closed;
       s->pending.push_back(pending_entry{t.id, {}, &w});  // may throw: nothing registered
@@ -202,8 +195,8 @@ class watermark_state {
   // Removes a registration nobody claimed (a no-op once a notifier removed it).
   void unregister_producer(waiter<P>& w) noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_; a notifier that claimed us has already removed the entry.
-    st_.with_mut([&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
+    // A notifier that claimed us has already removed the entry.
+    st_.with_mut(g, [&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
   }
   // What a producer's wake-up claim means: resumed (below low), or the consumer is gone.
   static status resumed_status(std::uintptr_t sel) noexcept {
@@ -214,13 +207,12 @@ class watermark_state {
     waiter<P>* wake;
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
+      st_.with_mut(g, [&](shared* s) {
         if (s->finished) return;
         s->finished = true;
         s->error = std::move(e);
       });
-      wake = take_consumer_waiter();
+      wake = take_consumer_waiter(g);
     }
     notify(wake);
   }
@@ -231,7 +223,7 @@ class watermark_state {
     status st;
     {
       lock_guard g(lock_);
-      st = recv_locked(out, error, released);
+      st = recv_locked(g, out, error, released);
     }
     release(released, std::nullopt);
     return st;
@@ -256,16 +248,14 @@ class watermark_state {
   // receive would not wait (an element is buffered, or the stream is finished).
   bool register_consumer(waiter<P>& w) noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    const bool ready = st_.with([](const shared* s) { return !s->buffer.empty() || s->finished; });
-    if (!ready) consumer_waiter_.with_mut([&](waiter<P>** p) { *p = &w; });
+    const bool ready = st_.with(g, [](const shared* s) { return !s->buffer.empty() || s->finished; });
+    if (!ready) consumer_waiter_.with_mut(g, [&](waiter<P>** p) { *p = &w; });
     return ready;
   }
   // Clears the slot if it still holds `w` (a producer that claimed it already cleared it).
   void unregister_consumer(waiter<P>& w) noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    consumer_waiter_.with_mut([&](waiter<P>** p) {
+    consumer_waiter_.with_mut(g, [&](waiter<P>** p) {
       if (*p == &w) *p = nullptr;
     });
   }
@@ -273,8 +263,7 @@ class watermark_state {
   // Another reference to the consumer side (an async receive), made from a live one.
   void retain_consumer() noexcept {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    st_.with_mut([](shared* s) { ++s->consumer_refs; });
+    st_.with_mut(g, [](shared* s) { ++s->consumer_refs; });
   }
   // Gives back a reference to the consumer side. The last one terminates the channel
   // (callbacks, blocked sends, later sends fail) and destroys the buffered elements, outside
@@ -286,17 +275,15 @@ class watermark_state {
     bool last_handle;
     {
       lock_guard g(lock_);
-      // SAFETY: under lock_.
-      if (st_.with_mut([](shared* s) { return --s->consumer_refs; }) != 0) return;
-      // SAFETY: under lock_.
-      st_.with_mut([&](shared* s) {
+      if (st_.with_mut(g, [](shared* s) { return --s->consumer_refs; }) != 0) return;
+      st_.with_mut(g, [&](shared* s) {
         s->consumer_alive = false;
         doomed.swap(s->buffer);
         s->level = 0;
         terms.swap(s->on_termination);
         claim_pending(*s, released, sel_disconnected);
       });
-      last_handle = handles_left() == 0;
+      last_handle = handles_left(g) == 0;
     }
     // Outside the lock, touching the state no more (unless we free it): a woken producer may
     // drop the last source and free it.
@@ -309,13 +296,11 @@ class watermark_state {
 
   std::size_t level() {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    return st_.with([](const shared* s) { return s->level; });
+    return st_.with(g, [](const shared* s) { return s->level; });
   }
   std::size_t len() {
     lock_guard g(lock_);
-    // SAFETY: under lock_.
-    return st_.with([](const shared* s) { return s->buffer.size(); });
+    return st_.with(g, [](const shared* s) { return s->buffer.size(); });
   }
 
  private:
@@ -340,19 +325,17 @@ class watermark_state {
   };
 
   // Under the lock: takes the blocked consumer's waiter, claimed (or null).
-  waiter<P>* take_consumer_waiter() noexcept {
+  waiter<P>* take_consumer_waiter(const guard& g) noexcept {
     waiter<P>* w = nullptr;
-    // SAFETY: under lock_.
-    consumer_waiter_.with_mut([&](waiter<P>** p) { std::swap(w, *p); });
+    consumer_waiter_.with_mut(g, [&](waiter<P>** p) { std::swap(w, *p); });
     if (w && !w->try_select(sel_first_operation)) w = nullptr;  // it gave up; it unqueues
     return w;
   }
   static void notify(waiter<P>* w) noexcept {
     if (w) w->notify();  // the last access (the consumer waits for it before leaving)
   }
-  std::size_t handles_left() const noexcept {
-    // SAFETY: under lock_.
-    return st_.with([](const shared* s) { return s->sources + (s->consumer_alive ? 1 : 0); });
+  std::size_t handles_left(const guard& g) const noexcept {
+    return st_.with(g, [](const shared* s) { return s->sources + (s->consumer_alive ? 1 : 0); });
   }
 
   // Under the lock: moves every pending entry to `released` (no allocation: a swap) and claims
@@ -374,9 +357,9 @@ class watermark_state {
     }
   }
 
-  status recv_locked(uninit<stored>& out, std::exception_ptr& error, std::vector<pending_entry>& released) {
-    // SAFETY: under lock_.
-    return st_.with_mut([&](shared* s) {
+  status recv_locked(const guard& g, uninit<stored>& out, std::exception_ptr& error,
+                     std::vector<pending_entry>& released) {
+    return st_.with_mut(g, [&](shared* s) {
       if (s->buffer.empty()) {
         if (!s->finished) return status::empty;
         error = s->error;
@@ -394,13 +377,14 @@ class watermark_state {
     });
   }
 
-  spin_lock<P> lock_;
+  // st_ and consumer_waiter_ are touched only under lock_ (guarded.hpp: the guard is the proof).
+  mutable spin_lock<P> lock_;
   const std::size_t low_;
   const std::size_t high_;
   const weight_fn weight_;
   const bool unbounded_;
-  typename P::template cell<shared> st_{};
-  typename P::template cell<waiter<P>*> consumer_waiter_{nullptr};
+  guarded<shared, P> st_{};
+  guarded<waiter<P>*, P> consumer_waiter_{nullptr};
 };
 
 }  // namespace detail

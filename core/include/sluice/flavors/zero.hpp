@@ -79,8 +79,7 @@ class zero_flavor {
     wait_entry<P>* receivers;
     {
       lock_guard g(lock_);
-      // SAFETY: state_ is only touched under lock_.
-      const bool first = state_.with_mut([&](state* s) {
+      const bool first = state_.with_mut(g, [&](state* s) {
         if (s->disconnected) return false;
         s->disconnected = true;
         // [Z3] ORDERING: zero.closed_store — publishes the flag for the lock-free hint.
@@ -121,8 +120,8 @@ class zero_flavor {
     bool ready;
     {
       lock_guard g(lock_);
-      // SAFETY: state_ is only touched under lock_; the packet is ours until queued.
-      ready = state_.with_mut([&](state* s) {
+      // The packet is ours until queued.
+      ready = state_.with_mut(g, [&](state* s) {
         pk.at.with_mut([&](void** a) { *a = static_cast<void*>(&msg); });
         e.packet = &pk;
         s->senders.push(e);
@@ -138,8 +137,7 @@ class zero_flavor {
   // observer (pk == nullptr: an async receiver, woken to take a message itself).
   bool register_recv(wait_entry<P>& e, packet* pk) noexcept {
     lock_guard g(lock_);
-    // SAFETY: state_ is only touched under lock_.
-    return state_.with_mut([&](state* s) {
+    return state_.with_mut(g, [&](state* s) {
       e.packet = pk;
       s->receivers.push(e);
       return s->disconnected || has_other(s->senders, e.w, [](const wait_entry<P>&) { return true; });
@@ -158,8 +156,7 @@ class zero_flavor {
     std::optional<wait_entry<P>> observer;
     {
       lock_guard g(lock_);
-      // SAFETY: state_ is only touched under lock_.
-      state_.with_mut([&](state* s) {
+      state_.with_mut(g, [&](state* s) {
         if (!s->senders.empty()) observer = s->receivers.try_claim_if(is_observer);
       });
     }
@@ -193,8 +190,7 @@ class zero_flavor {
     status st;
     {
       lock_guard g(lock_);
-      // SAFETY: state_ is only touched under lock_.
-      std::tie(claimed, st) = state_.with_mut([&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
+      std::tie(claimed, st) = state_.with_mut(g, [&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
         if (auto r = s->receivers.try_claim_if(has_packet)) return {r, status::ok};
         if (s->disconnected) return {std::nullopt, status::closed};
         if (!block) return {std::nullopt, status::full};
@@ -233,8 +229,7 @@ class zero_flavor {
     status st;
     {
       lock_guard g(lock_);
-      // SAFETY: state_ is only touched under lock_.
-      std::tie(claimed, st) = state_.with_mut([&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
+      std::tie(claimed, st) = state_.with_mut(g, [&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
         if (auto r = s->senders.try_claim()) return {r, status::ok};
         if (s->disconnected) return {std::nullopt, status::closed};
         if (!block) return {std::nullopt, status::empty};
@@ -292,12 +287,11 @@ class zero_flavor {
 
   void remove(wait_entry<P>& e, bool from_senders) noexcept {
     lock_guard g(lock_);
-    // SAFETY: state_ is only touched under lock_.
-    state_.with_mut([&](state* s) { (from_senders ? s->senders : s->receivers).remove(e); });
+    state_.with_mut(g, [&](state* s) { (from_senders ? s->senders : s->receivers).remove(e); });
   }
 
   mutable spin_lock<P> lock_;
-  typename P::template cell<state> state_;
+  guarded<state, P> state_;  // only under lock_ (guarded.hpp: the guard is the proof)
   typename P::template atomic<bool> closed_{false};  // mirrors state_.disconnected ([Z3])
 };
 
