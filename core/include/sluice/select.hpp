@@ -311,71 +311,102 @@ constexpr std::size_t count_channel_cases() {
   return (std::size_t{0} + ... + (case_traits<Cs>::is_channel ? 1 : 0));
 }
 
-template <class P, bool Fair, class... Chans, class... Extra>
-std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extras) {
-  constexpr std::size_t n = sizeof...(Chans);
-  static_assert(sizeof...(Extra) <= 1, "sluice::select: at most one timeout, deadline or default case");
-  std::tuple<case_state<Chans>...> states;
-  using seq = std::index_sequence_for<Chans...>;
-  using time_point = typename P::clock::time_point;
-
-  constexpr bool has_default = (is_default_case_v<Extra> || ...);
-  constexpr bool has_deadline = (is_deadline_case_v<Extra> || ...);
-  std::optional<time_point> deadline;
-  if constexpr (has_deadline) deadline = std::get<0>(extras).template platform_deadline<P>();
-  const time_point* deadline_ptr = deadline ? &*deadline : nullptr;
-
-  const std::array<std::size_t, n> order = case_order<P, n, Fair>();
+// The blocking select engine over n channel cases, reached through a table (the variadic
+// select's tuple below, or a selector's cases: selector.hpp) that offers, per case index,
+// try_now, enroll, ready, withdraw, complete_on_claim and fire. `order` is the order cases are
+// tried and registered in; `entries` holds one wait entry per case. Returns the index of the
+// case that fired, or nullopt when the default case (has_default) or the deadline won instead:
+// running that handler is the caller's.
+template <class P, class Table>
+std::optional<std::size_t> run_cases(Table& t, const std::size_t* order, wait_entry<P>* entries, std::size_t n,
+                                     bool has_default, const typename P::clock::time_point* deadline) {
   for (;;) {
-    for (const std::size_t i : order) {
-      if (with_case(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); }, seq{})) {
-        with_case(cases, states, i, [](auto& c, auto& s) { s.fire(c); }, seq{});
-        return i;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (t.try_now(order[k])) {
+        t.fire(order[k]);
+        return order[k];
       }
     }
-    if constexpr (has_deadline) {
-      if (P::clock::now() >= *deadline) {
-        std::get<0>(extras).handler();
-        return n;
-      }
-    }
+    if (deadline && P::clock::now() >= *deadline) return std::nullopt;
 
     waiter<P> w;
-    wait_entry<P> entries[n];
     bool ready = false;
     // In `order`: a rendezvous partner takes the oldest registration, so registering in the
     // order written would always give it the first of two cases on one channel.
-    for (const std::size_t i : order) {
-      entries[i].w = &w;
-      ready |= with_case(cases, states, i, [&](auto& c, auto& s) { return s.enroll(c, entries[i]); }, seq{});
+    for (std::size_t k = 0; k < n; ++k) {
+      wait_entry<P>& e = entries[order[k]];
+      e = wait_entry<P>{};
+      e.w = &w;
+      ready |= t.enroll(order[k], e);
     }
     P::test_delay();  // race window: a partner arrives between the tries and the registrations
-    for (std::size_t k = 0; k < n && !ready; ++k)
-      ready = with_case(cases, states, order[k], [](auto& c, auto& s) { return s.ready(c); }, seq{});
+    for (std::size_t k = 0; k < n && !ready; ++k) ready = t.ready(order[k]);
     if (ready)
       w.try_select_self(sel_aborted);
-    else if constexpr (has_default)
+    else if (has_default)
       w.try_select_self(sel_timed_out);  // [D1] no case ready now (see the header); fails if claimed
-    const std::uintptr_t sel = w.wait_until(deadline_ptr);
+    const std::uintptr_t sel = w.wait_until(deadline);
 
     std::optional<std::size_t> claimed;
     for (std::size_t i = 0; i < n; ++i) {
       if (entries[i].operation() == sel)
         claimed = i;  // the claimer dequeued it
       else
-        with_case(cases, states, i, [&](auto& c, auto& s) { s.withdraw(c, entries[i]); }, seq{});
+        t.withdraw(i, entries[i]);
     }
-    if constexpr (has_default) {
-      if (sel == sel_timed_out) {
-        std::get<0>(extras).handler();
-        return n;
-      }
-    }
-    if (claimed &&
-        with_case(cases, states, *claimed, [](auto& c, auto& s) { return s.complete_on_claim(c); }, seq{})) {
-      with_case(cases, states, *claimed, [](auto& c, auto& s) { s.fire(c); }, seq{});
+    if (has_default && sel == sel_timed_out) return std::nullopt;
+    if (claimed && t.complete_on_claim(*claimed)) {
+      t.fire(*claimed);
       return *claimed;
     }
+  }
+}
+
+// The variadic select's table: a tuple of cases and their per-select states.
+template <class Cases, class States>
+struct tuple_case_table {
+  using seq = std::make_index_sequence<std::tuple_size_v<Cases>>;
+  Cases& cases;
+  States& states;
+  bool try_now(std::size_t i) { return with_case(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); }, seq{}); }
+  void fire(std::size_t i) { with_case(cases, states, i, [](auto& c, auto& s) { s.fire(c); }, seq{}); }
+  template <class E>
+  bool enroll(std::size_t i, E& e) {
+    return with_case(cases, states, i, [&](auto& c, auto& s) { return s.enroll(c, e); }, seq{});
+  }
+  bool ready(std::size_t i) { return with_case(cases, states, i, [](auto& c, auto& s) { return s.ready(c); }, seq{}); }
+  template <class E>
+  void withdraw(std::size_t i, E& e) {
+    with_case(cases, states, i, [&](auto& c, auto& s) { s.withdraw(c, e); }, seq{});
+  }
+  bool complete_on_claim(std::size_t i) {
+    return with_case(cases, states, i, [](auto& c, auto& s) { return s.complete_on_claim(c); }, seq{});
+  }
+};
+
+template <class P, bool Fair, class... Chans, class... Extra>
+std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extras) {
+  constexpr std::size_t n = sizeof...(Chans);
+  static_assert(sizeof...(Extra) <= 1, "sluice::select: at most one timeout, deadline or default case");
+  std::tuple<case_state<Chans>...> states;
+  using time_point = typename P::clock::time_point;
+
+  constexpr bool has_default = (is_default_case_v<Extra> || ...);
+  constexpr bool has_deadline = (is_deadline_case_v<Extra> || ...);
+  std::optional<time_point> deadline;
+  if constexpr (has_deadline) deadline = std::get<0>(extras).template platform_deadline<P>();
+
+  const std::array<std::size_t, n> order = case_order<P, n, Fair>();
+  wait_entry<P> entries[n];
+  tuple_case_table<std::tuple<Chans&...>, std::tuple<case_state<Chans>...>> table{cases, states};
+  const std::optional<std::size_t> fired =
+      run_cases<P>(table, order.data(), entries, n, has_default, deadline ? &*deadline : nullptr);
+  if constexpr (sizeof...(Extra) == 0) {
+    return *fired;  // with no default or deadline, a channel case always fires
+  } else {
+    if (fired) return *fired;
+    std::get<0>(extras).handler();
+    return n;
   }
 }
 

@@ -9,6 +9,7 @@
 #include "sluice/platform.hpp"   // IWYU pragma: export
 #include "sluice/result.hpp"     // IWYU pragma: export
 #include "sluice/select.hpp"     // IWYU pragma: export
+#include "sluice/selector.hpp"   // IWYU pragma: export
 #include "sluice/spsc.hpp"       // IWYU pragma: export
 #include "sluice/std_platform.hpp"  // IWYU pragma: export
 #include "sluice/watermark.hpp"  // IWYU pragma: export

@@ -4,8 +4,8 @@
 // it has one (platform_traits<P>::has_random_index; a model checker makes it a recorded,
 // replayable choice), otherwise a per-thread xorshift generator. Fairness needs no
 // cryptographic quality, only that no case is favoured.
-// random_order<P, N>() is a uniformly random permutation of 0..N-1 (Fisher–Yates, N-1 calls
-// of random_index): a fair select tries its cases, and registers them, in that order, so the
+// case_order<P, N, Fair>() and shuffle_order<P>() give a uniformly random permutation (Fisher–Yates,
+// N-1 calls of random_index): a fair select tries its cases, and registers them, in that order, so the
 // first ready case it meets is uniform among the ready ones (Go's select draws its poll
 // order the same way; a random start rotated instead favours a ready case that follows a
 // never-ready one).
@@ -38,14 +38,18 @@ std::size_t random_index(std::size_t n) noexcept {
     return thread_random(n);
 }
 
+// A uniformly random permutation of `order`'s values (Fisher–Yates: size-1 draws).
+template <class P>
+void shuffle_order(std::size_t* order, std::size_t n) noexcept {
+  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[random_index<P>(i)]);
+}
+
 // The order in which a select tries and registers its N cases: random when Fair, else as written.
 template <class P, std::size_t N, bool Fair>
 std::array<std::size_t, N> case_order() noexcept {
   std::array<std::size_t, N> order{};
   for (std::size_t i = 0; i < N; ++i) order[i] = i;
-  if constexpr (Fair && N > 1) {
-    for (std::size_t i = N - 1; i > 0; --i) std::swap(order[i], order[random_index<P>(i + 1)]);
-  }
+  if constexpr (Fair) shuffle_order<P>(order.data(), N);
   return order;
 }
 
