@@ -70,7 +70,12 @@ bool choice_stream::begin(std::uint64_t iteration) {
 
 std::uint64_t choice_stream::random_u64() noexcept { return splitmix(rng_); }
 
-std::uint32_t choice_stream::next(choice_kind kind, std::uint32_t n, const char* file, unsigned line) {
+namespace {
+bool index_allowed(std::uint64_t allowed, std::uint32_t i) { return i >= 64 || (allowed >> i & 1) != 0; }
+}  // namespace
+
+std::uint32_t choice_stream::next(choice_kind kind, std::uint32_t n, const char* file, unsigned line,
+                                  std::uint64_t allowed) {
   std::uint32_t idx = 0;
   if (replay_mode_) {
     if (pos_ < forced_.size()) idx = forced_[pos_];
@@ -88,9 +93,11 @@ std::uint32_t choice_stream::next(choice_kind kind, std::uint32_t n, const char*
         return path_[pos_ - 1].chosen;
       }
     }
-    path_.push_back({n, 0, false, kind, {}, file, line});
+    std::uint32_t first = 0;
+    while (first + 1 < n && !index_allowed(allowed, first)) ++first;
+    path_.push_back({n, first, false, kind, {}, file, line, allowed});
     ++pos_;
-    return 0;
+    return first;
   } else {
     idx = static_cast<std::uint32_t>(random_u64() % n);
   }
@@ -138,8 +145,10 @@ bool choice_stream::advance() {
   while (!path_.empty()) {
     step& s = path_.back();
     if (!s.is_point) {
-      if (s.chosen + 1 < s.n) {
-        ++s.chosen;
+      std::uint32_t c = s.chosen + 1;
+      while (c < s.n && !index_allowed(s.allowed, c)) ++c;
+      if (c < s.n) {
+        s.chosen = c;
         ++advanced_by_kind[static_cast<int>(s.kind)];
         if (s.file != nullptr) ++advanced_by_site[{s.file, s.line}];
         return true;

@@ -55,8 +55,12 @@ class choice_stream {
   void configure(search_mode mode, std::uint64_t seed, const std::string& replay);
   // Starts execution number `iteration`; returns false if the replay string is malformed.
   bool begin(std::uint64_t iteration);
-  // `file`/`line`: the operation's source, for SLUICE_MC_STATS only.
-  std::uint32_t next(choice_kind kind, std::uint32_t n, const char* file = nullptr, unsigned line = 0);
+  // `file`/`line`: the operation's source, for SLUICE_MC_STATS only. `allowed` (bit i = index i,
+  // for n <= 64): the indices the exhaustive walk may take (read-from-aware sleep sets); the
+  // indices keep their meaning, so a replay string does not depend on it.
+  static constexpr std::uint64_t all_allowed = ~std::uint64_t{0};
+  std::uint32_t next(choice_kind kind, std::uint32_t n, const char* file = nullptr, unsigned line = 0,
+                     std::uint64_t allowed = all_allowed);
   // The reduction's thread choice among n candidates; a sleeping one is never picked. Returns
   // `all_asleep` when every candidate sleeps (the execution repeats an explored one).
   static constexpr std::uint32_t all_asleep = ~std::uint32_t{0};
@@ -93,6 +97,7 @@ class choice_stream {
     thread_point point;
     const char* file = nullptr;
     unsigned line = 0;
+    std::uint64_t allowed = all_allowed;
   };
   bool walks_path() const noexcept {
     return !replay_mode_ && (mode_ == search_mode::exhaustive || mode_ == search_mode::dfs);

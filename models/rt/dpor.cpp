@@ -27,7 +27,15 @@
 // of the thread choice before e, one is added (or, if none can run there, every enabled thread).
 // Sleep sets: a thread explored at a choice sleeps in the later branches of that choice until a
 // transition conflicting with its pending operation runs; a choice where every candidate sleeps
-// ends the execution early (result::pruned). The scan for conflicts stops at an object's last
+// ends the execution early (result::pruned).
+// Read-from-aware sleep sets (options::rf_sleep, on by default): a sleeping thread whose pending
+// operation is a load that is not seq_cst is not woken by a store or RMW to that atomic. It stays
+// asleep for the stores that existed when it went to sleep (store ids below `first_new`) and
+// may run only to read a store created since: with the same read-from and modification order,
+// "L before W" and "W before L" are one execution, and the first was explored where the thread
+// was put to sleep. It counts as asleep at a choice where no such store is readable. The
+// argument and its limits are in models/README.md ("Read-from-aware sleep sets"); the reads-from
+// equivalence is Abdulla, Atig, Jonsson, Ngo et al.'s (OOPSLA 2018 and 2019). The scan for conflicts stops at an object's last
 // write and keeps one read per thread, which is enough: earlier accesses are ordered before
 // those. Credit for the shape of the stateless, replay-based implementation: loom's bounded DPOR
 // (tokio-rs/loom, src/rt/path.rs) and Nidhugg; the code here is this project's own.
@@ -63,6 +71,8 @@ struct transition {
   bool write = false;
   bool yield = false;
   bool nested = false;
+  bool frees = false;
+  std::uint32_t stores_start = 0;  // stores that existed when it started (memory_model.cpp ids)
   thread_mask spawned = 0;
   thread_mask blocked = 0;  // threads blocked when it started (those it wakes happen after it)
   thread_mask joined = 0;   // threads whose end it joined (ordered after it, never a race)
@@ -88,6 +98,10 @@ struct reduction_state {
   std::vector<std::pair<std::uint32_t, race_kind>> cands;
   std::vector<std::pair<std::uint32_t, race_kind>> races;
   thread_mask sleep = 0;
+  // Read-from-aware sleep: asleep only for reads of stores with id < first_new[t].
+  thread_mask rf_sleep = 0;
+  std::array<std::uint32_t, max_model_threads> first_new{};
+  std::uint32_t restriction = none;  // the open transition's load (dpor_take_rf_restriction)
   bool open = false;
 };
 
@@ -169,7 +183,10 @@ void build_footprint(transition& tr) {
       case op_kind::yield: tr.yield = true; break;
       case op_kind::join: tr.joined = static_cast<thread_mask>(tr.joined | 1u << ev.value); break;
       case op_kind::finish: add(space::thread, true, object_of(g.thread_obj[ev.tid]), ev.tid, ev.tid + 1u); break;
-      case op_kind::free: add_free(ev.value, ev.value + ev.value2); break;
+      case op_kind::free:
+        tr.frees = true;
+        add_free(ev.value, ev.value + ev.value2);
+        break;
       default: break;
     }
   }
@@ -215,6 +232,18 @@ bool conflicts(const transition& tr, const pending_op& d) {
     }
   }
   return false;
+}
+
+// May a sleeping load `d` that conflicts with the closed transition stay asleep, restricted to
+// newer stores? Only when every access of the transition to the load's atomic is a store or RMW
+// there (not a free of its block, not a global or nested transition).
+bool keeps_rf_sleep(const transition& tr, const pending_op& d) {
+  if (!g_ex.opts.rf_sleep || !d.plain_load || d.kind != pending_kind::read || tr.global || tr.frees || tr.nested)
+    return false;
+  auto addr = reinterpret_cast<std::uintptr_t>(d.addr);
+  for (const access& a : g.fp)
+    if (a.lo <= addr && addr < a.hi && a.sp != space::atomic) return false;
+  return true;
 }
 
 race_kind race_of(space sp) {
@@ -333,6 +362,8 @@ void dpor_reset() {
   g.last_global.fill(none);
   g.noted_parkers.clear();
   g.sleep = 0;
+  g.rf_sleep = 0;
+  g.restriction = none;
   g.open = false;
 }
 
@@ -343,6 +374,8 @@ void dpor_open(int tid, std::size_t point, bool global) {
   t.point = point;
   t.ev_start = g_ex.events.size();
   t.global = global;
+  t.stores_start = static_cast<std::uint32_t>(g_ex.stores.size());
+  g.restriction = (g.rf_sleep >> tid & 1) != 0 ? g.first_new[tid] : none;
   for (int r = 0; r < g_ex.nthreads; ++r) {
     thread_status st = g_ex.threads[r].status;
     if (r != tid && (st == thread_status::blocked_park || st == thread_status::blocked_join))
@@ -354,6 +387,7 @@ void dpor_open(int tid, std::size_t point, bool global) {
 void dpor_close() {
   if (!g.open) return;
   g.open = false;
+  g.restriction = none;
   execution& e = g_ex;
   auto i = static_cast<std::uint32_t>(g.trace.size() - 1);
   transition& tr = g.trace[i];
@@ -402,13 +436,24 @@ void dpor_close() {
   if (e.opts.reduction_bound >= 0) return;  // bounded POR keeps no sleep sets (see README)
   if (tr.point != no_point) {
     thread_point& p = e.choices.point(tr.point);
-    g.sleep = static_cast<thread_mask>(g.sleep | (p.done & ~p.unstable));
+    auto added = static_cast<thread_mask>(p.done & ~p.unstable);
+    for (int r = 0; r < max_model_threads; ++r)  // explored at p from the state before tr
+      if ((added >> r & 1) != 0) g.first_new[r] = tr.stores_start;
+    g.sleep = static_cast<thread_mask>(g.sleep | added);
+    g.rf_sleep = static_cast<thread_mask>(g.rf_sleep & ~added);
     if (tr.nested) p.unstable = static_cast<thread_mask>(p.unstable | 1u << q);
   }
   g.sleep = static_cast<thread_mask>(g.sleep & ~(1u << q));
-  for (int r = 0; r < e.nthreads; ++r)
-    if ((g.sleep >> r & 1) != 0 && conflicts(tr, e.threads[r].pending))
-      g.sleep = static_cast<thread_mask>(g.sleep & ~(1u << r));
+  g.rf_sleep = static_cast<thread_mask>(g.rf_sleep & ~(1u << q));
+  for (int r = 0; r < e.nthreads; ++r) {
+    auto bit = static_cast<thread_mask>(1u << r);
+    if (((g.sleep | g.rf_sleep) & bit) == 0 || !conflicts(tr, e.threads[r].pending)) continue;
+    g.sleep = static_cast<thread_mask>(g.sleep & ~bit);
+    if (keeps_rf_sleep(tr, e.threads[r].pending))
+      g.rf_sleep = static_cast<thread_mask>(g.rf_sleep | bit);
+    else
+      g.rf_sleep = static_cast<thread_mask>(g.rf_sleep & ~bit);
+  }
 }
 
 void dpor_note_parker(std::uint32_t parker_id) {
@@ -423,6 +468,18 @@ void dpor_note_spawn(int child) {
   if (g.open) g.trace.back().spawned = static_cast<thread_mask>(g.trace.back().spawned | 1u << child);
 }
 
-thread_mask dpor_sleep() noexcept { return g.sleep; }
+thread_mask dpor_sleep() noexcept {
+  thread_mask s = g.sleep;
+  for (int r = 0; r < g_ex.nthreads; ++r)
+    if ((g.rf_sleep >> r & 1) != 0 && !load_may_read_since(r, g_ex.threads[r].pending.slot, g.first_new[r]))
+      s = static_cast<thread_mask>(s | 1u << r);
+  return s;
+}
+
+std::uint32_t dpor_take_rf_restriction() noexcept {
+  std::uint32_t r = g.restriction;
+  g.restriction = none;
+  return r;
+}
 
 }  // namespace sluice::model::rt

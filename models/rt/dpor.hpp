@@ -18,6 +18,8 @@
 
 namespace sluice::model::rt {
 
+struct atomic_slot;
+
 // What a waiting thread will touch when it runs; the sleep set compares it with what other
 // transitions touched. `global` (the default) conflicts with everything.
 enum class pending_kind : std::uint8_t { none, read, write, yield, fence, parker, join, finish, free_block, global };
@@ -27,6 +29,10 @@ struct pending_op {
   const void* addr = nullptr;  // read, write, parker, free_block
   std::size_t bytes = 0;       // free_block
   int tid = -1;                // join, finish
+  // An atomic load that is not seq_cst (read-from-aware sleep sets): its atomic, and that it
+  // qualifies. Such a sleeping load stays asleep, restricted, when a write to its atomic runs.
+  const atomic_slot* slot = nullptr;
+  bool plain_load = false;
 };
 
 inline constexpr std::size_t no_point = ~std::size_t{0};
@@ -39,6 +45,12 @@ void dpor_close();
 void dpor_note_parker(std::uint32_t parker_id);  // a woken park consumes the token
 void dpor_note_nested();                         // a stop callback ran inside this transition
 void dpor_note_spawn(int child);
+// The threads asleep at this scheduling point: the sleep set, plus every thread whose sleeping
+// load was restricted by a write (see dpor.cpp) and can read no store that is new to it.
 thread_mask dpor_sleep() noexcept;
+// Called by a load right after its scheduling point: if the transition runs a restricted
+// sleeping load, the first store id it may read (stores older than that are explored
+// elsewhere); `none` (~0) otherwise. Clears the restriction.
+std::uint32_t dpor_take_rf_restriction() noexcept;
 
 }  // namespace sluice::model::rt

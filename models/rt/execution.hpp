@@ -216,6 +216,9 @@ std::memory_order resolve_order(order_ref o, const source_location& loc);
 
 // Memory model (memory_model.cpp).
 void reset_memory_model();
+// Could thread `tid`'s pending load of `slot` read a store with id >= first_new (one created
+// since it went to sleep)? True for an atomic not registered in this execution yet.
+bool load_may_read_since(int tid, const atomic_slot* slot, std::uint32_t first_new);
 
 // Reports (report.cpp).
 std::string format_trace();

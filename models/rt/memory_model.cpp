@@ -391,10 +391,27 @@ void atomic_destroy(atomic_slot& s) {
   }
 }
 
+bool load_may_read_since(int tid, const atomic_slot* slot, std::uint32_t first_new) {
+  execution& e = g_ex;
+  if (slot == nullptr || slot->gen != e.gen || slot->id >= e.nlocs) return true;
+  const location_rec& L = e.locs[slot->id];
+  const thread_rec& t = e.threads[tid];
+  auto size = static_cast<std::uint32_t>(L.mo.size());
+  std::uint32_t lo = t.fresh_reads ? size - 1 : floor_of(L, t.clock);
+  for (std::uint32_t i = lo; i < size; ++i)
+    if (L.mo[i] >= first_new) return true;
+  return false;
+}
+
 std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const source_location& loc) {
   execution& e = g_ex;
-  begin_op({pending_kind::read, addr, 0, -1});
   std::memory_order mo = resolve_order(o, loc);
+  pending_op pend{pending_kind::read, addr, 0, -1};
+  pend.slot = &s;
+  pend.plain_load = mo != std::memory_order::seq_cst;
+  begin_op(pend);
+  // A restricted sleeping load (dpor.cpp): only stores created since it went to sleep.
+  std::uint32_t first_new = dpor_take_rf_restriction();
   if (is_release(mo) && mo != std::memory_order::seq_cst) usage_fail("load with a release order", loc);
   location_rec& L = location_of(s, addr, loc);
   std::uint32_t id = s.id;
@@ -420,7 +437,17 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
     cands.push_back(i);
   }
   const auto n = static_cast<std::uint32_t>(cands.size());
-  std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n, ev.src.file_name(), ev.src.line()) : 0;
+  // The choice indices stay those of the full list (replay strings do not depend on the
+  // restriction); if the seq_cst filter left no new store, nothing is restricted.
+  std::uint64_t allowed = choice_stream::all_allowed;
+  if (first_new != none && !ev.sc && n > 1 && n <= 64) {
+    allowed = 0;
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (L.mo[cands[i]] >= first_new) allowed |= std::uint64_t{1} << i;
+    if (allowed == 0) allowed = choice_stream::all_allowed;
+  }
+  std::uint32_t pick =
+      n > 1 ? e.choices.next(choice_kind::read_from, n, ev.src.file_name(), ev.src.line(), allowed) : 0;
   std::uint32_t pos = cands[pick];
   std::uint32_t sid = L.mo[pos];
   store_rec& st = e.stores[sid];

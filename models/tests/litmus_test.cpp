@@ -9,7 +9,9 @@
 // data race is (or is not) reported. Every row runs under the exhaustive mode's reduction and
 // under the plain DFS, and the two must reach the same outcome set (the same verdict for race
 // rows): the reduction loses nothing. The DFS is unbounded except on four-thread rows, where it
-// uses preemption bound 1 unless `--unbounded-dfs` is given (minutes instead of seconds). The
+// uses preemption bound 1 unless `--unbounded-dfs` is given (minutes instead of seconds). Every
+// row also runs with the read-from-aware sleep sets off (options::rf_sleep = false): the same
+// outcome set (race rows: the same verdict), and no more executions with them on than off. The
 // load-buffering row LB is a named expected gap: the checker
 // reaches every allowed outcome except r1=1 ∧ r2=1 (see models/LIMITATIONS.md).
 #include <cstdio>
@@ -75,10 +77,16 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
                      [&] { body([&](outcome o) { reached.insert(std::move(o)); }); });
   auto d = mc::check(litmus_options(name, mc::search_mode::dfs, bound),
                      [&] { body([&](outcome o) { reached_dfs.insert(std::move(o)); }); });
+  outcome_set reached_plain;  // the plain sleep sets (read-from-aware ones off)
+  mc::options po = litmus_options(name, mc::search_mode::exhaustive);
+  po.rf_sleep = false;
+  auto pl = mc::check(po, [&] { body([&](outcome o) { reached_plain.insert(std::move(o)); }); });
   outcome_set expected;
   for (const auto& o : allowed)
     if (!gap.count(o)) expected.insert(o);
-  bool ok = r.passed() && r.exhausted && reached == expected && d.passed() && d.exhausted && reached_dfs == reached;
+  bool plain_ok = pl.passed() && pl.exhausted && reached_plain == reached && r.executions <= pl.executions;
+  bool ok = r.passed() && r.exhausted && reached == expected && d.passed() && d.exhausted && reached_dfs == reached &&
+            plain_ok;
   // Bounded POR (options::reduction_bound) against the DFS at the same bound, 0 and 1: the
   // same outcome sets (fewer than the unbounded ones where an outcome needs preemptions).
   std::string bounded_note;
@@ -100,6 +108,8 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
               d.seconds * 1e3, bound < 0 ? "any" : std::to_string(bound).c_str(), show(reached).c_str(),
               gap.empty() ? "" : ("  expected gap (load buffering): " + show(gap)).c_str());
   std::printf("    bounded POR / dfs executions:%s\n", bounded_note.c_str());
+  std::printf("    plain sleep sets: executions=%llu (pruned %llu)%s\n", static_cast<unsigned long long>(pl.executions),
+              static_cast<unsigned long long>(pl.pruned), plain_ok ? "" : (" DIFFERS: reached " + show(reached_plain)).c_str());
   if (!ok) {
     ++failures;
     std::printf("    expected %s; dfs reached %s\n", show(expected).c_str(), show(reached_dfs).c_str());
@@ -113,10 +123,15 @@ template <class Body>
 void race_row(const char* name, bool expect_race, Body body) {
   auto r = mc::check(litmus_options(name, mc::search_mode::exhaustive), body);
   auto d = mc::check(litmus_options(name, mc::search_mode::dfs), body);
+  mc::options po = litmus_options(name, mc::search_mode::exhaustive);
+  po.rf_sleep = false;
+  auto pl = mc::check(po, body);
   bool raced = r.failure == mc::failure_kind::data_race;
   bool raced_dfs = d.failure == mc::failure_kind::data_race;
-  bool ok = raced == expect_race && raced_dfs == expect_race && (raced || (r.passed() && r.exhausted)) &&
-            (raced_dfs || (d.passed() && d.exhausted));
+  bool raced_plain = pl.failure == mc::failure_kind::data_race;
+  bool ok = raced == expect_race && raced_dfs == expect_race && raced_plain == expect_race &&
+            (raced || (r.passed() && r.exhausted && r.executions <= pl.executions)) &&
+            (raced_dfs || (d.passed() && d.exhausted)) && (raced_plain || (pl.passed() && pl.exhausted));
   std::printf("%-14s %s  executions=%-5llu (pruned %-4llu) %7.2f ms  dfs: %-7llu %8.2f ms %s\n", name,
               ok ? "ok  " : "FAIL", static_cast<unsigned long long>(r.executions),
               static_cast<unsigned long long>(r.pruned), r.seconds * 1e3, static_cast<unsigned long long>(d.executions),

@@ -61,6 +61,10 @@ struct options {
   int preemption_bound = 2;        // dfs and random: max preemptions; -1 = unbounded
   // exhaustive: the reduction's preemption bound (bounded POR, models/README.md); -1 = unbounded
   int reduction_bound = -1;
+  // exhaustive (unbounded): read-from-aware sleep sets — a sleeping load woken by a write to its
+  // location stays asleep for the stores it could already read (models/README.md, "Search").
+  // false: the plain sleep sets (SLUICE_MC_RF_SLEEP=0), to compare the two.
+  bool rf_sleep = true;
   std::uint64_t iterations = 0;    // 0: exhaustive = until exhausted, random/pct = 10000
   std::uint64_t seed = 0;          // random/pct: execution i uses seed mix(seed, i)
   std::uint64_t step_bound = 20000;  // scheduling points per execution before "livelock"
