@@ -1,11 +1,15 @@
 // relacy_tests/model_test.cpp — the model tier: every scenario of scenarios/all.hpp run under
 // the model checker (sluice::model::check), for every flavor.
 //
-// Usage: sluice_model_tests [--filter SUBSTRING]... [--exclude SUBSTRING]... [--bound N] [--mode exhaustive|dfs|random|pct]
+// Usage: sluice_model_tests [--tag T[,T...]]... [--filter SUBSTRING]... [--exclude SUBSTRING]...
+//          [--bound N] [--mode exhaustive|dfs|random|pct]
 //          [--iterations N] [--seed N] [--seeds N] [--pct-depth N]
 //          [--override SITE=ORDER]... [--expect KIND] [--table FILE] [--trace FILE]
 //          [--per-producer N] [--findings] [--list]
-//   --exclude-other-flavors F   keep only flavor F (bounded1, bounded2, rendezvous, unbounded)
+//   --tag, --filter, --exclude   the selection (support/table.hpp): the ctest entries select
+//                    by tag (group, flavor, weight), a mutant by its witness's name
+//   --exclude-other-flavors F   excludes the names of the other channel flavors (by name; kept
+//                    for models/tools/reduction_figures.sh)
 //   --mode M         default dfs (the bounded DFS); exhaustive = the checker's reduction
 //   --bound N        preemption bound (default 2; -1 unbounded) of dfs, random and the
 //                    exhaustive mode (bounded POR: each execution class with at most N
@@ -28,8 +32,9 @@
 #include <string>
 #include <vector>
 
-#include "model_harness.hpp"
+#include "support/model_harness.hpp"  // first: harness<model::platform> before the scenarios
 #include "scenarios/all.hpp"
+#include "support/table.hpp"
 
 namespace {
 
@@ -37,8 +42,7 @@ using sluice::model::failure_kind;
 using sluice::model::search_mode;
 
 struct cli {
-  std::vector<std::string> filters;
-  std::vector<std::string> excludes;
+  sluice::verif::selection select;
   int bound = 2;
   // The ctest entries name a preemption bound, so the harness keeps the bounded DFS as its
   // default; --mode exhaustive selects the checker's reduction (unbounded).
@@ -69,12 +73,11 @@ bool parse_order(const std::string& s, std::memory_order& o) {
 bool parse(int argc, char** argv, cli& c) {
   for (int i = 1; i < argc; ++i) {
     auto arg = [&](const char* n) { return std::strcmp(argv[i], n) == 0 && i + 1 < argc; };
-    if (arg("--filter")) c.filters.emplace_back(argv[++i]);
-    else if (arg("--exclude")) c.excludes.emplace_back(argv[++i]);
-    else if (arg("--exclude-other-flavors")) {
+    if (c.select.parse(argc, argv, i)) continue;
+    if (arg("--exclude-other-flavors")) {
       const std::string keep = argv[++i];
       for (const char* f : {"bounded1", "bounded2", "rendezvous", "unbounded"})
-        if (keep != f) c.excludes.push_back(std::string("/") + f);
+        if (keep != f) c.select.excludes.push_back(std::string("/") + f);
     }
     else if (arg("--bound")) c.bound = std::atoi(argv[++i]);
     else if (arg("--iterations")) c.iterations = std::strtoull(argv[++i], nullptr, 10);
@@ -137,17 +140,16 @@ int main(int argc, char** argv) {
   cfg.per_producer = c.per_producer;
   cfg.buffered = 2;
 
-  std::vector<scenario> chosen;
-  for (auto& s : c.findings ? finding_scenarios<sluice::model::platform>()
-                            : all_scenarios<sluice::model::platform>())
-    if (matches(s.name, c.filters) && (c.excludes.empty() || !matches(s.name, c.excludes)))
-      chosen.push_back(s);
+  const std::vector<scenario> chosen =
+      c.select.choose(c.findings ? finding_scenarios<sluice::model::platform>()
+                                 : all_scenarios<sluice::model::platform>(),
+                      "model");
   if (c.list) {
     for (auto& s : chosen) std::printf("%s\n", s.name.c_str());
     return 0;
   }
   if (chosen.empty()) {
-    std::fprintf(stderr, "model: no scenario matches the filter\n");
+    std::fprintf(stderr, "model: no scenario matches the selection\n");
     return 2;
   }
 

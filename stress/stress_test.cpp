@@ -3,7 +3,7 @@
 // before atomic operations and in the core's race windows, P::test_delay()) and, with
 // SLUICE_STRESS_STD_PLATFORM, on the plain std platform; both builds run under valgrind
 // memcheck and under ASan+UBSan too.
-#include "scenarios/real_runner.hpp"
+#include "support/real_runner.hpp"
 
 #ifdef SLUICE_STRESS_STD_PLATFORM
 #include "sluice/std_platform.hpp"

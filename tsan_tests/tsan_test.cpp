@@ -3,7 +3,7 @@
 // -fsanitize=thread and repeated many times. Passing means: every scenario check held in
 // every run, and ThreadSanitizer reported nothing (the tests run with halt_on_error=1, so the
 // first report fails the run; tsan.supp lists the suppressions, each justified).
-#include "scenarios/real_runner.hpp"
+#include "support/real_runner.hpp"
 
 #include "tsan_platform.hpp"
 

@@ -25,54 +25,12 @@
 #include <sluice/sluice.hpp>
 
 #include "peers_ext.hpp"
+#include "sluice_testing/coro_pool.hpp"
 #include "workloads.hpp"
 
 namespace bench {
 
-class coro_pool {
- public:
-  explicit coro_pool(unsigned threads) {
-    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
-  }
-  coro_pool(const coro_pool&) = delete;
-  coro_pool& operator=(const coro_pool&) = delete;
-  ~coro_pool() {
-    {
-      std::lock_guard lk(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void schedule(std::coroutine_handle<> h) {
-    {
-      std::lock_guard lk(m_);
-      q_.push_back(h);
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void work() {
-    for (;;) {
-      std::coroutine_handle<> h;
-      {
-        std::unique_lock lk(m_);
-        cv_.wait(lk, [&] { return stop_ || !q_.empty(); });
-        if (q_.empty()) return;
-        h = q_.front();
-        q_.pop_front();
-      }
-      h.resume();
-    }
-  }
-
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<std::coroutine_handle<>> q_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
+using sluice_testing::coro_pool;  // test_support/sluice_testing/coro_pool.hpp
 
 // Counts running coroutines; wait() returns when the last one finished.
 class completion {

@@ -14,55 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "sluice_testing/coro_pool.hpp"
+
 namespace sluice_test {
 
-// A small thread pool: the test executor.
-class pool {
- public:
-  explicit pool(int threads) {
-    for (int i = 0; i < threads; ++i)
-      threads_.emplace_back([this] {
-        current() = this;
-        for (;;) {
-          std::coroutine_handle<> h;
-          {
-            std::unique_lock lk(m_);
-            cv_.wait(lk, [&] { return stop_ || !q_.empty(); });
-            if (q_.empty()) return;
-            h = q_.front();
-            q_.pop_front();
-          }
-          h.resume();
-        }
-      });
-  }
-  ~pool() {
-    {
-      std::lock_guard lk(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void schedule(std::coroutine_handle<> h) {
-    {
-      std::lock_guard lk(m_);
-      q_.push_back(h);
-    }
-    cv_.notify_one();
-  }
-  static pool*& current() {
-    static thread_local pool* p = nullptr;
-    return p;
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<std::coroutine_handle<>> q_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
+// The test executor: a small thread pool (test_support/sluice_testing/coro_pool.hpp).
+using pool = sluice_testing::coro_pool;
 
 // A fire-and-forget coroutine; its promise exposes the pool it should resume on (or none).
 struct task {

@@ -23,6 +23,7 @@
 #include "sluice/broadcast.hpp"
 #include "sluice/oneshot.hpp"
 #include "sluice/watermark.hpp"
+#include "sluice_testing/coro_pool.hpp"
 #include "test_support.hpp"
 
 using namespace sluice_test;
@@ -30,53 +31,8 @@ using sluice::errc;
 
 namespace {
 
-// A small thread pool: the test executor (the pattern of async_test.cpp).
-class pool {
- public:
-  explicit pool(int threads) {
-    for (int i = 0; i < threads; ++i)
-      threads_.emplace_back([this] {
-        current() = this;
-        for (;;) {
-          std::coroutine_handle<> h;
-          {
-            std::unique_lock lk(m_);
-            cv_.wait(lk, [&] { return stop_ || !q_.empty(); });
-            if (q_.empty()) return;
-            h = q_.front();
-            q_.pop_front();
-          }
-          h.resume();
-        }
-      });
-  }
-  ~pool() {
-    {
-      std::lock_guard lk(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void schedule(std::coroutine_handle<> h) {
-    {
-      std::lock_guard lk(m_);
-      q_.push_back(h);
-    }
-    cv_.notify_one();
-  }
-  static pool*& current() {
-    static thread_local pool* p = nullptr;
-    return p;
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<std::coroutine_handle<>> q_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
+// The test executor: a small thread pool (test_support/sluice_testing/coro_pool.hpp).
+using pool = sluice_testing::coro_pool;
 
 // A scheduler the test drains by hand. close() stops running what it holds and what it is given
 // later until its destruction, which runs them: an executor that stops and drains its queue at

@@ -1,8 +1,8 @@
 // relacy_tests/scenarios/all.hpp — the scenario table: every scenario for every flavor.
 //
-// Each tier walks this table (filtered by name) and runs each entry its own way: the model
-// tier inside the checker, the real-thread tiers repeatedly. Names are
-// "<scenario>/<flavor>", and the scenario part says what the scenario proves.
+// Each tier walks this table, selecting entries by their tags (group, flavor, weight:
+// support/table.hpp), and runs each entry its own way: the model tier inside the checker, the
+// real-thread tiers repeatedly. A name says what the scenario proves and for which flavor.
 #pragma once
 
 #include <string>
@@ -10,7 +10,6 @@
 
 #include "async.hpp"
 #include "async_select.hpp"
-#include "common.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
 #include "unreceived.hpp"
@@ -23,27 +22,25 @@
 #include "spsc.hpp"
 #include "timeouts.hpp"
 #include "try_ops.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 
 namespace sluice::verif {
 
-struct scenario {
-  std::string name;
-  void (*run)(const config&);
-};
-
 template <class P, class F>
 void add_flavor(std::vector<scenario>& out) {
-  auto add = [&](const char* what, void (*fn)(const config&)) {
-    out.push_back({std::string(what) + "/" + F::name, fn});
+  // Heavy: three or four busy threads (or a 61-message prefill per execution), see weight.
+  auto add = [&](const char* what, void (*fn)(const config&), weight w = weight::light) {
+    out.push_back({std::string(what) + "/" + F::name, fn, "channel", F::name, w});
   };
   add("delivery_1p1c_no_loss_no_dup_fifo_exact_counts",
       &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 1, 1>);
   add("delivery_2p1c_no_loss_no_dup_fifo_exact_counts",
-      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 2, 1>);
+      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 2, 1>, weight::heavy);
   add("delivery_1p2c_no_loss_no_dup_fifo_exact_counts",
-      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 1, 2>);
+      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 1, 2>, weight::heavy);
   add("delivery_2p2c_no_loss_no_dup_fifo_exact_counts",
-      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 2, 2>);
+      &delivery_no_loss_no_dup_fifo_exact_counts<P, F, 2, 2>, weight::heavy);
   add("send_racing_receiver_close_accepts_xor_hands_back",
       &send_racing_close_accepts_xor_hands_back<P, F, closer::receiver>);
   add("send_racing_sender_close_accepts_xor_hands_back",
@@ -77,7 +74,7 @@ void add_flavor(std::vector<scenario>& out) {
   add("weak_upgrade_racing_last_sender_drop_never_resurrects",
       &weak_upgrade_racing_last_sender_drop_never_resurrects<P, F>);
   add("clone_and_drop_race_keeps_counts_and_frees_once",
-      &clone_and_drop_race_keeps_counts_and_frees_once<P, F>);
+      &clone_and_drop_race_keeps_counts_and_frees_once<P, F>, weight::heavy);
   add("try_recv_sees_every_completed_send", &try_recv_sees_every_completed_send<P, F>);
   // FINDING-1 (fixed in core by [A8]/[B10]): every flavor now gives this edge.
   add("recv_closed_happens_after_last_sender_drop", &recv_closed_happens_after_last_sender_drop<P, F>);
@@ -85,7 +82,7 @@ void add_flavor(std::vector<scenario>& out) {
       &is_disconnected_true_happens_after_last_sender_drop<P, F>);
   if constexpr (F::is_unbounded)
     add("two_receivers_finishing_a_block_free_it_after_both_reads",
-        &two_receivers_finishing_a_block_free_it_after_both_reads<P>);
+        &two_receivers_finishing_a_block_free_it_after_both_reads<P>, weight::heavy);
   if constexpr (buffers<F>) {
     add("try_send_sees_every_completed_recv", &try_send_sees_every_completed_recv<P, F>);
     add("try_recv_empty_is_ordered_in_S_after_a_send", &try_recv_empty_is_ordered_in_S_after_a_send<P, F>);
@@ -101,14 +98,6 @@ std::vector<scenario> finding_scenarios() {
   return {};
 }
 
-// A name matches when it contains any of the filters (or there are none).
-inline bool matches(const std::string& name, const std::vector<std::string>& filters) {
-  if (filters.empty()) return true;
-  for (const auto& f : filters)
-    if (name.find(f) != std::string::npos) return true;
-  return false;
-}
-
 template <class P>
 std::vector<scenario> all_scenarios() {
   std::vector<scenario> out;
@@ -116,21 +105,21 @@ std::vector<scenario> all_scenarios() {
   add_flavor<P, bounded2>(out);
   add_flavor<P, rendezvous>(out);
   add_flavor<P, unbounded>(out);
-  // The other kinds (issue 7): names start with oneshot_, broadcast_, watermark_.
+  // The other kinds (issue 7): groups oneshot, broadcast, watermark.
   add_oneshot_scenarios<P>(out);
   add_broadcast_scenarios<P>(out);
   add_watermark_scenarios<P>(out);
-  // Their async forms (coroutines): names start with oneshot_async_, watermark_async_.
+  // Their async forms (coroutines), in their kind's group.
   add_kinds_async_scenarios<P>(out);
-  // Blocking select over two channels (issue 6): names start with select_.
+  // Blocking select over two channels (issue 6): group select.
   add_select_scenarios<P>(out);
-  // Coroutines on the channels (issue 6): names start with coro_async_, coro_destroy_.
+  // Coroutines on the channels (issue 6): group async.
 #ifndef SLUICE_VERIF_NO_COROUTINE_SCENARIOS  // clang 14 + ASan: see kinds_async.hpp
   add_async_scenarios<P>(out);
 #endif
-  // async_select and async deadlines: coro_select_*, coro_deadline_* (random/PCT in the fast tier).
+  // async_select and async deadlines: group async_select.
   add_async_select_scenarios<P>(out);
-  // The single-producer/single-consumer flavors (issue 7): names start with spsc_.
+  // The single-producer/single-consumer flavors (issue 7): groups spsc and mpsc.
   add_spsc_scenarios<P>(out);
   return out;
 }

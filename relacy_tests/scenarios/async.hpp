@@ -29,7 +29,8 @@
 // scenarios never block a thread inside a coroutine, so this only moves where a coroutine
 // resumes, never whether it does.
 //
-// Tier wiring: add_async_scenarios<P>(table) appends "coro_<what>@<flavor>".
+// Tier wiring: add_async_scenarios<P>(table) appends "coro_<what>@<flavor>", tagged group async
+// (support/table.hpp), light except the destroyed receive racing two partners (heavy).
 #pragma once
 
 #include <coroutine>
@@ -42,7 +43,8 @@
 
 #include <sluice/async.hpp>
 
-#include "common.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 #include "delivery.hpp"
 
 namespace sluice::verif {
@@ -395,8 +397,8 @@ void coro_destroyed_on_executor_late_post_resumes_nothing(const config&) {
 
 template <class P, class F, class Table>
 void add_async_flavor(Table& out) {
-  auto add = [&](const char* what, void (*fn)(const config&)) {
-    out.push_back({std::string("coro_") + what + "@" + F::name, fn});
+  auto add = [&](const char* what, void (*fn)(const config&), weight w = weight::light) {
+    out.push_back({std::string("coro_") + what + "@" + F::name, fn, "async", F::name, w});
   };
   add("async_recv_vs_blocking_send_delivers_once", &coro_async_recv_vs_blocking_send_delivers_once<P, F>);
   add("async_send_vs_blocking_recv_delivers_once", &coro_async_send_vs_blocking_recv_delivers_once<P, F>);
@@ -405,8 +407,8 @@ void add_async_flavor(Table& out) {
   if constexpr (!harness<P>::is_model)  // see the scenario
     add("async_recv_stop_cancel_racing_send_never_loses_inline",
         &coro_async_recv_stop_cancel_racing_send_never_loses<P, F, true>);
-  add("destroy_suspended_async_recv_passes_wakeup_on",
-      &coro_destroy_suspended_async_recv_passes_wakeup_on<P, F>);
+  add("destroy_suspended_async_recv_passes_wakeup_on",  // three threads on one wait list
+      &coro_destroy_suspended_async_recv_passes_wakeup_on<P, F>, weight::heavy);
   if constexpr (buffers<F>)  // a rendezvous send would wait for a receiver that was destroyed
     add("destroyed_on_executor_late_post_resumes_nothing",
         &coro_destroyed_on_executor_late_post_resumes_nothing<P, F>);

@@ -19,7 +19,7 @@
 //    the operation is gone (else a use after free under the model).
 //
 // Tier wiring: add_async_select_scenarios<P>(table) appends "coro_select_<what>@<flavor>" and
-// "coro_deadline_<what>@<flavor>".
+// "coro_deadline_<what>@<flavor>", tagged group async_select, heavy (support/table.hpp).
 #pragma once
 
 #include <chrono>
@@ -31,7 +31,8 @@
 
 #include <sluice/async_select.hpp>
 
-#include "common.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 #include "delivery.hpp"
 
 // clang 14 cannot emit coroutines compiled with -fsanitize=address and debug info (see
@@ -282,8 +283,9 @@ void coro_deadline_armed_while_the_timer_runs_times_out(const config&) {
 
 template <class P, class F, class Table>
 void add_async_select_flavor(Table& out) {
+  // Heavy: each waits for a coroutine by spinning on a flag, which exhaustive search cannot finish.
   auto add = [&](const char* what, void (*fn)(const config&)) {
-    out.push_back({std::string("coro_") + what + "@" + F::name, fn});
+    out.push_back({std::string("coro_") + what + "@" + F::name, fn, "async_select", F::name, weight::heavy});
   };
   add("select_two_recv_cases_fire_exactly_one", &coro_select_two_recv_cases_fire_exactly_one<P, F>);
   add("select_destroyed_while_suspended_passes_wakeup_on",

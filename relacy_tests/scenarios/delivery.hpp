@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "common.hpp"
+#include "support/common.hpp"
 
 namespace sluice::verif {
 

@@ -11,7 +11,7 @@
 #include <optional>
 #include <utility>
 
-#include "common.hpp"
+#include "support/common.hpp"
 #include "delivery.hpp"
 
 namespace sluice::verif {

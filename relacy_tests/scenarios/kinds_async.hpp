@@ -30,8 +30,8 @@
 //    policy's waits always woken.
 //
 // Wiring: add_kinds_async_scenarios<P>(table), names "oneshot_async_...", "watermark_async_..."
-// and "broadcast_async_...", so the kinds' filters in every tier (oneshot_, watermark_,
-// broadcast_) pick them.
+// and "broadcast_async_...", each tagged with its kind's group (support/table.hpp), so every
+// tier's entry for that kind runs them.
 #pragma once
 
 #include <coroutine>
@@ -45,7 +45,8 @@
 #include <sluice/oneshot.hpp>
 #include <sluice/watermark.hpp>
 
-#include "common.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
 #include "kinds_oneshot.hpp"
@@ -497,38 +498,46 @@ void broadcast_async_sender_vs_two_receivers_each_see_all_in_order(const config&
 template <class P, class Table>
 void add_kinds_async_scenarios([[maybe_unused]] Table& out) {
 #ifndef SLUICE_VERIF_NO_COROUTINE_SCENARIOS
-  auto add = [&](const char* name, void (*fn)(const config&)) {
-    out.push_back({std::string(name), fn});
+  // Each with its kind's tags: oneshot light (exhaustive), watermark and broadcast heavy (a
+  // spin lock whose retries the exhaustive search cannot finish: sampled).
+  auto add_oneshot = [&](const char* name, void (*fn)(const config&)) {
+    out.push_back({name, fn, "oneshot", "", weight::light});
+  };
+  auto add_watermark = [&](const char* name, void (*fn)(const config&)) {
+    out.push_back({name, fn, "watermark", "", weight::heavy});
+  };
+  auto add_broadcast = [&](const char* name, void (*fn)(const config&)) {
+    out.push_back({name, fn, "broadcast", "", weight::heavy});
   };
   using tx = oneshot_tx;
   using end = oneshot_async_end;
-  add("oneshot_async_send_vs_inline_await_delivers_once_with_happens_before",
+  add_oneshot("oneshot_async_send_vs_inline_await_delivers_once_with_happens_before",
       &oneshot_async_await_ends_message_exactly_once<P, tx::send, end::inline_resume>);
-  add("oneshot_async_drop_vs_inline_await_ends_closed",
+  add_oneshot("oneshot_async_drop_vs_inline_await_ends_closed",
       &oneshot_async_await_ends_message_exactly_once<P, tx::drop, end::inline_resume>);
-  add("oneshot_async_send_vs_await_outliving_its_receiver_delivers_once",
+  add_oneshot("oneshot_async_send_vs_await_outliving_its_receiver_delivers_once",
       &oneshot_async_await_ends_message_exactly_once<P, tx::send, end::handle_dropped>);
-  add("oneshot_async_drop_vs_await_outliving_its_receiver_ends_closed",
+  add_oneshot("oneshot_async_drop_vs_await_outliving_its_receiver_ends_closed",
       &oneshot_async_await_ends_message_exactly_once<P, tx::drop, end::handle_dropped>);
-  add("oneshot_async_send_vs_stop_cancelled_await_never_loses",
+  add_oneshot("oneshot_async_send_vs_stop_cancelled_await_never_loses",
       &oneshot_async_await_ends_message_exactly_once<P, tx::send, end::stop>);
-  add("oneshot_async_drop_vs_stop_cancelled_await_ends_closed_or_cancelled",
+  add_oneshot("oneshot_async_drop_vs_stop_cancelled_await_ends_closed_or_cancelled",
       &oneshot_async_await_ends_message_exactly_once<P, tx::drop, end::stop>);
-  add("oneshot_async_send_vs_await_destroyed_then_recv_exactly_once",
+  add_oneshot("oneshot_async_send_vs_await_destroyed_then_recv_exactly_once",
       &oneshot_async_await_ends_message_exactly_once<P, tx::send, end::destroy_then_recv>);
-  add("oneshot_async_send_vs_await_destroyed_then_receiver_drop_exactly_once",
+  add_oneshot("oneshot_async_send_vs_await_destroyed_then_receiver_drop_exactly_once",
       &oneshot_async_await_ends_message_exactly_once<P, tx::send, end::destroy_then_drop>);
-  add("oneshot_async_drop_vs_await_destroyed_frees_once",
+  add_oneshot("oneshot_async_drop_vs_await_destroyed_frees_once",
       &oneshot_async_await_ends_message_exactly_once<P, tx::drop, end::destroy_then_recv>);
-  add("watermark_async_producer_vs_draining_consumer_vs_finish_each_once",
+  add_watermark("watermark_async_producer_vs_draining_consumer_vs_finish_each_once",
       &watermark_async_producer_vs_draining_consumer_vs_finish_each_once<P>);
-  add("watermark_async_producer_suspended_vs_consumer_drop_ends_closed",
+  add_watermark("watermark_async_producer_suspended_vs_consumer_drop_ends_closed",
       &watermark_async_producer_suspended_vs_consumer_drop_ends_closed<P>);
-  add("watermark_async_consumer_vs_producer_then_finish_gets_all_then_end",
+  add_watermark("watermark_async_consumer_vs_producer_then_finish_gets_all_then_end",
       &watermark_async_consumer_vs_producer_then_finish_gets_all_then_end<P>);
-  add("broadcast_async_receiver_and_thread_receiver_each_see_all_in_order",
+  add_broadcast("broadcast_async_receiver_and_thread_receiver_each_see_all_in_order",
       &broadcast_async_receiver_and_thread_receiver_each_see_all_in_order<P>);
-  add("broadcast_async_sender_vs_two_receivers_each_see_all_in_order",
+  add_broadcast("broadcast_async_sender_vs_two_receivers_each_see_all_in_order",
       &broadcast_async_sender_vs_two_receivers_each_see_all_in_order<P>);
 #endif
 }

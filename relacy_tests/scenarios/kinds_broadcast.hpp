@@ -11,7 +11,8 @@
 
 #include <sluice/broadcast.hpp>
 
-#include "common.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 
 namespace sluice::verif {
 
@@ -106,7 +107,7 @@ void broadcast_receiver_drop_releases_blocked_sender(const config& cfg) {
 template <class P, class Table>
 void add_broadcast_scenarios(Table& out) {
   auto add = [&](const char* name, void (*fn)(const config&)) {
-    out.push_back({std::string(name), fn});
+    out.push_back({name, fn, "broadcast", "", weight::heavy});
   };
   add("broadcast_block_two_receivers_each_see_all_in_order",
       &broadcast_block_two_receivers_each_see_all_in_order<P>);

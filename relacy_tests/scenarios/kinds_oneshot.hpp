@@ -16,8 +16,7 @@
 //    one written before an unsent drop and read after a receive returned closed.
 //
 // Tier wiring (one line per pair): add_oneshot_scenarios<P>(table) appends every pair as
-// "oneshot_<sender>_vs_<receiver>_..." entries of {name, fn} to any table whose elements are
-// constructible from {std::string, void (*)(const config&)} (all.hpp's `scenario`).
+// "oneshot_<sender>_vs_<receiver>_..." entries, tagged group oneshot, light (support/table.hpp).
 #pragma once
 
 #include <stop_token>
@@ -26,7 +25,8 @@
 
 #include <sluice/oneshot.hpp>
 
-#include "common.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
 
@@ -144,7 +144,7 @@ void oneshot_sender_drop_racing_recv_for_ends_closed(const config&) {
 template <class P, class Table>
 void add_oneshot_scenarios(Table& out) {
   auto add = [&](const char* name, void (*fn)(const config&)) {
-    out.push_back({std::string(name), fn});
+    out.push_back({name, fn, "oneshot", "", weight::light});
   };
   using tx = oneshot_tx;
   using rx = oneshot_rx;

@@ -8,7 +8,8 @@
 
 #include <sluice/watermark.hpp>
 
-#include "common.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 #include "delivery.hpp"
 
 namespace sluice::verif {
@@ -78,7 +79,7 @@ void watermark_send_racing_consumer_drop_callbacks_run_once(const config&) {
 template <class P, class Table>
 void add_watermark_scenarios(Table& out) {
   auto add = [&](const char* name, void (*fn)(const config&)) {
-    out.push_back({std::string(name), fn});
+    out.push_back({name, fn, "watermark", "", weight::heavy});
   };
   add("watermark_blocking_producers_all_delivered_then_end_of_stream",
       &watermark_blocking_producers_all_delivered_then_end_of_stream<P>);

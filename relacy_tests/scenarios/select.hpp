@@ -20,8 +20,8 @@
 // mode explores both orders and a failing one replays. (Before that choice existed, the model
 // tier ran select_biased() in both orders; sel_order keeps the biased forms for such uses.)
 //
-// Tier wiring: add_select_scenarios<P>(table) appends "select_<what>@<flavors>[.<order>]";
-// the names contain no "/<flavor>" so the per-flavor entries of the tiers do not pick them up.
+// Tier wiring: add_select_scenarios<P>(table) appends "select_<what>@<flavors>[.<order>]",
+// tagged group select (support/table.hpp): light against one partner, heavy against two.
 #pragma once
 
 #include <cstddef>
@@ -31,7 +31,8 @@
 
 #include <sluice/select.hpp>
 
-#include "common.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
 
@@ -353,37 +354,45 @@ void select_default_never_fires_while_a_case_is_ready(const config&) {
 template <class P, class FA, class FB, class Table>
 void add_select_pair(Table& out) {
   const std::string flavors = std::string("@") + FA::name + (std::is_same_v<FA, FB> ? "" : std::string("+") + FB::name);
-  auto add = [&](const char* what, const char* order, void (*fn)(const config&)) {
-    out.push_back({std::string("select_") + what + flavors + order, fn});
+  auto add = [&](const char* what, const char* order, void (*fn)(const config&), weight w) {
+    out.push_back({std::string("select_") + what + flavors + order, fn, "select", FA::name, w});
   };
   using so = sel_order;
+  // Light: the select against one partner (two busy threads); heavy: against two partners or a
+  // close (three threads on the same wait lists).
   auto each_order = [&](const char* what, void (*)(const config&), void (*)(const config&),
-                        void (*fair)(const config&)) { add(what, "", fair); };
+                        void (*fair)(const config&), weight w) { add(what, "", fair, w); };
   each_order("recv_recv_vs_two_senders_one_fires_each_once",
              &select_recv_recv_vs_two_senders_one_fires_each_once<P, FA, FB, so::a_first>,
              &select_recv_recv_vs_two_senders_one_fires_each_once<P, FA, FB, so::b_first>,
-             &select_recv_recv_vs_two_senders_one_fires_each_once<P, FA, FB, so::fair>);
+             &select_recv_recv_vs_two_senders_one_fires_each_once<P, FA, FB, so::fair>,
+             weight::heavy);
   each_order("recv_send_vs_sender_and_receiver_one_fires_each_once",
              &select_recv_send_vs_sender_and_receiver_one_fires_each_once<P, FA, FB, so::a_first>,
              &select_recv_send_vs_sender_and_receiver_one_fires_each_once<P, FA, FB, so::b_first>,
-             &select_recv_send_vs_sender_and_receiver_one_fires_each_once<P, FA, FB, so::fair>);
+             &select_recv_send_vs_sender_and_receiver_one_fires_each_once<P, FA, FB, so::fair>,
+             weight::heavy);
   each_order("vs_close_closed_xor_other_fires_nothing_lost",
              &select_vs_close_closed_xor_other_fires_nothing_lost<P, FA, FB, so::a_first>,
              &select_vs_close_closed_xor_other_fires_nothing_lost<P, FA, FB, so::b_first>,
-             &select_vs_close_closed_xor_other_fires_nothing_lost<P, FA, FB, so::fair>);
+             &select_vs_close_closed_xor_other_fires_nothing_lost<P, FA, FB, so::fair>,
+             weight::heavy);
   using X = sel_extra;
   each_order("timeout_vs_sender_receives_or_leaves_it",
              &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::a_first, X::timeout>,
              &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::b_first, X::timeout>,
-             &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::fair, X::timeout>);
+             &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::fair, X::timeout>,
+             weight::light);
   each_order("default_vs_sender_receives_or_leaves_it",
              &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::a_first, X::default_case>,
              &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::b_first, X::default_case>,
-             &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::fair, X::default_case>);
+             &select_timeout_or_default_vs_sender_receives_or_leaves_it<P, FA, FB, so::fair, X::default_case>,
+             weight::light);
   add("two_selects_compete_each_gets_one_distinct", "",
-      &select_two_selects_compete_each_gets_one_distinct<P, FA, FB, so::fair, so::fair>);
+      &select_two_selects_compete_each_gets_one_distinct<P, FA, FB, so::fair, so::fair>, weight::heavy);
   if constexpr (std::is_same_v<FA, FB> && buffers<FA>)
-    add("default_never_fires_while_a_case_is_ready", "", &select_default_never_fires_while_a_case_is_ready<P, FA>);
+    add("default_never_fires_while_a_case_is_ready", "", &select_default_never_fires_while_a_case_is_ready<P, FA>,
+        weight::light);
 }
 
 template <class P, class Table>

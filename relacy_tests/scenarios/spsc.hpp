@@ -18,7 +18,7 @@
 //  - mpsc_unbounded (list.hpp with one consumer): two producers, FIFO per producer, exact close.
 //
 // Tier wiring: add_spsc_scenarios<P>(table) appends "spsc_<scenario>/<flavor>" entries
-// (flavor: ring1, ring2, list, mpsc_list) to any table of {std::string, void (*)(const config&)}.
+// (flavor: ring1, ring2, list, mpsc_list), tagged group spsc (light) or mpsc (heavy).
 #pragma once
 
 #include <cstddef>
@@ -29,7 +29,8 @@
 
 #include <sluice/spsc.hpp>
 
-#include "common.hpp"
+#include "support/common.hpp"
+#include "support/table.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
 #include "unreceived.hpp"
@@ -529,7 +530,7 @@ void spsc_send_closed_happens_after_receiver_close(const config&) {
 template <class P, class F, class Table>
 void add_spsc_flavor(Table& out) {
   auto add = [&](const char* what, void (*fn)(const config&)) {
-    out.push_back({std::string("spsc_") + what + "/" + F::name, fn});
+    out.push_back({std::string("spsc_") + what + "/" + F::name, fn, "spsc", F::name, weight::light});
   };
   using c = spsc_closer;
   add("handoff_fifo_no_loss_blocking_both_ways", &spsc_handoff_fifo_no_loss<P, F>);
@@ -560,16 +561,19 @@ void add_spsc_scenarios(Table& out) {
   add_spsc_flavor<P, spsc_ring1>(out);
   add_spsc_flavor<P, spsc_ring2>(out);
   add_spsc_flavor<P, spsc_list>(out);
-  out.push_back({std::string("spsc_block_boundary_crossing_frees_each_block_once/list"),
-                 &list_block_boundary_crossing_frees_each_block_once<P, false>});
+  out.push_back({"spsc_block_boundary_crossing_frees_each_block_once/list",
+                 &list_block_boundary_crossing_frees_each_block_once<P, false>, "spsc", spsc_list::name,
+                 weight::light});
   // mpsc_unbounded (list.hpp with one consumer): three threads, so the model tier searches
   // these with random and PCT runs (see relacy_tests/CMakeLists.txt), like the MPMC heavy ones.
-  out.push_back({std::string("spsc_mpsc_block_boundary_crossing_frees_each_block_once/mpsc_list"),
-                 &list_block_boundary_crossing_frees_each_block_once<P, true>});
-  out.push_back({std::string("spsc_mpsc_two_sends_racing_receiver_close_are_exact/mpsc_list"),
-                 &mpsc_two_sends_racing_receiver_close_are_exact<P>});
-  out.push_back({std::string("spsc_mpsc_two_producers_no_loss_fifo_then_closed/mpsc_list"),
-                 &mpsc_two_producers_no_loss_fifo_then_closed<P>});
+  auto add_mpsc = [&](const char* name, void (*fn)(const config&)) {
+    out.push_back({name, fn, "mpsc", "mpsc_list", weight::heavy});
+  };
+  add_mpsc("spsc_mpsc_block_boundary_crossing_frees_each_block_once/mpsc_list",
+           &list_block_boundary_crossing_frees_each_block_once<P, true>);
+  add_mpsc("spsc_mpsc_two_sends_racing_receiver_close_are_exact/mpsc_list",
+           &mpsc_two_sends_racing_receiver_close_are_exact<P>);
+  add_mpsc("spsc_mpsc_two_producers_no_loss_fifo_then_closed/mpsc_list", &mpsc_two_producers_no_loss_fifo_then_closed<P>);
 }
 
 }  // namespace sluice::verif

@@ -7,7 +7,7 @@
 #include <stop_token>
 #include <utility>
 
-#include "common.hpp"
+#include "support/common.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
 

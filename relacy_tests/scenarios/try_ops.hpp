@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "common.hpp"
+#include "support/common.hpp"
 #include "delivery.hpp"
 #include "disconnect.hpp"
 

@@ -10,7 +10,7 @@
 
 #include <utility>
 
-#include "common.hpp"
+#include "support/common.hpp"
 #include "disconnect.hpp"
 
 namespace sluice::verif {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sluice/asio.hpp"
+#include "sluice_testing/coro_pool.hpp"
 
 namespace sluice_asio_test {
 
@@ -47,53 +48,7 @@ class io_runner {
 };
 
 // A small thread pool: the second executor (not Asio), a sluice::scheduler.
-class test_pool {
- public:
-  explicit test_pool(int threads) {
-    for (int i = 0; i < threads; ++i)
-      threads_.emplace_back([this] {
-        current() = this;
-        for (;;) {
-          std::coroutine_handle<> h;
-          {
-            std::unique_lock lk(m_);
-            cv_.wait(lk, [&] { return stop_ || !q_.empty(); });
-            if (q_.empty()) return;
-            h = q_.front();
-            q_.pop_front();
-          }
-          h.resume();
-        }
-      });
-  }
-  ~test_pool() {
-    {
-      std::lock_guard lk(m_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void schedule(std::coroutine_handle<> h) {
-    {
-      std::lock_guard lk(m_);
-      q_.push_back(h);
-    }
-    cv_.notify_one();
-  }
-  bool running_in_this_thread() const { return current() == this; }
-  static const test_pool*& current() {
-    static thread_local const test_pool* p = nullptr;
-    return p;
-  }
-
- private:
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<std::coroutine_handle<>> q_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
+using test_pool = sluice_testing::coro_pool;
 static_assert(sluice::scheduler<test_pool>);
 
 // A fire-and-forget sluice coroutine whose promise exposes the scheduler given as its first

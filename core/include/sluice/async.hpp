@@ -14,7 +14,8 @@
 // every lock, through a per-thread trampoline: a coroutine resumed while another resumption
 // is running on the same thread is queued and run when that one returns, so chains of
 // coroutines waking each other do not grow the stack.
-// A scheduler is anything with `schedule(std::coroutine_handle<>)` (concept sluice::scheduler).
+// A scheduler is anything with `schedule(std::coroutine_handle<>)` (concept sluice::scheduler,
+// sluice/scheduler.hpp).
 //
 // Cancellation. A stop_token stopped while the operation waits completes it with
 // errc::cancelled. Destroying a coroutine suspended in an async operation withdraws it: a
@@ -45,6 +46,7 @@
 #include <utility>
 
 #include "sluice/channel.hpp"
+#include "sluice/scheduler.hpp"
 
 namespace sluice {
 

@@ -62,14 +62,17 @@
 #include <type_traits>
 #include <utility>
 
-#include "sluice/channel.hpp"
+#include "sluice/detail/async_op.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/broadcast_state.hpp"
+#include "sluice/detail/deadline.hpp"
 #include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
+#include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
+#include "sluice/scheduler.hpp"
 #include "sluice/std_platform.hpp"
 
 namespace sluice {

@@ -38,11 +38,12 @@
 #include <type_traits>
 #include <utility>
 
-#include "sluice/detail/async_bodies.hpp"
+#include "sluice/channel/async_bodies.hpp"
+#include "sluice/channel/shared_state.hpp"
 #include "sluice/detail/blocking.hpp"
-#include "sluice/detail/counter.hpp"
 #include "sluice/detail/deadline.hpp"
 #include "sluice/detail/message.hpp"
+#include "sluice/detail/status.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
 #include "sluice/std_platform.hpp"
@@ -57,10 +58,6 @@ template <class T, platform P>
 class basic_weak_sender;
 
 namespace detail {
-
-template <class T>
-concept message_type = std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> &&
-                       std::is_move_constructible_v<T> && std::is_destructible_v<T>;
 
 // What every handle shares: the reference and the queries.
 template <class T, class P>

@@ -44,6 +44,7 @@
 
 #include "sluice/channel.hpp"
 #include "sluice/detail/select_random.hpp"
+#include "sluice/detail/status.hpp"
 
 namespace sluice {
 

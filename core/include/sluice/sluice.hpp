@@ -8,6 +8,7 @@
 #include "sluice/oneshot.hpp"    // IWYU pragma: export
 #include "sluice/platform.hpp"   // IWYU pragma: export
 #include "sluice/result.hpp"     // IWYU pragma: export
+#include "sluice/scheduler.hpp"  // IWYU pragma: export
 #include "sluice/select.hpp"     // IWYU pragma: export
 #include "sluice/selector.hpp"   // IWYU pragma: export
 #include "sluice/spsc.hpp"       // IWYU pragma: export

@@ -68,14 +68,17 @@
 #include <utility>
 #include <vector>
 
-#include "sluice/channel.hpp"
+#include "sluice/detail/async_op.hpp"
 #include "sluice/detail/blocking.hpp"
+#include "sluice/detail/deadline.hpp"
 #include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
-#include "sluice/detail/watermark_state.hpp"
+#include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
+#include "sluice/detail/watermark_state.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
+#include "sluice/scheduler.hpp"
 #include "sluice/std_platform.hpp"
 
 namespace sluice {

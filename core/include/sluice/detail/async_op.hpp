@@ -26,12 +26,9 @@
 #include <vector>
 
 #include "sluice/platform.hpp"
+#include "sluice/scheduler.hpp"
 
 namespace sluice {
-
-// Anything that can resume a coroutine on its executor.
-template <class S>
-concept scheduler = requires(S& s, std::coroutine_handle<> h) { s.schedule(h); };
 
 namespace detail {
 
@@ -163,6 +160,13 @@ class [[nodiscard]] async_op {
   explicit async_op(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
   std::coroutine_handle<promise_type> h_;
 };
+
+// An operation that resumes through `sched` (the forms taking a scheduler argument).
+template <class Op>
+Op with_scheduler(Op op, resumer sched) noexcept {
+  op.scheduler_slot() = sched;
+  return op;
+}
 
 }  // namespace detail
 }  // namespace sluice

@@ -1,8 +1,8 @@
 // sluice/detail/async_timer.hpp — deadlines for async operations, on the caller's timer.
 //
 // Contract
-//   sluice::timer_scheduler<S, Clock>: a scheduler (async_op.hpp) that can also resume a
-//   coroutine at a time point: `s.schedule_at(tp, h)` resumes `h` at or after `tp`, on its own
+//   sluice::timer_scheduler<S, Clock> (sluice/scheduler.hpp): a scheduler that can also resume
+//   a coroutine at a time point: `s.schedule_at(tp, h)` resumes `h` at or after `tp`, on its own
 //   executor. sluice owns no timer thread: an async operation with a deadline hands one small
 //   coroutine (the "deadline task") to the caller's timer, and the task, when it runs, claims
 //   the operation's waiter as timed_out (waiter.hpp) if it still waits.
@@ -34,13 +34,9 @@
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
+#include "sluice/scheduler.hpp"
 
 namespace sluice {
-
-template <class S, class Clock = std::chrono::steady_clock>
-concept timer_scheduler = scheduler<S> && requires(S& s, typename Clock::time_point tp, std::coroutine_handle<> h) {
-  s.schedule_at(tp, h);
-};
 
 namespace detail {
 

@@ -21,22 +21,10 @@
 
 #include "sluice/detail/backoff.hpp"
 #include "sluice/detail/message.hpp"
+#include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
-#include "sluice/result.hpp"
 
 namespace sluice::detail {
-
-enum class status { ok, full, empty, closed, timed_out, cancelled };
-
-constexpr errc to_errc(status s) noexcept {
-  switch (s) {
-    case status::full: return errc::full;
-    case status::empty: return errc::empty;
-    case status::timed_out: return errc::timed_out;
-    case status::cancelled: return errc::cancelled;
-    default: return errc::closed;
-  }
-}
 
 // Claims the waiter as cancelled and wakes it; runs on the thread that requests the stop.
 template <class P>

@@ -2,7 +2,7 @@
 //
 // Contract: a coro_waiter is a waiter whose notify() resumes a coroutine (through the
 // operation's resumer: a scheduler, or the per-thread trampoline) instead of unparking a thread.
-// It is shared by every awaitable that waits on channels (async_wait.hpp: one channel;
+// It is shared by every awaitable that waits on channels (channel/async_wait.hpp: one channel;
 // async_select_wait.hpp: several; kind_wait.hpp: the other kinds).
 //
 // What is posted is never the waiting coroutine's own handle but that of a resume_shim: a tiny

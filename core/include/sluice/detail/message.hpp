@@ -1,12 +1,13 @@
-// sluice/detail/message.hpp — how a message is stored in a channel, and slot storage.
+// sluice/detail/message.hpp — what a message may be, how it is stored in a channel, and slot
+// storage.
 //
-// Contract: flavors store `stored_t<T, P>`, which is nothrow-movable and small. A T whose move
-// constructor is noexcept and whose size is at most `inline_message_limit` is stored as
-// itself. Any other T is boxed: the sender moves it into a platform allocation BEFORE
-// reserving a slot, so a throwing move leaves the channel untouched and the exception reaches
-// the sender; the receiver unboxes after the slot is released, so a throwing move there
-// reaches the receiver and the message is destroyed exactly once (with the box). Either way
-// the channel stays consistent.
+// Contract: message_type<T> is what every kind accepts. Flavors store `stored_t<T, P>`, which
+// is nothrow-movable and small. A T whose move constructor is noexcept and whose size is at
+// most `inline_message_limit` is stored as itself. Any other T is boxed: the sender moves it
+// into a platform allocation BEFORE reserving a slot, so a throwing move leaves the channel
+// untouched and the exception reaches the sender; the receiver unboxes after the slot is
+// released, so a throwing move there reaches the receiver and the message is destroyed
+// exactly once (with the box). Either way the channel stays consistent.
 // Big messages are boxed so that no path holds one on the stack more than the caller's own
 // result does: a ring slot, a blocked party's packet, a select case or a coroutine frame holds
 // a pointer, and the message is moved twice in all (into the box by the sender, out of it into
@@ -21,6 +22,12 @@
 #include <utility>
 
 namespace sluice::detail {
+
+// What every channel and kind accepts as a message: a movable, destructible, non-const object
+// (not an array).
+template <class T>
+concept message_type = std::is_object_v<T> && !std::is_array_v<T> && !std::is_const_v<T> &&
+                       std::is_move_constructible_v<T> && std::is_destructible_v<T>;
 
 // Messages bigger than this travel boxed (see the contract): one allocation per message, which
 // costs less than moving 16 KiB even once, and keeps stack use per operation below ~32 KiB.

@@ -22,6 +22,7 @@
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/guarded.hpp"
 #include "sluice/detail/message.hpp"
+#include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"

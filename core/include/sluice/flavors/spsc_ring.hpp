@@ -64,6 +64,7 @@
 
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/message.hpp"
+#include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
 

@@ -1,9 +1,11 @@
-// relacy_tests/scenarios/real_runner.hpp — the driver of the real-thread tiers (tsan_tests,
-// stress, the valgrind and ASan/UBSan runs): runs every scenario of the table whose name
-// matches a filter, again and again, on real threads.
+// relacy_tests/support/real_runner.hpp — the driver of the real-thread tiers (tsan_tests,
+// stress, the valgrind and ASan/UBSan runs): runs every scenario of the table that the
+// selection keeps, again and again, on real threads.
 //
-// Usage: <binary> [--filter SUBSTRING]... [--seconds S] [--min-iterations N]
-//                 [--max-iterations N] [--per-producer N] [--watchdog S] [--list]
+// Usage: <binary> [--tag T[,T...]]... [--filter SUBSTRING]... [--exclude SUBSTRING]...
+//                 [--seconds S] [--min-iterations N] [--max-iterations N] [--per-producer N]
+//                 [--watchdog S] [--list]
+//   --tag, --filter, --exclude   the selection (support/table.hpp); none: every scenario
 //   --seconds S         total time budget, shared equally by the selected scenarios
 //                       (env SLUICE_STRESS_SECONDS overrides; default 10)
 //   --min-iterations N  each scenario runs at least N times whatever the budget (default 1)
@@ -23,12 +25,13 @@
 #include <thread>
 #include <vector>
 
-#include "all.hpp"
+#include "scenarios/all.hpp"
+#include "support/table.hpp"
 
 namespace sluice::verif {
 
 struct real_options {
-  std::vector<std::string> filters;
+  selection select;
   double seconds = 10.0;
   long min_iterations = 1;
   long max_iterations = -1;
@@ -41,8 +44,8 @@ inline bool parse_real_options(int argc, char** argv, real_options& o) {
   if (const char* e = std::getenv("SLUICE_STRESS_SECONDS")) o.seconds = std::atof(e);
   for (int i = 1; i < argc; ++i) {
     auto arg = [&](const char* name) { return std::strcmp(argv[i], name) == 0 && i + 1 < argc; };
-    if (arg("--filter")) o.filters.emplace_back(argv[++i]);
-    else if (arg("--seconds")) o.seconds = std::atof(argv[++i]);
+    if (o.select.parse(argc, argv, i)) continue;
+    if (arg("--seconds")) o.seconds = std::atof(argv[++i]);
     else if (arg("--min-iterations")) o.min_iterations = std::atol(argv[++i]);
     else if (arg("--max-iterations")) o.max_iterations = std::atol(argv[++i]);
     else if (arg("--per-producer")) o.cfg.per_producer = std::atoi(argv[++i]);
@@ -106,15 +109,13 @@ int run_real_tier(int argc, char** argv, const char* tier, config defaults) {
   real_options o;
   o.cfg = defaults;
   if (!parse_real_options(argc, argv, o)) return 2;
-  std::vector<scenario> chosen;
-  for (auto& s : all_scenarios<P>())
-    if (matches(s.name, o.filters)) chosen.push_back(s);
+  const std::vector<scenario> chosen = o.select.choose(all_scenarios<P>(), tier);
   if (o.list) {
     for (auto& s : chosen) std::printf("%s\n", s.name.c_str());
     return 0;
   }
   if (chosen.empty()) {
-    std::fprintf(stderr, "%s: no scenario matches the filter\n", tier);
+    std::fprintf(stderr, "%s: no scenario matches the selection\n", tier);
     return 2;
   }
   const double per_scenario = o.seconds / static_cast<double>(chosen.size());

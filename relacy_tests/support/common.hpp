@@ -1,4 +1,4 @@
-// relacy_tests/scenarios/common.hpp — what every scenario shares, on every platform.
+// relacy_tests/support/common.hpp — what every scenario shares, on every platform.
 //
 // A scenario is a function template `template <class P, class F> void name(const config&)`:
 // P is the platform (model, std, jitter), F the flavor (bounded(1), bounded(2), rendezvous,
@@ -39,7 +39,7 @@ namespace sluice::verif {
 
 // ---------------------------------------------------------------------------------------------
 // Tier harness. The primary template is the real-thread harness (std and jitter platforms);
-// the model tier specializes it for the model platform (relacy_tests/model_harness.hpp).
+// the model tier specializes it for the model platform (relacy_tests/support/model_harness.hpp).
 inline std::uint32_t harness_random() noexcept {
   static thread_local std::uint64_t s =
       0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(

@@ -1,4 +1,4 @@
-// relacy_tests/model_harness.hpp — harness<model::platform>: how a scenario runs under the
+// relacy_tests/support/model_harness.hpp — harness<model::platform>: how a scenario runs under the
 // model checker. Threads are sluice::model::thread (fibers the checker schedules); a failed
 // SLUICE_VERIFY fails the execution through the checker's assertion (so it is reported with
 // its trace and replay string, like MODEL_ASSERT); timeouts are 1 ms of the virtual clock,
@@ -14,7 +14,7 @@
 
 #include <sluice/model.hpp>
 
-#include "scenarios/common.hpp"
+#include "support/common.hpp"
 
 namespace sluice::verif {
 

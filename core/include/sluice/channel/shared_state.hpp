@@ -1,5 +1,7 @@
-// sluice/detail/counter.hpp — the shared state of a channel: its flavor, its handle counts,
-// and who frees it.
+// sluice/channel/shared_state.hpp — the shared state of a channel: which flavor it holds (the
+// type switch every handle goes through), its handle counts, how it is made (the factory) and
+// who frees it. It sits above the flavors (it names every one) and below the handles
+// (channel.hpp, spsc.hpp).
 //
 // Contract
 //   senders     live (strong) senders; the last one to go closes the channel.

@@ -1,4 +1,4 @@
-// sluice/detail/async_wait.hpp — a coroutine waiting on one channel.
+// sluice/channel/async_wait.hpp — a coroutine waiting on one channel.
 //
 // Contract: co_await async_wait(...) registers the coroutine (a coro_waiter, coro_waiter.hpp)
 // in the channel's wait list and suspends until it is claimed (waiter.hpp), then returns the
@@ -18,11 +18,11 @@
 #include <stop_token>
 #include <type_traits>
 
+#include "sluice/channel/shared_state.hpp"
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/async_timer.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/coro_waiter.hpp"
-#include "sluice/detail/counter.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/waiter.hpp"
 

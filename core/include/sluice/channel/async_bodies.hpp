@@ -1,4 +1,4 @@
-// sluice/detail/async_bodies.hpp — the retry loops of async_send and async_recv.
+// sluice/channel/async_bodies.hpp — the retry loops of async_send and async_recv.
 //
 // Contract: each operation is one lazily started coroutine (async_op.hpp) that tries the
 // operation and, while it would block, waits on the channel (async_wait.hpp) and tries again.
@@ -17,10 +17,11 @@
 #include <stop_token>
 #include <utility>
 
+#include "sluice/channel/async_wait.hpp"
+#include "sluice/channel/shared_state.hpp"
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/async_timer.hpp"
-#include "sluice/detail/async_wait.hpp"
-#include "sluice/detail/counter.hpp"
+#include "sluice/detail/status.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice {
@@ -74,12 +75,6 @@ async_op<send_result<T>, P> async_send_body(Sender tx, stored_t<T, P> msg, std::
     if (sel == sel_cancelled) co_return fail(errc::cancelled);
     if (sel == sel_timed_out) co_return fail(errc::timed_out);
   }
-}
-
-template <class Op>
-Op with_scheduler(Op op, resumer sched) noexcept {
-  op.scheduler_slot() = sched;
-  return op;
 }
 
 }  // namespace detail
