@@ -74,11 +74,11 @@ struct order_override {
 // constructor substitutes by site name; each site's pairing is at its own declaration.
 inline constexpr order_override order_overrides[] = {
 #ifdef SLUICE_ORDER_OVERRIDES
-#define SLUICE_ORDER(site, mo) {site, std::memory_order::mo},
+#define SLUICE_ORDER(site, mo) {site, std::memory_order::mo},  // ORDERING: a table entry, not an operation
 #include SLUICE_ORDER_OVERRIDES
 #undef SLUICE_ORDER
 #endif
-    {nullptr, std::memory_order::relaxed}};
+    {nullptr, std::memory_order::relaxed}};  // ORDERING: the end marker, not an operation
 
 constexpr bool same_name(const char* a, const char* b) noexcept {
   while (*a != '\0' && *a == *b) ++a, ++b;
