@@ -38,24 +38,12 @@
 #include <utility>
 
 #include "sluice/async.hpp"
-#include "sluice/detail/async_select_wait.hpp"
+#include "sluice/detail/async_port_wait.hpp"
 #include "sluice/detail/async_timer.hpp"
 #include "sluice/select.hpp"
 
 namespace sluice {
 namespace detail {
-
-struct with_any_case {
-  template <class Cases, class States, class Fn>
-  decltype(auto) operator()(Cases& cases, States& states, std::size_t i, Fn&& fn) const {
-    return with_case(cases, states, i, fn, std::make_index_sequence<std::tuple_size_v<Cases>>{});
-  }
-};
-
-template <class State>
-void mark_observer(State& s) noexcept {
-  if constexpr (requires { s.observer; }) s.observer = true;
-}
 
 template <class P, class Extra>
 deadline_spec<P> spec_of(Extra& extra) {
@@ -86,7 +74,9 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
   constexpr std::size_t n = sizeof...(Chans);
   using states_t = std::tuple<case_state<Chans>...>;
   states_t states;
-  std::apply([](auto&... s) { ((mark_observer(s)), ...); }, states);
+  using table_t = tuple_case_table<std::tuple<Chans...>, states_t>;
+  table_t table{cases, states};
+  table.bind(wait_mode::coroutine);  // a rendezvous receive waits as an observer (zero.hpp)
   constexpr bool has_default = (is_default_case_v<Extra> || ...);
   constexpr bool has_deadline = (is_deadline_case_v<Extra> || ...);
   deadline_spec<P> spec;
@@ -94,11 +84,10 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
   deadline_guard<P> guard(spec);
 
   const std::array<std::size_t, n> order = case_order<P, n, Fair>();
-  const with_any_case with;
   for (;;) {
     for (const std::size_t i : order) {
-      if (with(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); })) {
-        with(cases, states, i, [](auto& c, auto& s) { s.fire(c); });
+      if (const std::optional<status> st = table.at(i, [](auto& port) { return port.try_now(); })) {
+        table.fire(i, *st);
         co_return i;
       }
     }
@@ -108,16 +97,15 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
         co_return n;
       }
     }
-    using wait_t = select_wait<P, n, std::tuple<Chans...>, states_t, with_any_case>;
     // With a default case the wait only probes (select.hpp [D1]): it never suspends unclaimed.
-    const typename wait_t::outcome got =
-        co_await wait_t(cases, states, with, order, has_deadline ? &guard : nullptr, /*probe=*/has_default);
+    const auto got = co_await port_wait<P, n, table_t>(table, order.data(), nullptr,
+                                                       has_deadline ? &guard : nullptr, /*probe=*/has_default);
     if (got.sel == sel_timed_out) {
       if constexpr (has_deadline || has_default) std::get<0>(extras).handler();
       co_return n;
     }
-    if (got.claimed && with(cases, states, *got.claimed, [](auto& c, auto& s) { return s.complete_on_claim(c); })) {
-      with(cases, states, *got.claimed, [](auto& c, auto& s) { s.fire(c); });
+    if (got.settled) {
+      table.fire(*got.claimed, *got.settled);
       co_return *got.claimed;
     }
   }

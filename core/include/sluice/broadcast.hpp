@@ -134,19 +134,16 @@ class broadcast_cursor_ref {
   cursor* c_ = nullptr;
 };
 
-// Async registrations (kind_wait.hpp). Every wake-up here is "look again" (a sender or a
+// Async ports (kind_wait.hpp). Every wake-up here is "look again" (a sender or a
 // receiver claims the whole other side), so a destroyed waiter has nothing to pass on.
 template <class T, class P>
-struct broadcast_wait_reg {
+struct broadcast_async_port : deciding_port {
   broadcast_state<T, P>* s;
   std::uint64_t pos;  // a receiver's position (unused by a sender)
   bool sender;
-  wait_entry<P> e{};
-  bool enroll(waiter<P>& w) noexcept {
-    e.w = &w;
-    return sender ? s->register_sender(e) : s->register_receiver(pos, e);
-  }
-  void withdraw(waiter<P>&) noexcept { s->unregister(e, sender); }
+  broadcast_async_port(broadcast_state<T, P>* st, std::uint64_t p, bool snd) noexcept : s(st), pos(p), sender(snd) {}
+  bool enroll(wait_entry<P>& e) noexcept { return sender ? s->register_sender(e) : s->register_receiver(pos, e); }
+  void withdraw(wait_entry<P>& e) noexcept { s->unregister(e, sender); }
 };
 
 // A receiver's async receive, from its cursor (shared with the receiver handle, which it keeps
@@ -166,8 +163,8 @@ async_op<broadcast_result<T>, P> broadcast_async_recv_body(broadcast_cursor_ref<
     }
     if (st != status::empty) co_return broadcast_failure<T>(st, missed);
     if (stop.stop_requested()) co_return broadcast_failure<T>(status::cancelled, 0);
-    const std::uintptr_t sel = co_await kind_wait<P, broadcast_wait_reg<T, P>>(
-        broadcast_wait_reg<T, P>{s, rx.pos(), false}, &stop);
+    const std::uintptr_t sel = co_await kind_wait<P, broadcast_async_port<T, P>>(
+        broadcast_async_port<T, P>(s, rx.pos(), false), &stop);
     if (sel == sel_cancelled) co_return broadcast_failure<T>(status::cancelled, 0);
   }
 }
@@ -188,7 +185,7 @@ async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> 
     if (st == status::closed) co_return fail(errc::closed);
     if (stop.stop_requested()) co_return fail(errc::cancelled);
     const std::uintptr_t sel =
-        co_await kind_wait<P, broadcast_wait_reg<T, P>>(broadcast_wait_reg<T, P>{s, 0, true}, &stop);
+        co_await kind_wait<P, broadcast_async_port<T, P>>(broadcast_async_port<T, P>(s, 0, true), &stop);
     if (sel == sel_cancelled) co_return fail(errc::cancelled);
   }
 }
@@ -309,7 +306,8 @@ class basic_broadcast_sender {
                            bool block = true) const {
     state* s = check(op);
     stored st = detail::to_stored<T, P>(std::forward<U>(msg));
-    const detail::status r = block ? s->send(st, deadline, stop) : s->try_send(st);
+    const detail::status r =
+        block ? detail::block_one<P>(typename state::send_port{*s, st}, deadline, stop) : s->try_send(st);
     if (r == detail::status::ok) return send_result<T>();
     // Handed back in place: `st` is this operation's one copy of the message.
     return send_result<T>(in_place_error, detail::construct_with,
@@ -403,8 +401,9 @@ class basic_broadcast_receiver {
     state* s = check(op);
     detail::uninit<stored> out;
     std::uint64_t missed = 0;
-    const detail::status st = block ? s->recv(ref_.pos(), out, missed, deadline, stop)
-                                    : s->try_recv(ref_.pos(), out, missed);
+    const detail::status st =
+        block ? detail::block_one<P>(typename state::recv_port{*s, ref_.pos(), out, missed}, deadline, stop)
+              : s->try_recv(ref_.pos(), out, missed);
     if (st != detail::status::ok) return detail::broadcast_failure<T>(st, missed);
     // Moved once, from `out` (this operation's one copy) into the caller's result.
     detail::destroy_at_exit<stored> done{out};

@@ -204,7 +204,9 @@ class basic_sender : public detail::handle_base<T, P> {
     this->check(block ? "send" : "try_send");
     stored s = detail::to_stored<T, P>(std::forward<U>(msg));
     const detail::status st = this->ref_.visit([&](auto& state) {
-      return block ? state.chan.send(s, deadline, stop) : state.chan.try_send(s);
+      using port = typename decltype(state.chan)::send_port;
+      return block ? detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop)
+                   : state.chan.try_send(s);
     });
     if (st == detail::status::ok) return send_result<T>();
     // The message goes back in place: `s` is this operation's one copy of it.
@@ -368,7 +370,9 @@ class basic_receiver : public detail::handle_base<T, P> {
     this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
     const detail::status st = this->ref_.visit([&](auto& state) {
-      return block ? state.chan.recv(out, deadline, stop) : state.chan.try_recv(out);
+      using port = typename decltype(state.chan)::recv_port;
+      return block ? detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop)
+                   : state.chan.try_recv(out);
     });
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
     // Moved once, from `out` (this operation's one copy) into the caller's result.

@@ -189,31 +189,34 @@ class oneshot_state {
     return settle(state_.load(oneshot_order::observe), out);
   }
 
-  // Blocks until the message arrives, the sender goes, the deadline passes or stop fires.
-  status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
-              const std::stop_token* stop) noexcept {
-    // No spinning first (as in the oneshot crate): a oneshot's answer usually comes from
-    // work that takes far longer than a spin, and registering costs one CAS.
-    const status first = try_recv(out);
-    if (first != status::empty) return first;
-    for (;;) {
-      if (stop_requested(stop)) return status::cancelled;
-      if (deadline && P::clock::now() >= *deadline) return status::timed_out;
-      waiter<P> w;
-      if (!register_waiter(w)) return try_recv(out);
+  // The blocking receive's wait port (detail/wait_port.hpp, fused): try, then publish the
+  // waiter [O4]. No spinning first (as in the oneshot crate): a oneshot's answer usually comes
+  // from work that takes far longer than a spin, and registering costs one CAS. A wait ended
+  // by a timeout or a stop withdraws [O6]; if the sender got there first, its outcome wins (a
+  // message that arrived is delivered rather than left behind).
+  struct recv_port {
+    oneshot_state& s;
+    uninit<S>& out;
+    std::uint32_t left = empty;  // the state a withdrawal left
+
+    template <class GiveUp>
+    std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) noexcept {
+      const status first = s.try_recv(out);
+      if (first != status::empty) return first;
+      if (std::optional<status> gave_up = give_up()) return gave_up;
+      if (!s.register_waiter(*e.w)) return s.try_recv(out);
       P::test_delay();  // race window: the sender acts between registration and the wait
-      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-      if (sel >= sel_first_operation || sel == sel_disconnected) {
-        // The sender claimed us; it stored its final state [O3] before notify().
-        return try_recv(out);
-      }
-      // Timed out or cancelled: withdraw; if the sender got there first, its outcome wins
-      // (a message that arrived is delivered rather than left behind).
-      const status st = unregister_waiter(out);
+      return std::nullopt;
+    }
+    void withdraw(wait_entry<P>&) noexcept { left = s.withdraw_waiter(); }
+    std::optional<status> settle(std::uintptr_t sel) noexcept {
+      // The sender claimed us; it stored its final state [O3] before notify().
+      if (sel >= sel_first_operation || sel == sel_disconnected) return s.try_recv(out);
+      const status st = s.settle(left, out);
       if (st != status::empty) return st;
       return sel == sel_cancelled ? status::cancelled : status::timed_out;
     }
-  }
+  };
 
   // Publishes `w` as the blocked receiver. False if the state is no longer empty (a message
   // or a disconnect arrived): nothing was registered. Used by recv() and, with a resume hook
@@ -228,14 +231,10 @@ class oneshot_state {
                                           oneshot_order::register_fail);
   }
 
-  // Withdraws a registration whose waiter was claimed by its owner (timeout, cancel). Returns
-  // empty if withdrawn before the sender saw it; otherwise waits out the sender's short
-  // unparking step and returns the outcome (ok with the message in `out`, or closed).
-  status unregister_waiter(uninit<S>& out) noexcept { return settle(withdraw_waiter(), out); }
-
-  // The same withdrawal without taking anything (an async receive destroyed or cancelled
-  // while it waits): returns the state it leaves — empty, or message / disconnected as the
-  // sender left it, for the receiver handle's next receive (or its drop) to settle.
+  // Withdraws a registration whose waiter was claimed by its owner (timeout, cancel, an async
+  // receive destroyed), taking nothing: returns the state it leaves — empty if withdrawn before
+  // the sender saw it; otherwise, after the sender's short unparking step, message or
+  // disconnected, for the caller (or the receiver handle's next receive, or its drop) to settle.
   std::uint32_t withdraw_waiter() noexcept {
     std::uint32_t expected = receiving;
     // [O6] ORDERING: oneshot.give_up — on failure reads [O3]'s or [O1]'s state.
@@ -313,13 +312,14 @@ template <class S, class P>
 using oneshot_rx_ref =
     counted_ref<oneshot_state<S, P>, &oneshot_state<S, P>::retain_receiver, &oneshot_state<S, P>::release_receiver>;
 
-// An async receive's registration (kind_wait.hpp): the blocked-receiver slot, through [O4]
+// An async receive's port (kind_wait.hpp): the blocked-receiver slot, through [O4]
 // and [O6] exactly as the blocking recv uses it.
 template <class S, class P>
-struct oneshot_recv_reg {
+struct oneshot_async_port : deciding_port {
   oneshot_state<S, P>* s;
-  bool enroll(waiter<P>& w) noexcept { return !s->register_waiter(w); }
-  void withdraw(waiter<P>&) noexcept { (void)s->withdraw_waiter(); }
+  explicit oneshot_async_port(oneshot_state<S, P>* st) noexcept : s(st) {}
+  bool enroll(wait_entry<P>& e) noexcept { return !s->register_waiter(*e.w); }
+  void withdraw(wait_entry<P>&) noexcept { (void)s->withdraw_waiter(); }
 };
 
 // The async receive: try; else wait for the sender's claim (or a stop) and settle. A stop
@@ -337,7 +337,7 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P
       st = status::cancelled;
       break;
     }
-    const std::uintptr_t sel = co_await kind_wait<P, oneshot_recv_reg<S, P>>(oneshot_recv_reg<S, P>{s}, &stop);
+    const std::uintptr_t sel = co_await kind_wait<P, oneshot_async_port<S, P>>(oneshot_async_port<S, P>(s), &stop);
     st = s->try_recv(out);  // the sender stored its final state [O3] before notifying
     if (st == status::empty && sel == sel_cancelled) st = status::cancelled;
   }
@@ -483,7 +483,7 @@ class basic_oneshot_receiver {
   }
   detail::async_op<recv_result<T>, P> operator co_await() & { return async_recv(); }
 
-  // For the async layer: the shared state (register_waiter / unregister_waiter / try_recv).
+  // For the async layer: the shared state (register_waiter / withdraw_waiter / try_recv).
   state* native_state() const noexcept { return ref_.get(); }
 
  private:
@@ -497,7 +497,7 @@ class basic_oneshot_receiver {
   recv_result<T> recv_impl(const char* op, const time_point* deadline, const std::stop_token* stop) {
     state* s = check(op);
     detail::uninit<stored> out;
-    return finish(s->recv(out, deadline, stop), out);
+    return finish(detail::block_one<P>(typename state::recv_port{*s, out}, deadline, stop), out);
   }
   static recv_result<T> finish(detail::status st, detail::uninit<stored>& out) {
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));

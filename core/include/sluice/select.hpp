@@ -43,6 +43,8 @@
 #include <utility>
 
 #include "sluice/channel.hpp"
+#include "sluice/channel/any_port.hpp"
+#include "sluice/detail/blocking.hpp"
 #include "sluice/detail/select_random.hpp"
 #include "sluice/detail/status.hpp"
 
@@ -138,75 +140,20 @@ inline constexpr bool is_default_case_v = false;
 template <class F>
 inline constexpr bool is_default_case_v<default_case<F>> = true;
 
-// Per-case state across one select: the flavor's token/packet, the outcome.
+// Per-case state across one select: the case's wait port (channel/any_port.hpp, made by bind()
+// once per select: it may hold a packet that must not move), the receive's destination, the
+// outcome.
 template <class C>
 struct case_state;
 
 template <class T, class P, class F, class R>
 struct case_state<recv_case<T, P, F, R>> {
   using S = stored_t<T, P>;
-  uninit<S> out;
-  typename zero_flavor<S, P>::packet packet{out};  // a rendezvous sender moves straight into `out`
+  uninit<S> out;  // a rendezvous sender moves straight into it (zero.hpp)
+  std::optional<any_port<T, P, false>> port;
   std::optional<status> outcome;
-  bool observer = false;  // async select: a rendezvous receive waits as an observer (zero.hpp)
 
-  bool try_now(recv_case<T, P, F, R>& c) {
-    return c.rx->ref().visit([&](auto& st) {
-      const status s = st.chan.try_recv(out);
-      if (s == status::empty) return false;
-      outcome = s;
-      return true;
-    });
-  }
-  // Registers; returns whether the case is ready now.
-  bool enroll(recv_case<T, P, F, R>& c, wait_entry<P>& e) {
-    return c.rx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
-        return st.chan.register_recv(e, observer ? nullptr : &packet);
-      } else {
-        st.chan.receivers().register_entry(e);
-        return false;
-      }
-    });
-  }
-  bool ready(recv_case<T, P, F, R>& c) {
-    return c.rx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
-        return false;  // decided under the lock by register_recv
-      else
-        return st.chan.recv_ready();
-    });
-  }
-  void withdraw(recv_case<T, P, F, R>& c, wait_entry<P>& e) {
-    c.rx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
-        st.chan.unregister_recv(e);
-      else
-        st.chan.receivers().unregister_entry(e);
-    });
-  }
-  // After this case's entry was claimed: does the claim complete it (rendezvous hand-off)?
-  bool complete_on_claim(recv_case<T, P, F, R>& c) {
-    return c.rx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
-        if (observer) return false;  // woken to retry, not handed a message
-        zero_flavor<S, P>::complete_recv(packet, out);
-        outcome = status::ok;
-        return true;
-      } else {
-        return false;
-      }
-    });
-  }
-  // A claim this case cannot use (its async select is being destroyed) goes to the next waiter.
-  void forward_wakeup(recv_case<T, P, F, R>& c) {
-    c.rx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
-        st.chan.wake_observer();
-      else
-        st.chan.receivers().notify_one();
-    });
-  }
+  void bind(recv_case<T, P, F, R>& c, wait_mode mode) { port.emplace(c.rx->ref(), out, mode); }
   // Not inlined: a handler's argument holds the message by value, and clang gives each inlined
   // fire of a select its own stack slot for it (a 1 MiB message took 2 MiB over two cases).
   [[gnu::noinline]] void fire(recv_case<T, P, F, R>& c) {
@@ -217,71 +164,14 @@ struct case_state<recv_case<T, P, F, R>> {
       c.handler(recv_result<T>(in_place_error, to_errc(*outcome)));
     }
   }
-  template <class State>
-  static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;
 };
 
 template <class T, class P, class F, class R>
 struct case_state<send_case<T, P, F, R>> {
-  using S = stored_t<T, P>;
-  typename zero_flavor<S, P>::packet packet;
+  std::optional<any_port<T, P, true>> port;
   std::optional<status> outcome;
 
-  bool try_now(send_case<T, P, F, R>& c) {
-    return c.tx->ref().visit([&](auto& st) {
-      const status s = st.chan.try_send(c.msg);
-      if (s == status::full) return false;
-      outcome = s;
-      return true;
-    });
-  }
-  bool enroll(send_case<T, P, F, R>& c, wait_entry<P>& e) {
-    return c.tx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
-        return st.chan.register_send(e, packet, c.msg);
-      } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(st)>, list_state<T, P>>) {
-        (void)e;
-        return true;  // an unbounded channel is always ready to send
-      } else {
-        st.chan.senders().register_entry(e);
-        return false;
-      }
-    });
-  }
-  bool ready(send_case<T, P, F, R>& c) {
-    return c.tx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
-        return false;
-      else
-        return st.chan.send_ready();
-    });
-  }
-  void withdraw(send_case<T, P, F, R>& c, wait_entry<P>& e) {
-    c.tx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>)
-        st.chan.unregister_send(e, packet, c.msg);
-      else if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(st)>, list_state<T, P>>)
-        st.chan.senders().unregister_entry(e);
-    });
-  }
-  bool complete_on_claim(send_case<T, P, F, R>& c) {
-    return c.tx->ref().visit([&](auto& st) {
-      if constexpr (is_zero<std::remove_cvref_t<decltype(st)>>) {
-        outcome = status::ok;  // the receiver took the message from our packet
-        return true;
-      } else {
-        return false;
-      }
-    });
-  }
-  // A claim this case cannot use goes to the next waiter. (A rendezvous claim took the message:
-  // the send counts as delivered, there is nothing to pass on.)
-  void forward_wakeup(send_case<T, P, F, R>& c) {
-    c.tx->ref().visit([&](auto& st) {
-      using state = std::remove_cvref_t<decltype(st)>;
-      if constexpr (!is_zero<state> && !std::is_same_v<state, list_state<T, P>>) st.chan.senders().notify_one();
-    });
-  }
+  void bind(send_case<T, P, F, R>& c, wait_mode mode) { port.emplace(c.tx->ref(), c.msg, mode); }
   [[gnu::noinline]] void fire(send_case<T, P, F, R>& c) {  // not inlined: see the receive case
     if (*outcome == status::ok)
       c.handler(send_result<T>());
@@ -290,8 +180,6 @@ struct case_state<send_case<T, P, F, R>> {
         return send_error<T>{to_errc(*outcome), from_stored<T, P>(std::move(c.msg))};
       }));
   }
-  template <class State>
-  static constexpr bool is_zero = std::is_same_v<State, zero_state<T, P>>;
 };
 
 // Applies f(case, state, index) to the case with runtime index i.
@@ -312,76 +200,28 @@ constexpr std::size_t count_channel_cases() {
   return (std::size_t{0} + ... + (case_traits<Cs>::is_channel ? 1 : 0));
 }
 
-// The blocking select engine over n channel cases, reached through a table (the variadic
-// select's tuple below, or a selector's cases: selector.hpp) that offers, per case index,
-// try_now, enroll, ready, withdraw, complete_on_claim and fire. `order` is the order cases are
-// tried and registered in; `entries` holds one wait entry per case. Returns the index of the
-// case that fired, or nullopt when the default case (has_default) or the deadline won instead:
-// running that handler is the caller's.
-template <class P, class Table>
-std::optional<std::size_t> run_cases(Table& t, const std::size_t* order, wait_entry<P>* entries, std::size_t n,
-                                     bool has_default, const typename P::clock::time_point* deadline) {
-  for (;;) {
-    for (std::size_t k = 0; k < n; ++k) {
-      if (t.try_now(order[k])) {
-        t.fire(order[k]);
-        return order[k];
-      }
-    }
-    if (deadline && P::clock::now() >= *deadline) return std::nullopt;
-
-    waiter<P> w;
-    bool ready = false;
-    // In `order`: a rendezvous partner takes the oldest registration, so registering in the
-    // order written would always give it the first of two cases on one channel.
-    for (std::size_t k = 0; k < n; ++k) {
-      wait_entry<P>& e = entries[order[k]];
-      e = wait_entry<P>{};
-      e.w = &w;
-      ready |= t.enroll(order[k], e);
-    }
-    P::test_delay();  // race window: a partner arrives between the tries and the registrations
-    for (std::size_t k = 0; k < n && !ready; ++k) ready = t.ready(order[k]);
-    if (ready)
-      w.try_select_self(sel_aborted);
-    else if (has_default)
-      w.try_select_self(sel_timed_out);  // [D1] no case ready now (see the header); fails if claimed
-    const std::uintptr_t sel = w.wait_until(deadline);
-
-    std::optional<std::size_t> claimed;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (entries[i].operation() == sel)
-        claimed = i;  // the claimer dequeued it
-      else
-        t.withdraw(i, entries[i]);
-    }
-    if (has_default && sel == sel_timed_out) return std::nullopt;
-    if (claimed && t.complete_on_claim(*claimed)) {
-      t.fire(*claimed);
-      return *claimed;
-    }
-  }
-}
-
-// The variadic select's table: a tuple of cases and their per-select states.
+// The variadic select's table (blocking.hpp's engine and async_port_wait.hpp's awaiter): the
+// case with index i's port and state.
 template <class Cases, class States>
 struct tuple_case_table {
   using seq = std::make_index_sequence<std::tuple_size_v<Cases>>;
   Cases& cases;
   States& states;
-  bool try_now(std::size_t i) { return with_case(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); }, seq{}); }
-  void fire(std::size_t i) { with_case(cases, states, i, [](auto& c, auto& s) { s.fire(c); }, seq{}); }
-  template <class E>
-  bool enroll(std::size_t i, E& e) {
-    return with_case(cases, states, i, [&](auto& c, auto& s) { return s.enroll(c, e); }, seq{});
+  template <class Fn>
+  decltype(auto) at(std::size_t i, Fn&& fn) {
+    return with_case(cases, states, i, [&](auto&, auto& s) -> decltype(auto) { return fn(s.port->port()); }, seq{});
   }
-  bool ready(std::size_t i) { return with_case(cases, states, i, [](auto& c, auto& s) { return s.ready(c); }, seq{}); }
-  template <class E>
-  void withdraw(std::size_t i, E& e) {
-    with_case(cases, states, i, [&](auto& c, auto& s) { s.withdraw(c, e); }, seq{});
+  // Records the outcome of case i and runs its handler.
+  void fire(std::size_t i, status st) {
+    with_case(cases, states, i, [&](auto& c, auto& s) {
+      s.outcome = st;
+      s.fire(c);
+    }, seq{});
   }
-  bool complete_on_claim(std::size_t i) {
-    return with_case(cases, states, i, [](auto& c, auto& s) { return s.complete_on_claim(c); }, seq{});
+  void bind(wait_mode mode) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (std::get<I>(states).bind(std::get<I>(cases), mode), ...);
+    }(seq{});
   }
 };
 
@@ -400,12 +240,16 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
   const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   wait_entry<P> entries[n];
   tuple_case_table<std::tuple<Chans&...>, std::tuple<case_state<Chans>...>> table{cases, states};
-  const std::optional<std::size_t> fired =
-      run_cases<P>(table, order.data(), entries, n, has_default, deadline ? &*deadline : nullptr);
+  table.bind(wait_mode::select);
+  const wait_limits<P> limits{deadline ? &*deadline : nullptr, nullptr, has_default, false};
+  const wait_end end = block_on<P>(table, n, order.data(), entries, limits);
+  if (end.index != wait_end::none) {
+    table.fire(end.index, end.st);
+    return end.index;
+  }
   if constexpr (sizeof...(Extra) == 0) {
-    return *fired;  // with no default or deadline, a channel case always fires
+    return n;  // unreachable: with no default or deadline, a channel case always fires
   } else {
-    if (fired) return *fired;
     std::get<0>(extras).handler();
     return n;
   }

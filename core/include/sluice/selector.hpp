@@ -41,18 +41,15 @@ namespace sluice {
 
 namespace detail {
 
-// One case behind a virtual interface: the table run_cases (select.hpp) works on.
+// One case behind a virtual interface: its port and its handler, for the thread engine
+// (blocking.hpp) through dyn_case_table.
 template <class P>
 struct dyn_case {
   // Frees the case (allocated through P::allocate, as all of core's memory).
   virtual void destroy() noexcept = 0;
   virtual void reset() = 0;  // fresh per-select state
-  virtual bool try_now() = 0;
-  virtual bool enroll(wait_entry<P>& e) = 0;
-  virtual bool ready() = 0;
-  virtual void withdraw(wait_entry<P>& e) = 0;
-  virtual bool complete_on_claim() = 0;
-  virtual void fire() = 0;
+  virtual dyn_port<P>& port() = 0;
+  virtual void fire(status st) = 0;
   // A send case that has fired (its message is gone, or was handed back to its handler).
   virtual bool spent() const noexcept = 0;
 
@@ -69,18 +66,18 @@ template <class C, class P>
 struct dyn_case_of final : dyn_case<P> {
   explicit dyn_case_of(C c) : kase(std::move(c)) {}
   C kase;
-  std::optional<case_state<C>> state;  // rebuilt by reset(): it refers to itself (a packet)
+  std::optional<case_state<C>> state;  // rebuilt by reset(): its port may hold a packet
   bool fired = false;
 
   void destroy() noexcept override { destroy_shared<dyn_case_of, P>(this, sizeof(dyn_case_of)); }
-  void reset() override { state.emplace(); }
-  bool try_now() override { return state->try_now(kase); }
-  bool enroll(wait_entry<P>& e) override { return state->enroll(kase, e); }
-  bool ready() override { return state->ready(kase); }
-  void withdraw(wait_entry<P>& e) override { state->withdraw(kase, e); }
-  bool complete_on_claim() override { return state->complete_on_claim(kase); }
-  void fire() override {
+  void reset() override {
+    state.emplace();
+    state->bind(kase, wait_mode::select);
+  }
+  dyn_port<P>& port() override { return state->port->port(); }
+  void fire(status st) override {
     fired = true;  // before the handler, which may throw
+    state->outcome = st;
     state->fire(kase);
   }
   bool spent() const noexcept override { return is_send_case_v<C> && fired; }
@@ -89,12 +86,10 @@ struct dyn_case_of final : dyn_case<P> {
 template <class P>
 struct dyn_case_table {
   dyn_case<P>* const* cases;
-  bool try_now(std::size_t i) { return cases[i]->try_now(); }
-  void fire(std::size_t i) { cases[i]->fire(); }
-  bool enroll(std::size_t i, wait_entry<P>& e) { return cases[i]->enroll(e); }
-  bool ready(std::size_t i) { return cases[i]->ready(); }
-  void withdraw(std::size_t i, wait_entry<P>& e) { cases[i]->withdraw(e); }
-  bool complete_on_claim(std::size_t i) { return cases[i]->complete_on_claim(); }
+  template <class Fn>
+  decltype(auto) at(std::size_t i, Fn&& fn) {
+    return fn(cases[i]->port());
+  }
 };
 
 }  // namespace detail
@@ -184,10 +179,11 @@ class basic_selector {
       std::vector<entry>& cases;
       ~drop_spent() { std::erase_if(cases, [](const entry& e) { return e.c->spent(); }); }
     } drop{cases_};
-    const std::optional<std::size_t> fired =
-        detail::run_cases<P>(table, order_.data(), entries_.data(), n, try_only, deadline);
-    if (!fired) return std::nullopt;
-    return cases_[*fired].id;
+    const detail::wait_limits<P> limits{deadline, nullptr, try_only, false};
+    const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
+    if (end.index == detail::wait_end::none) return std::nullopt;
+    active_[end.index]->fire(end.st);
+    return cases_[end.index].id;
   }
 
   std::vector<entry> cases_;

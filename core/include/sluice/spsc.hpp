@@ -24,7 +24,8 @@
 // thread at a time; using ONE handle from two threads at once (e.g. through a shared
 // reference) is a data race on the flavor's private state, as with any non-thread-safe object.
 // The queries (len, is_empty, is_full, capacity, is_disconnected) and close() may be called from
-// any thread.
+// any thread. The handles have the async forms and work in select and async_select (on_send /
+// on_recv); a pending async operation or a select in progress is a use of its handle.
 //
 // What each choice buys, measured (bench/harness `run <impl> <row> 5000000 4`, Release, 8-byte
 // messages, median of 5 interleaved runs of one build at commit 28f6f39, 2 vCPUs with load
@@ -58,8 +59,19 @@
 #include <utility>
 
 #include "sluice/channel.hpp"
+#include "sluice/select.hpp"
 
 namespace sluice {
+
+namespace detail {
+// The shared handle under a spsc handle, for select's cases (which hold a pointer to it).
+struct spsc_access {
+  template <class H>
+  static const auto& shared(const H& h) noexcept {
+    return static_cast<const typename H::base&>(h);
+  }
+};
+}  // namespace detail
 
 // The only producer of a channel: basic_sender without copy.
 template <class T, platform P = std_platform>
@@ -81,7 +93,17 @@ class basic_spsc_sender : private basic_sender<T, P> {
   using base::valid;
   using base::operator bool;
   using typename base::value_type;
+  // Coroutine forms (async.hpp). A pending operation is a use of the handle: it owns the
+  // channel's producer side until it completes, so the one-producer rule counts it.
+  using base::async_send;
+  using base::async_send_for;
+  using base::async_send_until;
 
+
+ private:
+  friend struct detail::spsc_access;
+
+ public:
   basic_spsc_sender() noexcept = default;
   explicit basic_spsc_sender(basic_sender<T, P>&& s) noexcept : basic_sender<T, P>(std::move(s)) {}
   basic_spsc_sender(basic_spsc_sender&&) noexcept = default;
@@ -118,7 +140,16 @@ class basic_single_receiver : private basic_receiver<T, P> {
   using base::valid;
   using base::operator bool;
   using typename base::value_type;
+  // Coroutine forms (async.hpp); a pending operation is a use of the handle (as for the sender).
+  using base::async_recv;
+  using base::async_recv_for;
+  using base::async_recv_until;
 
+
+ private:
+  friend struct detail::spsc_access;
+
+ public:
   basic_single_receiver() noexcept = default;
   explicit basic_single_receiver(basic_receiver<T, P>&& r) noexcept : basic_receiver<T, P>(std::move(r)) {}
   basic_single_receiver(basic_single_receiver&&) noexcept = default;
@@ -130,6 +161,16 @@ class basic_single_receiver : private basic_receiver<T, P> {
   basic_single_receiver& operator=(const basic_single_receiver&) = delete;
   ~basic_single_receiver() = default;
 };
+
+// Select cases (select.hpp) on the spsc handles.
+template <class T, platform P, class U, class F>
+detail::send_case<T, P, std::decay_t<F>> on_send(const basic_spsc_sender<T, P>& tx, U&& msg, F&& handler) {
+  return on_send(detail::spsc_access::shared(tx), std::forward<U>(msg), std::forward<F>(handler));
+}
+template <class T, platform P, class F>
+detail::recv_case<T, P, std::decay_t<F>> on_recv(const basic_single_receiver<T, P>& rx, F&& handler) {
+  return on_recv(detail::spsc_access::shared(rx), std::forward<F>(handler));
+}
 
 // cap >= 1: the SPSC ring (flavors/spsc_ring.hpp); cap == 0: a rendezvous (the zero flavor,
 // whose hand-off has nothing to gain from a single producer).

@@ -100,20 +100,22 @@ template <class T, class P>
 using watermark_consumer_ref = counted_ref<watermark_state<T, P>, &watermark_state<T, P>::retain_consumer,
                                            &watermark_state<T, P>::release_consumer>;
 
-// Async registrations (kind_wait.hpp): the same slots the blocking forms use.
+// Async ports (kind_wait.hpp): the same slots the blocking forms use.
 template <class T, class P>
-struct watermark_consumer_reg {
+struct watermark_consumer_port : deciding_port {
   watermark_state<T, P>* s;
-  bool enroll(waiter<P>& w) noexcept { return s->register_consumer(w); }
-  void withdraw(waiter<P>& w) noexcept { s->unregister_consumer(w); }
+  explicit watermark_consumer_port(watermark_state<T, P>* st) noexcept : s(st) {}
+  bool enroll(wait_entry<P>& e) noexcept { return s->register_consumer(*e.w); }
+  void withdraw(wait_entry<P>& e) noexcept { s->unregister_consumer(*e.w); }
 };
 template <class T, class P>
-struct watermark_producer_reg {
+struct watermark_producer_port : deciding_port {
   watermark_state<T, P>* s;
   callback_token token;
   status* early;  // why it did not need to wait (ok, closed)
-  bool enroll(waiter<P>& w) { return s->register_producer(token, w, *early); }
-  void withdraw(waiter<P>& w) noexcept { s->unregister_producer(w); }
+  watermark_producer_port(watermark_state<T, P>* st, callback_token t, status* e) noexcept : s(st), token(t), early(e) {}
+  bool enroll(wait_entry<P>& e) { return s->register_producer(token, *e.w, *early); }
+  void withdraw(wait_entry<P>& e) noexcept { s->unregister_producer(*e.w); }
 };
 
 // The consumer's async receive: try; else wait for a producer's (or finish's) wake-up, which
@@ -137,7 +139,7 @@ async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_re
     if (st == status::closed) co_return error_from{[&] { return watermark_error{errc::closed, std::move(error)}; }};
     if (stop.stop_requested()) co_return error_from{[] { return watermark_error{errc::cancelled}; }};
     const std::uintptr_t sel =
-        co_await kind_wait<P, watermark_consumer_reg<T, P>>(watermark_consumer_reg<T, P>{s}, &stop);
+        co_await kind_wait<P, watermark_consumer_port<T, P>>(watermark_consumer_port<T, P>(s), &stop);
     if (sel == sel_cancelled) co_return error_from{[] { return watermark_error{errc::cancelled}; }};
   }
 }
@@ -155,8 +157,8 @@ async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T
   if (out.produce_more) co_return R();
   if (stop.stop_requested()) co_return R(in_place_error, errc::cancelled);
   status early = status::empty;
-  const std::uintptr_t sel = co_await kind_wait<P, watermark_producer_reg<T, P>>(
-      watermark_producer_reg<T, P>{s, out.token, &early}, &stop);
+  const std::uintptr_t sel = co_await kind_wait<P, watermark_producer_port<T, P>>(
+      watermark_producer_port<T, P>(s, out.token, &early), &stop);
   const status st = sel == sel_aborted     ? early
                     : sel == sel_cancelled ? status::cancelled
                                            : watermark_state<T, P>::resumed_status(sel);
@@ -340,7 +342,7 @@ class basic_watermark_source {
       if (enqueue(st, out) != detail::status::ok) return result<void, errc>(in_place_error, errc::closed);
     }
     if (out.produce_more) return result<void, errc>();
-    const detail::status st = s_->wait_resume(out.token, deadline, stop);
+    const detail::status st = detail::block_one<P>(typename state::resume_port{*s_, out.token}, deadline, stop);
     if (st == detail::status::ok) return result<void, errc>();
     return result<void, errc>(in_place_error, detail::to_errc(st));
   }
@@ -417,7 +419,8 @@ class basic_watermark_consumer {
     state* s = check(op);
     detail::uninit<stored> out;
     std::exception_ptr error;
-    const detail::status st = block ? s->recv(out, error, deadline, stop) : s->try_recv(out, error);
+    const detail::status st = block ? detail::block_one<P>(typename state::recv_port{*s, out, error}, deadline, stop)
+                                    : s->try_recv(out, error);
     if (st != detail::status::ok)
       return watermark_result<T>(in_place_error, watermark_error{detail::to_errc(st), std::move(error)});
     // Moved once, from `out` (this operation's one copy) into the caller's result.

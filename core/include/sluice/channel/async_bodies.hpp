@@ -1,7 +1,7 @@
 // sluice/channel/async_bodies.hpp — the retry loops of async_send and async_recv.
 //
 // Contract: each operation is one lazily started coroutine (async_op.hpp) that tries the
-// operation and, while it would block, waits on the channel (async_wait.hpp) and tries again.
+// operation and, while it would block, waits on the channel's port (any_port.hpp, async_port_wait.hpp) and tries again.
 // A message being sent lives in the operation's frame until a channel takes it, so destroying
 // a suspended send destroys an untaken message exactly once, with the frame. With a deadline,
 // a message or free slot found at once is taken even past the deadline; otherwise the
@@ -13,12 +13,15 @@
 // handle of the caller is gone is well defined.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stop_token>
 #include <utility>
 
-#include "sluice/channel/async_wait.hpp"
+#include "sluice/channel/any_port.hpp"
 #include "sluice/channel/shared_state.hpp"
+#include "sluice/detail/async_port_wait.hpp"
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/async_timer.hpp"
 #include "sluice/detail/status.hpp"
@@ -30,50 +33,60 @@ namespace detail {
 template <class T, class P, class Receiver>
 async_op<recv_result<T>, P> async_recv_body(Receiver rx, std::stop_token stop, deadline_spec<P> deadline = {}) {
   using S = stored_t<T, P>;
-  const chan_ref<T, P>& ref = rx.ref();
   deadline_guard<P> guard(deadline);
+  uninit<S> out;
+  any_port<T, P, false> port(rx.ref(), out, wait_mode::coroutine);
+  one_port_table<dyn_port<P>> table{port.port()};
+  const std::size_t order = 0;
   for (;;) {
-    uninit<S> out;
-    const status st = ref.visit([&](auto& state) { return state.chan.try_recv(out); });
-    if (st == status::ok) {
+    std::optional<status> st = port.port().try_now();
+    if (!st) {
+      if (stop.stop_requested()) co_return error_from{[] { return errc::cancelled; }};
+      if (guard.active() && guard.passed()) co_return error_from{[] { return errc::timed_out; }};
+      const auto got = co_await port_wait<P, 1, one_port_table<dyn_port<P>>>(
+          table, &order, &stop, guard.active() ? &guard : nullptr, /*probe=*/false);
+      if (got.sel == sel_cancelled) co_return error_from{[] { return errc::cancelled; }};
+      if (got.sel == sel_timed_out) co_return error_from{[] { return errc::timed_out; }};
+      st = got.settled;
+      if (!st) continue;
+    }
+    if (*st == status::ok) {
       // Built in the promise, moved once from `out` (a coroutine resumed inline runs on the
       // waking thread's stack: a temporary here would cost a message there).
       destroy_at_exit<S> done{out};
       co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
     }
     // Errors too are built in the promise (error_from), for the same reason.
-    if (st == status::closed) co_return error_from{[] { return errc::closed; }};
-    if (stop.stop_requested()) co_return error_from{[] { return errc::cancelled; }};
-    if (guard.active() && guard.passed()) co_return error_from{[] { return errc::timed_out; }};
-    const std::uintptr_t sel =
-        co_await async_wait<T, P>(ref, wait_side::recv, &stop, guard.active() ? &guard : nullptr);
-    if (sel == sel_cancelled) co_return error_from{[] { return errc::cancelled; }};
-    if (sel == sel_timed_out) co_return error_from{[] { return errc::timed_out; }};
+    co_return error_from{[] { return errc::closed; }};
   }
 }
 
 template <class T, class P, class Sender>
 async_op<send_result<T>, P> async_send_body(Sender tx, stored_t<T, P> msg, std::stop_token stop,
                                             deadline_spec<P> deadline = {}) {
-  const chan_ref<T, P>& ref = tx.ref();
   deadline_guard<P> guard(deadline);
   // The error is built in the promise (no temporary on the resuming thread's stack).
   auto fail = [&](errc e) {
     return error_from{[&msg, e] { return send_error<T>{e, from_stored<T, P>(std::move(msg))}; }};
   };
+  // A rendezvous send waits with its message in the port's packet; it stays in this frame.
+  any_port<T, P, true> port(tx.ref(), msg, wait_mode::coroutine);
+  one_port_table<dyn_port<P>> table{port.port()};
+  const std::size_t order = 0;
   for (;;) {
-    const status st = ref.visit([&](auto& state) { return state.chan.try_send(msg); });
-    if (st == status::ok) co_return send_result<T>();
-    if (st == status::closed) co_return fail(errc::closed);
-    if (stop.stop_requested()) co_return fail(errc::cancelled);
-    if (guard.active() && guard.passed()) co_return fail(errc::timed_out);
-    async_wait<T, P> wait(ref, wait_side::send, &stop, guard.active() ? &guard : nullptr);
-    wait.offer(msg);  // a rendezvous send waits with its message in the packet
-    const std::uintptr_t sel = co_await wait;
-    if (wait.delivered()) co_return send_result<T>();  // a receiver took it from the packet
-    wait.take_back(msg);
-    if (sel == sel_cancelled) co_return fail(errc::cancelled);
-    if (sel == sel_timed_out) co_return fail(errc::timed_out);
+    std::optional<status> st = port.port().try_now();
+    if (!st) {
+      if (stop.stop_requested()) co_return fail(errc::cancelled);
+      if (guard.active() && guard.passed()) co_return fail(errc::timed_out);
+      const auto got = co_await port_wait<P, 1, one_port_table<dyn_port<P>>>(
+          table, &order, &stop, guard.active() ? &guard : nullptr, /*probe=*/false);
+      if (got.sel == sel_cancelled) co_return fail(errc::cancelled);
+      if (got.sel == sel_timed_out) co_return fail(errc::timed_out);
+      st = got.settled;
+      if (!st) continue;
+    }
+    if (*st == status::ok) co_return send_result<T>();
+    co_return fail(errc::closed);
   }
 }
 

@@ -1,27 +1,36 @@
-// sluice/detail/blocking.hpp — the blocking loop over the two-phase protocol, written once.
+// sluice/detail/blocking.hpp — the thread engine: one thread waiting on N wait ports
+// (wait_port.hpp). A plain blocking operation is N = 1 (block_one); select is N = its cases.
 //
-// Contract: a flavor F that exposes
-//   bool start_send(token&) / status write(token&, stored&)     (reserve, then commit)
-//   bool start_recv(token&) / status read(token&, uninit<stored>&)
-//   bool send_ready() / bool recv_ready()     (seq_cst re-checks: "would not block now")
-//   sync_wait_list<P>& senders() / receivers()
-// gets blocking send/recv with a deadline and a stop token from this file. The loop: retry
-// with backoff — unless others already wait on the same side: then a newcomer queues behind
-// them (FIFO) without trying, since trying would barge ahead of parked waiters and starve
-// them, and spinning would burn a CPU their partners need; then register a waiter, re-check readiness (the re-check after [L1] is what
-// makes the lock-free "nobody waits" fast path safe, see waiter.hpp), and park until a peer
-// claims the waiter, the deadline passes, the stop token fires, or the channel disconnects.
-// A claim by a peer only means "retry now": the message itself always moves through the
-// flavor's slots, so a timed-out or cancelled wait leaves no message behind.
+// Contract. block_on(table, n, order, entries, limits) runs, until an operation completes or
+// the limits end the wait:
+//   1. try   every port once in `order`; a lone operation (limits.lone) instead retries its
+//            port with backoff, unless others already wait on that side: then a newcomer
+//            queues behind them (FIFO) without trying, since trying would barge ahead of
+//            parked waiters and starve them, and spinning would burn a CPU their partners need;
+//   2. give up if the stop token fired or the deadline passed;
+//   3. enroll ONE waiter in every port (one wait_entry each), re-check every port (the
+//            re-check after [L1] is what makes the lock-free "nobody waits" fast path safe,
+//            waiter.hpp), and claim the waiter itself when one is ready (aborted) or, with a
+//            default case, when none is (timed_out: the default's instant, select.hpp [D1]);
+//   4. park  until a peer claims the waiter, the deadline passes, the stop token fires;
+//   5. withdraw every entry but the claimed one, and let the claimed port settle: a claim
+//            that completed the operation (a hand-off through the port's packet) ends the
+//            wait; any other claim means "retry" (back to 1).
+// With one port, an operation claim or a disconnect claim means the claimer already dequeued
+// the entry (a disconnect dequeues every waiter of its list), so nothing is withdrawn. A port whose try and registration are one
+// critical section (fused_wait_port: the rendezvous flavor) runs as one step under its lock.
+// The limits' stop token and deadline apply to every form; the table maps a case index to its
+// port (`at(i, fn)` calls fn(port)).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stop_token>
 
 #include "sluice/detail/backoff.hpp"
-#include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
+#include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/waiter.hpp"
 
 namespace sluice::detail {
@@ -50,77 +59,127 @@ inline bool stop_requested(const std::stop_token* stop) noexcept {
   return stop && stop->stop_requested();
 }
 
-template <class P, class F>
-status blocking_send(F& f, typename F::stored& msg, const typename P::clock::time_point* deadline,
-                     const std::stop_token* stop) {
-  typename F::token t;
-  bool first_round = true;
-  for (;;) {
-    backoff<P> b;
-    // A newcomer queues behind earlier waiters; a woken waiter (second round) always tries.
-    const bool queue_up = first_round && f.senders().has_waiters();
-    first_round = false;
-    while (!queue_up) {
-      if (f.start_send(t)) return f.write(t, msg);
-      if (b.is_completed()) break;
-      b.snooze();
-    }
+// Whether claim `sel` names entry `e` of a wait on n ports: its address; with one port, any
+// operation claim (the other kinds claim with sel_first_operation). The claimer has dequeued it.
+template <class P>
+bool claims_entry(std::uintptr_t sel, const wait_entry<P>& e, std::size_t n) noexcept {
+  return sel == e.operation() || (n == 1 && sel >= sel_first_operation);
+}
+
+// How a wait may end without an operation, and how it tries.
+template <class P>
+struct wait_limits {
+  const typename P::clock::time_point* deadline = nullptr;
+  const std::stop_token* stop = nullptr;
+  bool has_default = false;  // select's default case: give up when no case is ready
+  bool lone = false;         // a plain operation: backoff tries, FIFO behind earlier waiters
+
+  std::optional<status> give_up() const {
     if (stop_requested(stop)) return status::cancelled;
     if (deadline && P::clock::now() >= *deadline) return status::timed_out;
+    return std::nullopt;
+  }
+};
+
+// The end of a wait: the port whose operation completed and its result, or no port (`none`)
+// with timed_out (the deadline, or a default case) or cancelled.
+struct wait_end {
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t index;
+  status st;
+};
+
+template <class P, class Table>
+wait_end block_on(Table& t, std::size_t n, const std::size_t* order, wait_entry<P>* entries,
+                  const wait_limits<P>& limits) {
+  bool first_round = true;
+  for (;;) {
+    if (limits.lone) {
+      const std::optional<status> r = t.at(0, [&](auto& port) -> std::optional<status> {
+        if (!std::remove_reference_t<decltype(port)>::spins) return port.try_now();
+        backoff<P> b;
+        // A newcomer queues behind earlier waiters; a woken waiter (second round) always tries.
+        if (first_round && port.others_wait()) return std::nullopt;
+        for (;;) {
+          if (std::optional<status> s = port.try_now()) return s;
+          if (b.is_completed()) return std::nullopt;
+          b.snooze();
+        }
+      });
+      if (r) return {0, *r};
+    } else {
+      for (std::size_t k = 0; k < n; ++k)
+        if (std::optional<status> r = t.at(order[k], [](auto& port) { return port.try_now(); }))
+          return {order[k], *r};
+    }
+    first_round = false;
+    if (std::optional<status> g = limits.give_up()) return {wait_end::none, *g};
 
     waiter<P> w;
-    wait_entry<P> e;
-    e.w = &w;
-    if constexpr (requires { typename F::send_packet; }) {
-      // The flavor lets a receiver complete our send: we wait with the message in a packet.
-      typename F::send_packet pk;
-      F::offer(pk, msg);
-      e.packet = &pk;
-      f.senders().register_entry(e);
-      P::test_delay();  // race window: a receiver frees a slot between our try and registration
-      if (f.send_ready()) w.try_select_self(sel_aborted);
-      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-      if (sel < sel_first_operation) f.senders().unregister_entry(e);
-      if (F::delivered_or_take_back(pk, msg)) return status::ok;
-      if (sel == sel_cancelled) return status::cancelled;
-    } else {
-      f.senders().register_entry(e);
-      P::test_delay();  // race window: a receiver frees a slot between our try and registration
-      if (f.send_ready()) w.try_select_self(sel_aborted);
-      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-      if (sel < sel_first_operation) f.senders().unregister_entry(e);
-      if (sel == sel_cancelled) return status::cancelled;
+    bool ready = false;
+    // In `order`: a rendezvous partner takes the oldest registration, so registering in the
+    // order written would always give it the first of two cases on one channel.
+    for (std::size_t k = 0; k < n; ++k) {
+      wait_entry<P>& e = entries[order[k]];
+      e = wait_entry<P>{};
+      e.w = &w;
+      ready |= t.at(order[k], [&](auto& port) { return port.enroll(e); });
     }
+    P::test_delay();  // race window: a partner arrives between the tries and the registrations
+    for (std::size_t k = 0; k < n && !ready; ++k) ready = t.at(order[k], [](auto& port) { return port.ready(); });
+    if (ready)
+      w.try_select_self(sel_aborted);
+    else if (limits.has_default)
+      w.try_select_self(sel_timed_out);  // no case ready now (select.hpp [D1]); fails if claimed
+    const std::uintptr_t sel = wait_for_claim<P>(w, limits.deadline, limits.stop);
+
+    std::optional<std::size_t> claimed;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (claims_entry(sel, entries[i], n))
+        claimed = i;  // the claimer dequeued it
+      else if (n > 1 || sel != sel_disconnected)
+        t.at(i, [&](auto& port) { port.withdraw(entries[i]); });
+    }
+    if (limits.has_default && sel == sel_timed_out) return {wait_end::none, status::timed_out};
+    if (n == 1 || claimed) {
+      const std::size_t i = claimed.value_or(0);
+      if (std::optional<status> r = t.at(i, [&](auto& port) { return port.settle(sel); })) return {i, *r};
+    }
+    if (sel == sel_cancelled) return {wait_end::none, status::cancelled};
   }
 }
 
-template <class P, class F>
-status blocking_recv(F& f, uninit<typename F::stored>& out,
-                     const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-  typename F::token t;
-  bool first_round = true;
-  for (;;) {
-    backoff<P> b;
-    // A newcomer queues behind earlier waiters; a woken waiter (second round) always tries.
-    const bool queue_up = first_round && f.receivers().has_waiters();
-    first_round = false;
-    while (!queue_up) {
-      if (f.start_recv(t)) return f.read(t, out);
-      if (b.is_completed()) break;
-      b.snooze();
-    }
-    if (stop_requested(stop)) return status::cancelled;
-    if (deadline && P::clock::now() >= *deadline) return status::timed_out;
+// One port as a table.
+template <class Port>
+struct one_port_table {
+  using port_type = Port;
+  Port& port;
+  template <class Fn>
+  decltype(auto) at(std::size_t, Fn&& fn) {
+    return fn(port);
+  }
+};
 
-    waiter<P> w;
-    wait_entry<P> e;
-    e.w = &w;
-    f.receivers().register_entry(e);
-    P::test_delay();  // race window: a sender publishes between our try and registration
-    if (f.recv_ready()) w.try_select_self(sel_aborted);
-    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-    if (sel < sel_first_operation) f.receivers().unregister_entry(e);
-    if (sel == sel_cancelled) return status::cancelled;
+// A plain blocking operation on one port.
+template <class P, class Port>
+status block_one(Port&& port, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+  const wait_limits<P> limits{deadline, stop, false, true};
+  if constexpr (fused_wait_port<std::remove_cvref_t<Port>, P>) {
+    for (;;) {
+      waiter<P> w;
+      wait_entry<P> e;
+      e.w = &w;
+      if (std::optional<status> r = port.try_or_enroll(e, [&] { return limits.give_up(); })) return *r;
+      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
+      if (sel < sel_first_operation && sel != sel_disconnected) port.withdraw(e);
+      if (std::optional<status> r = port.settle(sel)) return *r;
+      if (sel == sel_cancelled) return status::cancelled;
+    }
+  } else {
+    one_port_table<std::remove_reference_t<Port>> table{port};
+    const std::size_t order = 0;
+    wait_entry<P> entry;
+    return block_on<P>(table, 1, &order, &entry, limits).st;
   }
 }
 

@@ -212,64 +212,50 @@ class broadcast_state {
     return st;
   }
 
-  // Blocking forms: retry, queueing a waiter under the lock when not ready.
-  status send(stored& msg, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-    for (;;) {
-      waiter<P> w;
-      wait_entry<P> e;
-      e.w = &w;
+  // The blocking forms' wait ports (wait_port.hpp, fused): one attempt under the lock, and
+  // when it would block, the waiter queued under the same lock. Every claim means "look
+  // again" (a receiver freed a slot, a sender published, a close).
+  struct send_port {
+    broadcast_state& s;
+    stored& msg;
+    template <class GiveUp>
+    std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
       wait_entry<P>* wake = nullptr;
       overwritten gone;
-      status st;
-      bool queued = false;
+      std::optional<status> st;
       {
-        lock_guard g(lock_);
-        st = send_locked(g, msg, wake, gone);
-        if (st == status::full) {
-          if (stop_requested(stop)) {
-            st = status::cancelled;
-          } else if (deadline && P::clock::now() >= *deadline) {
-            st = status::timed_out;
-          } else {
-            senders_q_.get(g).push(e);
-            queued = true;
-          }
-        }
+        lock_guard g(s.lock_);
+        st = s.send_locked(g, msg, wake, gone);
+        if (st == status::full && !(st = give_up())) s.senders_q_.get(g).push(e);
       }
       notify_chain<P>(wake);
-      if (!queued) return st;
-      if (!wait(w, e, senders_q_, deadline, stop)) return status::cancelled;
+      if (!st) P::test_delay();  // race window: the other side changes readiness before we park
+      return st;
     }
-  }
-
-  status recv(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed,
-              const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-    for (;;) {
-      waiter<P> w;
-      wait_entry<P> e;
-      e.w = &w;
+    void withdraw(wait_entry<P>& e) noexcept { s.unregister(e, true); }
+    std::optional<status> settle(std::uintptr_t) noexcept { return std::nullopt; }
+  };
+  struct recv_port {
+    broadcast_state& s;
+    std::uint64_t& pos;
+    uninit<stored>& out;
+    std::uint64_t& missed;
+    template <class GiveUp>
+    std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
       wait_entry<P>* wake = nullptr;
-      status st;
-      bool queued = false;
+      std::optional<status> st;
       {
-        lock_guard g(lock_);
-        st = recv_locked(g, pos, out, missed, wake);
-        if (st == status::empty) {
-          if (stop_requested(stop)) {
-            st = status::cancelled;
-          } else if (deadline && P::clock::now() >= *deadline) {
-            st = status::timed_out;
-          } else {
-            receivers_q_.get(g).push(e);
-            queued = true;
-          }
-        }
+        lock_guard g(s.lock_);
+        st = s.recv_locked(g, pos, out, missed, wake);
+        if (st == status::empty && !(st = give_up())) s.receivers_q_.get(g).push(e);
       }
       notify_chain<P>(wake);
-      if (!queued) return st;
-      if (!wait(w, e, receivers_q_, deadline, stop)) return status::cancelled;
+      if (!st) P::test_delay();  // race window: the other side changes readiness before we park
+      return st;
     }
-  }
+    void withdraw(wait_entry<P>& e) noexcept { s.unregister(e, false); }
+    std::optional<status> settle(std::uintptr_t) noexcept { return std::nullopt; }
+  };
 
   // Async registrations (kind_wait.hpp), decided under the lock like the blocking forms:
   // true, queueing nothing, when the operation can proceed now.
@@ -341,18 +327,6 @@ class broadcast_state {
     const std::size_t bytes = bytes_;
     this->~broadcast_state();
     P::deallocate(this, bytes, align);
-  }
-
-  // Waits for a claim; unqueues itself unless a notifier did. False when cancelled.
-  bool wait(waiter<P>& w, wait_entry<P>& e, lock_owned<waiter_queue<P>, P>& q,
-            const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-    P::test_delay();  // race window: the other side changes readiness before we park
-    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-    if (sel == sel_aborted || sel == sel_cancelled) {
-      lock_guard g(lock_);
-      q.get(g).remove(e);
-    }
-    return sel != sel_cancelled;
   }
 
   slot_cell& slot_at(std::uint64_t pos) const noexcept {

@@ -2,8 +2,8 @@
 //
 // Contract: a coro_waiter is a waiter whose notify() resumes a coroutine (through the
 // operation's resumer: a scheduler, or the per-thread trampoline) instead of unparking a thread.
-// It is shared by every awaitable that waits on channels (channel/async_wait.hpp: one channel;
-// async_select_wait.hpp: several; kind_wait.hpp: the other kinds).
+// It is shared by every awaitable that waits (async_port_wait.hpp: on the wait ports of one or
+// several channels; kind_wait.hpp: on the other kinds).
 //
 // What is posted is never the waiting coroutine's own handle but that of a resume_shim: a tiny
 // coroutine the library allocates (through P::allocate) when the waiter is bound. Run, the

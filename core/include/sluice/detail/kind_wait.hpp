@@ -1,20 +1,21 @@
 // sluice/detail/kind_wait.hpp — a coroutine waiting on one of the other kinds (oneshot,
 // watermark, broadcast): one registration in one place, withdrawn on cancel or destruction.
 //
-// Contract. A registration policy R (one per kind and side) provides
-//   bool enroll(waiter<P>& w)    registers `w` — or, when the operation can proceed now,
+// Contract. A kind's coroutine port (one per kind and side; wait_port.hpp, with the trivial
+// members from deciding_port) provides
+//   bool enroll(wait_entry<P>& e) registers `e` — or, when the operation can proceed now,
 //                                registers nothing and returns true. The check and the
 //                                registration are one atomic step (oneshot's CAS [O4], or
 //                                under the kind's lock), so no wake-up falls between them;
-//   void withdraw(waiter<P>& w)  removes a registration nobody else claimed, or one the stop
-//                                callback claimed (that claim does not unregister); a no-op
-//                                for a registration the claimer already removed.
-// co_await kind_wait<P, R>(reg, &stop) returns the claim: sel_aborted when it did not wait;
-// sel_cancelled when the stop token fired (already withdrawn); otherwise the kind's wake-up
-// claim (sel_disconnected and up), whose meaning the caller knows. The waiter is a
-// coro_waiter (coro_waiter.hpp): a claimer's notify() resumes the coroutine through the
-// operation's resumer (a scheduler, or inline through the trampoline), and its phase word
-// orders that notify() against the suspension and against destruction.
+//   void withdraw(wait_entry<P>& e) removes a registration nobody else claimed, or one the
+//                                stop callback claimed (that claim does not unregister); a
+//                                no-op for a registration the claimer already removed.
+// co_await kind_wait<P, Port>(port, &stop) returns the claim: sel_aborted when it did not
+// wait; sel_cancelled when the stop token fired (already withdrawn); otherwise the kind's
+// wake-up claim (sel_disconnected and up), whose meaning the caller knows. The waiting itself
+// is the coroutine engine's (async_port_wait.hpp, N = 1): a coro_waiter whose claimer's
+// notify() resumes the coroutine through the operation's resumer, and whose phase word orders
+// that notify() against the suspension and against destruction.
 //
 // Destruction while waiting (the awaiting coroutine is destroyed): the awaiter claims itself
 // (sel_aborted) and withdraws; if a claimer won first, it waits for that claimer's notify() —
@@ -36,6 +37,7 @@
 #include <utility>
 
 #include "sluice/detail/async_op.hpp"
+#include "sluice/detail/async_port_wait.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/coro_waiter.hpp"
 #include "sluice/detail/waiter.hpp"
@@ -73,52 +75,38 @@ class counted_ref {
   S* s_ = nullptr;
 };
 
-template <class P, class R>
+// The trivial half of a kind's coroutine port (wait_port.hpp): its registration decides at
+// once (enroll true: nothing registered), so there is nothing to re-check; every claim means
+// "look again" (the kind's body does), and a wake-up is never passed on (see the header).
+struct deciding_port {
+  static constexpr bool decides_on_enroll = true;
+  bool ready() const noexcept { return false; }
+  std::optional<status> settle(std::uintptr_t) const noexcept { return std::nullopt; }
+  void forward() const noexcept {}
+};
+
+// co_await kind_wait<P, Port>(port, &stop): the coroutine engine (async_port_wait.hpp) over
+// the one port; returns the claim.
+template <class P, class Port>
 class kind_wait {
  public:
-  kind_wait(R reg, const std::stop_token* stop) noexcept(std::is_nothrow_move_constructible_v<R>)
-      : reg_(std::move(reg)), stop_(stop) {}
+  kind_wait(Port port, const std::stop_token* stop) noexcept(std::is_nothrow_move_constructible_v<Port>)
+      : port_(std::move(port)), wait_(table_, &order_, stop, nullptr, /*probe=*/false) {}
   kind_wait(const kind_wait&) = delete;
   kind_wait& operator=(const kind_wait&) = delete;
 
   bool await_ready() const noexcept { return false; }
-
   template <class Promise>
   bool await_suspend(std::coroutine_handle<Promise> h) {
-    cw_.bind(h);
-    if (reg_.enroll(cw_.get())) return false;  // ready now: nothing registered
-    registered_ = true;
-    if (stop_ && stop_->stop_possible()) stop_cb_.emplace(*stop_, cancel_waiter<P>{&cw_.get()});
-    P::test_delay();  // race window: the other side acts between registration and suspension
-    return cw_.suspend();
+    return wait_.await_suspend(h);
   }
-
-  std::uintptr_t await_resume() {
-    stop_cb_.reset();
-    if (!registered_) return sel_aborted;
-    registered_ = false;
-    const std::uintptr_t sel = cw_.get().selected();
-    if (sel == sel_cancelled) reg_.withdraw(cw_.get());
-    return sel;
-  }
-
-  ~kind_wait() {
-    if (!registered_) return;
-    stop_cb_.reset();  // no cancellation claim can start after this (waits for a running one)
-    if (cw_.get().try_select_self(sel_aborted)) {
-      reg_.withdraw(cw_.get());
-      return;
-    }
-    cw_.wait_notified();  // claimed by someone: their notify() is their last access
-    if (cw_.get().selected() == sel_cancelled) reg_.withdraw(cw_.get());
-  }
+  std::uintptr_t await_resume() { return wait_.await_resume().sel; }
 
  private:
-  R reg_;
-  const std::stop_token* stop_;
-  coro_waiter<P> cw_;
-  bool registered_ = false;  // SAFETY: owner-only (the coroutine that waits)
-  std::optional<typename P::template stop_callback<cancel_waiter<P>>> stop_cb_;
+  Port port_;
+  one_port_table<Port> table_{port_};
+  const std::size_t order_ = 0;
+  port_wait<P, 1, one_port_table<Port>> wait_;
 };
 
 }  // namespace sluice::detail

@@ -165,20 +165,24 @@ class watermark_state {
     if (f) f(errc::cancelled);
   }
 
-  // A blocking send's wait: until not paused, the consumer gone, the deadline, or stop.
-  status wait_resume(callback_token t, const typename P::clock::time_point* deadline,
-                     const std::stop_token* stop) {
-    waiter<P> w;
-    status early = status::empty;
-    if (register_producer(t, w, early)) return early;
-    P::test_delay();  // race window: the consumer drains before we park
-    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-    if (sel == sel_aborted || sel == sel_cancelled) {
-      unregister_producer(w);
-      return sel == sel_cancelled ? status::cancelled : status::timed_out;
+  // A blocking send's wait port (wait_port.hpp, fused): until not paused, the consumer gone,
+  // the deadline, or stop. Its registration decides at once (it does not give up before it).
+  struct resume_port {
+    watermark_state& s;
+    callback_token t;
+    template <class GiveUp>
+    std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp) {
+      status early = status::empty;
+      if (s.register_producer(t, *e.w, early)) return early;
+      P::test_delay();  // race window: the consumer drains before we park
+      return std::nullopt;
     }
-    return resumed_status(sel);
-  }
+    void withdraw(wait_entry<P>& e) noexcept { s.unregister_producer(*e.w); }
+    std::optional<status> settle(std::uintptr_t sel) noexcept {
+      if (sel == sel_aborted || sel == sel_cancelled) return sel == sel_cancelled ? status::cancelled : status::timed_out;
+      return resumed_status(sel);
+    }
+  };
 
   // A paused producer's registration (blocking or async): true, registering nothing, when it
   // need not wait — `early` is then ok (no longer paused: the level fell below low, even if
@@ -230,20 +234,31 @@ class watermark_state {
     return st;
   }
 
-  status recv(uninit<stored>& out, std::exception_ptr& error,
-              const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-    for (;;) {
-      const status st = try_recv(out, error);
-      if (st != status::empty) return st;
-      if (stop_requested(stop)) return status::cancelled;
-      if (deadline && P::clock::now() >= *deadline) return status::timed_out;
-      waiter<P> w;
-      if (register_consumer(w)) continue;
+  // The blocking receive's wait port (wait_port.hpp, fused): try, give up, or register in the
+  // consumer slot; every claim means "look again". A stop that loses to an element still
+  // delivers it.
+  struct recv_port {
+    watermark_state& s;
+    uninit<stored>& out;
+    std::exception_ptr& error;
+    template <class GiveUp>
+    std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
+      for (;;) {
+        const status st = s.try_recv(out, error);
+        if (st != status::empty) return st;
+        if (std::optional<status> gave_up = give_up()) return gave_up;
+        if (!s.register_consumer(*e.w)) break;
+      }
       P::test_delay();  // race window: a producer enqueues before we park
-      const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-      if (sel == sel_aborted || sel == sel_cancelled) unregister_consumer(w);
+      return std::nullopt;
     }
-  }
+    void withdraw(wait_entry<P>& e) noexcept { s.unregister_consumer(*e.w); }
+    std::optional<status> settle(std::uintptr_t sel) {
+      if (sel != sel_cancelled) return std::nullopt;
+      const status st = s.try_recv(out, error);
+      return st != status::empty ? st : status::cancelled;
+    }
+  };
 
   // The consumer's registration (blocking or async): true, registering nothing, when a
   // receive would not wait (an element is buffered, or the stream is finished).

@@ -27,7 +27,7 @@
 //   [A8] tail re-load (acquire)  after a relaxed read that saw the mark: reporting "closed"
 //                                happens-after the close (found by the model tier, FINDING-1).
 // Hand-off to a waiting sender (Go's and flume's, credited by name): a blocked sender waits
-// with its message in a packet (blocking.hpp). A receiver that frees a slot claims the oldest
+// with its message in a packet (its wait port, below). A receiver that frees a slot claims the oldest
 // waiting sender and, if it has a packet, sends the packet's message itself (an ordinary
 // start_send/write, so every claim above applies) before waking it: the receiver's next recv
 // finds the message without waiting for the sender to be scheduled, which on an
@@ -49,7 +49,7 @@
 #include <stdexcept>
 
 #include "sluice/detail/backoff.hpp"
-#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
@@ -245,30 +245,6 @@ class array_flavor {
     return status::ok;
   }
 
-  // A blocked sender's message while it waits ([A9]): the packet points at it (it stays in the
-  // sender's storage; a receiver that sends it for the sender moves it from there, once).
-  struct send_packet {
-    typename P::template cell<S*> msg{nullptr};
-    typename P::template cell<bool> delivered;
-  };
-  static void offer(send_packet& pk, S& msg) noexcept {
-    // SAFETY: [A9] our own packet, not yet registered.
-    pk.msg.with_mut([&](S** m) { *m = &msg; });
-    // SAFETY: [A9] as above.
-    pk.delivered.with_mut([](bool* d) { *d = false; });
-  }
-  // After the wait: true if a receiver sent the message (`msg` is then moved-from); else the
-  // message is still in `msg`.
-  static bool delivered_or_take_back(send_packet& pk, S& msg) noexcept {
-    (void)msg;
-    bool delivered = false;
-    // SAFETY: [A9] unregistered, or claimed and notified: the packet is ours again.
-    pk.delivered.with([&](const bool* d) { delivered = *d; });
-    // SAFETY: [A9] as above.
-    pk.msg.with_mut([](S**) {});
-    return delivered;
-  }
-
   status try_send(S& msg) noexcept {
     token t;
     return start_send(t) ? write(t, msg) : status::full;
@@ -277,13 +253,44 @@ class array_flavor {
     token t;
     return start_recv(t) ? read(t, out) : status::empty;
   }
-  status send(S& msg, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-    return blocking_send<P>(*this, msg, deadline, stop);
-  }
-  status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
-              const std::stop_token* stop) {
-    return blocking_recv<P>(*this, out, deadline, stop);
-  }
+
+  // A blocked sender's message while it waits ([A9]): the packet points at it (it stays in the
+  // sender's storage; a receiver that sends it for the sender moves it from there, once).
+  struct send_packet {
+    typename P::template cell<S*> msg{nullptr};
+    typename P::template cell<bool> delivered;
+  };
+
+  // The wait ports (wait_port.hpp). A lone blocked sender waits with its message in a packet
+  // ([A9]) that a receiver may send for it; select and coroutine sends wait without one.
+  using recv_port = listed_recv_port<array_flavor, P>;
+  struct send_port : listed_send_port<array_flavor, P> {
+    const bool hand_off;
+    send_packet pk;
+    send_port(array_flavor& fl, S& m, wait_mode mode) noexcept
+        : listed_send_port<array_flavor, P>(fl, m, mode), hand_off(mode == wait_mode::one_thread) {}
+    bool enroll(wait_entry<P>& e) noexcept {
+      if (hand_off) {
+        // SAFETY: [A9] our own packet, not yet registered.
+        pk.msg.with_mut([&](S** m) { *m = &this->msg; });
+        // SAFETY: [A9] as above.
+        pk.delivered.with_mut([](bool* d) { *d = false; });
+        e.packet = &pk;
+      }
+      return listed_port<P>::enroll(e);
+    }
+    // True (ok) if a receiver sent the message (`msg` is then moved-from); else it is still in
+    // `msg` and the sender retries.
+    std::optional<status> settle(std::uintptr_t) noexcept {
+      if (!hand_off) return std::nullopt;
+      bool delivered = false;
+      // SAFETY: [A9] unregistered, or claimed and notified: the packet is ours again.
+      pk.delivered.with([&](const bool* d) { delivered = *d; });
+      // SAFETY: [A9] as above.
+      pk.msg.with_mut([](S**) {});
+      return delivered ? std::optional<status>(status::ok) : std::nullopt;
+    }
+  };
 
   // Closes the channel: later sends fail; buffered messages stay receivable. Returns whether
   // this call closed it.
@@ -319,9 +326,9 @@ class array_flavor {
   bool is_full() const noexcept { return len() == cap_; }
   bool send_ready() const noexcept { return !is_full() || is_disconnected(); }
   bool recv_ready() const noexcept { return !is_empty() || is_disconnected(); }
-
   sync_wait_list<P>& senders() noexcept { return senders_; }
   sync_wait_list<P>& receivers() noexcept { return receivers_; }
+
 
  private:
   struct slot {

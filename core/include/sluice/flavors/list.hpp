@@ -39,13 +39,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <stop_token>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "sluice/detail/backoff.hpp"
-#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
@@ -307,24 +305,20 @@ class list_flavor {
     start_send(t);
     return write(t, msg);
   }
-  status send(S& msg, const typename P::clock::time_point*, const std::stop_token*) {
-    return try_send(msg);  // never full
-  }
   status try_recv(uninit<S>& out) noexcept {
     token t;
     return start_recv(t) ? read(t, out) : status::empty;
   }
-  status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
-              const std::stop_token* stop) {
-    return blocking_recv<P>(*this, out, deadline, stop);
-  }
+
+  // The wait ports (wait_port.hpp): receivers wait in receivers_; a send never waits.
+  using recv_port = listed_recv_port<list_flavor, P>;
+  using send_port = never_waits_send_port<list_flavor>;
 
   bool disconnect() noexcept {
     if (is_disconnected()) return false;  // the second side to go: nothing left to do
     // [B9] ORDERING: list.close.
     const std::size_t tail = tail_index_.fetch_or(mark_bit, list_order::close);
     if (tail & mark_bit) return false;
-    if constexpr (SingleConsumer) senders_.disconnect();
     receivers_.disconnect();
     return true;
   }
@@ -357,17 +351,8 @@ class list_flavor {
   std::optional<std::size_t> capacity() const noexcept { return std::nullopt; }
   bool is_empty() const noexcept { return len() == 0; }
   bool is_full() const noexcept { return false; }
-  bool send_ready() const noexcept { return true; }
-  bool recv_ready() const noexcept { return !is_empty() || is_disconnected(); }
-
   sync_wait_list<P>& receivers() noexcept { return receivers_; }
-  // The single-consumer variant is reached by copyable senders, which select and async accept:
-  // their code for bounded flavors registers here, finds send_ready() and retries at once.
-  sync_wait_list<P>& senders() noexcept
-    requires SingleConsumer
-  {
-    return senders_;
-  }
+  bool recv_ready() const noexcept { return !is_empty() || is_disconnected(); }
 
   struct block {
     typename P::template atomic<block*> next{nullptr};
@@ -404,8 +389,6 @@ class list_flavor {
   static constexpr std::size_t line = 64;
 
   sync_wait_list<P> receivers_;
-  // Single consumer only (see senders()); never waited on by the flavor itself.
-  [[no_unique_address]] std::conditional_t<SingleConsumer, sync_wait_list<P>, std::monostate> senders_;
   char pad0_[line];
   typename P::template atomic<std::size_t> head_index_{0};
   typename P::template atomic<block*> head_block_{nullptr};

@@ -43,10 +43,9 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <stop_token>
 #include <utility>
 
-#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
@@ -235,32 +234,24 @@ class spsc_list_flavor {
     return status::ok;
   }
 
-  // ---- the flavor interface (see blocking.hpp) ----------------------------------------------
+  // ---- tries and wait ports (wait_port.hpp): the consumer waits; a send never waits --------
   status try_send(S& msg) {
     token t;
     start_send(t);
     return write(t, msg);
   }
-  status send(S& msg, const typename P::clock::time_point*, const std::stop_token*) {
-    return try_send(msg);  // never full
-  }
   status try_recv(uninit<S>& out) noexcept {
     token t;
     return start_recv(t) ? read(t, out) : status::empty;
   }
-  status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
-              const std::stop_token* stop) {
-    token t;
-    if (start_recv(t)) return read(t, out);
-    return blocking_recv<P>(*this, out, deadline, stop);
-  }
+  using recv_port = listed_recv_port<spsc_list_flavor, P>;
+  using send_port = never_waits_send_port<spsc_list_flavor>;
 
   bool disconnect() noexcept {
     if (is_disconnected()) return false;  // the second side to go: nothing left to do
     // [U5] ORDERING: spsc_list.close.
     const std::size_t tail = tail_.fetch_or(mark_bit, spsc_list_order::close);
     if (tail & mark_bit) return false;
-    senders_.disconnect();  // only a generic select/async registration can be there
     receivers_.disconnect();
     return true;
   }
@@ -284,18 +275,13 @@ class spsc_list_flavor {
   std::optional<std::size_t> capacity() const noexcept { return std::nullopt; }
   bool is_empty() const noexcept { return len() == 0; }
   bool is_full() const noexcept { return false; }
-  bool send_ready() const noexcept { return true; }
+  sync_wait_list<P>& receivers() noexcept { return receivers_; }
   bool recv_ready() const noexcept {
     // [U6] ORDERING: spsc_list.observe — in S with [U2] and [U5].
     const std::size_t tail = tail_.load(spsc_list_order::observe);
     // [U6] ORDERING: spsc_list.observe.
     return (tail & mark_bit) || (tail & ~mark_bit) != head_.load(spsc_list_order::observe);
   }
-
-  // senders(): never used by this flavor (no send waits); it exists so that code written for
-  // the bounded interface (a generic select or async branch) compiles and finds nobody there.
-  sync_wait_list<P>& senders() noexcept { return senders_; }
-  sync_wait_list<P>& receivers() noexcept { return receivers_; }
 
   struct block {
     typename P::template atomic<block*> next{nullptr};
@@ -316,7 +302,6 @@ class spsc_list_flavor {
   static constexpr std::size_t line = 64;
 
   sync_wait_list<P> receivers_;
-  sync_wait_list<P> senders_;
   typename P::template atomic<block*> first_{nullptr};
   char pad0_[line];
   typename P::template atomic<std::size_t> head_{0};

@@ -59,10 +59,9 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
-#include <stop_token>
 #include <type_traits>
 
-#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
@@ -237,7 +236,7 @@ class spsc_ring_flavor {
     return status::ok;
   }
 
-  // ---- the flavor interface (see blocking.hpp) ----------------------------------------------
+  // ---- tries and wait ports (wait_port.hpp) -------------------------------------------------
   status try_send(S& msg) noexcept {
     token t;
     return start_send(t) ? write(t, msg) : status::full;
@@ -246,17 +245,8 @@ class spsc_ring_flavor {
     token t;
     return start_recv(t) ? read(t, out) : status::empty;
   }
-  status send(S& msg, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-    token t;
-    if (start_send(t)) return write(t, msg);
-    return blocking_send<P>(*this, msg, deadline, stop);
-  }
-  status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
-              const std::stop_token* stop) {
-    token t;
-    if (start_recv(t)) return read(t, out);
-    return blocking_recv<P>(*this, out, deadline, stop);
-  }
+  using recv_port = listed_recv_port<spsc_ring_flavor, P>;
+  using send_port = listed_send_port<spsc_ring_flavor, P>;
 
   // Closes the channel: later sends fail; buffered messages stay receivable. Returns whether
   // this call closed it.
@@ -291,7 +281,7 @@ class spsc_ring_flavor {
   bool is_empty() const noexcept { return len() == 0; }
   bool is_full() const noexcept { return len() == cap_; }
 
-  // Seq_cst re-checks after a registration [L1] (see blocking.hpp): would the operation go now?
+  // Seq_cst re-checks after a registration [L1] (waiter.hpp): would the operation go now?
   bool send_ready() const noexcept {
     // [R7] ORDERING: spsc_ring.observe.
     const std::size_t tail = tail_.load(spsc_ring_order::observe);
@@ -305,7 +295,6 @@ class spsc_ring_flavor {
     // [R7] ORDERING: spsc_ring.observe.
     return (tail & mark_bit) || (tail & ~mark_bit) != head_.load(spsc_ring_order::observe);
   }
-
   sync_wait_list<P>& senders() noexcept { return senders_; }
   sync_wait_list<P>& receivers() noexcept { return receivers_; }
 

@@ -30,11 +30,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <stop_token>
-#include <tuple>
 #include <utility>
 
-#include "sluice/detail/blocking.hpp"
+#include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
@@ -53,6 +51,20 @@ inline constexpr named_order closed_load{"zero.closed_load", std::memory_order_a
 
 template <class S, class P>
 class zero_flavor {
+ private:
+  struct state {
+    waiter_queue<P> senders;
+    waiter_queue<P> receivers;
+    bool disconnected = false;
+  };
+
+  // A lone thread's wait ended by its own claim: cancelled, or timed out (its deadline). Other
+  // waiters retry.
+  static std::optional<status> lone_end(wait_mode mode, std::uintptr_t sel) noexcept {
+    if (mode != wait_mode::one_thread) return std::nullopt;
+    return sel == sel_cancelled ? status::cancelled : status::timed_out;
+  }
+
  public:
   using stored = S;
 
@@ -63,14 +75,31 @@ class zero_flavor {
   zero_flavor(const zero_flavor&) = delete;
   zero_flavor& operator=(const zero_flavor&) = delete;
 
-  status try_send(S& msg) noexcept { return send_impl(msg, false, nullptr, nullptr); }
-  status send(S& msg, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-    return send_impl(msg, true, deadline, stop);
+  status try_send(S& msg) noexcept {
+    std::optional<wait_entry<P>> receiver;
+    status st;
+    {
+      lock_guard g(lock_);
+      st = state_.with_mut(g, [&](state* s) {
+        if ((receiver = s->receivers.try_claim_if(has_packet))) return status::ok;
+        return s->disconnected ? status::closed : status::full;
+      });
+    }
+    if (receiver) hand_to_receiver(*receiver, msg);
+    return st;
   }
-  status try_recv(uninit<S>& out) noexcept { return recv_impl(out, false, nullptr, nullptr); }
-  status recv(uninit<S>& out, const typename P::clock::time_point* deadline,
-              const std::stop_token* stop) {
-    return recv_impl(out, true, deadline, stop);
+  status try_recv(uninit<S>& out) noexcept {
+    std::optional<wait_entry<P>> sender;
+    status st;
+    {
+      lock_guard g(lock_);
+      st = state_.with_mut(g, [&](state* s) {
+        if ((sender = s->senders.try_claim())) return status::ok;
+        return s->disconnected ? status::closed : status::empty;
+      });
+    }
+    if (sender) take_from_sender(*sender, out);
+    return st;
   }
 
   bool disconnect() noexcept {
@@ -105,70 +134,163 @@ class zero_flavor {
     return closed_.load(zero_order::closed_load);
   }
 
-  // Select support. A select registers one entry per case; the entry's packet is the case's.
-  // A send case's packet points at its message while registered (the message stays where it
-  // is until a receiver moves it out); a receive case's packet points at its destination.
-  // Returns whether the case is ready now (a partner waits, or the channel is closed): the
-  // caller then aborts its wait.
+  // A registration's packet: a sender's points at its message (the message stays where it is
+  // until a receiver moves it out); a receiver's at its destination.
   struct packet {
     packet() = default;
     explicit packet(uninit<S>& destination) noexcept : at(static_cast<void*>(&destination)) {}
     // S* (a waiting sender's message) or uninit<S>* (a waiting receiver's destination).
     typename P::template cell<void*> at{nullptr};
   };
-  bool register_send(wait_entry<P>& e, packet& pk, S& msg) noexcept {
-    std::optional<wait_entry<P>> observer;
-    bool ready;
-    {
-      lock_guard g(lock_);
-      // The packet is ours until queued.
-      ready = state_.with_mut(g, [&](state* s) {
-        pk.at.with_mut([&](void** a) { *a = static_cast<void*>(&msg); });
-        e.packet = &pk;
-        s->senders.push(e);
-        if (s->disconnected || has_other(s->receivers, e.w, has_packet)) return true;
-        observer = s->receivers.try_claim_if(is_observer, e.w);  // only observers left: wake one
-        return false;
+
+  // The wait ports (wait_port.hpp). A lone thread tries and registers in one critical section
+  // (try_or_enroll); a select registers (enroll) and reports a waiting partner as "ready", so
+  // that it retries instead of completing one case while another may have been claimed. A
+  // coroutine receives as an observer; every claim of a registration with a packet completes
+  // the operation (settle). Neither side spins: a hand-off needs the partner scheduled anyway.
+  struct send_port {
+    zero_flavor& f;
+    S& msg;
+    wait_mode mode;
+    packet pk;
+    send_port(zero_flavor& fl, S& m, wait_mode md) noexcept : f(fl), msg(m), mode(md) {}
+
+    static constexpr bool spins = false;
+    bool others_wait() const noexcept { return false; }
+    std::optional<status> try_now() noexcept {
+      const status s = f.try_send(msg);
+      return s == status::full ? std::nullopt : std::optional<status>(s);
+    }
+    template <class GiveUp>
+    std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
+      std::optional<wait_entry<P>> claimed;
+      std::optional<status> st;
+      {
+        lock_guard g(f.lock_);
+        st = f.state_.with_mut(g, [&](state* s) -> std::optional<status> {
+          if ((claimed = s->receivers.try_claim_if(has_packet))) return status::ok;
+          if (s->disconnected) return status::closed;
+          if (std::optional<status> gave_up = give_up()) return gave_up;
+          queue(s, e);
+          claimed = s->receivers.try_claim_if(is_observer);  // an observer takes it itself
+          return std::nullopt;
+        });
+      }
+      if (st == status::ok) {
+        hand_to_receiver(*claimed, msg);
+      } else if (!st && claimed) {
+        claimed->w->notify();
+      }
+      return st;
+    }
+    bool enroll(wait_entry<P>& e) noexcept {
+      std::optional<wait_entry<P>> observer;
+      bool ready;
+      {
+        lock_guard g(f.lock_);
+        ready = f.state_.with_mut(g, [&](state* s) {
+          queue(s, e);
+          if (s->disconnected || has_other(s->receivers, e.w, has_packet)) return true;
+          observer = s->receivers.try_claim_if(is_observer, e.w);  // only observers left: wake one
+          return false;
+        });
+      }
+      if (observer) observer->w->notify();
+      return ready;
+    }
+    bool ready() const noexcept { return false; }  // decided under the lock by enroll
+    void withdraw(wait_entry<P>& e) noexcept {
+      f.remove(e, /*from_senders=*/true);
+      end_offer();
+    }
+    std::optional<status> settle(std::uintptr_t sel) noexcept {
+      if (sel >= sel_first_operation) return status::ok;  // a receiver took it ([Z1])
+      if (sel == sel_disconnected) {
+        end_offer();
+        return status::closed;
+      }
+      return lone_end(mode, sel);
+    }
+    void forward() noexcept {}  // a claim took the message: nothing to pass on
+
+   private:
+    void queue(state* s, wait_entry<P>& e) noexcept {
+      // SAFETY: our own packet, not yet visible to anyone (queued only below, under the lock).
+      pk.at.with_mut([&](void** a) { *a = static_cast<void*>(&msg); });
+      e.packet = &pk;
+      s->senders.push(e);
+    }
+    // SAFETY: unqueued, or claimed by a disconnect (which moves nothing): the packet is ours,
+    // and the message never left `msg`.
+    void end_offer() noexcept { pk.at.with_mut([](void**) {}); }
+  };
+
+  struct recv_port {
+    zero_flavor& f;
+    uninit<S>& out;
+    wait_mode mode;
+    packet pk;
+    recv_port(zero_flavor& fl, uninit<S>& o, wait_mode md) noexcept : f(fl), out(o), mode(md), pk(o) {}
+
+    static constexpr bool spins = false;
+    bool others_wait() const noexcept { return false; }
+    std::optional<status> try_now() noexcept {
+      const status s = f.try_recv(out);
+      return s == status::empty ? std::nullopt : std::optional<status>(s);
+    }
+    template <class GiveUp>
+    std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
+      std::optional<wait_entry<P>> claimed;
+      std::optional<status> st;
+      {
+        lock_guard g(f.lock_);
+        st = f.state_.with_mut(g, [&](state* s) -> std::optional<status> {
+          if ((claimed = s->senders.try_claim())) return status::ok;
+          if (s->disconnected) return status::closed;
+          if (std::optional<status> gave_up = give_up()) return gave_up;
+          e.packet = &pk;
+          s->receivers.push(e);
+          return std::nullopt;
+        });
+      }
+      if (claimed) take_from_sender(*claimed, out);
+      return st;
+    }
+    // An observer (a coroutine) registers without a packet: it is woken to take a message
+    // itself, never handed one.
+    bool enroll(wait_entry<P>& e) noexcept {
+      lock_guard g(f.lock_);
+      return f.state_.with_mut(g, [&](state* s) {
+        e.packet = mode == wait_mode::coroutine ? nullptr : &pk;
+        s->receivers.push(e);
+        return s->disconnected || has_other(s->senders, e.w, [](const wait_entry<P>&) { return true; });
       });
     }
-    if (observer) observer->w->notify();
-    return ready;
-  }
-  // Registers a receiver with a packet built on its destination (a blocking select), or an
-  // observer (pk == nullptr: an async receiver, woken to take a message itself).
-  bool register_recv(wait_entry<P>& e, packet* pk) noexcept {
-    lock_guard g(lock_);
-    return state_.with_mut(g, [&](state* s) {
-      e.packet = pk;
-      s->receivers.push(e);
-      return s->disconnected || has_other(s->senders, e.w, [](const wait_entry<P>&) { return true; });
-    });
-  }
-  // Removes a send registration that was not claimed; the message never left `msg`.
-  void unregister_send(wait_entry<P>& e, packet& pk, S& msg) noexcept {
-    (void)msg;
-    remove(e, /*from_senders=*/true);
-    // SAFETY: unclaimed (or claimed by a disconnect, which moves nothing): the packet is ours.
-    pk.at.with_mut([](void**) {});
-  }
-  void unregister_recv(wait_entry<P>& e) noexcept { remove(e, /*from_senders=*/false); }
-  // Passes on a wake-up that a destroyed async receiver (an observer) was given.
-  void wake_observer() noexcept {
-    std::optional<wait_entry<P>> observer;
-    {
-      lock_guard g(lock_);
-      state_.with_mut(g, [&](state* s) {
-        if (!s->senders.empty()) observer = s->receivers.try_claim_if(is_observer);
-      });
+    bool ready() const noexcept { return false; }  // decided under the lock by enroll
+    void withdraw(wait_entry<P>& e) noexcept { f.remove(e, /*from_senders=*/false); }
+    std::optional<status> settle(std::uintptr_t sel) noexcept {
+      if (sel >= sel_first_operation) {
+        if (mode == wait_mode::coroutine) return std::nullopt;  // woken to take it itself
+        // SAFETY: the sender moved the message into our destination before notify() ([Z1] ->
+        // [Z2]).
+        pk.at.with_mut([](void**) {});
+        return status::ok;
+      }
+      if (sel == sel_disconnected) return status::closed;
+      return lone_end(mode, sel);
     }
-    if (observer) observer->w->notify();
-  }
-  // After a claim by a partner: the message is in `out`, the packet's destination ([Z1] -> [Z2]).
-  static void complete_recv(packet& pk, uninit<S>& out) noexcept {
-    (void)out;
-    // SAFETY: the sender moved the message into our destination before notify().
-    pk.at.with_mut([](void**) {});
-  }
+    // Passes on a wake-up that a destroyed observer was given.
+    void forward() noexcept {
+      std::optional<wait_entry<P>> observer;
+      {
+        lock_guard g(f.lock_);
+        f.state_.with_mut(g, [&](state* s) {
+          if (!s->senders.empty()) observer = s->receivers.try_claim_if(is_observer);
+        });
+      }
+      if (observer) observer->w->notify();
+    }
+  };
 
   std::size_t len() const noexcept { return 0; }
   std::optional<std::size_t> capacity() const noexcept { return 0; }
@@ -176,87 +298,6 @@ class zero_flavor {
   bool is_full() const noexcept { return true; }
 
  private:
-  struct state {
-    waiter_queue<P> senders;
-    waiter_queue<P> receivers;
-    bool disconnected = false;
-  };
-
-  status send_impl(S& msg, bool block, const typename P::clock::time_point* deadline,
-                   const std::stop_token* stop) {
-    waiter<P> w;
-    packet pk;
-    wait_entry<P> e;
-    std::optional<wait_entry<P>> claimed;
-    status st;
-    {
-      lock_guard g(lock_);
-      std::tie(claimed, st) = state_.with_mut(g, [&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
-        if (auto r = s->receivers.try_claim_if(has_packet)) return {r, status::ok};
-        if (s->disconnected) return {std::nullopt, status::closed};
-        if (!block) return {std::nullopt, status::full};
-        if (stop_requested(stop)) return {std::nullopt, status::cancelled};
-        if (deadline && P::clock::now() >= *deadline) return {std::nullopt, status::timed_out};
-        // SAFETY: our own packet, not yet visible to anyone.
-        pk.at.with_mut([&](void** a) { *a = static_cast<void*>(&msg); });
-        e.w = &w;
-        e.packet = &pk;
-        s->senders.push(e);
-        return {s->receivers.try_claim_if(is_observer), status::empty};  // queued (+ an observer to wake)
-      });
-    }
-    if (st == status::ok) {
-      hand_to_receiver(*claimed, msg);
-      return status::ok;
-    }
-    if (st != status::empty) return st;
-    if (claimed) claimed->w->notify();  // an observer: it will take our message itself
-    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-    if (sel >= sel_first_operation) return status::ok;  // a receiver took the message ([Z1])
-    if (sel != sel_disconnected) remove(e, /*senders=*/true);
-    // SAFETY: we claimed ourselves or were disconnected: nobody else touches the packet, and
-    // the message never left `msg`.
-    pk.at.with_mut([](void**) {});
-    if (sel == sel_disconnected) return status::closed;
-    return sel == sel_cancelled ? status::cancelled : status::timed_out;
-  }
-
-  status recv_impl(uninit<S>& out, bool block, const typename P::clock::time_point* deadline,
-                   const std::stop_token* stop) {
-    waiter<P> w;
-    packet pk(out);
-    wait_entry<P> e;
-    std::optional<wait_entry<P>> claimed;
-    status st;
-    {
-      lock_guard g(lock_);
-      std::tie(claimed, st) = state_.with_mut(g, [&](state* s) -> std::pair<std::optional<wait_entry<P>>, status> {
-        if (auto r = s->senders.try_claim()) return {r, status::ok};
-        if (s->disconnected) return {std::nullopt, status::closed};
-        if (!block) return {std::nullopt, status::empty};
-        if (stop_requested(stop)) return {std::nullopt, status::cancelled};
-        if (deadline && P::clock::now() >= *deadline) return {std::nullopt, status::timed_out};
-        e.w = &w;
-        e.packet = &pk;
-        s->receivers.push(e);
-        return {std::nullopt, status::full};  // "queued"
-      });
-    }
-    if (claimed) {
-      take_from_sender(*claimed, out);
-      return status::ok;
-    }
-    if (st != status::full) return st;
-    const std::uintptr_t sel = wait_for_claim<P>(w, deadline, stop);
-    if (sel >= sel_first_operation) {
-      complete_recv(pk, out);  // the sender moved the message into `out` ([Z1] -> [Z2])
-      return status::ok;
-    }
-    if (sel != sel_disconnected) remove(e, /*senders=*/false);
-    if (sel == sel_disconnected) return status::closed;
-    return sel == sel_cancelled ? status::cancelled : status::timed_out;
-  }
-
   static void hand_to_receiver(const wait_entry<P>& e, S& msg) noexcept {
     auto* pk = static_cast<packet*>(e.packet);
     // SAFETY: [Z1] — we claimed the receiver; it waits for our notify() before reading its
