@@ -243,16 +243,13 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
   table.bind(wait_mode::select);
   const wait_limits<P> limits{deadline ? &*deadline : nullptr, nullptr, has_default, false};
   const wait_end end = block_on<P>(table, n, order.data(), entries, limits);
-  if (end.index != wait_end::none) {
+  // With no default or deadline case, a channel case always fires.
+  if (sizeof...(Extra) == 0 || end.index != wait_end::none) {
     table.fire(end.index, end.st);
     return end.index;
   }
-  if constexpr (sizeof...(Extra) == 0) {
-    return n;  // unreachable: with no default or deadline, a channel case always fires
-  } else {
-    std::get<0>(extras).handler();
-    return n;
-  }
+  if constexpr (sizeof...(Extra) != 0) std::get<0>(extras).handler();
+  return n;
 }
 
 template <class C>

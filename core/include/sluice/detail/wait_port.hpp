@@ -65,6 +65,12 @@ concept fused_wait_port = requires(Port& port, wait_entry<P>& e, std::uintptr_t 
   { port.settle(sel) } -> std::same_as<std::optional<status>>;
 };
 
+// A try's result as try_now reports it: nullopt when it would block (`would_block`: empty or
+// full), else the status.
+inline std::optional<status> unless_would_block(status s, status would_block) noexcept {
+  return s == would_block ? std::nullopt : std::optional<status>(s);
+}
+
 // The side of a flavor that waits in a sync_wait_list (waiter.hpp) and completes only through
 // its slots: a claim means "retry". The flavor's port derives from it and adds try_now and
 // ready (and may override enroll/settle to hand off through a packet).
@@ -91,10 +97,7 @@ struct listed_recv_port : listed_port<P> {
   uninit<typename F::stored>& out;
   listed_recv_port(F& fl, uninit<typename F::stored>& o, wait_mode) noexcept
       : listed_port<P>{fl.receivers()}, f(fl), out(o) {}
-  std::optional<status> try_now() noexcept {
-    const status s = f.try_recv(out);
-    return s == status::empty ? std::nullopt : std::optional<status>(s);
-  }
+  std::optional<status> try_now() noexcept { return unless_would_block(f.try_recv(out), status::empty); }
   bool ready() const noexcept { return f.recv_ready(); }
 };
 template <class F, class P>
@@ -102,10 +105,7 @@ struct listed_send_port : listed_port<P> {
   F& f;
   typename F::stored& msg;
   listed_send_port(F& fl, typename F::stored& m, wait_mode) noexcept : listed_port<P>{fl.senders()}, f(fl), msg(m) {}
-  std::optional<status> try_now() noexcept {
-    const status s = f.try_send(msg);
-    return s == status::full ? std::nullopt : std::optional<status>(s);
-  }
+  std::optional<status> try_now() noexcept { return unless_would_block(f.try_send(msg), status::full); }
   bool ready() const noexcept { return f.send_ready(); }
 };
 

@@ -266,28 +266,30 @@ class array_flavor {
   using recv_port = listed_recv_port<array_flavor, P>;
   struct send_port : listed_send_port<array_flavor, P> {
     const bool hand_off;
-    send_packet pk;
+    std::optional<send_packet> pk;  // one per wait: made when registering, gone once settled
     send_port(array_flavor& fl, S& m, wait_mode mode) noexcept
         : listed_send_port<array_flavor, P>(fl, m, mode), hand_off(mode == wait_mode::one_thread) {}
     bool enroll(wait_entry<P>& e) noexcept {
       if (hand_off) {
+        pk.emplace();
         // SAFETY: [A9] our own packet, not yet registered.
-        pk.msg.with_mut([&](S** m) { *m = &this->msg; });
+        pk->msg.with_mut([&](S** m) { *m = &this->msg; });
         // SAFETY: [A9] as above.
-        pk.delivered.with_mut([](bool* d) { *d = false; });
-        e.packet = &pk;
+        pk->delivered.with_mut([](bool* d) { *d = false; });
+        e.packet = &*pk;
       }
       return listed_port<P>::enroll(e);
     }
     // True (ok) if a receiver sent the message (`msg` is then moved-from); else it is still in
     // `msg` and the sender retries.
     std::optional<status> settle(std::uintptr_t) noexcept {
-      if (!hand_off) return std::nullopt;
+      if (!pk) return std::nullopt;
       bool delivered = false;
       // SAFETY: [A9] unregistered, or claimed and notified: the packet is ours again.
-      pk.delivered.with([&](const bool* d) { delivered = *d; });
+      pk->delivered.with([&](const bool* d) { delivered = *d; });
       // SAFETY: [A9] as above.
-      pk.msg.with_mut([](S**) {});
+      pk->msg.with_mut([](S**) {});
+      pk.reset();
       return delivered ? std::optional<status>(status::ok) : std::nullopt;
     }
   };

@@ -244,7 +244,12 @@ class spsc_list_flavor {
     token t;
     return start_recv(t) ? read(t, out) : status::empty;
   }
-  using recv_port = listed_recv_port<spsc_list_flavor, P>;
+  // One consumer (and one producer): nobody else can wait on its side, so a lone operation
+  // never queues behind anyone and needs no look at the list first.
+  struct recv_port : listed_recv_port<spsc_list_flavor, P> {
+    using listed_recv_port<spsc_list_flavor, P>::listed_recv_port;
+    bool others_wait() const noexcept { return false; }
+  };
   using send_port = never_waits_send_port<spsc_list_flavor>;
 
   bool disconnect() noexcept {

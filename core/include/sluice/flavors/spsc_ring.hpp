@@ -245,8 +245,16 @@ class spsc_ring_flavor {
     token t;
     return start_recv(t) ? read(t, out) : status::empty;
   }
-  using recv_port = listed_recv_port<spsc_ring_flavor, P>;
-  using send_port = listed_send_port<spsc_ring_flavor, P>;
+  // One consumer (and one producer): nobody else can wait on its side, so a lone operation
+  // never queues behind anyone and needs no look at the list first.
+  struct recv_port : listed_recv_port<spsc_ring_flavor, P> {
+    using listed_recv_port<spsc_ring_flavor, P>::listed_recv_port;
+    bool others_wait() const noexcept { return false; }
+  };
+  struct send_port : listed_send_port<spsc_ring_flavor, P> {
+    using listed_send_port<spsc_ring_flavor, P>::listed_send_port;
+    bool others_wait() const noexcept { return false; }
+  };
 
   // Closes the channel: later sends fail; buffered messages stay receivable. Returns whether
   // this call closed it.

@@ -157,10 +157,7 @@ class zero_flavor {
 
     static constexpr bool spins = false;
     bool others_wait() const noexcept { return false; }
-    std::optional<status> try_now() noexcept {
-      const status s = f.try_send(msg);
-      return s == status::full ? std::nullopt : std::optional<status>(s);
-    }
+    std::optional<status> try_now() noexcept { return unless_would_block(f.try_send(msg), status::full); }
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
       std::optional<wait_entry<P>> claimed;
@@ -229,15 +226,14 @@ class zero_flavor {
     zero_flavor& f;
     uninit<S>& out;
     wait_mode mode;
-    packet pk;
-    recv_port(zero_flavor& fl, uninit<S>& o, wait_mode md) noexcept : f(fl), out(o), mode(md), pk(o) {}
+    std::optional<packet> pk;  // none for an observer (a coroutine)
+    recv_port(zero_flavor& fl, uninit<S>& o, wait_mode md) noexcept : f(fl), out(o), mode(md) {
+      if (md != wait_mode::coroutine) pk.emplace(o);
+    }
 
     static constexpr bool spins = false;
     bool others_wait() const noexcept { return false; }
-    std::optional<status> try_now() noexcept {
-      const status s = f.try_recv(out);
-      return s == status::empty ? std::nullopt : std::optional<status>(s);
-    }
+    std::optional<status> try_now() noexcept { return unless_would_block(f.try_recv(out), status::empty); }
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
       std::optional<wait_entry<P>> claimed;
@@ -248,7 +244,7 @@ class zero_flavor {
           if ((claimed = s->senders.try_claim())) return status::ok;
           if (s->disconnected) return status::closed;
           if (std::optional<status> gave_up = give_up()) return gave_up;
-          e.packet = &pk;
+          e.packet = &*pk;
           s->receivers.push(e);
           return std::nullopt;
         });
@@ -261,7 +257,7 @@ class zero_flavor {
     bool enroll(wait_entry<P>& e) noexcept {
       lock_guard g(f.lock_);
       return f.state_.with_mut(g, [&](state* s) {
-        e.packet = mode == wait_mode::coroutine ? nullptr : &pk;
+        e.packet = pk ? &*pk : nullptr;
         s->receivers.push(e);
         return s->disconnected || has_other(s->senders, e.w, [](const wait_entry<P>&) { return true; });
       });
@@ -273,7 +269,7 @@ class zero_flavor {
         if (mode == wait_mode::coroutine) return std::nullopt;  // woken to take it itself
         // SAFETY: the sender moved the message into our destination before notify() ([Z1] ->
         // [Z2]).
-        pk.at.with_mut([](void**) {});
+        pk->at.with_mut([](void**) {});
         return status::ok;
       }
       if (sel == sel_disconnected) return status::closed;
