@@ -17,8 +17,9 @@
 //            that completed the operation (a hand-off through the port's packet) ends the
 //            wait; any other claim means "retry" (back to 1).
 // With one port, an operation claim or a disconnect claim means the claimer already dequeued
-// the entry (a disconnect dequeues every waiter of its list), so nothing is withdrawn. A port whose try and registration are one
-// critical section (fused_wait_port: the rendezvous flavor) runs as one step under its lock.
+// the entry (a disconnect dequeues every waiter of its list), so nothing is withdrawn. A lone
+// operation on a port whose try and registration are one step (fused_wait_port: the rendezvous
+// flavor, oneshot, broadcast, watermark) runs that step, parks, withdraws and settles.
 // The limits' stop token and deadline apply to every form; the table maps a case index to its
 // port (`at(i, fn)` calls fn(port)).
 #pragma once

@@ -58,6 +58,22 @@ class zero_flavor {
     bool disconnected = false;
   };
 
+  // A lone party's step under the lock: pair with the partner `claim` takes (ok), or closed, or
+  // give up (give_up(): stop token, deadline), or queue itself (`queue`). The partner, or an
+  // observer `queue` claimed, is completed or woken by the caller outside the lock.
+  template <class Claim, class GiveUp, class Queue>
+  std::optional<status> pair_or_queue(std::optional<wait_entry<P>>& claimed, Claim claim, GiveUp& give_up,
+                                      Queue queue) {
+    lock_guard g(lock_);
+    return state_.with_mut(g, [&](state* s) -> std::optional<status> {
+      if ((claimed = claim(s))) return status::ok;
+      if (s->disconnected) return status::closed;
+      if (std::optional<status> gave_up = give_up()) return gave_up;
+      queue(s);
+      return std::nullopt;
+    });
+  }
+
   // A lone thread's wait ended by its own claim: cancelled, or timed out (its deadline). Other
   // waiters retry.
   static std::optional<status> lone_end(wait_mode mode, std::uintptr_t sel) noexcept {
@@ -161,18 +177,12 @@ class zero_flavor {
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
       std::optional<wait_entry<P>> claimed;
-      std::optional<status> st;
-      {
-        lock_guard g(f.lock_);
-        st = f.state_.with_mut(g, [&](state* s) -> std::optional<status> {
-          if ((claimed = s->receivers.try_claim_if(has_packet))) return status::ok;
-          if (s->disconnected) return status::closed;
-          if (std::optional<status> gave_up = give_up()) return gave_up;
-          queue(s, e);
-          claimed = s->receivers.try_claim_if(is_observer);  // an observer takes it itself
-          return std::nullopt;
-        });
-      }
+      const std::optional<status> st = f.pair_or_queue(
+          claimed, [](state* s) { return s->receivers.try_claim_if(has_packet); }, give_up,
+          [&](state* s) {
+            queue(s, e);
+            claimed = s->receivers.try_claim_if(is_observer);  // an observer takes it itself
+          });
       if (st == status::ok) {
         hand_to_receiver(*claimed, msg);
       } else if (!st && claimed) {
@@ -237,18 +247,11 @@ class zero_flavor {
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
       std::optional<wait_entry<P>> claimed;
-      std::optional<status> st;
-      {
-        lock_guard g(f.lock_);
-        st = f.state_.with_mut(g, [&](state* s) -> std::optional<status> {
-          if ((claimed = s->senders.try_claim())) return status::ok;
-          if (s->disconnected) return status::closed;
-          if (std::optional<status> gave_up = give_up()) return gave_up;
-          e.packet = &*pk;
-          s->receivers.push(e);
-          return std::nullopt;
-        });
-      }
+      const std::optional<status> st = f.pair_or_queue(
+          claimed, [](state* s) { return s->senders.try_claim(); }, give_up, [&](state* s) {
+            e.packet = &*pk;
+            s->receivers.push(e);
+          });
       if (claimed) take_from_sender(*claimed, out);
       return st;
     }
