@@ -86,20 +86,22 @@ bool at_free_switch(const thread_rec& t) noexcept {
   return t.pending.kind == pending_kind::join && g_ex.threads[t.pending.tid].status != thread_status::finished;
 }
 
-// Bounded POR (dpor.cpp, "sleep sets under a bound"): the candidates whose run from here costs
-// no preemption (the current thread, or any thread when switching is free) and whose next
-// transition leaves them unable to go on: a yield (masked until another thread writes), thread
-// end, or a join of a thread that has not ended (it blocks).
+// Bounded POR (dpor.cpp, "sleep sets under a bound"): the candidates that may be put to sleep
+// here. (A) The current thread when switching away from it is a preemption: every other branch
+// here pays that preemption, which running it first would not. (B) A thread whose run from here
+// costs no preemption and whose next transition leaves it unable to go on: a yield (masked
+// until another thread writes) or a join of a thread that has not ended (it blocks).
 thread_mask neutral_candidates(const int* cands, std::uint32_t n, bool switch_preempts) {
   execution& e = g_ex;
   thread_mask m = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
     int t = cands[i];
-    if (t != e.current && switch_preempts) continue;
     const pending_op& d = e.threads[t].pending;
-    bool stops = d.kind == pending_kind::yield || d.kind == pending_kind::finish ||
+    bool stops = d.kind == pending_kind::yield ||
                  (d.kind == pending_kind::join && e.threads[d.tid].status != thread_status::finished);
-    if (stops) m = static_cast<thread_mask>(m | 1u << t);
+    bool a = t == e.current && switch_preempts;
+    bool b = (t == e.current || !switch_preempts) && stops;
+    if (a || b) m = static_cast<thread_mask>(m | 1u << t);
   }
   return m;
 }
