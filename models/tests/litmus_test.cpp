@@ -94,6 +94,7 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
     outcome_set rb, db;
     mc::options bo = litmus_options(name, mc::search_mode::exhaustive);
     bo.reduction_bound = b;
+    bo.bounded_sleep = true;
     auto x = mc::check(bo, [&] { body([&](outcome o) { rb.insert(std::move(o)); }); });
     auto y = mc::check(litmus_options(name, mc::search_mode::dfs, b),
                        [&] { body([&](outcome o) { db.insert(std::move(o)); }); });
