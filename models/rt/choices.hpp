@@ -47,6 +47,10 @@ struct thread_point {
   thread_mask done = 0;       // tried and fully explored
   thread_mask allowed = 0xff; // within the reduction's preemption bound (bounded POR)
   thread_mask unstable = 0;   // ran a stop callback here: never put to sleep (dpor.cpp)
+  // Bounded POR: the candidates whose run from here costs no preemption and leaves them unable
+  // to go on (a yield, thread end, a join of a running thread): only these may be put to sleep
+  // here (dpor.cpp, "sleep sets under a bound").
+  thread_mask neutral = 0;
   std::array<race_kind, max_model_threads> why{};  // the race that put each thread in backtrack
 };
 

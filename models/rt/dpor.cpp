@@ -35,7 +35,13 @@
 // "L before W" and "W before L" are one execution, and the first was explored where the thread
 // was put to sleep. It counts as asleep at a choice where no such store is readable. The
 // argument and its limits are in models/README.md ("Read-from-aware sleep sets"); the reads-from
-// equivalence is Abdulla, Atig, Jonsson, Ngo et al.'s (OOPSLA 2018 and 2019). The scan for conflicts stops at an object's last
+// equivalence is Abdulla, Atig, Jonsson, Ngo et al.'s (OOPSLA 2018 and 2019).
+// Sleep sets under a bound (bounded POR, options::bounded_sleep): swapping a sleeping thread's
+// transition to the front of an equivalent execution may add preemptions the bound forbids, so
+// plain sleep sets lose executions there. A thread explored at a choice is put to sleep only if
+// running it there cost no preemption and its transition leaves it unable to go on (a yield,
+// thread end, a join of a running thread): then the swapped execution has no more preemptions
+// than the pruned one (the argument: models/README.md "Sleep sets under a bound"). The scan for conflicts stops at an object's last
 // write and keeps one read per thread, which is enough: earlier accesses are ordered before
 // those. Credit for the shape of the stateless, replay-based implementation: loom's bounded DPOR
 // (tokio-rs/loom, src/rt/path.rs) and Nidhugg; the code here is this project's own.
@@ -238,7 +244,7 @@ bool conflicts(const transition& tr, const pending_op& d) {
 // newer stores? Only when every access of the transition to the load's atomic is a store or RMW
 // there (not a free of its block, not a global or nested transition).
 bool keeps_rf_sleep(const transition& tr, const pending_op& d) {
-  if (!g_ex.opts.rf_sleep || !d.plain_load || d.kind != pending_kind::read || tr.global || tr.frees || tr.nested)
+  if (!g_ex.opts.rf_sleep || g_ex.opts.reduction_bound >= 0 || !d.plain_load || d.kind != pending_kind::read || tr.global || tr.frees || tr.nested)
     return false;
   auto addr = reinterpret_cast<std::uintptr_t>(d.addr);
   for (const access& a : g.fp)
@@ -433,10 +439,12 @@ void dpor_close() {
   }
   if (!e.choices.reduction()) return;
   for (auto [j, why] : g.races) reverse(j, i, why);
-  if (e.opts.reduction_bound >= 0) return;  // bounded POR keeps no sleep sets (see README)
+  bool bounded = e.opts.reduction_bound >= 0;
+  if (bounded && !e.opts.bounded_sleep) return;
   if (tr.point != no_point) {
     thread_point& p = e.choices.point(tr.point);
     auto added = static_cast<thread_mask>(p.done & ~p.unstable);
+    if (bounded) added = static_cast<thread_mask>(added & p.neutral);  // costs no preemption (header)
     for (int r = 0; r < max_model_threads; ++r)  // explored at p from the state before tr
       if ((added >> r & 1) != 0) g.first_new[r] = tr.stores_start;
     g.sleep = static_cast<thread_mask>(g.sleep | added);

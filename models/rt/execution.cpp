@@ -86,6 +86,26 @@ bool at_free_switch(const thread_rec& t) noexcept {
   return t.pending.kind == pending_kind::join && g_ex.threads[t.pending.tid].status != thread_status::finished;
 }
 
+// Bounded POR (dpor.cpp, "sleep sets under a bound"): the candidates that may be put to sleep
+// here. (A) The current thread when switching away from it is a preemption: every other branch
+// here pays that preemption, which running it first would not. (B) A thread whose run from here
+// costs no preemption and whose next transition leaves it unable to go on: a yield (masked
+// until another thread writes) or a join of a thread that has not ended (it blocks).
+thread_mask neutral_candidates(const int* cands, std::uint32_t n, bool switch_preempts) {
+  execution& e = g_ex;
+  thread_mask m = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    int t = cands[i];
+    const pending_op& d = e.threads[t].pending;
+    bool stops = d.kind == pending_kind::yield ||
+                 (d.kind == pending_kind::join && e.threads[d.tid].status != thread_status::finished);
+    bool a = t == e.current && switch_preempts;
+    bool b = (t == e.current || !switch_preempts) && stops;
+    if (a || b) m = static_cast<thread_mask>(m | 1u << t);
+  }
+  return m;
+}
+
 // Picks the next thread; `cur_ok` says whether the current thread may continue.
 void schedule(bool cur_ok) {
   execution& e = g_ex;
@@ -146,6 +166,8 @@ void schedule(bool cur_ok) {
     if (n > 1) {
       point = e.choices.position();
       idx = e.choices.next_thread(n, cands, dpor_sleep(), allowed);
+      if (idx != choice_stream::all_asleep && e.opts.reduction_bound >= 0)
+        e.choices.point(point).neutral = neutral_candidates(cands, n, switch_preempts);
     } else if ((dpor_sleep() >> cands[0] & 1) != 0) {
       idx = choice_stream::all_asleep;
     }
@@ -609,6 +631,9 @@ result run(const options& in, void (*test)(void*), void* arg) {
     } else if (r.executions >= limit) {
       break;
     }
+    if (e.opts.time_budget > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= e.opts.time_budget)
+      break;
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -78,7 +78,9 @@ options apply_env(const options& in) {
   if (const char* v = env("SLUICE_MC_PREEMPTIONS")) o.preemption_bound = std::atoi(v);
   if (const char* v = env("SLUICE_MC_REDUCTION_BOUND")) o.reduction_bound = std::atoi(v);
   if (const char* v = env("SLUICE_MC_RF_SLEEP")) o.rf_sleep = std::atoi(v) != 0;
+  if (const char* v = env("SLUICE_MC_BOUNDED_SLEEP")) o.bounded_sleep = std::atoi(v) != 0;
   if (const char* v = env("SLUICE_MC_ITERATIONS")) o.iterations = std::strtoull(v, nullptr, 10);
+  if (const char* v = env("SLUICE_MC_TIME_BUDGET")) o.time_budget = std::strtod(v, nullptr);
   if (const char* v = env("SLUICE_MC_SEED")) o.seed = std::strtoull(v, nullptr, 10);
   if (const char* v = env("SLUICE_MC_STEPS")) o.step_bound = std::strtoull(v, nullptr, 10);
   if (const char* v = env("SLUICE_MC_THREADS")) o.max_threads = std::atoi(v);

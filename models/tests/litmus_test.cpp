@@ -94,12 +94,20 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
     outcome_set rb, db;
     mc::options bo = litmus_options(name, mc::search_mode::exhaustive);
     bo.reduction_bound = b;
+    bo.bounded_sleep = true;
     auto x = mc::check(bo, [&] { body([&](outcome o) { rb.insert(std::move(o)); }); });
     auto y = mc::check(litmus_options(name, mc::search_mode::dfs, b),
                        [&] { body([&](outcome o) { db.insert(std::move(o)); }); });
-    bool same = x.passed() && x.exhausted && y.passed() && y.exhausted && rb == db;
+    // And without the sleep sets under a bound (options::bounded_sleep): the same outcomes, and
+    // the sleep sets never cost executions.
+    outcome_set rn;
+    bo.bounded_sleep = false;
+    auto z = mc::check(bo, [&] { body([&](outcome o) { rn.insert(std::move(o)); }); });
+    bool same = x.passed() && x.exhausted && y.passed() && y.exhausted && rb == db && z.passed() && z.exhausted &&
+                rn == rb && x.executions <= z.executions;
     bounded_note += "  bound " + std::to_string(b) + ": " + std::to_string(x.executions) + "/" +
-                    std::to_string(y.executions) + (same ? "" : " DIFFERS: bpor " + show(rb) + " dfs " + show(db));
+                    std::to_string(z.executions) + "/" + std::to_string(y.executions) +
+                    (same ? "" : " DIFFERS: bpor " + show(rb) + " bpor-no-sleep " + show(rn) + " dfs " + show(db));
     ok = ok && same;
   }
   std::printf("%-14s %s  executions=%-5llu (pruned %-4llu) %7.2f ms  dfs: %-7llu %8.2f ms preemptions=%-3s reached=%s%s\n",
@@ -107,7 +115,7 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
               static_cast<unsigned long long>(r.pruned), r.seconds * 1e3, static_cast<unsigned long long>(d.executions),
               d.seconds * 1e3, bound < 0 ? "any" : std::to_string(bound).c_str(), show(reached).c_str(),
               gap.empty() ? "" : ("  expected gap (load buffering): " + show(gap)).c_str());
-  std::printf("    bounded POR / dfs executions:%s\n", bounded_note.c_str());
+  std::printf("    bounded POR (sleep sets) / bounded POR (none) / dfs executions:%s\n", bounded_note.c_str());
   std::printf("    plain sleep sets: executions=%llu (pruned %llu)%s\n", static_cast<unsigned long long>(pl.executions),
               static_cast<unsigned long long>(pl.pruned), plain_ok ? "" : (" DIFFERS: reached " + show(reached_plain)).c_str());
   if (!ok) {

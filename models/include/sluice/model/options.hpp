@@ -65,8 +65,15 @@ struct options {
   // location stays asleep for the stores it could already read (models/README.md, "Search").
   // false: the plain sleep sets (SLUICE_MC_RF_SLEEP=0), to compare the two.
   bool rf_sleep = true;
+  // exhaustive with reduction_bound >= 0: sleep sets restricted to the threads whose move to the
+  // front costs no preemption (models/README.md, "Sleep sets under a bound";
+  // SLUICE_MC_BOUNDED_SLEEP=1). Off by default: with it one mutant escapes bounded POR.
+  bool bounded_sleep = false;
   std::uint64_t iterations = 0;    // 0: exhaustive = until exhausted, random/pct = 10000
   std::uint64_t seed = 0;          // random/pct: execution i uses seed mix(seed, i)
+  // Stop after this many seconds of wall time (0 = no limit), reporting the executions run and
+  // exhausted = false: for measuring how far a search gets (figures), never for a verdict.
+  double time_budget = 0;
   std::uint64_t step_bound = 20000;  // scheduling points per execution before "livelock"
   int max_spurious = 1;            // spurious wake-ups + weak-CAS failures per execution
   int pct_depth = 3;               // PCT bug depth d (d - 1 priority change points)
