@@ -19,14 +19,14 @@ ROUNDS=${3:-5}
 N=${4:-200000}
 OUT=$ROOT/build/commit-ab
 rm -rf "$OUT" && mkdir -p "$OUT/base" "$OUT/head"
-git -C "$ROOT" archive "$BASE" core bench | tar -x -C "$OUT/base"
+git -C "$ROOT" archive "$BASE" core bench test_support | tar -x -C "$OUT/base"
 if [[ $HEAD == worktree ]]; then
-  cp -r "$ROOT/core" "$ROOT/bench" "$OUT/head/"
+  cp -r "$ROOT/core" "$ROOT/bench" "$ROOT/test_support" "$OUT/head/"
 else
-  git -C "$ROOT" archive "$HEAD" core bench | tar -x -C "$OUT/head"
+  git -C "$ROOT" archive "$HEAD" core bench test_support | tar -x -C "$OUT/head"
 fi
 for side in base head; do
-  "${CXX:-g++}" -O3 -DNDEBUG -std=c++20 -I "$OUT/$side/core/include" -DBENCH_SLUICE_PRESENT=1 \
+  "${CXX:-g++}" -O3 -DNDEBUG -std=c++20 -I "$OUT/$side/core/include" -I "$OUT/$side/test_support" -DBENCH_SLUICE_PRESENT=1 \
     "$OUT/$side/bench/harness/main.cpp" "$OUT/$side/bench/harness/alloc_hook.cpp" -pthread -o "$OUT/bench_$side"
 done
 ROWS=()
