@@ -75,8 +75,7 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
   using states_t = std::tuple<case_state<Chans>...>;
   states_t states;
   using table_t = tuple_case_table<std::tuple<Chans...>, states_t>;
-  table_t table{cases, states};
-  table.bind(wait_mode::coroutine);  // a rendezvous receive waits as an observer (zero.hpp)
+  table_t table{cases, states, wait_mode::coroutine};  // a rendezvous receive waits as an observer (zero.hpp)
   constexpr bool has_default = (is_default_case_v<Extra> || ...);
   constexpr bool has_deadline = (is_deadline_case_v<Extra> || ...);
   deadline_spec<P> spec;
@@ -86,7 +85,7 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
   const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   for (;;) {
     for (const std::size_t i : order) {
-      if (const std::optional<status> st = table.at(i, [](auto& port) { return port.try_now(); })) {
+      if (const std::optional<status> st = table.try_now(i)) {
         table.fire(i, *st);
         co_return i;
       }

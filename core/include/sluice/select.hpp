@@ -140,9 +140,9 @@ inline constexpr bool is_default_case_v = false;
 template <class F>
 inline constexpr bool is_default_case_v<default_case<F>> = true;
 
-// Per-case state across one select: the case's wait port (channel/any_port.hpp, made by bind()
-// once per select: it may hold a packet that must not move), the receive's destination, the
-// outcome.
+// Per-case state across one select: the case's wait port (channel/any_port.hpp, made by
+// bound_port() when the select first registers, and kept: it may hold a packet that must not
+// move; a try needs no port), the receive's destination, the outcome.
 template <class C>
 struct case_state;
 
@@ -153,7 +153,11 @@ struct case_state<recv_case<T, P, F, R>> {
   std::optional<any_port<T, P, false>> port;
   std::optional<status> outcome;
 
-  void bind(recv_case<T, P, F, R>& c, wait_mode mode) { port.emplace(c.rx->ref(), out, mode); }
+  std::optional<status> try_now(recv_case<T, P, F, R>& c) { return try_recv_through(c.rx->ref(), out); }
+  dyn_port<P>& bound_port(recv_case<T, P, F, R>& c, wait_mode mode) {
+    if (!port) port.emplace(c.rx->ref(), out, mode);
+    return port->port();
+  }
   // Not inlined: a handler's argument holds the message by value, and clang gives each inlined
   // fire of a select its own stack slot for it (a 1 MiB message took 2 MiB over two cases).
   [[gnu::noinline]] void fire(recv_case<T, P, F, R>& c) {
@@ -171,7 +175,11 @@ struct case_state<send_case<T, P, F, R>> {
   std::optional<any_port<T, P, true>> port;
   std::optional<status> outcome;
 
-  void bind(send_case<T, P, F, R>& c, wait_mode mode) { port.emplace(c.tx->ref(), c.msg, mode); }
+  std::optional<status> try_now(send_case<T, P, F, R>& c) { return try_send_through(c.tx->ref(), c.msg); }
+  dyn_port<P>& bound_port(send_case<T, P, F, R>& c, wait_mode mode) {
+    if (!port) port.emplace(c.tx->ref(), c.msg, mode);
+    return port->port();
+  }
   [[gnu::noinline]] void fire(send_case<T, P, F, R>& c) {  // not inlined: see the receive case
     if (*outcome == status::ok)
       c.handler(send_result<T>());
@@ -200,16 +208,21 @@ constexpr std::size_t count_channel_cases() {
   return (std::size_t{0} + ... + (case_traits<Cs>::is_channel ? 1 : 0));
 }
 
-// The variadic select's table (blocking.hpp's engine and async_port_wait.hpp's awaiter): the
-// case with index i's port and state.
+// The variadic select's table (blocking.hpp's engine and async_port_wait.hpp's awaiter): case
+// i's try, its port (made on first use, for waiters of `mode`), its state.
 template <class Cases, class States>
 struct tuple_case_table {
   using seq = std::make_index_sequence<std::tuple_size_v<Cases>>;
   Cases& cases;
   States& states;
+  wait_mode mode;
+  std::optional<status> try_now(std::size_t i) {
+    return with_case(cases, states, i, [](auto& c, auto& s) { return s.try_now(c); }, seq{});
+  }
   template <class Fn>
   decltype(auto) at(std::size_t i, Fn&& fn) {
-    return with_case(cases, states, i, [&](auto&, auto& s) -> decltype(auto) { return fn(s.port->port()); }, seq{});
+    return with_case(
+        cases, states, i, [&](auto& c, auto& s) -> decltype(auto) { return fn(s.bound_port(c, mode)); }, seq{});
   }
   // Records the outcome of case i and runs its handler.
   void fire(std::size_t i, status st) {
@@ -217,11 +230,6 @@ struct tuple_case_table {
       s.outcome = st;
       s.fire(c);
     }, seq{});
-  }
-  void bind(wait_mode mode) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (std::get<I>(states).bind(std::get<I>(cases), mode), ...);
-    }(seq{});
   }
 };
 
@@ -239,8 +247,7 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
 
   const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   wait_entry<P> entries[n];
-  tuple_case_table<std::tuple<Chans&...>, std::tuple<case_state<Chans>...>> table{cases, states};
-  table.bind(wait_mode::select);
+  tuple_case_table<std::tuple<Chans&...>, std::tuple<case_state<Chans>...>> table{cases, states, wait_mode::select};
   const wait_limits<P> limits{deadline ? &*deadline : nullptr, nullptr, has_default, false};
   const wait_end end = block_on<P>(table, n, order.data(), entries, limits);
   // With no default or deadline case, a channel case always fires.

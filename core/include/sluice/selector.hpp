@@ -48,7 +48,8 @@ struct dyn_case {
   // Frees the case (allocated through P::allocate, as all of core's memory).
   virtual void destroy() noexcept = 0;
   virtual void reset() = 0;  // fresh per-select state
-  virtual dyn_port<P>& port() = 0;
+  virtual std::optional<status> try_now() = 0;
+  virtual dyn_port<P>& port() = 0;  // made on first use in a select
   virtual void fire(status st) = 0;
   // A send case that has fired (its message is gone, or was handed back to its handler).
   virtual bool spent() const noexcept = 0;
@@ -70,11 +71,9 @@ struct dyn_case_of final : dyn_case<P> {
   bool fired = false;
 
   void destroy() noexcept override { destroy_shared<dyn_case_of, P>(this, sizeof(dyn_case_of)); }
-  void reset() override {
-    state.emplace();
-    state->bind(kase, wait_mode::select);
-  }
-  dyn_port<P>& port() override { return state->port->port(); }
+  void reset() override { state.emplace(); }
+  std::optional<status> try_now() override { return state->try_now(kase); }
+  dyn_port<P>& port() override { return state->bound_port(kase, wait_mode::select); }
   void fire(status st) override {
     fired = true;  // before the handler, which may throw
     state->outcome = st;
@@ -86,6 +85,7 @@ struct dyn_case_of final : dyn_case<P> {
 template <class P>
 struct dyn_case_table {
   dyn_case<P>* const* cases;
+  std::optional<status> try_now(std::size_t i) { return cases[i]->try_now(); }
   template <class Fn>
   decltype(auto) at(std::size_t i, Fn&& fn) {
     return fn(cases[i]->port());

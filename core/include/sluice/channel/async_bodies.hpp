@@ -35,14 +35,15 @@ async_op<recv_result<T>, P> async_recv_body(Receiver rx, std::stop_token stop, d
   using S = stored_t<T, P>;
   deadline_guard<P> guard(deadline);
   uninit<S> out;
-  any_port<T, P, false> port(rx.ref(), out, wait_mode::coroutine);
-  one_port_table<dyn_port<P>> table{port.port()};
+  std::optional<any_port<T, P, false>> port;  // made when the operation first waits
   const std::size_t order = 0;
   for (;;) {
-    std::optional<status> st = port.port().try_now();
+    std::optional<status> st = try_recv_through(rx.ref(), out);
     if (!st) {
       if (stop.stop_requested()) co_return error_from{[] { return errc::cancelled; }};
       if (guard.active() && guard.passed()) co_return error_from{[] { return errc::timed_out; }};
+      if (!port) port.emplace(rx.ref(), out, wait_mode::coroutine);
+      one_port_table<dyn_port<P>> table{port->port()};
       const auto got = co_await port_wait<P, 1, one_port_table<dyn_port<P>>>(
           table, &order, &stop, guard.active() ? &guard : nullptr, /*probe=*/false);
       if (got.sel == sel_cancelled) co_return error_from{[] { return errc::cancelled; }};
@@ -70,14 +71,15 @@ async_op<send_result<T>, P> async_send_body(Sender tx, stored_t<T, P> msg, std::
     return error_from{[&msg, e] { return send_error<T>{e, from_stored<T, P>(std::move(msg))}; }};
   };
   // A rendezvous send waits with its message in the port's packet; it stays in this frame.
-  any_port<T, P, true> port(tx.ref(), msg, wait_mode::coroutine);
-  one_port_table<dyn_port<P>> table{port.port()};
+  std::optional<any_port<T, P, true>> port;  // made when the operation first waits
   const std::size_t order = 0;
   for (;;) {
-    std::optional<status> st = port.port().try_now();
+    std::optional<status> st = try_send_through(tx.ref(), msg);
     if (!st) {
       if (stop.stop_requested()) co_return fail(errc::cancelled);
       if (guard.active() && guard.passed()) co_return fail(errc::timed_out);
+      if (!port) port.emplace(tx.ref(), msg, wait_mode::coroutine);
+      one_port_table<dyn_port<P>> table{port->port()};
       const auto got = co_await port_wait<P, 1, one_port_table<dyn_port<P>>>(
           table, &order, &stop, guard.active() ? &guard : nullptr, /*probe=*/false);
       if (got.sel == sel_cancelled) co_return fail(errc::cancelled);

@@ -21,7 +21,8 @@
 // operation on a port whose try and registration are one step (fused_wait_port: the rendezvous
 // flavor, oneshot, broadcast, watermark) runs that step, parks, withdraws and settles.
 // The limits' stop token and deadline apply to every form; the table maps a case index to its
-// port (`at(i, fn)` calls fn(port)).
+// port (`at(i, fn)` calls fn(port)) and tries a case (`try_now(i)`: a select tries without
+// making its ports).
 #pragma once
 
 #include <cstddef>
@@ -110,7 +111,7 @@ wait_end block_on(Table& t, std::size_t n, const std::size_t* order, wait_entry<
       if (r) return {0, *r};
     } else {
       for (std::size_t k = 0; k < n; ++k)
-        if (std::optional<status> r = t.at(order[k], [](auto& port) { return port.try_now(); }))
+        if (std::optional<status> r = t.try_now(order[k]))
           return {order[k], *r};
     }
     first_round = false;
@@ -155,6 +156,7 @@ template <class Port>
 struct one_port_table {
   using port_type = Port;
   Port& port;
+  std::optional<status> try_now(std::size_t) { return port.try_now(); }
   template <class Fn>
   decltype(auto) at(std::size_t, Fn&& fn) {
     return fn(port);
