@@ -203,11 +203,12 @@ class basic_sender : public detail::handle_base<T, P> {
   send_result<T> send_impl(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) const {
     this->check(block ? "send" : "try_send");
     stored s = detail::to_stored<T, P>(std::forward<U>(msg));
-    const detail::status st = this->ref_.visit([&](auto& state) {
+    // Two visits, not one with a branch inside: the try form then inlines without the engine.
+    const detail::status st = block ? this->ref_.visit([&](auto& state) {
       using port = typename decltype(state.chan)::send_port;
-      return block ? detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop)
-                   : state.chan.try_send(s);
-    });
+      return detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop);
+    })
+                                    : this->ref_.visit([&](auto& state) { return state.chan.try_send(s); });
     if (st == detail::status::ok) return send_result<T>();
     // The message goes back in place: `s` is this operation's one copy of it.
     return send_result<T>(in_place_error, detail::construct_with, [&] {
@@ -369,11 +370,12 @@ class basic_receiver : public detail::handle_base<T, P> {
   recv_result<T> recv_impl(bool block, const time_point* deadline, const std::stop_token* stop) const {
     this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
-    const detail::status st = this->ref_.visit([&](auto& state) {
+    // Two visits: see send_impl.
+    const detail::status st = block ? this->ref_.visit([&](auto& state) {
       using port = typename decltype(state.chan)::recv_port;
-      return block ? detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop)
-                   : state.chan.try_recv(out);
-    });
+      return detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop);
+    })
+                                    : this->ref_.visit([&](auto& state) { return state.chan.try_recv(out); });
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
     // Moved once, from `out` (this operation's one copy) into the caller's result.
     detail::destroy_at_exit<stored> done{out};

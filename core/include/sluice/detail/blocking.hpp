@@ -46,9 +46,10 @@ struct cancel_waiter {
   }
 };
 
-// Parks on `w` until it is claimed; a stop request claims it as cancelled.
+// Parks on `w` until it is claimed; a stop request claims it as cancelled. Out of line, as is
+// wait_once: the waiting code must not take the inlining budget of the tries that precede it.
 template <class P>
-std::uintptr_t wait_for_claim(waiter<P>& w, const typename P::clock::time_point* deadline,
+[[gnu::noinline]] std::uintptr_t wait_for_claim(waiter<P>& w, const typename P::clock::time_point* deadline,
                               const std::stop_token* stop) {
   if (stop && stop->stop_possible()) {
     typename P::template stop_callback<cancel_waiter<P>> cb(*stop, cancel_waiter<P>{&w});
@@ -91,6 +92,48 @@ struct wait_end {
   status st;
 };
 
+// Steps 2-5 of block_on, once: kept out of line, so that the tries (step 1), which most
+// operations end in, inline into the caller without the registration and parking code.
+// nullopt: retry.
+template <class P, class Table>
+[[gnu::noinline]] std::optional<wait_end> wait_once(Table& t, std::size_t n, const std::size_t* order,
+                                                    wait_entry<P>* entries, const wait_limits<P>& limits) {
+  if (std::optional<status> g = limits.give_up()) return wait_end{wait_end::none, *g};
+
+  waiter<P> w;
+  bool ready = false;
+  // In `order`: a rendezvous partner takes the oldest registration, so registering in the
+  // order written would always give it the first of two cases on one channel.
+  for (std::size_t k = 0; k < n; ++k) {
+    wait_entry<P>& e = entries[order[k]];
+    e = wait_entry<P>{};
+    e.w = &w;
+    ready |= t.at(order[k], [&](auto& port) { return port.enroll(e); });
+  }
+  P::test_delay();  // race window: a partner arrives between the tries and the registrations
+  for (std::size_t k = 0; k < n && !ready; ++k) ready = t.at(order[k], [](auto& port) { return port.ready(); });
+  if (ready)
+    w.try_select_self(sel_aborted);
+  else if (limits.has_default)
+    w.try_select_self(sel_timed_out);  // no case ready now (select.hpp [D1]); fails if claimed
+  const std::uintptr_t sel = wait_for_claim<P>(w, limits.deadline, limits.stop);
+
+  std::optional<std::size_t> claimed;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (claims_entry(sel, entries[i], n))
+      claimed = i;  // the claimer dequeued it
+    else if (n > 1 || sel != sel_disconnected)
+      t.at(i, [&](auto& port) { port.withdraw(entries[i]); });
+  }
+  if (limits.has_default && sel == sel_timed_out) return wait_end{wait_end::none, status::timed_out};
+  if (n == 1 || claimed) {
+    const std::size_t i = claimed.value_or(0);
+    if (std::optional<status> r = t.at(i, [&](auto& port) { return port.settle(sel); })) return wait_end{i, *r};
+  }
+  if (sel == sel_cancelled) return wait_end{wait_end::none, status::cancelled};
+  return std::nullopt;
+}
+
 template <class P, class Table>
 wait_end block_on(Table& t, std::size_t n, const std::size_t* order, wait_entry<P>* entries,
                   const wait_limits<P>& limits) {
@@ -111,43 +154,10 @@ wait_end block_on(Table& t, std::size_t n, const std::size_t* order, wait_entry<
       if (r) return {0, *r};
     } else {
       for (std::size_t k = 0; k < n; ++k)
-        if (std::optional<status> r = t.try_now(order[k]))
-          return {order[k], *r};
+        if (std::optional<status> r = t.try_now(order[k])) return {order[k], *r};
     }
     first_round = false;
-    if (std::optional<status> g = limits.give_up()) return {wait_end::none, *g};
-
-    waiter<P> w;
-    bool ready = false;
-    // In `order`: a rendezvous partner takes the oldest registration, so registering in the
-    // order written would always give it the first of two cases on one channel.
-    for (std::size_t k = 0; k < n; ++k) {
-      wait_entry<P>& e = entries[order[k]];
-      e = wait_entry<P>{};
-      e.w = &w;
-      ready |= t.at(order[k], [&](auto& port) { return port.enroll(e); });
-    }
-    P::test_delay();  // race window: a partner arrives between the tries and the registrations
-    for (std::size_t k = 0; k < n && !ready; ++k) ready = t.at(order[k], [](auto& port) { return port.ready(); });
-    if (ready)
-      w.try_select_self(sel_aborted);
-    else if (limits.has_default)
-      w.try_select_self(sel_timed_out);  // no case ready now (select.hpp [D1]); fails if claimed
-    const std::uintptr_t sel = wait_for_claim<P>(w, limits.deadline, limits.stop);
-
-    std::optional<std::size_t> claimed;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (claims_entry(sel, entries[i], n))
-        claimed = i;  // the claimer dequeued it
-      else if (n > 1 || sel != sel_disconnected)
-        t.at(i, [&](auto& port) { port.withdraw(entries[i]); });
-    }
-    if (limits.has_default && sel == sel_timed_out) return {wait_end::none, status::timed_out};
-    if (n == 1 || claimed) {
-      const std::size_t i = claimed.value_or(0);
-      if (std::optional<status> r = t.at(i, [&](auto& port) { return port.settle(sel); })) return {i, *r};
-    }
-    if (sel == sel_cancelled) return {wait_end::none, status::cancelled};
+    if (std::optional<wait_end> end = wait_once<P>(t, n, order, entries, limits)) return *end;
   }
 }
 

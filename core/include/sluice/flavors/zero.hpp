@@ -91,7 +91,9 @@ class zero_flavor {
   zero_flavor(const zero_flavor&) = delete;
   zero_flavor& operator=(const zero_flavor&) = delete;
 
-  status try_send(S& msg) noexcept {
+  // Out of line (both tries): inlined, their lock and claim made every channel's type switch
+  // too big for the compiler to inline the other flavors' tries into the caller.
+  [[gnu::noinline]] status try_send(S& msg) noexcept {
     std::optional<wait_entry<P>> receiver;
     status st;
     {
@@ -104,7 +106,7 @@ class zero_flavor {
     if (receiver) hand_to_receiver(*receiver, msg);
     return st;
   }
-  status try_recv(uninit<S>& out) noexcept {
+  [[gnu::noinline]] status try_recv(uninit<S>& out) noexcept {
     std::optional<wait_entry<P>> sender;
     status st;
     {
