@@ -338,8 +338,12 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P
   uninit<S> out;
   status st = s->try_recv(out);
   while (st == status::empty) {
-    const std::uintptr_t sel =
-        co_await kind_wait<P, oneshot_async_port<S, P>>(oneshot_async_port<S, P>(s), &stop, &guard);
+    kind_wait<P, oneshot_async_port<S, P>> wait(oneshot_async_port<S, P>(s), &stop, &guard);
+    const std::uintptr_t sel = co_await wait;
+    if (wait.ended_early()) {  // stopped or past the deadline before it registered: no new look
+      st = *wait_gave_up(sel);
+      break;
+    }
     st = s->try_recv(out);  // the sender stored its final state [O3] before notifying
     if (st == status::empty) st = wait_gave_up(sel).value_or(status::empty);
   }

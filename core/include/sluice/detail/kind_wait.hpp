@@ -114,6 +114,8 @@ class kind_wait {
     return wait_.await_suspend(h);
   }
   std::uintptr_t await_resume() { return early_ != sel_waiting ? early_ : wait_.await_resume().sel; }
+  // Whether it ended in await_ready, registering nothing (a stop or a deadline already due).
+  bool ended_early() const noexcept { return early_ != sel_waiting; }
 
  private:
   Port port_;
