@@ -27,8 +27,8 @@
 // a value per receiver has no lifetime to get wrong. Wrap T in a std::shared_ptr<const U> to
 // share a large payload instead of copying it.
 //
-// Closing: the last sender gone closes the channel; receivers drain what they have not read,
-// then get closed. A send with no receiver alive fails with errc::closed and hands the message
+// Closing: the last sender gone, or close() on any handle, closes the channel; receivers drain
+// what they have not read, then get closed. A send with no receiver alive fails with errc::closed and hands the message
 // back (a sender may still subscribe() a new receiver afterwards, as in tokio).
 //
 // Algorithm and synchronization. tokio::sync::broadcast's design (a ring of slots, each with
@@ -62,6 +62,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "sluice/detail/async_forms.hpp"
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/broadcast_state.hpp"
@@ -149,9 +150,11 @@ struct broadcast_async_port : deciding_port {
 // A receiver's async receive, from its cursor (shared with the receiver handle, which it keeps
 // alive: `rx`).
 template <class T, class P>
-async_op<broadcast_result<T>, P> broadcast_async_recv_body(broadcast_cursor_ref<T, P> rx, std::stop_token stop) {
+async_op<broadcast_result<T>, P> broadcast_async_recv_body(broadcast_cursor_ref<T, P> rx, std::stop_token stop,
+                                                           deadline_spec<P> deadline) {
   using S = stored_t<T, P>;
   broadcast_state<T, P>* const s = rx.state();
+  deadline_guard<P> guard(deadline);
   for (;;) {
     uninit<S> out;
     std::uint64_t missed = 0;
@@ -162,19 +165,20 @@ async_op<broadcast_result<T>, P> broadcast_async_recv_body(broadcast_cursor_ref<
       co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
     }
     if (st != status::empty) co_return broadcast_failure<T>(st, missed);
-    if (stop.stop_requested()) co_return broadcast_failure<T>(status::cancelled, 0);
     const std::uintptr_t sel = co_await kind_wait<P, broadcast_async_port<T, P>>(
-        broadcast_async_port<T, P>(s, rx.pos(), false), &stop);
-    if (sel == sel_cancelled) co_return broadcast_failure<T>(status::cancelled, 0);
+        broadcast_async_port<T, P>(s, rx.pos(), false), &stop, &guard);
+    if (const std::optional<status> gave_up = wait_gave_up(sel)) co_return broadcast_failure<T>(*gave_up, 0);
   }
 }
 
 // An async send: the message lives in this frame until the ring takes it, so a destroyed
-// waiting send destroys it exactly once, and a cancelled one hands it back. The operation owns
-// a copy of its sender (`tx`): the channel stays open on that side until it goes.
+// waiting send destroys it exactly once, and a cancelled or timed-out one hands it back. The
+// operation owns a copy of its sender (`tx`): the channel stays open on that side until it goes.
 template <class T, class P, class Sender>
-async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> msg, std::stop_token stop) {
+async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> msg, std::stop_token stop,
+                                                      deadline_spec<P> deadline) {
   broadcast_state<T, P>* const s = tx.native_state();
+  deadline_guard<P> guard(deadline);
   // The error is built in the promise (no temporary on the resuming thread's stack).
   auto fail = [&](errc e) {
     return error_from{[&msg, e] { return send_error<T>{e, from_stored<T, P>(std::move(msg))}; }};
@@ -183,10 +187,9 @@ async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> 
     const status st = s->try_send(msg);
     if (st == status::ok) co_return send_result<T>();
     if (st == status::closed) co_return fail(errc::closed);
-    if (stop.stop_requested()) co_return fail(errc::cancelled);
     const std::uintptr_t sel =
-        co_await kind_wait<P, broadcast_async_port<T, P>>(broadcast_async_port<T, P>(s, 0, true), &stop);
-    if (sel == sel_cancelled) co_return fail(errc::cancelled);
+        co_await kind_wait<P, broadcast_async_port<T, P>>(broadcast_async_port<T, P>(s, 0, true), &stop, &guard);
+    if (const std::optional<status> gave_up = wait_gave_up(sel)) co_return fail(to_errc(*gave_up));
   }
 }
 
@@ -203,7 +206,7 @@ std::pair<basic_broadcast_sender<T, P>, basic_broadcast_receiver<T, P>> basic_br
 
 // The sending half: copyable (a copy is another sender).
 template <class T, platform P = std_platform>
-class basic_broadcast_sender {
+class basic_broadcast_sender : public detail::async_send_forms<basic_broadcast_sender<T, P>, T, P> {
   static_assert(detail::message_type<T> && std::is_copy_constructible_v<T>,
                 "sluice::broadcast: a message must be a copyable object type (each receiver gets one)");
   using state = detail::broadcast_state<T, P>;
@@ -263,21 +266,11 @@ class basic_broadcast_sender {
   }
 
   // co_await-able send (sluice/async.hpp): waits while full (overflow::block), like send().
-  // errc::closed or errc::cancelled hand the message back; destroying the coroutine while it
-  // waits destroys the unsent message exactly once. The operation owns a copy of this sender:
-  // it may be awaited after the caller's senders are gone.
-  template <class U = T>
-    requires std::constructible_from<T, U>
-  detail::async_op<send_result<T>, P> async_send(U&& msg, std::stop_token stop = {}) const {
-    check("async_send");
-    return detail::broadcast_async_send_body<T, P>(basic_broadcast_sender(*this),
-                                                   detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop));
-  }
-  template <scheduler Sched, class U = T>
-    requires std::constructible_from<T, U>
-  detail::async_op<send_result<T>, P> async_send(U&& msg, Sched& sched, std::stop_token stop = {}) const {
-    return detail::with_scheduler(async_send(std::forward<U>(msg), std::move(stop)), detail::resumer::of(sched));
-  }
+  // Every form of detail/async_forms.hpp: async_send(msg, stop), async_send(msg, sched, stop),
+  // async_send_for(msg, d, timer, stop), async_send_until(msg, t, timer, stop). errc::closed,
+  // cancelled or timed_out hand the message back; destroying the coroutine while it waits
+  // destroys the unsent message exactly once. The operation owns a copy of this sender: it may
+  // be awaited after the caller's senders are gone.
 
   // A new receiver that sees every message sent from now on.
   basic_broadcast_receiver<T, P> subscribe() const {
@@ -291,8 +284,22 @@ class basic_broadcast_sender {
   std::size_t receiver_count() const { return check("receiver_count")->receiver_count(); }
   std::size_t sender_count() const { return check("sender_count")->sender_count(); }
   std::size_t capacity() const { return check("capacity")->capacity(); }
+  // Whether a send would fail: no receiver is alive, or the channel was closed. A snapshot.
+  bool is_disconnected() const { return check("is_disconnected")->disconnected(true); }
+  // Closes the channel from either side: later sends fail (errc::closed, message handed back),
+  // blocked sends and receives wake; receivers still read what they have not read, then get
+  // errc::closed. Returns whether this call closed it.
+  bool close() const { return check("close")->close(); }
 
  private:
+  friend class detail::async_send_forms<basic_broadcast_sender, T, P>;
+  template <class U>
+  detail::async_op<send_result<T>, P> async_send_with(U&& msg, std::stop_token stop,
+                                                      detail::deadline_spec<P> deadline) const {
+    check("async_send");
+    return detail::broadcast_async_send_body<T, P>(
+        basic_broadcast_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop), deadline);
+  }
   template <class U, platform Q>
   friend std::pair<basic_broadcast_sender<U, Q>, basic_broadcast_receiver<U, Q>> basic_broadcast(std::size_t, overflow);
   explicit basic_broadcast_sender(state* s) noexcept : s_(s) {}
@@ -320,7 +327,7 @@ class basic_broadcast_sender {
 // The receiving half: copyable; a copy continues from the same position. Not safe to use one
 // receiver object from two threads at once (its position is its own); clone it instead.
 template <class T, platform P = std_platform>
-class basic_broadcast_receiver {
+class basic_broadcast_receiver : public detail::async_recv_forms<basic_broadcast_receiver<T, P>, P> {
   using state = detail::broadcast_state<T, P>;
   using stored = detail::stored_t<T, P>;
   using cursor_ref = detail::broadcast_cursor_ref<T, P>;
@@ -361,19 +368,13 @@ class basic_broadcast_receiver {
     return recv_impl("recv_until", true, &d, nullptr);
   }
 
-  // co_await-able receive (sluice/async.hpp): as recv(), for coroutines; errc::cancelled if
-  // `stop` fires first. Destroying the coroutine while it waits takes nothing (the position
-  // stays). The operation shares this receiver's position and keeps it subscribed: it may be
-  // awaited after this receiver is gone; meanwhile the receiver must not be used elsewhere.
+  // co_await-able receive (sluice/async.hpp): as recv(), for coroutines, in every form of
+  // detail/async_forms.hpp (async_recv(stop), async_recv(sched, stop), async_recv_for(d,
+  // timer, stop), async_recv_until(t, timer, stop)); errc::cancelled if `stop` fires first,
+  // errc::timed_out at the deadline. Destroying the coroutine while it waits takes nothing (the
+  // position stays). The operation shares this receiver's position and keeps it subscribed: it
+  // may be awaited after this receiver is gone; meanwhile the receiver must not be used elsewhere.
   //   while (auto m = co_await rx.async_recv()) use(*m);   // stops at lagged too: check why
-  detail::async_op<broadcast_result<T>, P> async_recv(std::stop_token stop = {}) {
-    check("async_recv");
-    return detail::broadcast_async_recv_body<T, P>(ref_.another(), std::move(stop));
-  }
-  template <scheduler Sched>
-  detail::async_op<broadcast_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
-    return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
-  }
 
   // A new receiver at the newest position (sees only later messages), like tokio's resubscribe.
   basic_broadcast_receiver resubscribe() const {
@@ -384,8 +385,19 @@ class basic_broadcast_receiver {
   std::size_t len() const { return check("len")->len(ref_.pos()); }
   bool is_empty() const { return len() == 0; }
   std::size_t receiver_count() const { return check("receiver_count")->receiver_count(); }
+  // Whether no message can arrive any more: every sender is gone, or the channel was closed
+  // (messages not read yet are still received). A snapshot.
+  bool is_disconnected() const { return check("is_disconnected")->disconnected(false); }
+  // Closes the channel (as the sender's close()). Returns whether this call closed it.
+  bool close() const { return check("close")->close(); }
 
  private:
+  friend class detail::async_recv_forms<basic_broadcast_receiver, P>;
+  detail::async_op<broadcast_result<T>, P> async_recv_with(std::stop_token stop,
+                                                           detail::deadline_spec<P> deadline) const {
+    check("async_recv");
+    return detail::broadcast_async_recv_body<T, P>(ref_.another(), std::move(stop), deadline);
+  }
   friend class basic_broadcast_sender<T, P>;
   template <class U, platform Q>
   friend std::pair<basic_broadcast_sender<U, Q>, basic_broadcast_receiver<U, Q>> basic_broadcast(std::size_t, overflow);

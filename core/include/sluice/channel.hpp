@@ -40,6 +40,7 @@
 
 #include "sluice/channel/async_bodies.hpp"
 #include "sluice/channel/shared_state.hpp"
+#include "sluice/detail/async_forms.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/deadline.hpp"
 #include "sluice/detail/message.hpp"
@@ -105,7 +106,7 @@ class handle_base {
 }  // namespace detail
 
 template <class T, platform P = std_platform>
-class basic_sender : public detail::handle_base<T, P> {
+class basic_sender : public detail::handle_base<T, P>, public detail::async_send_forms<basic_sender<T, P>, T, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using base = detail::handle_base<T, P>;
   using stored = detail::stored_t<T, P>;
@@ -153,30 +154,11 @@ class basic_sender : public detail::handle_base<T, P> {
     return send_impl(std::move(msg), true, &d, nullptr);
   }
 
-  // co_await-able send (see sluice/async.hpp): resumes through `sched` when given, else
-  // through the awaiting promise's scheduler(), else on the waking thread.
-  template <class U = T>
-  detail::async_op<send_result<T>, P> async_send(U&& msg, std::stop_token stop = {}) const {
-    this->check("async_send");
-    return detail::async_send_body<T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)),
-                                         std::move(stop));
-  }
-  template <class U, scheduler Sched>
-  detail::async_op<send_result<T>, P> async_send(U&& msg, Sched& sched, std::stop_token stop = {}) const {
-    return detail::with_scheduler(async_send(std::forward<U>(msg), std::move(stop)), detail::resumer::of(sched));
-  }
-  // With a deadline kept by the caller's timer (sluice::timer_scheduler: schedule_at(tp, h));
-  // errc::timed_out once it passes. The deadline is taken when the operation is created.
-  template <class U, class Rep, class Period, timer_scheduler<typename P::clock> Timer>
-  detail::async_op<send_result<T>, P> async_send_for(U&& msg, std::chrono::duration<Rep, Period> timeout, Timer& timer,
-                                                     std::stop_token stop = {}) const {
-    return async_send_at(std::forward<U>(msg), detail::deadline_after<P>(timeout), timer, std::move(stop));
-  }
-  template <class U, class Clock, class Duration, timer_scheduler<typename P::clock> Timer>
-  detail::async_op<send_result<T>, P> async_send_until(U&& msg, std::chrono::time_point<Clock, Duration> deadline,
-                                                       Timer& timer, std::stop_token stop = {}) const {
-    return async_send_at(std::forward<U>(msg), detail::to_platform_time<P>(deadline), timer, std::move(stop));
-  }
+  // co_await-able send (sluice/async.hpp; the forms: detail/async_forms.hpp): async_send(msg,
+  // stop), async_send(msg, sched, stop), async_send_for(msg, d, timer, stop),
+  // async_send_until(msg, t, timer, stop). Resumes through `sched` when given, else through the
+  // awaiting promise's scheduler(), else on the waking thread; a deadline is kept by the
+  // caller's timer (sluice::timer_scheduler) and ends the wait with errc::timed_out.
 
   basic_weak_sender<T, P> downgrade() const {
     this->check("downgrade");
@@ -191,12 +173,13 @@ class basic_sender : public detail::handle_base<T, P> {
   friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
   explicit basic_sender(detail::chan_ref<T, P> r) noexcept : base(r) {}
 
-  template <class U, class Timer>
-  detail::async_op<send_result<T>, P> async_send_at(U&& msg, time_point deadline, Timer& timer,
-                                                    std::stop_token stop) const {
+  friend class detail::async_send_forms<basic_sender, T, P>;
+  template <class U>
+  detail::async_op<send_result<T>, P> async_send_with(U&& msg, std::stop_token stop,
+                                                      detail::deadline_spec<P> deadline) const {
     this->check("async_send");
-    return detail::async_send_body<T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop),
-                                         detail::deadline_spec<P>::of(deadline, timer));
+    return detail::async_send_body<T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)),
+                                         std::move(stop), deadline);
   }
 
   template <class U>
@@ -218,7 +201,7 @@ class basic_sender : public detail::handle_base<T, P> {
 };
 
 template <class T, platform P = std_platform>
-class basic_receiver : public detail::handle_base<T, P> {
+class basic_receiver : public detail::handle_base<T, P>, public detail::async_recv_forms<basic_receiver<T, P>, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using base = detail::handle_base<T, P>;
   using stored = detail::stored_t<T, P>;
@@ -256,28 +239,10 @@ class basic_receiver : public detail::handle_base<T, P> {
     return recv_impl(true, &d, nullptr);
   }
 
-  // co_await-able receive (see sluice/async.hpp). Async iteration:
+  // co_await-able receive (sluice/async.hpp; the forms: detail/async_forms.hpp): async_recv(stop),
+  // async_recv(sched, stop), async_recv_for(d, timer, stop), async_recv_until(t, timer, stop).
+  // Async iteration:
   //   while (auto m = co_await rx.async_recv()) use(*m);
-  detail::async_op<recv_result<T>, P> async_recv(std::stop_token stop = {}) const {
-    this->check("async_recv");
-    return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop));
-  }
-  template <scheduler Sched>
-  detail::async_op<recv_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) const {
-    return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
-  }
-  // With a deadline kept by the caller's timer (sluice::timer_scheduler: schedule_at(tp, h));
-  // errc::timed_out once it passes. The deadline is taken when the operation is created.
-  template <class Rep, class Period, timer_scheduler<typename P::clock> Timer>
-  detail::async_op<recv_result<T>, P> async_recv_for(std::chrono::duration<Rep, Period> timeout, Timer& timer,
-                                                     std::stop_token stop = {}) const {
-    return async_recv_at(detail::deadline_after<P>(timeout), timer, std::move(stop));
-  }
-  template <class Clock, class Duration, timer_scheduler<typename P::clock> Timer>
-  detail::async_op<recv_result<T>, P> async_recv_until(std::chrono::time_point<Clock, Duration> deadline, Timer& timer,
-                                                       std::stop_token stop = {}) const {
-    return async_recv_at(detail::to_platform_time<P>(deadline), timer, std::move(stop));
-  }
 
   // Blocking iteration: `for (auto m : rx)` receives until the channel is closed and empty.
   class iterator {
@@ -360,11 +325,10 @@ class basic_receiver : public detail::handle_base<T, P> {
   friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
   explicit basic_receiver(detail::chan_ref<T, P> r) noexcept : base(r) {}
 
-  template <class Timer>
-  detail::async_op<recv_result<T>, P> async_recv_at(time_point deadline, Timer& timer, std::stop_token stop) const {
+  friend class detail::async_recv_forms<basic_receiver, P>;
+  detail::async_op<recv_result<T>, P> async_recv_with(std::stop_token stop, detail::deadline_spec<P> deadline) const {
     this->check("async_recv");
-    return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop),
-                                         detail::deadline_spec<P>::of(deadline, timer));
+    return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop), deadline);
   }
 
   recv_result<T> recv_impl(bool block, const time_point* deadline, const std::stop_token* stop) const {

@@ -78,6 +78,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "sluice/detail/async_forms.hpp"
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/backoff.hpp"
 #include "sluice/detail/blocking.hpp"
@@ -175,8 +176,9 @@ class oneshot_state {
     }
   }
 
-  // Whether the receiver is gone (a send would hand the message back).
-  bool receiver_gone() const noexcept {
+  // Whether the other side is gone: for the sender, the receiver (a send would hand the message
+  // back); for the receiver, the sender unsent, or the message already taken.
+  bool other_side_gone() const noexcept {
     // [O5] ORDERING: oneshot.observe.
     return state_.load(oneshot_order::observe) == disconnected;
   }
@@ -326,20 +328,24 @@ struct oneshot_async_port : deciding_port {
 // that loses the race to the sender's claim still delivers the message (as recv(stop) does).
 // Destroyed while waiting, it withdraws and takes nothing: a message sent meanwhile stays in
 // the channel for the receiver handle (its next receive gets it; its drop destroys it).
+// With a deadline, the caller's timer ends the wait as timed_out in the same way.
 template <class T, class P>
-async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P>, P> rx, std::stop_token stop) {
+async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P>, P> rx, std::stop_token stop,
+                                                    deadline_spec<P> deadline) {
   using S = stored_t<T, P>;
   oneshot_state<S, P>* const s = rx.get();
+  deadline_guard<P> guard(deadline);
   uninit<S> out;
   status st = s->try_recv(out);
   while (st == status::empty) {
-    if (stop.stop_requested()) {
-      st = status::cancelled;
+    kind_wait<P, oneshot_async_port<S, P>> wait(oneshot_async_port<S, P>(s), &stop, &guard);
+    const std::uintptr_t sel = co_await wait;
+    if (wait.ended_early()) {  // stopped or past the deadline before it registered: no new look
+      st = *wait_gave_up(sel);
       break;
     }
-    const std::uintptr_t sel = co_await kind_wait<P, oneshot_async_port<S, P>>(oneshot_async_port<S, P>(s), &stop);
     st = s->try_recv(out);  // the sender stored its final state [O3] before notifying
-    if (st == status::empty && sel == sel_cancelled) st = status::cancelled;
+    if (st == status::empty) st = wait_gave_up(sel).value_or(status::empty);
   }
   if (st != status::ok) co_return error_from{[st] { return to_errc(st); }};  // built in the promise
   // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
@@ -394,9 +400,13 @@ class basic_oneshot_sender {
   }
 
   // Whether the receiver is gone (a send would fail). A snapshot.
+  bool is_disconnected() const {
+    check("is_disconnected");
+    return s_->other_side_gone();
+  }
   bool is_closed() const {
     check("is_closed");
-    return s_->receiver_gone();
+    return s_->other_side_gone();
   }
 
  private:
@@ -424,7 +434,7 @@ class basic_oneshot_sender {
 // The receiving half: move-only. A successful receive takes the message; later receives
 // report errc::closed. Dropping it makes a later send fail and hand the message back.
 template <class T, platform P = std_platform>
-class basic_oneshot_receiver {
+class basic_oneshot_receiver : public detail::async_recv_forms<basic_oneshot_receiver<T, P>, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using stored = detail::stored_t<T, P>;
   using state = detail::oneshot_state<stored, P>;
@@ -466,22 +476,20 @@ class basic_oneshot_receiver {
 
   // co_await-able receive, also spelled `co_await rx` (the receiver is awaitable): the message,
   // errc::closed if the sender is gone unsent (or the message was taken), errc::cancelled if
-  // `stop` fires first. Resumes through `sched` when given, else through the awaiting
+  // `stop` fires first, errc::timed_out at the deadline of async_recv_for(d, timer) /
+  // async_recv_until(t, timer) (detail/async_forms.hpp: every form, also async_recv(sched,
+  // stop)). Resumes through `sched` when given, else through the awaiting
   // promise's scheduler() if it has one, else inline on the sending thread (sluice/async.hpp).
   // Destroying the coroutine while it waits takes nothing: a message sent meanwhile stays
   // here for the next receive (or is destroyed with this receiver, exactly once); if this
   // receiver and every operation made from it are gone first, send() hands the message back.
   // The operation holds a counted reference to the receiver side, so it may be awaited after
   // this receiver is gone. Only one receive may wait at a time.
-  detail::async_op<recv_result<T>, P> async_recv(std::stop_token stop = {}) {
-    check("async_recv");
-    return detail::oneshot_async_recv_body<T, P>(ref_.another(), std::move(stop));
-  }
-  template <scheduler Sched>
-  detail::async_op<recv_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
-    return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
-  }
-  detail::async_op<recv_result<T>, P> operator co_await() & { return async_recv(); }
+  detail::async_op<recv_result<T>, P> operator co_await() & { return this->async_recv(); }
+
+  // Whether a receive can no longer succeed: the sender is gone unsent, or the message was
+  // taken. A snapshot (a message sent but not yet received is not disconnected).
+  bool is_disconnected() const { return check("is_disconnected")->other_side_gone(); }
 
   // For the async layer: the shared state (register_waiter / withdraw_waiter / try_recv).
   state* native_state() const noexcept { return ref_.get(); }
@@ -489,6 +497,12 @@ class basic_oneshot_receiver {
  private:
   friend std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver> basic_oneshot<T, P>();
   explicit basic_oneshot_receiver(state* s) noexcept : ref_(s) {}
+
+  friend class detail::async_recv_forms<basic_oneshot_receiver, P>;
+  detail::async_op<recv_result<T>, P> async_recv_with(std::stop_token stop, detail::deadline_spec<P> deadline) const {
+    check("async_recv");
+    return detail::oneshot_async_recv_body<T, P>(ref_.another(), std::move(stop), deadline);
+  }
 
   state* check(const char* op) const {
     if (!ref_.get()) throw empty_handle_error(op);

@@ -22,6 +22,8 @@
 //   send_range(r)          enqueue every element, then report like try_send
 //   finish() / finish(e)   the consumer receives every buffered element, then end-of-stream
 //                          (errc::closed, no error) or the exception_ptr `e`
+//   close()                finish() from either side, also waking paused sends and callbacks
+//                          (errc::closed); is_disconnected() on either side
 //   set_on_termination(f)  f() runs once when the consumer is dropped (or at once if it is
 //                          gone); later sends fail with errc::closed and hand the value back
 // The last source dropped = finish(). Exactly one consumer (move-only type).
@@ -68,6 +70,7 @@
 #include <utility>
 #include <vector>
 
+#include "sluice/detail/async_forms.hpp"
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/deadline.hpp"
@@ -122,9 +125,11 @@ struct watermark_producer_port : deciding_port {
 // means "look again". Destroyed while waiting, it leaves the slot empty and takes nothing.
 // The operation holds a counted reference to the consumer side (`rx`).
 template <class T, class P>
-async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_ref<T, P> rx, std::stop_token stop) {
+async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_ref<T, P> rx, std::stop_token stop,
+                                                           deadline_spec<P> deadline) {
   using S = stored_t<T, P>;
   watermark_state<T, P>* const s = rx.get();
+  deadline_guard<P> guard(deadline);
   for (;;) {
     uninit<S> out;
     std::exception_ptr error;
@@ -137,10 +142,10 @@ async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_re
     // Errors too are built in the promise: a result temporary here would reserve a message's
     // worth of this frame, on the stack of a thread that resumes it inline.
     if (st == status::closed) co_return error_from{[&] { return watermark_error{errc::closed, std::move(error)}; }};
-    if (stop.stop_requested()) co_return error_from{[] { return watermark_error{errc::cancelled}; }};
     const std::uintptr_t sel =
-        co_await kind_wait<P, watermark_consumer_port<T, P>>(watermark_consumer_port<T, P>(s), &stop);
-    if (sel == sel_cancelled) co_return error_from{[] { return watermark_error{errc::cancelled}; }};
+        co_await kind_wait<P, watermark_consumer_port<T, P>>(watermark_consumer_port<T, P>(s), &stop, &guard);
+    if (const std::optional<status> gave_up = wait_gave_up(sel))
+      co_return error_from{[e = to_errc(*gave_up)] { return watermark_error{e}; }};
   }
 }
 
@@ -149,19 +154,19 @@ async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_re
 // the coroutine's destruction ends only the wait; the element stays enqueued (delivered).
 // The operation owns a copy of its source (`src`): the channel stays unfinished until it goes.
 template <class T, class P, class Source>
-async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T, P> v, std::stop_token stop) {
+async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T, P> v, std::stop_token stop,
+                                                          deadline_spec<P> deadline) {
   using R = result<void, errc>;
   watermark_state<T, P>* const s = src.native_state();
+  deadline_guard<P> guard(deadline);
   send_outcome out{};
   if (s->enqueue([&](const auto& g) { s->push_locked(g, std::move(v)); }, out) != status::ok) co_return R(in_place_error, errc::closed);
   if (out.produce_more) co_return R();
-  if (stop.stop_requested()) co_return R(in_place_error, errc::cancelled);
   status early = status::empty;
   const std::uintptr_t sel = co_await kind_wait<P, watermark_producer_port<T, P>>(
-      watermark_producer_port<T, P>(s, out.token, &early), &stop);
-  const status st = sel == sel_aborted     ? early
-                    : sel == sel_cancelled ? status::cancelled
-                                           : watermark_state<T, P>::resumed_status(sel);
+      watermark_producer_port<T, P>(s, out.token, &early), &stop, &guard);
+  const status st =
+      sel == sel_aborted ? early : wait_gave_up(sel).value_or(watermark_state<T, P>::resumed_status(sel));
   if (st == status::ok) co_return R();
   co_return R(in_place_error, to_errc(st));
 }
@@ -174,7 +179,7 @@ class basic_watermark_consumer;
 // A producer. Copyable: a copy (or make_additional_source()) is another producer; the last
 // one dropped finishes the channel.
 template <class T, platform P = std_platform>
-class basic_watermark_source {
+class basic_watermark_source : public detail::async_send_forms<basic_watermark_source<T, P>, T, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using state = detail::watermark_state<T, P>;
   using stored = detail::stored_t<T, P>;
@@ -270,19 +275,10 @@ class basic_watermark_source {
   // stays enqueued). Destroying the coroutine while it waits leaves the element enqueued.
   // Resumption as for every async operation (sluice/async.hpp): `sched`, the promise's
   // scheduler(), or inline on the receiving thread, outside the channel's lock. The operation
-  // owns a copy of this source: it may be awaited after the caller's sources are gone.
-  template <class U = T>
-    requires std::constructible_from<T, U>
-  detail::async_op<result<void, errc>, P> async_send(U&& v, std::stop_token stop = {}) const {
-    check("async_send");
-    return detail::watermark_async_send_body<T, P>(basic_watermark_source(*this),
-                                                   detail::to_stored<T, P>(std::forward<U>(v)), std::move(stop));
-  }
-  template <scheduler Sched, class U = T>
-    requires std::constructible_from<T, U>
-  detail::async_op<result<void, errc>, P> async_send(U&& v, Sched& sched, std::stop_token stop = {}) const {
-    return detail::with_scheduler(async_send(std::forward<U>(v), std::move(stop)), detail::resumer::of(sched));
-  }
+  // owns a copy of this source: it may be awaited after the caller's sources are gone. Every
+  // form of detail/async_forms.hpp: async_send(v, stop), async_send(v, sched, stop),
+  // async_send_for(v, d, timer, stop), async_send_until(v, t, timer, stop) (errc::timed_out:
+  // the wait ended at the deadline; the element stays enqueued).
 
   // Enqueues every element of `r` (all or, if the channel is terminated, none), then reports
   // like try_send. If moving an element throws, the elements before it stay enqueued.
@@ -307,6 +303,11 @@ class basic_watermark_source {
   // The consumer receives everything buffered, then end-of-stream (or `error`).
   void finish() const { check("finish")->finish(nullptr); }
   void finish(std::exception_ptr error) const { check("finish")->finish(std::move(error)); }
+  // finish() that also wakes every paused send and callback with errc::closed; the consumer
+  // still receives what is buffered. Returns whether this call finished the channel.
+  bool close() const { return check("close")->close(); }
+  // Whether a send would fail: finished, or the consumer is gone. A snapshot.
+  bool is_disconnected() const { return check("is_disconnected")->disconnected(true); }
 
   // f() runs once when the consumer is dropped (at once if it already is). Replaces this
   // source's previous callback; dropped with the source.
@@ -318,6 +319,14 @@ class basic_watermark_source {
   state* native_state() const noexcept { return s_; }
 
  private:
+  friend class detail::async_send_forms<basic_watermark_source, T, P>;
+  template <class U>
+  detail::async_op<result<void, errc>, P> async_send_with(U&& v, std::stop_token stop,
+                                                          detail::deadline_spec<P> deadline) const {
+    check("async_send");
+    return detail::watermark_async_send_body<T, P>(
+        basic_watermark_source(*this), detail::to_stored<T, P>(std::forward<U>(v)), std::move(stop), deadline);
+  }
   template <class U, platform Q>
   friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
       detail::watermark_state<U, Q>*);
@@ -353,7 +362,7 @@ class basic_watermark_source {
 
 // The one consumer: move-only. Dropping it terminates the channel for every producer.
 template <class T, platform P = std_platform>
-class basic_watermark_consumer {
+class basic_watermark_consumer : public detail::async_recv_forms<basic_watermark_consumer<T, P>, P> {
   using state = detail::watermark_state<T, P>;
   using stored = detail::stored_t<T, P>;
 
@@ -388,23 +397,29 @@ class basic_watermark_consumer {
   }
 
   // co_await-able receive: the next element; errc::closed at the end of the stream (with
-  // `error` set after finish(error)); errc::cancelled if `stop` fires first. Destroying the
+  // `error` set after finish(error)); errc::cancelled if `stop` fires first; errc::timed_out at
+  // the deadline (every form of detail/async_forms.hpp: async_recv(stop), async_recv(sched,
+  // stop), async_recv_for(d, timer, stop), async_recv_until(t, timer, stop)). Destroying the
   // coroutine while it waits takes nothing. The operation holds a counted reference to the
   // consumer side: it may be awaited after this consumer is gone. Async iteration:
   //   while (auto m = co_await rx.async_recv()) use(*m);
-  detail::async_op<watermark_result<T>, P> async_recv(std::stop_token stop = {}) {
-    check("async_recv");
-    return detail::watermark_async_recv_body<T, P>(ref_.another(), std::move(stop));
-  }
-  template <scheduler Sched>
-  detail::async_op<watermark_result<T>, P> async_recv(Sched& sched, std::stop_token stop = {}) {
-    return detail::with_scheduler(async_recv(std::move(stop)), detail::resumer::of(sched));
-  }
 
   std::size_t level() const { return check("level")->level(); }
   std::size_t len() const { return check("len")->len(); }
+  // Closes the channel from the consumer's side (as the source's close()): later sends fail,
+  // paused sends wake with errc::closed, buffered elements stay receivable. Returns whether
+  // this call finished the channel.
+  bool close() const { return check("close")->close(); }
+  // Whether the stream is finished (what is buffered is all that will come). A snapshot.
+  bool is_disconnected() const { return check("is_disconnected")->disconnected(false); }
 
  private:
+  friend class detail::async_recv_forms<basic_watermark_consumer, P>;
+  detail::async_op<watermark_result<T>, P> async_recv_with(std::stop_token stop,
+                                                           detail::deadline_spec<P> deadline) const {
+    check("async_recv");
+    return detail::watermark_async_recv_body<T, P>(ref_.another(), std::move(stop), deadline);
+  }
   template <class U, platform Q>
   friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
       detail::watermark_state<U, Q>*);

@@ -10,8 +10,9 @@
 // claimed port settles (wait_port.hpp): the result carries the claim, the claimed port, and the
 // operation's status when the claim completed it (a rendezvous send whose message a receiver
 // took); otherwise the caller retries. A port whose enroll decides at once (decides_on_enroll:
-// the other kinds) is enrolled alone: ready means it registered nothing and the wait ends. With a stop token, a stop request claims the wait as
-// sel_cancelled; with a deadline the caller's timer may claim it as sel_timed_out.
+// the other kinds) is enrolled alone: ready means it registered nothing and the wait ends.
+// With a stop token, a stop request claims the wait as sel_cancelled; with a deadline the
+// caller's timer may claim it as sel_timed_out (either engine path).
 // Destroying the awaitable while it waits (its coroutine is destroyed) withdraws every
 // registration; if a claimer won first, it waits for that claimer's notify() (the phase word),
 // lets the claimed port settle, and passes a wake-up it can no longer use on to the next
@@ -69,6 +70,12 @@ class port_wait {
       registered_ = true;
       if (stop_ && stop_->stop_possible()) stop_cb_.emplace(*stop_, cancel_waiter<P>{&w_});
       P::test_delay();  // race window: the other side acts between registration and suspension
+      if (deadline_ && !deadline_->arm(w_) && w_.try_select_self(sel_timed_out)) {
+        stop_cb_.reset();
+        deadline_->disarm();
+        withdraw_all_but(sel_waiting);
+        return false;  // the deadline passed while registering: resume now, timed out
+      }
       return cw_.suspend();
     }
     bool ready = false;

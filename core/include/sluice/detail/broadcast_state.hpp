@@ -261,14 +261,14 @@ class broadcast_state {
   // true, queueing nothing, when the operation can proceed now.
   bool register_receiver(std::uint64_t pos, wait_entry<P>& e) noexcept {
     lock_guard g(lock_);
-    const bool closed = counts_.with(g, [](const counts* c) { return c->senders == 0; });
+    const bool closed = counts_.with(g, [](const counts* c) { return c->senders == 0 || c->closed; });
     if (pos < head_val(g) || pos != tail_val(g) || closed) return true;  // lagged, a message, closed
     receivers_q_.get(g).push(e);
     return false;
   }
   bool register_sender(wait_entry<P>& e) noexcept {
     lock_guard g(lock_);
-    const std::size_t readers = counts_.with(g, [](const counts* c) { return c->receivers; });
+    const std::size_t readers = counts_.with(g, [](const counts* c) { return c->closed ? 0 : c->receivers; });
     if (readers == 0 || policy_ != overflow::block) return true;
     pop_free_head(g);
     if (tail_val(g) - head_val(g) < cap_) return true;
@@ -279,6 +279,29 @@ class broadcast_state {
   void unregister(wait_entry<P>& e, bool sender) noexcept {
     lock_guard g(lock_);
     (sender ? senders_q_ : receivers_q_).get(g).remove(e);
+  }
+
+  // Closes the channel: sends fail, every blocked party looks again. False if already closed.
+  bool close() noexcept {
+    wait_entry<P>* wake_receivers = nullptr;
+    wait_entry<P>* wake_senders = nullptr;
+    {
+      lock_guard g(lock_);
+      if (counts_.with_mut(g, [](counts* c) { return std::exchange(c->closed, true); })) return false;
+      wake_receivers = receivers_q_.get(g).claim_all_disconnected();
+      wake_senders = senders_q_.get(g).claim_all_disconnected();
+    }
+    notify_chain<P>(wake_receivers);
+    notify_chain<P>(wake_senders);
+    return true;
+  }
+  // Whether the other side is gone or the channel closed: for a sender, no receiver is left;
+  // for a receiver, no sender is.
+  bool disconnected(bool sender_side) noexcept {
+    lock_guard g(lock_);
+    return counts_.with(g, [&](const counts* c) {
+      return c->closed || (sender_side ? c->receivers == 0 : c->senders == 0);
+    });
   }
 
   std::size_t receiver_count() noexcept {
@@ -301,6 +324,7 @@ class broadcast_state {
   struct counts {
     std::size_t senders = 1;
     std::size_t receivers = 1;
+    bool closed = false;  // close() was called
   };
   struct positions {
     std::uint64_t head = 0;  // oldest message held
@@ -385,7 +409,7 @@ class broadcast_state {
   // Nothing here throws: `stored` is nothrow-movable (message.hpp).
   status send_locked(const guard& g, stored& msg, wait_entry<P>*& wake, overwritten& gone) noexcept {
     const std::size_t readers = counts_.with(g, [](const counts* c) { return c->receivers; });
-    if (readers == 0) return status::closed;
+    if (readers == 0 || counts_.with(g, [](const counts* c) { return c->closed; })) return status::closed;
     pop_free_head(g);
     positions p = pos_.with(g, [](const positions* q) { return *q; });
     if (p.tail - p.head == cap_) {
@@ -420,7 +444,7 @@ class broadcast_state {
       return status::full;  // internal code for "lagged" (the handle maps it)
     }
     if (pos == tail_val(g)) {
-      const bool closed = counts_.with(g, [](const counts* c) { return c->senders == 0; });
+      const bool closed = counts_.with(g, [](const counts* c) { return c->senders == 0 || c->closed; });
       return closed ? status::closed : status::empty;
     }
     bool last = false;

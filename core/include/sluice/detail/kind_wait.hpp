@@ -10,8 +10,9 @@
 //   void withdraw(wait_entry<P>& e) removes a registration nobody else claimed, or one the
 //                                stop callback claimed (that claim does not unregister); a
 //                                no-op for a registration the claimer already removed.
-// co_await kind_wait<P, Port>(port, &stop) returns the claim: sel_aborted when it did not
-// wait; sel_cancelled when the stop token fired (already withdrawn); otherwise the kind's
+// co_await kind_wait<P, Port>(port, &stop, &guard) returns the claim: sel_aborted when it did
+// not wait; sel_cancelled when the stop token fired, sel_timed_out when the deadline passed
+// (on the caller's timer, async_timer.hpp; already withdrawn either way); otherwise the kind's
 // wake-up claim (sel_disconnected and up), whose meaning the caller knows. The waiting itself
 // is the coroutine engine's (async_port_wait.hpp, N = 1): a coro_waiter whose claimer's
 // notify() resumes the coroutine through the operation's resumer, and whose phase word orders
@@ -85,28 +86,53 @@ struct deciding_port {
   void forward() const noexcept {}
 };
 
-// co_await kind_wait<P, Port>(port, &stop): the coroutine engine (async_port_wait.hpp) over
-// the one port; returns the claim.
+// co_await kind_wait<P, Port>(port, &stop, &guard): the coroutine engine (async_port_wait.hpp)
+// over the one port; returns the claim. A stop already requested (sel_cancelled) or a deadline
+// already passed (sel_timed_out) ends it before anything is registered; a guard without a
+// deadline (an operation with no timer) is no deadline.
 template <class P, class Port>
 class kind_wait {
  public:
-  kind_wait(Port port, const std::stop_token* stop) noexcept(std::is_nothrow_move_constructible_v<Port>)
-      : port_(std::move(port)), wait_(table_, &order_, stop, nullptr, /*probe=*/false) {}
+  kind_wait(Port port, const std::stop_token* stop, deadline_guard<P>* deadline = nullptr) noexcept(
+      std::is_nothrow_move_constructible_v<Port>)
+      : port_(std::move(port)),
+        stop_(stop),
+        deadline_(deadline && deadline->active() ? deadline : nullptr),
+        wait_(table_, &order_, stop, deadline_, /*probe=*/false) {}
   kind_wait(const kind_wait&) = delete;
   kind_wait& operator=(const kind_wait&) = delete;
 
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() noexcept {
+    if (stop_ && stop_->stop_requested())
+      early_ = sel_cancelled;
+    else if (deadline_ && deadline_->passed())
+      early_ = sel_timed_out;
+    return early_ != sel_waiting;
+  }
   template <class Promise>
   bool await_suspend(std::coroutine_handle<Promise> h) {
     return wait_.await_suspend(h);
   }
-  std::uintptr_t await_resume() { return wait_.await_resume().sel; }
+  std::uintptr_t await_resume() { return early_ != sel_waiting ? early_ : wait_.await_resume().sel; }
+  // Whether it ended in await_ready, registering nothing (a stop or a deadline already due).
+  bool ended_early() const noexcept { return early_ != sel_waiting; }
 
  private:
   Port port_;
   one_port_table<Port> table_{port_};
   const std::size_t order_ = 0;
+  const std::stop_token* stop_;
+  deadline_guard<P>* deadline_;
+  std::uintptr_t early_ = sel_waiting;
   port_wait<P, 1, one_port_table<Port>> wait_;
 };
+
+// What a kind's wait ended with, as the status its operation reports when the wait did not
+// hand it anything: cancelled, timed_out, or nothing (look again).
+inline std::optional<status> wait_gave_up(std::uintptr_t sel) noexcept {
+  if (sel == sel_cancelled) return status::cancelled;
+  if (sel == sel_timed_out) return status::timed_out;
+  return std::nullopt;
+}
 
 }  // namespace sluice::detail

@@ -222,6 +222,32 @@ class watermark_state {
     notify(wake);
   }
 
+  // close() from either side: finishes the channel (later sends fail, the consumer receives
+  // what is buffered, then end-of-stream) and wakes every party still waiting — the consumer,
+  // and the paused sends and callbacks with errc::closed. False if it was already finished.
+  bool close() {
+    std::vector<pending_entry> released;
+    waiter<P>* wake;
+    bool closed_now;
+    {
+      lock_guard g(lock_);
+      closed_now = st_.with_mut(g, [&](shared* s) {
+        claim_pending(*s, released, sel_disconnected);
+        return !std::exchange(s->finished, true);
+      });
+      wake = take_consumer_waiter(g);
+    }
+    notify(wake);
+    release(released, errc::closed);
+    return closed_now;
+  }
+  // Whether a send would fail (sender_side), or no element can be enqueued any more (the
+  // consumer's view: finished, buffered elements still receivable).
+  bool disconnected(bool sender_side) {
+    lock_guard g(lock_);
+    return st_.with(g, [&](const shared* s) { return s->finished || (sender_side && !s->consumer_alive); });
+  }
+
   // --- the consumer ------------------------------------------------------------------------
   status try_recv(uninit<stored>& out, std::exception_ptr& error) {
     std::vector<pending_entry> released;
