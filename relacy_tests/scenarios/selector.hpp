@@ -71,9 +71,11 @@ void selector_ready_vs_sender_reports_and_takes_nothing(const config&) {
   sel.recv(chb.second, [&](recv_result<msg>) { ++fired; });
   SLUICE_VERIFY(sel.ready() == ia);
   SLUICE_VERIFY(fired == 0);
-  auto m = cha.second.recv();  // still there
-  SLUICE_VERIFY(m.has_value());
-  take_expected<P>(led, *m, 0);
+  {
+    auto m = cha.second.recv();  // still there
+    SLUICE_VERIFY(m.has_value());
+    take_expected<P>(led, *m, 0);
+  }
   ta.join();
   SLUICE_VERIFY(failed_with(chb.second.try_recv(), errc::empty));
   SLUICE_VERIFY(led.received(0) == 1);
