@@ -188,3 +188,40 @@ TEST(SelectorAsync, ExactAccountingAgainstThreads) {
     for (int i = 0; i < 2 * per; ++i) ASSERT_EQ(all[static_cast<std::size_t>(i)], i) << "cap " << cap;
   }
 }
+
+// A suspended select over ONE case, woken by the close of its channel: with one port the
+// engine's disconnect claim names no entry, yet settles the port (closed). The outcome used to
+// say "settled" without naming the port, and the select read an empty optional (clang -O2
+// crashed here; g++ happened to read 0).
+namespace {
+owned select_one(sluice::receiver<int> rx, std::optional<std::size_t>* out, bool* closed) {
+  *out = co_await sluice::async_select(
+      sluice::on_recv(rx, [closed](sluice::recv_result<int> r) { *closed = !r && r.error() == sluice::errc::closed; }));
+}
+}  // namespace
+
+TEST(SelectorAsync, OneCaseWokenByCloseFiresWithClosed) {
+  for (int cap : {0, 1, -1}) {
+    auto make = [&] {
+      return cap < 0 ? sluice::unbounded<int>() : sluice::bounded<int>(static_cast<std::size_t>(cap));
+    };
+    auto [tx, rx] = make();
+    bool closed = false;
+    sluice::selector sel;
+    const std::size_t id = sel.recv(rx, [&](sluice::recv_result<int> r) { closed = !r && r.error() == sluice::errc::closed; });
+    std::optional<std::size_t> fired;
+    owned op = run_select(&sel, &fired);
+    EXPECT_FALSE(op.done());
+    std::optional<std::size_t> fired_variadic;
+    bool closed_variadic = false;
+    owned op2 = select_one(rx, &fired_variadic, &closed_variadic);
+    EXPECT_FALSE(op2.done());
+    tx = {};  // the last sender: a disconnect claims both waits
+    ASSERT_TRUE(op.done()) << "cap " << cap;
+    ASSERT_TRUE(op2.done()) << "cap " << cap;
+    EXPECT_EQ(fired, id);
+    EXPECT_TRUE(closed);
+    EXPECT_EQ(fired_variadic, 0u);
+    EXPECT_TRUE(closed_variadic);
+  }
+}

@@ -48,7 +48,7 @@ class port_wait {
  public:
   struct outcome {
     std::uintptr_t sel;
-    std::optional<std::size_t> claimed;  // the port whose registration the claim names
+    std::optional<std::size_t> claimed;  // the port whose registration the claim names (set when settled)
     std::optional<status> settled;       // that port's result, when the claim completed it
   };
 
@@ -120,7 +120,10 @@ class port_wait {
     const std::uintptr_t sel = w_.selected();
     if (!registered_) return {sel, std::nullopt, std::nullopt};
     const std::optional<std::size_t> claimed = withdraw_all_but(sel);
-    return {sel, claimed, settle(sel, claimed)};
+    const std::optional<status> settled = settle(sel, claimed);
+    // With one port a claim that names no entry (a disconnect) may settle it: name port 0, so
+    // that a settled outcome always says which port.
+    return {sel, settled && !claimed ? std::optional<std::size_t>(0) : claimed, settled};
   }
 
   ~port_wait() {
