@@ -19,6 +19,7 @@
 #include "kinds_oneshot.hpp"
 #include "kinds_watermark.hpp"
 #include "select.hpp"
+#include "selector.hpp"
 #include "spsc.hpp"
 #include "timeouts.hpp"
 #include "try_ops.hpp"
@@ -113,6 +114,8 @@ std::vector<scenario> all_scenarios() {
   add_kinds_async_scenarios<P>(out);
   // Blocking select over two channels (issue 6): group select.
   add_select_scenarios<P>(out);
+  // The run-time selector (select() and ready()): group select too.
+  add_selector_scenarios<P>(out);
   // Coroutines on the channels (issue 6): group async.
 #ifndef SLUICE_VERIF_NO_COROUTINE_SCENARIOS  // clang 14 + ASan: see kinds_async.hpp
   add_async_scenarios<P>(out);

@@ -233,6 +233,21 @@ struct tuple_case_table {
   }
 };
 
+// The earliest instant at which a case becomes ready by itself (a timer source, sources.hpp):
+// the thread engine parks no later (blocking.hpp's limits.wake).
+template <class P, class Cases, class States>
+std::optional<typename P::clock::time_point> earliest_wake(Cases& cases, States& states) {
+  std::optional<typename P::clock::time_point> wake;
+  auto consider = [&](auto& c, auto& s) {
+    if constexpr (requires { s.wake_at(c); })
+      if (const auto* at = s.wake_at(c); at && (!wake || *at < *wake)) wake = *at;
+  };
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (consider(std::get<I>(cases), std::get<I>(states)), ...);
+  }(std::make_index_sequence<std::tuple_size_v<Cases>>{});
+  return wake;
+}
+
 template <class P, bool Fair, class... Chans, class... Extra>
 std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extras) {
   constexpr std::size_t n = sizeof...(Chans);
@@ -248,7 +263,8 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
   const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   wait_entry<P> entries[n];
   tuple_case_table<std::tuple<Chans&...>, std::tuple<case_state<Chans>...>> table{cases, states, wait_mode::select};
-  const wait_limits<P> limits{deadline ? &*deadline : nullptr, nullptr, has_default, false};
+  const std::optional<time_point> wake = earliest_wake<P>(cases, states);
+  const wait_limits<P> limits{deadline ? &*deadline : nullptr, nullptr, has_default, false, wake ? &*wake : nullptr};
   const wait_end end = block_on<P>(table, n, order.data(), entries, limits);
   // With no default or deadline case, a channel case always fires.
   if (sizeof...(Extra) == 0 || end.index != wait_end::none) {

@@ -6,6 +6,8 @@
 //     ids.push_back(sel.recv(rx, [&](sluice::recv_result<int> r) { ... }));
 //   std::size_t fired = sel.select();                           // blocks; or try_select(),
 //                                                               // select_timeout(d), select_deadline(tp)
+//   std::size_t fired = co_await sel.async_select();            // a coroutine's, likewise
+//   std::size_t id = sel.ready();                               // a ready case, not completed
 // Contract
 // --------
 // recv(rx, f) and send(tx, msg, f) add a case and return its id (ids are never reused);
@@ -21,6 +23,24 @@
 // select() with no case throws std::invalid_argument (it would block forever); with a
 // deadline and no case it waits for the deadline.
 //
+// Cases: any receive or send handle select() accepts (on_recv/on_send: receivers, senders,
+// the spsc/mpsc handles of spsc.hpp) and the sources of sources.hpp (never, after, tick).
+// ready(), try_ready(), ready_timeout/ready_deadline (crossbeam's Select::ready): wait until
+// some case is ready and return its id WITHOUT completing its operation (no handler runs);
+// uniform among the ready cases as select() is. The operation may still fail when the caller
+// then performs it (another party took the message or the slot first), as with crossbeam, and
+// a ready() may report a case spuriously: perform the operation with a try form and loop. A
+// receive case is ready when a message (or a disconnect) is there; a send case when there is
+// room, a waiting receiver, or a disconnect. One exception: on a rendezvous channel a waiting
+// send case is offered to receivers (its message in a packet), so a receiver may take it while
+// ready() waits; that case's operation has then completed, its handler runs and ready()
+// returns its id as select() would.
+// async_select(), async_select_timeout(d, timer), async_select_deadline(tp, timer): select()
+// for coroutines, on the coroutine engine (async_port_wait.hpp), with async_select.hpp's
+// semantics (cancel-safety, resumption, a timeout on the caller's timer). The selector and its
+// handles must outlive the operation, and the selector is not used while it is pending. A timer
+// source (after, tick) has no coroutine wake-up: with one, async_select throws
+// std::invalid_argument.
 // Cost: one allocation per added case (the type-erased case and its state), none per select()
 // once the selector's buffers have grown to the number of cases.
 // Happens-before: as for the channel operations (channel.hpp).
@@ -30,29 +50,37 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "sluice/async_select.hpp"
+#include "sluice/detail/async_port_wait.hpp"
+#include "sluice/detail/async_timer.hpp"
 #include "sluice/select.hpp"
+#include "sluice/sources.hpp"
+#include "sluice/spsc.hpp"
 
 namespace sluice {
 
 namespace detail {
 
-// One case behind a virtual interface: its port and its handler, for the thread engine
-// (blocking.hpp) through dyn_case_table.
+// One case behind a virtual interface: its port and its handler, for the engines
+// (blocking.hpp, async_port_wait.hpp) through dyn_case_table.
 template <class P>
 struct dyn_case {
   // Frees the case (allocated through P::allocate, as all of core's memory).
   virtual void destroy() noexcept = 0;
-  virtual void reset() = 0;  // fresh per-select state
+  virtual void reset(wait_mode mode) = 0;  // fresh per-select state; ports for waiters of `mode`
   virtual std::optional<status> try_now() = 0;
   virtual dyn_port<P>& port() = 0;  // made on first use in a select
   virtual void fire(status st) = 0;
   // A send case that has fired (its message is gone, or was handed back to its handler).
   virtual bool spent() const noexcept = 0;
+  // The instant at which the case becomes ready by itself (a timer source), or null.
+  virtual const typename P::clock::time_point* wake_at() const = 0;
 
  protected:
   ~dyn_case() = default;  // destroy() frees the concrete case
@@ -68,18 +96,28 @@ struct dyn_case_of final : dyn_case<P> {
   explicit dyn_case_of(C c) : kase(std::move(c)) {}
   C kase;
   std::optional<case_state<C>> state;  // rebuilt by reset(): its port may hold a packet
+  wait_mode mode = wait_mode::select;
   bool fired = false;
 
   void destroy() noexcept override { destroy_shared<dyn_case_of, P>(this, sizeof(dyn_case_of)); }
-  void reset() override { state.emplace(); }
+  void reset(wait_mode m) override {
+    mode = m;
+    state.emplace();
+  }
   std::optional<status> try_now() override { return state->try_now(kase); }
-  dyn_port<P>& port() override { return state->bound_port(kase, wait_mode::select); }
+  dyn_port<P>& port() override { return state->bound_port(kase, mode); }
   void fire(status st) override {
     fired = true;  // before the handler, which may throw
     state->outcome = st;
     state->fire(kase);
   }
   bool spent() const noexcept override { return is_send_case_v<C> && fired; }
+  const typename P::clock::time_point* wake_at() const override {
+    if constexpr (requires { case_state<C>::wake_at(kase); })
+      return case_state<C>::wake_at(kase);
+    else
+      return nullptr;
+  }
 };
 
 template <class P>
@@ -92,10 +130,66 @@ struct dyn_case_table {
   }
 };
 
+// ready()'s table: the same ports, but a "try" only asks whether the case is ready (the port's
+// re-check, or an earlier sign: its enroll found it ready, or a claim named its registration),
+// and completes nothing. The ports are the coroutine's (wait_mode::coroutine), which are never
+// handed a message: a rendezvous receive registers as an observer. A claim that settles an
+// operation (a rendezvous send taken from its packet, see selector's header) is recorded.
+template <class P>
+struct readiness_table {
+  dyn_case<P>* const* cases;
+  unsigned char* seen;  // per case: found ready while registered
+  bool completed = false;
+
+  struct view {
+    dyn_port<P>& port;
+    unsigned char& seen;
+    bool& completed;
+    static constexpr bool spins = false;
+    bool others_wait() const noexcept { return false; }
+    std::optional<status> try_now() {
+      if (seen || port.ready()) return status::ok;
+      return std::nullopt;
+    }
+    bool enroll(wait_entry<P>& e) {
+      const bool r = port.enroll(e);
+      if (r) seen = 1;
+      return r;
+    }
+    bool ready() { return port.ready(); }
+    void withdraw(wait_entry<P>& e) { port.withdraw(e); }
+    std::optional<status> settle(std::uintptr_t sel) {
+      if (std::optional<status> r = port.settle(sel)) {
+        completed = true;
+        return r;
+      }
+      if (sel >= sel_first_operation) {
+        seen = 1;
+        // The wake-up was meant for an operation that the caller may never perform: pass it
+        // on, so that another waiter of this side is not left asleep (a spurious wake at worst).
+        port.forward();
+      }
+      return std::nullopt;
+    }
+    void forward() { port.forward(); }
+  };
+
+  std::optional<status> try_now(std::size_t i) {
+    return at(i, [](view& v) { return v.try_now(); });
+  }
+  template <class Fn>
+  decltype(auto) at(std::size_t i, Fn&& fn) {
+    view v{cases[i]->port(), seen[i], completed};
+    return fn(v);
+  }
+};
+
 }  // namespace detail
 
 template <platform P>
 class basic_selector {
+  using time_point = typename P::clock::time_point;
+
  public:
   basic_selector() = default;
   basic_selector(const basic_selector&) = delete;
@@ -103,16 +197,16 @@ class basic_selector {
   basic_selector(basic_selector&&) noexcept = default;
   basic_selector& operator=(basic_selector&&) noexcept = default;
 
-  template <class T, class F>
-  std::size_t recv(const basic_receiver<T, P>& rx, F&& handler) {
-    if (!rx) throw empty_handle_error("selector: recv");
-    return add(detail::recv_case<T, P, std::decay_t<F>>{&rx, std::forward<F>(handler)});
+  // A case on any handle select() takes (on_recv/on_send, which throw empty_handle_error for an
+  // empty handle): receivers and senders, the spsc/mpsc handles (spsc.hpp), the sources
+  // (sources.hpp: never, after, tick). The case holds the handle by address.
+  template <class H, class F>
+  std::size_t recv(H& rx, F&& handler) {
+    return add(on_recv(rx, std::forward<F>(handler)));
   }
-  template <class T, class U, class F>
-  std::size_t send(const basic_sender<T, P>& tx, U&& msg, F&& handler) {
-    if (!tx) throw empty_handle_error("selector: send");
-    return add(detail::send_case<T, P, std::decay_t<F>>{&tx, detail::to_stored<T, P>(std::forward<U>(msg)),
-                                                        std::forward<F>(handler)});
+  template <class H, class U, class F>
+  std::size_t send(H& tx, U&& msg, F&& handler) {
+    return add(on_send(tx, std::forward<U>(msg), std::forward<F>(handler)));
   }
   // Takes the case out; false if there is no such case (never added, fired once, or removed).
   bool remove(std::size_t id) noexcept {
@@ -128,18 +222,55 @@ class basic_selector {
 
   std::size_t select() {
     if (cases_.empty()) throw std::invalid_argument("sluice::selector::select: no case (it would block forever)");
-    return *run(false, nullptr);
+    return *run(false, false, nullptr);
   }
-  std::optional<std::size_t> try_select() { return run(true, nullptr); }
+  std::optional<std::size_t> try_select() { return run(false, true, nullptr); }
   template <class Rep, class Period>
   std::optional<std::size_t> select_timeout(std::chrono::duration<Rep, Period> timeout) {
     const auto deadline = detail::deadline_after<P>(timeout);
-    return run(false, &deadline);
+    return run(false, false, &deadline);
   }
   template <class Clock, class Duration>
   std::optional<std::size_t> select_deadline(std::chrono::time_point<Clock, Duration> tp) {
     const auto deadline = detail::to_platform_time<P>(tp);
-    return run(false, &deadline);
+    return run(false, false, &deadline);
+  }
+
+  // The id of a ready case; its operation is not performed (see the header).
+  std::size_t ready() {
+    if (cases_.empty()) throw std::invalid_argument("sluice::selector::ready: no case (it would block forever)");
+    return *run(true, false, nullptr);
+  }
+  std::optional<std::size_t> try_ready() { return run(true, true, nullptr); }
+  template <class Rep, class Period>
+  std::optional<std::size_t> ready_timeout(std::chrono::duration<Rep, Period> timeout) {
+    const auto deadline = detail::deadline_after<P>(timeout);
+    return run(true, false, &deadline);
+  }
+  template <class Clock, class Duration>
+  std::optional<std::size_t> ready_deadline(std::chrono::time_point<Clock, Duration> tp) {
+    const auto deadline = detail::to_platform_time<P>(tp);
+    return run(true, false, &deadline);
+  }
+
+  // select() for a coroutine: co_await it; the result is the id of the case that fired.
+  detail::async_op<std::size_t, P> async_select() {
+    if (cases_.empty()) throw std::invalid_argument("sluice::selector::async_select: no case");
+    check_no_timer();
+    return async_run<std::size_t>({});
+  }
+  // The same until the deadline, kept by the caller's timer; nullopt when no case fired.
+  template <class Rep, class Period, scheduler Timer>
+  detail::async_op<std::optional<std::size_t>, P> async_select_timeout(std::chrono::duration<Rep, Period> timeout,
+                                                                       Timer& timer) {
+    check_no_timer();
+    return async_run<std::optional<std::size_t>>(detail::deadline_spec<P>::of(detail::deadline_after<P>(timeout), timer));
+  }
+  template <class Clock, class Duration, scheduler Timer>
+  detail::async_op<std::optional<std::size_t>, P> async_select_deadline(std::chrono::time_point<Clock, Duration> tp,
+                                                                        Timer& timer) {
+    check_no_timer();
+    return async_run<std::optional<std::size_t>>(detail::deadline_spec<P>::of(detail::to_platform_time<P>(tp), timer));
   }
 
  private:
@@ -150,9 +281,18 @@ class basic_selector {
     std::size_t id;
     std::unique_ptr<detail::dyn_case<P>, case_deleter> c;
   };
+  // Removes the send cases that fired, also when a handler throws: they never fire again.
+  struct drop_spent {
+    std::vector<entry>& cases;
+    ~drop_spent() {
+      std::erase_if(cases, [](const entry& e) { return e.c->spent(); });
+    }
+  };
 
   template <class C>
   std::size_t add(C&& c) {
+    static_assert(std::is_same_v<typename detail::case_traits<std::decay_t<C>>::platform, P>,
+                  "sluice::selector: a case on another platform's handle");
     using D = detail::dyn_case_of<std::decay_t<C>, P>;
     std::unique_ptr<detail::dyn_case<P>, case_deleter> dc(detail::create_shared<D, P>(sizeof(D), std::forward<C>(c)));
     cases_.push_back(entry{next_id_, std::move(dc)});
@@ -160,36 +300,87 @@ class basic_selector {
     active_.reserve(cases_.size());
     order_.reserve(cases_.size());
     entries_.reserve(cases_.size());
+    seen_.reserve(cases_.size());
     return next_id_++;
   }
 
-  std::optional<std::size_t> run(bool try_only, const typename P::clock::time_point* deadline) {
+  // Fresh state for every case, in a uniformly random order (select_random.hpp); returns the
+  // earliest instant a timer case becomes ready.
+  std::optional<time_point> prepare(detail::wait_mode mode) {
     const std::size_t n = cases_.size();
     active_.clear();
     order_.clear();
+    std::optional<time_point> wake;
     for (std::size_t i = 0; i < n; ++i) {
-      cases_[i].c->reset();
+      cases_[i].c->reset(mode);
       active_.push_back(cases_[i].c.get());
       order_.push_back(i);
+      if (const time_point* at = cases_[i].c->wake_at(); at && (!wake || *at < *wake)) wake = *at;
     }
     entries_.resize(n);
     detail::shuffle_order<P>(order_.data(), n);
+    return wake;
+  }
+
+  std::optional<std::size_t> run(bool ready_only, bool try_only, const time_point* deadline) {
+    const std::size_t n = cases_.size();
+    drop_spent drop{cases_};
+    const std::optional<time_point> wake = prepare(ready_only ? detail::wait_mode::coroutine : detail::wait_mode::select);
+    const detail::wait_limits<P> limits{deadline, nullptr, try_only, false, wake ? &*wake : nullptr};
+    if (ready_only) {
+      seen_.assign(n, 0);
+      detail::readiness_table<P> table{active_.data(), seen_.data()};
+      const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
+      if (end.index == detail::wait_end::none) return std::nullopt;
+      if (table.completed) active_[end.index]->fire(end.st);  // a rendezvous send was taken
+      return cases_[end.index].id;
+    }
     detail::dyn_case_table<P> table{active_.data()};
-    struct drop_spent {  // also when a handler throws: a fired send case never fires again
-      std::vector<entry>& cases;
-      ~drop_spent() { std::erase_if(cases, [](const entry& e) { return e.c->spent(); }); }
-    } drop{cases_};
-    const detail::wait_limits<P> limits{deadline, nullptr, try_only, false};
     const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
     if (end.index == detail::wait_end::none) return std::nullopt;
     active_[end.index]->fire(end.st);
     return cases_[end.index].id;
   }
 
+  void check_no_timer() const {
+    for (const entry& e : cases_)
+      if (e.c->wake_at()) throw std::invalid_argument("sluice::selector::async_select: a timer source needs a thread's wait");
+  }
+
+  // The coroutine engine over the cases (async_select.hpp's loop, with a run-time number).
+  template <class R>
+  detail::async_op<R, P> async_run(detail::deadline_spec<P> spec) {
+    const bool has_deadline = spec.timer != nullptr;
+    const std::size_t n = cases_.size();
+    drop_spent drop{cases_};
+    prepare(detail::wait_mode::coroutine);
+    detail::dyn_case_table<P> table{active_.data()};
+    detail::deadline_guard<P> guard(spec);
+    for (;;) {
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t i = order_[k];
+        if (const std::optional<detail::status> st = table.try_now(i)) {
+          active_[i]->fire(*st);
+          co_return cases_[i].id;
+        }
+      }
+      if (has_deadline && guard.passed()) co_return R{};
+      const auto got = co_await detail::port_wait<P, std::dynamic_extent, detail::dyn_case_table<P>>(
+          table, std::span<detail::wait_entry<P>>(entries_.data(), n), order_.data(), nullptr,
+          has_deadline ? &guard : nullptr, false);
+      if (got.sel == detail::sel_timed_out) co_return R{};
+      if (got.settled) {
+        active_[*got.claimed]->fire(*got.settled);
+        co_return cases_[*got.claimed].id;
+      }
+    }
+  }
+
   std::vector<entry> cases_;
   std::vector<detail::dyn_case<P>*> active_;
   std::vector<std::size_t> order_;
   std::vector<detail::wait_entry<P>> entries_;
+  std::vector<unsigned char> seen_;  // ready(): per case (not vector<bool>: the table takes a pointer)
   std::size_t next_id_ = 0;
 };
 

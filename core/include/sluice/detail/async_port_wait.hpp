@@ -18,13 +18,18 @@
 // lets the claimed port settle, and passes a wake-up it can no longer use on to the next
 // waiter of that port (forward). So a destroyed wait leaves every channel as it was, and loses
 // no message and no wake-up.
+// N is the number of ports, or std::dynamic_extent for a number known at run time (the
+// coroutine selector, selector.hpp): the caller then supplies n and the n entries, which must
+// stay put until the wait ends.
 #pragma once
 
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stop_token>
+#include <type_traits>
 
 #include "sluice/detail/async_timer.hpp"
 #include "sluice/detail/blocking.hpp"
@@ -44,13 +49,21 @@ class port_wait {
  public:
   struct outcome {
     std::uintptr_t sel;
-    std::optional<std::size_t> claimed;  // the port whose registration the claim names
+    std::optional<std::size_t> claimed;  // the port whose registration the claim names (set when settled)
     std::optional<status> settled;       // that port's result, when the claim completed it
   };
 
   port_wait(Table& table, const std::size_t* order, const std::stop_token* stop, deadline_guard<P>* deadline,
             bool probe) noexcept
-      : table_(table), order_(order), stop_(stop), deadline_(deadline), probe_(probe) {}
+      : table_(table), order_(order), stop_(stop), deadline_(deadline), probe_(probe) {
+    static_assert(!dynamic, "port_wait: a run-time number of ports needs its entries");
+  }
+  port_wait(Table& table, std::span<wait_entry<P>> entries, const std::size_t* order, const std::stop_token* stop,
+            deadline_guard<P>* deadline, bool probe) noexcept
+      : table_(table), order_(order), stop_(stop), deadline_(deadline), probe_(probe), n_(entries.size()) {
+    static_assert(dynamic, "port_wait: a compile-time number of ports keeps its own entries");
+    entries_ = entries.data();
+  }
   port_wait(const port_wait&) = delete;
   port_wait& operator=(const port_wait&) = delete;
 
@@ -79,15 +92,16 @@ class port_wait {
       return cw_.suspend();
     }
     bool ready = false;
-    for (std::size_t k = 0; k < N; ++k) {
+    for (std::size_t k = 0; k < n_; ++k) {
       wait_entry<P>& e = entries_[order_[k]];
+      e = wait_entry<P>{};
       e.w = &w_;
       ready |= table_.at(order_[k], [&](auto& port) { return port.enroll(e); });
     }
     registered_ = true;
     if (stop_ && stop_->stop_possible()) stop_cb_.emplace(*stop_, cancel_waiter<P>{&w_});
     P::test_delay();  // race window: a partner arrives between the tries and the registrations
-    for (std::size_t k = 0; k < N && !ready; ++k)
+    for (std::size_t k = 0; k < n_ && !ready; ++k)
       ready = table_.at(order_[k], [](auto& port) { return port.ready(); });
     std::uintptr_t self_claim = sel_aborted;  // ready: the caller retries
     if (!ready && probe_) {
@@ -113,7 +127,10 @@ class port_wait {
     const std::uintptr_t sel = w_.selected();
     if (!registered_) return {sel, std::nullopt, std::nullopt};
     const std::optional<std::size_t> claimed = withdraw_all_but(sel);
-    return {sel, claimed, settle(sel, claimed)};
+    const std::optional<status> settled = settle(sel, claimed);
+    // With one port a claim that names no entry (a disconnect) may settle it: name port 0, so
+    // that a settled outcome always says which port.
+    return {sel, settled && !claimed ? std::optional<std::size_t>(0) : claimed, settled};
   }
 
   ~port_wait() {
@@ -137,16 +154,16 @@ class port_wait {
   std::optional<std::size_t> withdraw_all_but(std::uintptr_t sel) {
     registered_ = false;
     std::optional<std::size_t> claimed;
-    for (std::size_t i = 0; i < N; ++i) {
-      if (claims_entry(sel, entries_[i], N))
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (claims_entry(sel, entries_[i], n_))
         claimed = i;
-      else if (N > 1 || sel != sel_disconnected)
+      else if (n_ > 1 || sel != sel_disconnected)
         table_.at(i, [&](auto& port) { port.withdraw(entries_[i]); });
     }
     return claimed;
   }
   std::optional<status> settle(std::uintptr_t sel, std::optional<std::size_t> claimed) {
-    if (N > 1 && !claimed) return std::nullopt;
+    if (n_ > 1 && !claimed) return std::nullopt;
     return table_.at(claimed.value_or(0), [&](auto& port) { return port.settle(sel); });
   }
 
@@ -155,9 +172,11 @@ class port_wait {
   const std::stop_token* stop_;
   deadline_guard<P>* deadline_;
   bool probe_;
+  static constexpr bool dynamic = N == std::dynamic_extent;
+  std::size_t n_ = dynamic ? 0 : N;
   coro_waiter<P> cw_;
   waiter<P>& w_ = cw_.get();
-  wait_entry<P> entries_[N];
+  std::conditional_t<dynamic, wait_entry<P>*, wait_entry<P>[dynamic ? 1 : N]> entries_{};
   bool registered_ = false;  // SAFETY: owner-only flags (the coroutine that waits)
   bool skipped_ = false;
   std::optional<typename P::template stop_callback<cancel_waiter<P>>> stop_cb_;

@@ -22,7 +22,9 @@
 // flavor, oneshot, broadcast, watermark) runs that step, parks, withdraws and settles.
 // The limits' stop token and deadline apply to every form; the table maps a case index to its
 // port (`at(i, fn)` calls fn(port)) and tries a case (`try_now(i)`: a select tries without
-// making its ports).
+// making its ports). limits.wake, when set, is an earlier instant at which a port becomes
+// ready by itself (a timer channel's next delivery, select.hpp): the park ends there, and the
+// loop retries without giving up.
 #pragma once
 
 #include <cstddef>
@@ -76,6 +78,13 @@ struct wait_limits {
   const std::stop_token* stop = nullptr;
   bool has_default = false;  // select's default case: give up when no case is ready
   bool lone = false;         // a plain operation: backoff tries, FIFO behind earlier waiters
+  const typename P::clock::time_point* wake = nullptr;  // a timer port's instant: park no later
+
+  // Where the park ends by itself: the earlier of the deadline and the wake-up instant.
+  const typename P::clock::time_point* park_until() const noexcept {
+    if (!wake) return deadline;
+    return deadline && *deadline < *wake ? deadline : wake;
+  }
 
   std::optional<status> give_up() const {
     if (stop_requested(stop)) return status::cancelled;
@@ -116,7 +125,7 @@ template <class P, class Table>
     w.try_select_self(sel_aborted);
   else if (limits.has_default)
     w.try_select_self(sel_timed_out);  // no case ready now (select.hpp [D1]); fails if claimed
-  const std::uintptr_t sel = wait_for_claim<P>(w, limits.deadline, limits.stop);
+  const std::uintptr_t sel = wait_for_claim<P>(w, limits.park_until(), limits.stop);
 
   std::optional<std::size_t> claimed;
   for (std::size_t i = 0; i < n; ++i) {
