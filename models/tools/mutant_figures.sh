@@ -8,7 +8,7 @@
 set -u
 BUILD=${BUILD:-build/dev}
 CAP=${CAP:-120}
-LOCK=${LOCK:-/work/build.lock}
+LOCK=${LOCK:-${TMPDIR:-/tmp}/sluice-build.lock}  # a shared machine passes its own global lock
 T="$BUILD/relacy_tests/sluice_model_tests"
 M=relacy_tests/mutants
 echo "# $(nproc) vCPU, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git rev-parse --short HEAD), cap ${CAP} s"
