@@ -50,19 +50,4 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$OUT/runs.txt" <<'EOF'
-import statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    side, row, s = line.split()
-    if s != "nan":
-        runs.setdefault(row, {}).setdefault(side, []).append(float(s))
-print(f"{'row':24} {'base s':>10} {'head s':>10} {'head/base':>9}  spread(base) spread(head)")
-for row, d in runs.items():
-    if "base" not in d or "head" not in d:
-        continue
-    b, h = statistics.median(d["base"]), statistics.median(d["head"])
-    sb = (max(d["base"]) - min(d["base"])) / b if b else 0
-    sh = (max(d["head"]) - min(d["head"])) / h if h else 0
-    print(f"{row:24} {b:10.4f} {h:10.4f} {h / b:9.2f}  {sb:11.0%} {sh:11.0%}")
-EOF
+python3 "$ROOT/bench/ab_table.py" "$OUT/runs.txt" s

@@ -34,20 +34,10 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$OUT" "$ROUNDS" <<'EOF'
-import json, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
-runs = {}
-for side in ("base", "head"):
-    for r in range(1, rounds + 1):
-        for b in json.load(open(f"{out}/{side}.{r}.json"))["benchmarks"]:
-            runs.setdefault(b["name"], {}).setdefault(side, []).append(b["cpu_time"])
-print(f"{'benchmark':40} {'base ns':>9} {'head ns':>9} {'head/base':>9}  spread(base) spread(head)")
-for name, d in runs.items():
-    if "base" not in d or "head" not in d:
-        continue
-    b, h = statistics.median(d["base"]), statistics.median(d["head"])
-    sb = (max(d["base"]) - min(d["base"])) / b if b else 0
-    sh = (max(d["head"]) - min(d["head"])) / h if h else 0
-    print(f"{name:40} {b:9.1f} {h:9.1f} {h / b:9.2f}  {sb:11.0%} {sh:11.0%}")
-EOF
+for side in base head; do
+  for r in $(seq "$ROUNDS"); do
+    python3 -c 'import json, sys
+for b in json.load(open(sys.argv[1]))["benchmarks"]: print(sys.argv[2], b["name"], b["cpu_time"])' "$OUT/$side.$r.json" "$side"
+  done
+done >"$OUT/runs.txt"
+python3 "$ROOT/bench/ab_table.py" "$OUT/runs.txt" ns

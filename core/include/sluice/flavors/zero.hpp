@@ -91,8 +91,9 @@ class zero_flavor {
   zero_flavor(const zero_flavor&) = delete;
   zero_flavor& operator=(const zero_flavor&) = delete;
 
-  // Out of line (both tries): inlined, their lock and claim made every channel's type switch
-  // too big for the compiler to inline the other flavors' tries into the caller.
+  // Out of line (both tries): their lock and claim are big, and inlined into the channel's
+  // type switch they crowd out the other flavors' tries. Measured with bench/ir_ab.sh, mixed:
+  // unbounded send+recv 263 -> 246 instructions, bounded(1) 252 -> 274 (one translation unit).
   [[gnu::noinline]] status try_send(S& msg) noexcept {
     std::optional<wait_entry<P>> receiver;
     status st;
