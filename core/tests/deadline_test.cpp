@@ -41,6 +41,14 @@ auto forever_timeouts() {
   return std::make_tuple(hours::max(), nanoseconds::max(), seconds::max(), std::chrono::duration<double>(1e300));
 }
 
+// End to end, each kind is driven by two types of each sort, extreme values only: one
+// clock-native and one not (the conversion above checks every type value by value). Every
+// type here instantiates every kind's `_for`/`_until` path, which is what the compile pays for.
+auto e2e_past_deadlines() { return std::make_tuple(system_clock::time_point::min(), time_point<steady_clock, seconds>::min()); }
+auto e2e_past_timeouts() { return std::make_tuple(nanoseconds::min(), std::chrono::duration<double>(-1e300)); }
+auto e2e_forever_deadlines() { return std::make_tuple(time_point<system_clock, hours>::max(), steady_clock::time_point::max()); }
+auto e2e_forever_timeouts() { return std::make_tuple(hours::max(), std::chrono::duration<double>(1e300)); }
+
 template <class Tuple, class F>
 void each(const Tuple& t, F f) {
   std::apply([&](const auto&... x) { (f(x), ...); }, t);
@@ -131,10 +139,10 @@ void receive_side_saturates(Make make, SendOne send_one) {
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(*r, 7);
   };
-  each(past_deadlines(), past);
-  each(past_timeouts(), past);
-  each(forever_deadlines(), never);
-  each(forever_timeouts(), never);
+  each(e2e_past_deadlines(), past);
+  each(e2e_past_timeouts(), past);
+  each(e2e_forever_deadlines(), never);
+  each(e2e_forever_timeouts(), never);
 }
 
 auto channel_send = [](auto& tx) { (void)tx.send_for(7, forever); };
@@ -168,10 +176,10 @@ void send_side_saturates(Make make, Take take) {
     auto r = blocked_then([&] { return send_by(ch.first, 2, d); }, [&] { take(ch.second); });
     EXPECT_TRUE(r.has_value());
   };
-  each(past_deadlines(), past);
-  each(past_timeouts(), past);
-  each(forever_deadlines(), never);
-  each(forever_timeouts(), never);
+  each(e2e_past_deadlines(), past);
+  each(e2e_past_timeouts(), past);
+  each(e2e_forever_deadlines(), never);
+  each(e2e_forever_timeouts(), never);
 }
 
 TEST(DeadlineSaturation, SendOnEveryBlockingFlavor) {
@@ -211,10 +219,10 @@ TEST(DeadlineSaturation, WatermarkSendWhilePaused) {
     });
     EXPECT_TRUE(r.has_value());
   };
-  each(past_deadlines(), past);
-  each(past_timeouts(), past);
-  each(forever_deadlines(), never);
-  each(forever_timeouts(), never);
+  each(e2e_past_deadlines(), past);
+  each(e2e_past_timeouts(), past);
+  each(e2e_forever_deadlines(), never);
+  each(e2e_forever_timeouts(), never);
 }
 
 TEST(DeadlineSaturation, SelectOnDeadlineAndOnTimeout) {
@@ -245,10 +253,10 @@ TEST(DeadlineSaturation, SelectOnDeadlineAndOnTimeout) {
     EXPECT_EQ(fired, 0u);
     EXPECT_EQ(got, 7);
   };
-  each(past_deadlines(), past);
-  each(past_timeouts(), past);
-  each(forever_deadlines(), never);
-  each(forever_timeouts(), never);
+  each(e2e_past_deadlines(), past);
+  each(e2e_past_timeouts(), past);
+  each(e2e_forever_deadlines(), never);
+  each(e2e_forever_timeouts(), never);
 }
 
 template <class D>
@@ -315,10 +323,10 @@ TEST(DeadlineSaturation, AsyncRecvAndSend) {
       EXPECT_TRUE(*sent);
     }
   };
-  each(past_deadlines(), past);
-  each(past_timeouts(), past);
-  each(forever_deadlines(), never);
-  each(forever_timeouts(), never);
+  each(e2e_past_deadlines(), past);
+  each(e2e_past_timeouts(), past);
+  each(e2e_forever_deadlines(), never);
+  each(e2e_forever_timeouts(), never);
 }
 
 }  // namespace
