@@ -27,7 +27,10 @@ inline std::size_t thread_random(std::size_t n) noexcept {
   state ^= state << 13;
   state ^= state >> 7;
   state ^= state << 17;
-  return static_cast<std::size_t>(state % n);
+  // The high 32 bits scaled to [0, n) by a multiply and a shift (Lemire, "Fast random integer
+  // generation in an interval", 2019), not `%`: a division per draw was 7-14% of a contended
+  // four-case select's samples. Bias n/2^32, far below what fairness can see; n < 2^32.
+  return static_cast<std::size_t>(((state >> 32) * static_cast<std::uint64_t>(n)) >> 32);
 }
 
 template <class P>
