@@ -78,7 +78,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "sluice/detail/async_forms.hpp"
+#include "sluice/detail/forms.hpp"
+#include "sluice/detail/handle.hpp"
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/backoff.hpp"
 #include "sluice/detail/blocking.hpp"
@@ -309,10 +310,12 @@ class oneshot_state {
   typename P::template cell<uninit<S>> msg_{};
 };
 
-// The receiver handle's, and each async receive's, counted reference ([O9]).
+// The sender handle's reference, and the receiver handle's and each async receive's ([O9]).
+template <class S, class P>
+using oneshot_tx_ref = owned_ref<oneshot_state<S, P>*, counted_by<&oneshot_state<S, P>::drop_sender>>;
 template <class S, class P>
 using oneshot_rx_ref =
-    counted_ref<oneshot_state<S, P>, &oneshot_state<S, P>::retain_receiver, &oneshot_state<S, P>::release_receiver>;
+    owned_ref<oneshot_state<S, P>*, counted_by<&oneshot_state<S, P>::release_receiver, &oneshot_state<S, P>::retain_receiver>>;
 
 // An async receive's port (kind_wait.hpp): the blocked-receiver slot, through [O4]
 // and [O6] exactly as the blocking recv uses it.
@@ -366,29 +369,16 @@ std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver<T, P>> basic_onesho
 // The sending half: move-only; send() consumes it (`std::move(tx).send(v)`), so the type
 // allows one message. Dropping it unsent closes the channel: the receiver gets errc::closed.
 template <class T, platform P = std_platform>
-class basic_oneshot_sender {
+class basic_oneshot_sender : public detail::handle<detail::oneshot_tx_ref<detail::stored_t<T, P>, P>> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using stored = detail::stored_t<T, P>;
   using state = detail::oneshot_state<stored, P>;
+  using base = detail::handle<detail::oneshot_tx_ref<stored, P>>;
 
  public:
   using value_type = T;
 
   basic_oneshot_sender() noexcept = default;
-  basic_oneshot_sender(basic_oneshot_sender&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  basic_oneshot_sender& operator=(basic_oneshot_sender&& o) noexcept {
-    basic_oneshot_sender gone(std::move(*this));
-    s_ = std::exchange(o.s_, nullptr);
-    return *this;
-  }
-  basic_oneshot_sender(const basic_oneshot_sender&) = delete;
-  basic_oneshot_sender& operator=(const basic_oneshot_sender&) = delete;
-  ~basic_oneshot_sender() {
-    if (s_) s_->drop_sender();
-  }
-
-  bool valid() const noexcept { return s_ != nullptr; }
-  explicit operator bool() const noexcept { return valid(); }
 
   // Sends the message and consumes the sender. Wait-free: no lock, no allocation (except
   // boxing a type whose move may throw, done before anything is published), a bounded number
@@ -400,127 +390,76 @@ class basic_oneshot_sender {
   }
 
   // Whether the receiver is gone (a send would fail). A snapshot.
-  bool is_disconnected() const {
-    check("is_disconnected");
-    return s_->other_side_gone();
-  }
-  bool is_closed() const {
-    check("is_closed");
-    return s_->other_side_gone();
-  }
+  bool is_disconnected() const { return this->check("is_disconnected")->other_side_gone(); }
+  bool is_closed() const { return this->check("is_closed")->other_side_gone(); }
 
  private:
   friend std::pair<basic_oneshot_sender, basic_oneshot_receiver<T, P>> basic_oneshot<T, P>();
-  explicit basic_oneshot_sender(state* s) noexcept : s_(s) {}
-
-  void check(const char* op) const {
-    if (!s_) throw empty_handle_error(op);
-  }
+  explicit basic_oneshot_sender(state* s) noexcept : base(detail::oneshot_tx_ref<stored, P>(s)) {}
 
   template <class U>
   send_result<T> send_impl(U&& msg) {
-    check("send");
+    this->check("send");
     stored st = detail::to_stored<T, P>(std::forward<U>(msg));
-    state* s = std::exchange(s_, nullptr);
-    if (s->send(st) == detail::status::ok) return send_result<T>();
+    if (this->ref_.detach()->send(st) == detail::status::ok) return send_result<T>();
     // Handed back in place: `st` is this operation's one copy of the message.
     return send_result<T>(in_place_error, detail::construct_with,
                           [&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; });
   }
-
-  state* s_ = nullptr;
 };
 
 // The receiving half: move-only. A successful receive takes the message; later receives
 // report errc::closed. Dropping it makes a later send fail and hand the message back.
 template <class T, platform P = std_platform>
-class basic_oneshot_receiver : public detail::async_recv_forms<basic_oneshot_receiver<T, P>, P> {
+class basic_oneshot_receiver : public detail::handle<detail::oneshot_rx_ref<detail::stored_t<T, P>, P>>,
+                               public detail::recv_forms<basic_oneshot_receiver<T, P>, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using stored = detail::stored_t<T, P>;
   using state = detail::oneshot_state<stored, P>;
+  using base = detail::handle<detail::oneshot_rx_ref<stored, P>>;
 
  public:
   using value_type = T;
   using time_point = typename P::clock::time_point;
 
   basic_oneshot_receiver() noexcept = default;
-  basic_oneshot_receiver(basic_oneshot_receiver&&) noexcept = default;
-  basic_oneshot_receiver& operator=(basic_oneshot_receiver&&) noexcept = default;
-  basic_oneshot_receiver(const basic_oneshot_receiver&) = delete;
-  basic_oneshot_receiver& operator=(const basic_oneshot_receiver&) = delete;
-  ~basic_oneshot_receiver() = default;  // gives back its reference: the last one drops the side
 
-  bool valid() const noexcept { return ref_.get() != nullptr; }
-  explicit operator bool() const noexcept { return valid(); }
-
-  // Never blocks: the message; errc::empty if it has not been sent yet; errc::closed if the
-  // sender is gone unsent or the message was already taken.
-  recv_result<T> try_recv() {
-    detail::uninit<stored> out;
-    return finish(check("try_recv")->try_recv(out), out);
-  }
-  // Blocks until the message arrives (or errc::closed).
-  recv_result<T> recv() { return recv_impl("recv", nullptr, nullptr); }
-  // ... or until stop is requested (errc::cancelled; the message, if sent later, stays).
-  recv_result<T> recv(std::stop_token stop) { return recv_impl("recv", nullptr, &stop); }
-  template <class Rep, class Period>
-  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return recv_impl("recv_for", &d, nullptr);
-  }
-  template <class Clock, class Duration>
-  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
-    const time_point d = detail::to_platform_time<P>(deadline);
-    return recv_impl("recv_until", &d, nullptr);
-  }
-
-  // co_await-able receive, also spelled `co_await rx` (the receiver is awaitable): the message,
-  // errc::closed if the sender is gone unsent (or the message was taken), errc::cancelled if
-  // `stop` fires first, errc::timed_out at the deadline of async_recv_for(d, timer) /
-  // async_recv_until(t, timer) (detail/async_forms.hpp: every form, also async_recv(sched,
-  // stop)). Resumes through `sched` when given, else through the awaiting
-  // promise's scheduler() if it has one, else inline on the sending thread (sluice/async.hpp).
-  // Destroying the coroutine while it waits takes nothing: a message sent meanwhile stays
-  // here for the next receive (or is destroyed with this receiver, exactly once); if this
-  // receiver and every operation made from it are gone first, send() hands the message back.
-  // The operation holds a counted reference to the receiver side, so it may be awaited after
-  // this receiver is gone. Only one receive may wait at a time.
+  // The forms (detail/forms.hpp); try_recv: errc::empty if nothing was sent yet, errc::closed
+  // if the sender is gone unsent or the message was already taken; recv(stop) leaves a message
+  // sent later here. `co_await rx` is async_recv(). Destroying a coroutine while it waits takes
+  // nothing: a message sent meanwhile stays here for the next receive (or is destroyed with
+  // this receiver, exactly once); if this receiver and every operation made from it are gone
+  // first, send() hands the message back. An operation holds a counted reference to the
+  // receiver side, so it may be awaited after this receiver is gone. One receive waits at a time.
   detail::async_op<recv_result<T>, P> operator co_await() & { return this->async_recv(); }
 
   // Whether a receive can no longer succeed: the sender is gone unsent, or the message was
   // taken. A snapshot (a message sent but not yet received is not disconnected).
-  bool is_disconnected() const { return check("is_disconnected")->other_side_gone(); }
+  bool is_disconnected() const { return this->check("is_disconnected")->other_side_gone(); }
 
   // For the async layer: the shared state (register_waiter / withdraw_waiter / try_recv).
-  state* native_state() const noexcept { return ref_.get(); }
+  state* native_state() const noexcept { return this->ref_.get(); }
 
  private:
   friend std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver> basic_oneshot<T, P>();
-  explicit basic_oneshot_receiver(state* s) noexcept : ref_(s) {}
+  friend class detail::recv_forms<basic_oneshot_receiver, P>;
+  explicit basic_oneshot_receiver(state* s) noexcept
+      : base(detail::oneshot_rx_ref<stored, P>(s)) {}
 
-  friend class detail::async_recv_forms<basic_oneshot_receiver, P>;
   detail::async_op<recv_result<T>, P> async_recv_with(std::stop_token stop, detail::deadline_spec<P> deadline) const {
-    check("async_recv");
-    return detail::oneshot_async_recv_body<T, P>(ref_.another(), std::move(stop), deadline);
+    this->check("async_recv");
+    return detail::oneshot_async_recv_body<T, P>(this->ref_.another(), std::move(stop), deadline);
   }
-
-  state* check(const char* op) const {
-    if (!ref_.get()) throw empty_handle_error(op);
-    return ref_.get();
-  }
-  recv_result<T> recv_impl(const char* op, const time_point* deadline, const std::stop_token* stop) {
-    state* s = check(op);
+  recv_result<T> recv_with(bool block, const time_point* deadline, const std::stop_token* stop) const {
+    state* s = this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
-    return finish(detail::block_one<P>(typename state::recv_port{*s, out}, deadline, stop), out);
-  }
-  static recv_result<T> finish(detail::status st, detail::uninit<stored>& out) {
+    const detail::status st =
+        block ? detail::block_one<P>(typename state::recv_port{*s, out}, deadline, stop) : s->try_recv(out);
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
     // Moved once, from `out` (this operation's one copy) into the caller's result.
     detail::destroy_at_exit<stored> done{out};
     return recv_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
-
-  detail::oneshot_rx_ref<stored, P> ref_;
 };
 
 // Creates a oneshot channel on platform P: one allocation of default alignment.

@@ -73,56 +73,50 @@ struct spsc_access {
 };
 }  // namespace detail
 
-// The only producer of a channel: basic_sender without copy.
+// The only producer of a channel: basic_sender without copy. The base is private, so a
+// spsc_sender cannot be converted (and so copied) into a sender. A pending async operation is
+// a use of the handle: it owns the channel's producer side until it completes.
 template <class T, platform P = std_platform>
-class basic_spsc_sender : private basic_sender<T, P> {
+class basic_spsc_sender : private basic_sender<T, P>, private detail::move_only {
   using base = basic_sender<T, P>;
+  friend struct detail::spsc_access;
 
  public:
-  // Private base: a spsc_sender cannot be converted (and so copied) into a sender.
+  using base::async_send;
+  using base::async_send_for;
+  using base::async_send_until;
   using base::capacity;
   using base::close;
   using base::is_disconnected;
   using base::is_empty;
   using base::is_full;
   using base::len;
+  using base::receiver_count;
+  using base::ref;
+  using base::same_channel;
   using base::send;
   using base::send_for;
   using base::send_until;
+  using base::sender_count;
   using base::try_send;
   using base::valid;
   using base::operator bool;
   using typename base::value_type;
-  // Coroutine forms (async.hpp). A pending operation is a use of the handle: it owns the
-  // channel's producer side until it completes, so the one-producer rule counts it.
-  using base::async_send;
-  using base::async_send_for;
-  using base::async_send_until;
 
+  basic_spsc_sender() noexcept = default;
+  explicit basic_spsc_sender(basic_sender<T, P>&& s) noexcept : base(std::move(s)) {}
+};
 
- private:
+// The only consumer of a channel: basic_receiver without copy (as basic_spsc_sender).
+template <class T, platform P = std_platform>
+class basic_single_receiver : private basic_receiver<T, P>, private detail::move_only {
+  using base = basic_receiver<T, P>;
   friend struct detail::spsc_access;
 
  public:
-  basic_spsc_sender() noexcept = default;
-  explicit basic_spsc_sender(basic_sender<T, P>&& s) noexcept : basic_sender<T, P>(std::move(s)) {}
-  basic_spsc_sender(basic_spsc_sender&&) noexcept = default;
-  basic_spsc_sender& operator=(basic_spsc_sender&& o) noexcept {
-    static_cast<base&>(*this) = static_cast<base&&>(o);
-    return *this;
-  }
-  basic_spsc_sender(const basic_spsc_sender&) = delete;
-  basic_spsc_sender& operator=(const basic_spsc_sender&) = delete;
-  ~basic_spsc_sender() = default;
-};
-
-// The only consumer of a channel: basic_receiver without copy.
-template <class T, platform P = std_platform>
-class basic_single_receiver : private basic_receiver<T, P> {
-  using base = basic_receiver<T, P>;
-
- public:
-  // Private base: a single_receiver cannot be converted (and so copied) into a receiver.
+  using base::async_recv;
+  using base::async_recv_for;
+  using base::async_recv_until;
   using base::begin;
   using base::capacity;
   using base::close;
@@ -132,34 +126,21 @@ class basic_single_receiver : private basic_receiver<T, P> {
   using base::is_empty;
   using base::is_full;
   using base::len;
+  using base::receiver_count;
   using base::recv;
   using base::recv_for;
   using base::recv_until;
+  using base::ref;
+  using base::same_channel;
+  using base::sender_count;
   using base::try_iter;
   using base::try_recv;
   using base::valid;
   using base::operator bool;
   using typename base::value_type;
-  // Coroutine forms (async.hpp); a pending operation is a use of the handle (as for the sender).
-  using base::async_recv;
-  using base::async_recv_for;
-  using base::async_recv_until;
 
-
- private:
-  friend struct detail::spsc_access;
-
- public:
   basic_single_receiver() noexcept = default;
-  explicit basic_single_receiver(basic_receiver<T, P>&& r) noexcept : basic_receiver<T, P>(std::move(r)) {}
-  basic_single_receiver(basic_single_receiver&&) noexcept = default;
-  basic_single_receiver& operator=(basic_single_receiver&& o) noexcept {
-    static_cast<base&>(*this) = static_cast<base&&>(o);
-    return *this;
-  }
-  basic_single_receiver(const basic_single_receiver&) = delete;
-  basic_single_receiver& operator=(const basic_single_receiver&) = delete;
-  ~basic_single_receiver() = default;
+  explicit basic_single_receiver(basic_receiver<T, P>&& r) noexcept : base(std::move(r)) {}
 };
 
 // Select cases (select.hpp) on the spsc handles.

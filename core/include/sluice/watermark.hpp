@@ -70,7 +70,8 @@
 #include <utility>
 #include <vector>
 
-#include "sluice/detail/async_forms.hpp"
+#include "sluice/detail/forms.hpp"
+#include "sluice/detail/handle.hpp"
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/deadline.hpp"
@@ -100,8 +101,23 @@ namespace detail {
 
 // The consumer handle's, and each async receive's, counted reference to the consumer side.
 template <class T, class P>
-using watermark_consumer_ref = counted_ref<watermark_state<T, P>, &watermark_state<T, P>::retain_consumer,
-                                           &watermark_state<T, P>::release_consumer>;
+using watermark_consumer_ref = owned_ref<watermark_state<T, P>*, counted_by<&watermark_state<T, P>::release_consumer,
+                                                                            &watermark_state<T, P>::retain_consumer>>;
+// A source's reference: the state and the source's id (for its termination callback); a
+// copy is another source.
+template <class T, class P>
+struct source_ptr {
+  watermark_state<T, P>* s = nullptr;
+  std::uint64_t id = 0;
+  explicit operator bool() const noexcept { return s != nullptr; }
+};
+template <class T, class P>
+struct source_side {
+  static void release(const source_ptr<T, P>& v) noexcept { v.s->drop_source(v.id); }
+  static source_ptr<T, P> clone(const source_ptr<T, P>& v) { return {v.s, v.s->add_source()}; }
+};
+template <class T, class P>
+using watermark_source_ref = shared_ref<source_ptr<T, P>, source_side<T, P>>;
 
 // Async ports (kind_wait.hpp): the same slots the blocking forms use.
 template <class T, class P>
@@ -179,10 +195,13 @@ class basic_watermark_consumer;
 // A producer. Copyable: a copy (or make_additional_source()) is another producer; the last
 // one dropped finishes the channel.
 template <class T, platform P = std_platform>
-class basic_watermark_source : public detail::async_send_forms<basic_watermark_source<T, P>, T, P> {
+class basic_watermark_source : public detail::handle<detail::watermark_source_ref<T, P>>,
+                               public detail::send_forms<basic_watermark_source<T, P>, T, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using state = detail::watermark_state<T, P>;
   using stored = detail::stored_t<T, P>;
+  using base = detail::handle<detail::watermark_source_ref<T, P>>;
+  using forms = detail::send_forms<basic_watermark_source<T, P>, T, P>;
 
  public:
   using value_type = T;
@@ -190,20 +209,6 @@ class basic_watermark_source : public detail::async_send_forms<basic_watermark_s
   using try_result = result<send_outcome, send_error<T>>;
 
   basic_watermark_source() noexcept = default;
-  basic_watermark_source(const basic_watermark_source& o) : s_(o.s_), id_(o.s_ ? o.s_->add_source() : 0) {}
-  basic_watermark_source(basic_watermark_source&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), id_(o.id_) {}
-  basic_watermark_source& operator=(basic_watermark_source o) noexcept {
-    std::swap(s_, o.s_);
-    std::swap(id_, o.id_);
-    return *this;
-  }
-  ~basic_watermark_source() {
-    if (s_) s_->drop_source(id_);
-  }
-
-  bool valid() const noexcept { return s_ != nullptr; }
-  explicit operator bool() const noexcept { return valid(); }
 
   basic_watermark_source make_additional_source() const { return basic_watermark_source(*this); }
 
@@ -215,7 +220,7 @@ class basic_watermark_source : public detail::async_send_forms<basic_watermark_s
   template <class U = T>
     requires std::constructible_from<T, U>
   try_result try_send(U&& v) const {
-    check("try_send");
+    this->check("try_send");
     stored st = detail::to_stored<T, P>(std::forward<U>(v));
     send_outcome out{};
     if (enqueue(st, out) == detail::status::ok) return try_result(std::in_place, out);
@@ -227,7 +232,7 @@ class basic_watermark_source : public detail::async_send_forms<basic_watermark_s
   template <class U = T>
     requires std::constructible_from<T, U>
   send_result<T> send(U&& v, produce_more_callback f) const {
-    check("send");
+    state* s = this->check("send").s;
     stored st = detail::to_stored<T, P>(std::forward<U>(v));
     send_outcome out{};
     if (enqueue(st, out) != detail::status::ok)
@@ -236,58 +241,29 @@ class basic_watermark_source : public detail::async_send_forms<basic_watermark_s
     if (out.produce_more) {
       if (f) f(std::nullopt);
     } else {
-      s_->enqueue_callback(out.token, std::move(f));
+      s->enqueue_callback(out.token, std::move(f));
     }
     return send_result<T>();
   }
 
-  // Enqueues, then blocks while the channel is paused (until the level falls below low).
-  // The value is in the channel even if the wait ends with timed_out / cancelled / closed;
-  // such an error carries a moved-from placeholder only when T is default constructible, so
-  // these forms return result<void, errc> instead: ok, or why the wait ended early.
-  template <class U = T>
-    requires std::constructible_from<T, U>
-  result<void, errc> send(U&& v) const {
-    return send_blocking(std::forward<U>(v), nullptr, nullptr);
-  }
-  template <class U = T>
-    requires std::constructible_from<T, U>
-  result<void, errc> send(U&& v, std::stop_token stop) const {
-    return send_blocking(std::forward<U>(v), nullptr, &stop);
-  }
-  template <class U = T, class Rep, class Period>
-    requires std::constructible_from<T, U>
-  result<void, errc> send_for(U&& v, std::chrono::duration<Rep, Period> timeout) const {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return send_blocking(std::forward<U>(v), &d, nullptr);
-  }
-  template <class U = T, class Clock, class Duration>
-    requires std::constructible_from<T, U>
-  result<void, errc> send_until(U&& v, std::chrono::time_point<Clock, Duration> deadline) const {
-    const time_point d = detail::to_platform_time<P>(deadline);
-    return send_blocking(std::forward<U>(v), &d, nullptr);
-  }
-
-  // co_await-able send: enqueues, then suspends while the channel is paused (until the level
-  // falls below low) — the coroutine form of send(v). Same result: ok, or errc::closed (not
-  // enqueued: finished or consumer gone — the value is destroyed, as with send(v); or the
-  // consumer went while we waited), errc::cancelled (stop fired while waiting; the element
-  // stays enqueued). Destroying the coroutine while it waits leaves the element enqueued.
-  // Resumption as for every async operation (sluice/async.hpp): `sched`, the promise's
-  // scheduler(), or inline on the receiving thread, outside the channel's lock. The operation
-  // owns a copy of this source: it may be awaited after the caller's sources are gone. Every
-  // form of detail/async_forms.hpp: async_send(v, stop), async_send(v, sched, stop),
-  // async_send_for(v, d, timer, stop), async_send_until(v, t, timer, stop) (errc::timed_out:
-  // the wait ended at the deadline; the element stays enqueued).
+  // The waiting forms (detail/forms.hpp: send(v), send(v, stop), send_for, send_until and the
+  // async ones) enqueue, then wait while the channel is paused (until the level falls below
+  // low). The value is in the channel even if the wait ends early, so they return
+  // result<void, errc>: ok, or why the wait ended (timed_out, cancelled, closed: the consumer
+  // went; closed without enqueueing once finished or the consumer is gone — the value is then
+  // destroyed). Destroying a waiting async send leaves the element enqueued; the operation owns
+  // a copy of this source, so it may be awaited after the caller's sources are gone.
+  using forms::send;
 
   // Enqueues every element of `r` (all or, if the channel is terminated, none), then reports
   // like try_send. If moving an element throws, the elements before it stay enqueued.
   template <class R>
   result<send_outcome, errc> send_range(R&& r) const {
+    state* s = this->check("send_range").s;
     send_outcome out{};
-    const detail::status st = check("send_range")->enqueue(
+    const detail::status st = s->enqueue(
         [&](const auto& g) {
-          for (auto&& e : r) s_->push_locked(g, detail::to_stored<T, P>(std::forward<decltype(e)>(e)));
+          for (auto&& e : r) s->push_locked(g, detail::to_stored<T, P>(std::forward<decltype(e)>(e)));
         },
         out);
     if (st != detail::status::ok) return result<send_outcome, errc>(in_place_error, errc::closed);
@@ -295,143 +271,109 @@ class basic_watermark_source : public detail::async_send_forms<basic_watermark_s
   }
 
   void enqueue_callback(callback_token t, produce_more_callback f) const {
-    check("enqueue_callback")->enqueue_callback(t, std::move(f));
+    this->check("enqueue_callback").s->enqueue_callback(t, std::move(f));
   }
   // A pending callback runs now with errc::cancelled (no-op if it already ran).
-  void cancel_callback(callback_token t) const { check("cancel_callback")->cancel_callback(t); }
+  void cancel_callback(callback_token t) const { this->check("cancel_callback").s->cancel_callback(t); }
 
   // The consumer receives everything buffered, then end-of-stream (or `error`).
-  void finish() const { check("finish")->finish(nullptr); }
-  void finish(std::exception_ptr error) const { check("finish")->finish(std::move(error)); }
+  void finish() const { this->check("finish").s->finish(nullptr); }
+  void finish(std::exception_ptr error) const { this->check("finish").s->finish(std::move(error)); }
   // finish() that also wakes every paused send and callback with errc::closed; the consumer
   // still receives what is buffered. Returns whether this call finished the channel.
-  bool close() const { return check("close")->close(); }
+  bool close() const { return this->check("close").s->close(); }
   // Whether a send would fail: finished, or the consumer is gone. A snapshot.
-  bool is_disconnected() const { return check("is_disconnected")->disconnected(true); }
+  bool is_disconnected() const { return this->check("is_disconnected").s->disconnected(true); }
 
   // f() runs once when the consumer is dropped (at once if it already is). Replaces this
   // source's previous callback; dropped with the source.
   void set_on_termination(std::function<void()> f) const {
-    check("set_on_termination")->set_on_termination(id_, std::move(f));
+    const auto& r = this->check("set_on_termination");
+    r.s->set_on_termination(r.id, std::move(f));
   }
 
   // For the async layer: the shared state.
-  state* native_state() const noexcept { return s_; }
+  state* native_state() const noexcept { return this->ref_.get().s; }
 
  private:
-  friend class detail::async_send_forms<basic_watermark_source, T, P>;
-  template <class U>
-  detail::async_op<result<void, errc>, P> async_send_with(U&& v, std::stop_token stop,
-                                                          detail::deadline_spec<P> deadline) const {
-    check("async_send");
-    return detail::watermark_async_send_body<T, P>(
-        basic_watermark_source(*this), detail::to_stored<T, P>(std::forward<U>(v)), std::move(stop), deadline);
-  }
+  friend forms;
   template <class U, platform Q>
   friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
       detail::watermark_state<U, Q>*);
-  explicit basic_watermark_source(state* s) noexcept : s_(s), id_(1) {}
+  explicit basic_watermark_source(state* s) noexcept : base(detail::watermark_source_ref<T, P>({s, 1})) {}
 
-  state* check(const char* op) const {
-    if (!s_) throw empty_handle_error(op);
-    return s_;
+  template <class U>
+  detail::async_op<result<void, errc>, P> async_send_with(U&& v, std::stop_token stop,
+                                                          detail::deadline_spec<P> deadline) const {
+    this->check("async_send");
+    return detail::watermark_async_send_body<T, P>(
+        basic_watermark_source(*this), detail::to_stored<T, P>(std::forward<U>(v)), std::move(stop), deadline);
   }
 
   // Enqueues a stored element; on closed it stays in `st`.
   detail::status enqueue(stored& st, send_outcome& out) const {
-    return s_->enqueue([&](const auto& g) { s_->push_locked(g, std::move(st)); }, out);
+    state* s = this->ref_.get().s;
+    return s->enqueue([&](const auto& g) { s->push_locked(g, std::move(st)); }, out);
   }
 
   template <class U>
-  result<void, errc> send_blocking(U&& v, const time_point* deadline, const std::stop_token* stop) const {
-    check("send");
+  result<void, errc> send_with(U&& v, bool, const time_point* deadline, const std::stop_token* stop) const {
+    state* s = this->check("send").s;
     send_outcome out{};
     {
       stored st = detail::to_stored<T, P>(std::forward<U>(v));
       if (enqueue(st, out) != detail::status::ok) return result<void, errc>(in_place_error, errc::closed);
     }
     if (out.produce_more) return result<void, errc>();
-    const detail::status st = detail::block_one<P>(typename state::resume_port{*s_, out.token}, deadline, stop);
+    const detail::status st = detail::block_one<P>(typename state::resume_port{*s, out.token}, deadline, stop);
     if (st == detail::status::ok) return result<void, errc>();
     return result<void, errc>(in_place_error, detail::to_errc(st));
   }
-
-  state* s_ = nullptr;
-  std::uint64_t id_ = 0;
 };
 
-// The one consumer: move-only. Dropping it terminates the channel for every producer.
+// The one consumer: move-only. Dropping it (and every async receive made from it) terminates
+// the channel for every producer.
 template <class T, platform P = std_platform>
-class basic_watermark_consumer : public detail::async_recv_forms<basic_watermark_consumer<T, P>, P> {
+class basic_watermark_consumer : public detail::handle<detail::watermark_consumer_ref<T, P>>,
+                                 public detail::recv_forms<basic_watermark_consumer<T, P>, P> {
   using state = detail::watermark_state<T, P>;
   using stored = detail::stored_t<T, P>;
+  using base = detail::handle<detail::watermark_consumer_ref<T, P>>;
 
  public:
   using value_type = T;
   using time_point = typename P::clock::time_point;
 
   basic_watermark_consumer() noexcept = default;
-  basic_watermark_consumer(basic_watermark_consumer&&) noexcept = default;
-  basic_watermark_consumer& operator=(basic_watermark_consumer&&) noexcept = default;
-  basic_watermark_consumer(const basic_watermark_consumer&) = delete;
-  basic_watermark_consumer& operator=(const basic_watermark_consumer&) = delete;
-  // Gives back its reference to the consumer side: the last one (this, or an async receive
-  // made from it) terminates the channel.
-  ~basic_watermark_consumer() = default;
 
-  bool valid() const noexcept { return ref_.get() != nullptr; }
-  explicit operator bool() const noexcept { return valid(); }
+  // The forms (detail/forms.hpp): the next element; errc::closed at the end of the stream
+  // (with `error` set after finish(error)). Destroying a waiting async receive takes nothing;
+  // it holds a counted reference to the consumer side, so it may be awaited after this
+  // consumer is gone.   while (auto m = co_await rx.async_recv()) use(*m);
 
-  watermark_result<T> try_recv() { return recv_impl("try_recv", false, nullptr, nullptr); }
-  watermark_result<T> recv() { return recv_impl("recv", true, nullptr, nullptr); }
-  watermark_result<T> recv(std::stop_token stop) { return recv_impl("recv", true, nullptr, &stop); }
-  template <class Rep, class Period>
-  watermark_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return recv_impl("recv_for", true, &d, nullptr);
-  }
-  template <class Clock, class Duration>
-  watermark_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
-    const time_point d = detail::to_platform_time<P>(deadline);
-    return recv_impl("recv_until", true, &d, nullptr);
-  }
-
-  // co_await-able receive: the next element; errc::closed at the end of the stream (with
-  // `error` set after finish(error)); errc::cancelled if `stop` fires first; errc::timed_out at
-  // the deadline (every form of detail/async_forms.hpp: async_recv(stop), async_recv(sched,
-  // stop), async_recv_for(d, timer, stop), async_recv_until(t, timer, stop)). Destroying the
-  // coroutine while it waits takes nothing. The operation holds a counted reference to the
-  // consumer side: it may be awaited after this consumer is gone. Async iteration:
-  //   while (auto m = co_await rx.async_recv()) use(*m);
-
-  std::size_t level() const { return check("level")->level(); }
-  std::size_t len() const { return check("len")->len(); }
+  std::size_t level() const { return this->check("level")->level(); }
+  std::size_t len() const { return this->check("len")->len(); }
   // Closes the channel from the consumer's side (as the source's close()): later sends fail,
   // paused sends wake with errc::closed, buffered elements stay receivable. Returns whether
   // this call finished the channel.
-  bool close() const { return check("close")->close(); }
+  bool close() const { return this->check("close")->close(); }
   // Whether the stream is finished (what is buffered is all that will come). A snapshot.
-  bool is_disconnected() const { return check("is_disconnected")->disconnected(false); }
+  bool is_disconnected() const { return this->check("is_disconnected")->disconnected(false); }
 
  private:
-  friend class detail::async_recv_forms<basic_watermark_consumer, P>;
-  detail::async_op<watermark_result<T>, P> async_recv_with(std::stop_token stop,
-                                                           detail::deadline_spec<P> deadline) const {
-    check("async_recv");
-    return detail::watermark_async_recv_body<T, P>(ref_.another(), std::move(stop), deadline);
-  }
+  friend class detail::recv_forms<basic_watermark_consumer, P>;
   template <class U, platform Q>
   friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
       detail::watermark_state<U, Q>*);
-  explicit basic_watermark_consumer(state* s) noexcept : ref_(s) {}
+  explicit basic_watermark_consumer(state* s) noexcept : base(detail::watermark_consumer_ref<T, P>(s)) {}
 
-  state* check(const char* op) const {
-    if (!ref_.get()) throw empty_handle_error(op);
-    return ref_.get();
+  detail::async_op<watermark_result<T>, P> async_recv_with(std::stop_token stop,
+                                                           detail::deadline_spec<P> deadline) const {
+    this->check("async_recv");
+    return detail::watermark_async_recv_body<T, P>(this->ref_.another(), std::move(stop), deadline);
   }
-  watermark_result<T> recv_impl(const char* op, bool block, const time_point* deadline,
-                                const std::stop_token* stop) {
-    state* s = check(op);
+  watermark_result<T> recv_with(bool block, const time_point* deadline, const std::stop_token* stop) const {
+    state* s = this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
     std::exception_ptr error;
     const detail::status st = block ? detail::block_one<P>(typename state::recv_port{*s, out, error}, deadline, stop)
@@ -442,8 +384,6 @@ class basic_watermark_consumer : public detail::async_recv_forms<basic_watermark
     detail::destroy_at_exit<stored> done{out};
     return watermark_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
-
-  detail::watermark_consumer_ref<T, P> ref_;
 };
 
 template <class T, platform P>

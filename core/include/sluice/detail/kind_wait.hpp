@@ -45,37 +45,6 @@
 
 namespace sluice::detail {
 
-// A counted reference to one side of a kind's shared state (issue 11, item 7): the side's
-// handle holds one, and so does each async operation made from it, so an operation may be
-// awaited after the handle is gone. `another()` adds one through Retain (made from a live
-// reference); the destructor gives it back through Release, the last of which is the side's
-// drop. Move-only.
-template <class S, void (S::*Retain)() noexcept, void (S::*Release)() noexcept>
-class counted_ref {
- public:
-  counted_ref() noexcept = default;
-  explicit counted_ref(S* s) noexcept : s_(s) {}  // adopts a reference already counted
-  counted_ref(counted_ref&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  counted_ref& operator=(counted_ref&& o) noexcept {
-    counted_ref gone(std::move(*this));
-    s_ = std::exchange(o.s_, nullptr);
-    return *this;
-  }
-  counted_ref(const counted_ref&) = delete;
-  counted_ref& operator=(const counted_ref&) = delete;
-  ~counted_ref() {
-    if (s_) (s_->*Release)();
-  }
-  counted_ref another() const noexcept {
-    (s_->*Retain)();
-    return counted_ref(s_);
-  }
-  S* get() const noexcept { return s_; }
-
- private:
-  S* s_ = nullptr;
-};
-
 // The trivial half of a kind's coroutine port (wait_port.hpp): its registration decides at
 // once (enroll true: nothing registered), so there is nothing to re-check; every claim means
 // "look again" (the kind's body does), and a wake-up is never passed on (see the header).
