@@ -49,6 +49,7 @@
 #include <stdexcept>
 
 #include "sluice/detail/backoff.hpp"
+#include "sluice/detail/flavor_tries.hpp"
 #include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
@@ -82,7 +83,7 @@ inline constexpr named_order observe{"array.observe", std::memory_order_seq_cst}
 }  // namespace array_order
 
 template <class S, class P>
-class array_flavor {
+class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
  public:
   using stored = S;
   struct token {
@@ -221,17 +222,6 @@ class array_flavor {
     }
   }
 
-  status read(token& t, uninit<S>& out) noexcept {
-    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
-  }
-  // After the last receiver went (the channel is closed): destroys every buffered message, here
-  // and now, waiting for a sender that claimed a slot before the close to finish writing it.
-  void discard_unreceived() noexcept {
-    token t;
-    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
-    }
-  }
-
   // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.
   template <class Sink>
   status consume(token& t, Sink&& sink) noexcept {
@@ -243,15 +233,6 @@ class array_flavor {
     s.stamp.store(t.stamp, array_order::stamp_release);
     complete_a_waiting_send();
     return status::ok;
-  }
-
-  status try_send(S& msg) noexcept {
-    token t;
-    return start_send(t) ? write(t, msg) : status::full;
-  }
-  status try_recv(uninit<S>& out) noexcept {
-    token t;
-    return start_recv(t) ? read(t, out) : status::empty;
   }
 
   // A blocked sender's message while it waits ([A9]): the packet points at it (it stays in the
@@ -324,13 +305,11 @@ class array_flavor {
   }
 
   std::optional<std::size_t> capacity() const noexcept { return cap_; }
-  bool is_empty() const noexcept { return len() == 0; }
   bool is_full() const noexcept { return len() == cap_; }
   bool send_ready() const noexcept { return !is_full() || is_disconnected(); }
-  bool recv_ready() const noexcept { return !is_empty() || is_disconnected(); }
+  bool recv_ready() const noexcept { return !this->is_empty() || is_disconnected(); }
   sync_wait_list<P>& senders() noexcept { return senders_; }
   sync_wait_list<P>& receivers() noexcept { return receivers_; }
-
 
  private:
   struct slot {

@@ -43,6 +43,7 @@
 #include <utility>
 
 #include "sluice/detail/backoff.hpp"
+#include "sluice/detail/flavor_tries.hpp"
 #include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
@@ -84,7 +85,7 @@ inline constexpr named_order observe{"list.observe", std::memory_order_seq_cst};
 }  // namespace list_order
 
 template <class S, class P, bool SingleConsumer = false>
-class list_flavor {
+class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
  public:
   using stored = S;
   static constexpr std::size_t lap = 64;
@@ -267,17 +268,6 @@ class list_flavor {
     }
   }
 
-  status read(token& t, uninit<S>& out) noexcept {
-    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
-  }
-  // After the last receiver went (the channel is closed): destroys every buffered message, here
-  // and now, waiting for a sender that claimed a slot before the close to finish writing it.
-  void discard_unreceived() noexcept {
-    token t;
-    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
-    }
-  }
-
   // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.
   template <class Sink>
   status consume(token& t, Sink&& sink) noexcept {
@@ -298,16 +288,6 @@ class list_flavor {
       if ((before | bit) == all_consumed) free_block(blk);
     }
     return status::ok;
-  }
-
-  status try_send(S& msg) {
-    token t;
-    start_send(t);
-    return write(t, msg);
-  }
-  status try_recv(uninit<S>& out) noexcept {
-    token t;
-    return start_recv(t) ? read(t, out) : status::empty;
   }
 
   // The wait ports (wait_port.hpp): receivers wait in receivers_; a send never waits.
@@ -349,10 +329,9 @@ class list_flavor {
   }
 
   std::optional<std::size_t> capacity() const noexcept { return std::nullopt; }
-  bool is_empty() const noexcept { return len() == 0; }
   bool is_full() const noexcept { return false; }
   sync_wait_list<P>& receivers() noexcept { return receivers_; }
-  bool recv_ready() const noexcept { return !is_empty() || is_disconnected(); }
+  bool recv_ready() const noexcept { return !this->is_empty() || is_disconnected(); }
 
   struct block {
     typename P::template atomic<block*> next{nullptr};
