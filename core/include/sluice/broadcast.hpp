@@ -5,80 +5,61 @@
 //   auto rx2 = rx;              // a clone continues from rx's position
 //   auto rx3 = tx.subscribe();  // sees messages sent from now on
 //
-// Happens-before: for any threads X and Y, if X calls send() with a message and Y's receive
-// returns that message (or a copy of it), everything X did before send() is visible to Y
-// after the receive returns.
+// Happens-before: if X's send() gives a message (or a copy of it) that Y's receive returns,
+// everything X did before send() is visible to Y after the receive.
 //
 // Overflow policy, chosen at creation:
-//   overflow::block             a full buffer (cap messages some receiver has not read yet)
-//                               blocks send; the slowest receiver sets the pace; try_send
-//                               reports errc::full.
-//   overflow::overwrite_oldest  send never blocks: it drops the oldest message. A receiver
-//                               that had not read it gets errc::lagged with the number it
-//                               missed (tokio's RecvError::Lagged(n)), and its next
-//                               receive continues at the oldest message still held.
+//   overflow::block             a full buffer (cap messages some receiver has not read)
+//                               blocks send (try_send: errc::full); the slowest receiver
+//                               sets the pace.
+//   overflow::overwrite_oldest  send never blocks: it drops the oldest message; a receiver that
+//                               had not read it gets errc::lagged with the number it missed
+//                               (tokio's Lagged(n)) and continues at the oldest still held.
 //
-// Shared or copied: each message is stored ONCE, in the ring, with a count of the receivers
-// that still have to read it. Every reader but the last gets a copy (made under the channel's
-// lock); the last reader moves it out, and then the slot is free. So T must be copyable, a
-// single receiver never copies, and memory is cap messages whatever the receiver count.
-// Copies rather than shared references (tokio hands out a read guard) because a C++ reader
-// would otherwise hold a reference into a slot that an overwriting sender is about to reuse;
-// a value per receiver has no lifetime to get wrong. Wrap T in a std::shared_ptr<const U> to
-// share a large payload instead of copying it.
+// Each message is stored ONCE, with a count of the receivers that still have to read it. Every
+// reader but the last gets a copy (made under the lock); the last moves it out, freeing the
+// slot. So T must be copyable, a single receiver never copies, and memory is cap messages
+// whatever the receiver count. Copies, not shared references (tokio's read guard), because a
+// C++ reader would otherwise hold a reference into a slot an overwriting sender reuses. Wrap T
+// in a std::shared_ptr<const U> to share a large payload.
 //
 // Closing: the last sender gone, or close() on any handle, closes the channel; receivers drain
-// what they have not read, then get closed. A send with no receiver alive fails with errc::closed and hands the message
-// back (a sender may still subscribe() a new receiver afterwards, as in tokio).
+// what they have not read, then get closed. A send with no receiver alive fails with
+// errc::closed and hands the message back (a sender may still subscribe() later, as in tokio).
 //
-// Algorithm and synchronization. tokio::sync::broadcast's design (a ring of slots, each with
-// a position and a remaining-readers count; per-receiver positions; lag detected by position)
-// credited by name; simplified here to ONE short spin lock (detail::spin_lock, guarded.hpp
-// [S1]/[S2]) that guards the ring, the counts and the wait queues. Every cell access is under
-// it, so the lock's acquire/release is the only synchronization edge:
-//   [K1] lock (acquire, [S1]) — sees everything done under the lock by previous holders;
-//   [K2] unlock (release, [S2]) — publishes the slot writes / count changes made under it.
-// Blocking: a waiter is queued under the lock after the readiness check, and a sender or
-// receiver that changes readiness claims every queued waiter of the other side under the
-// same lock and notifies them after unlocking (waiter.hpp's lifetime rule); no wake-up can be
-// lost because check-and-queue and change-and-claim are both under the lock. A claim only
-// means "look again". Copies of T are made under the lock (a copy constructor that blocks on
-// another broadcast's lock could deadlock; don't do that).
-// Positions: 64-bit message numbers (head_ = oldest held, tail_ = next to write); slot index
-// = position % cap. A receiver holds its own next position.
-// Async (sluice/async.hpp): async_recv and async_send queue a coroutine waiter
-// (detail/kind_wait.hpp) in the same queues, checked and queued under the same lock; a claim
-// means "look again", as for a blocked thread.
+// Algorithm and synchronization: tokio::sync::broadcast's design (a ring of slots, each with a
+// position and a remaining-readers count; per-receiver positions; lag detected by position),
+// simplified to ONE short spin lock (detail::spin_lock, guarded.hpp [S1]/[S2]) over the ring,
+// the counts and the wait queues; every cell access is under it, so the lock is the only
+// synchronization edge: [K1] lock (acquire, [S1]) sees everything done under the lock before;
+// [K2] unlock (release, [S2]) publishes what was done under it. A waiter (a thread, or a
+// coroutine through kind_wait.hpp) is queued under the lock after the readiness check; whoever
+// changes readiness claims every queued waiter of the other side under the same lock and
+// notifies after unlocking (waiter.hpp), so no wake-up is lost; a claim means "look again".
+// Copies of T are made under the lock (a copy constructor that takes another broadcast's lock
+// could deadlock). Positions are 64-bit message numbers (head = oldest held, tail = next to
+// write; slot = position % cap); a receiver holds its own next position.
 #pragma once
 
-#include <chrono>
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
-#include <new>
-#include <stdexcept>
 #include <stop_token>
 #include <type_traits>
 #include <utility>
 
-#include "sluice/detail/forms.hpp"
-#include "sluice/detail/handle.hpp"
-#include "sluice/detail/async_op.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/broadcast_state.hpp"
-#include "sluice/detail/deadline.hpp"
+#include "sluice/detail/forms.hpp"
+#include "sluice/detail/handle.hpp"
 #include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
-#include "sluice/scheduler.hpp"
 #include "sluice/std_platform.hpp"
 
 namespace sluice {
-
 // Why a broadcast receive failed: the common sluice::errc (empty, closed, timed_out,
 // cancelled, lagged). errc::lagged: `missed` messages were overwritten before this receiver
 // read them; the next receive continues at the oldest message still held.
@@ -92,13 +73,10 @@ struct broadcast_error {
 // The former broadcast-only code; broadcast_errc::lagged is errc::lagged.
 using broadcast_errc [[deprecated("use sluice::errc (broadcast's lag is errc::lagged)")]] = errc;
 
-template <class T>
-using broadcast_result = result<T, broadcast_error>;
+template <class T> using broadcast_result = result<T, broadcast_error>;
 
 namespace detail {
-
-// A failed receive's status as the handle reports it (status::full is the internal code for
-// lagged).
+// A failed receive's status as the handle reports it (status::full is internal for lagged).
 template <class T>
 broadcast_result<T> broadcast_failure(status st, std::uint64_t missed) {
   if (st == status::full) return broadcast_result<T>(in_place_error, broadcast_error{errc::lagged, missed});
@@ -127,20 +105,17 @@ template <class T, class P>
 using broadcast_tx_ref =
     shared_ref<broadcast_state<T, P>*, counted_by<&broadcast_state<T, P>::drop_sender, &broadcast_state<T, P>::add_sender>>;
 
-// Async ports (kind_wait.hpp). Every wake-up here is "look again" (a sender or a
-// receiver claims the whole other side), so a destroyed waiter has nothing to pass on.
+// Async ports (kind_wait.hpp); every wake-up is "look again" (a whole side is claimed).
 template <class T, class P>
 struct broadcast_async_port : deciding_port {
   broadcast_state<T, P>* s;
   std::uint64_t pos;  // a receiver's position (unused by a sender)
   bool sender;
-  broadcast_async_port(broadcast_state<T, P>* st, std::uint64_t p, bool snd) noexcept : s(st), pos(p), sender(snd) {}
   bool enroll(wait_entry<P>& e) noexcept { return sender ? s->register_sender(e) : s->register_receiver(pos, e); }
   void withdraw(wait_entry<P>& e) noexcept { s->unregister(e, sender); }
 };
 
-// A receiver's async receive, from its cursor (shared with the receiver handle, which it keeps
-// alive: `rx`).
+// A receiver's async receive, from its cursor (shared with the handle, kept alive by `rx`).
 template <class T, class P>
 async_op<broadcast_result<T>, P> broadcast_async_recv_body(owned_ref<cursor_ptr<T, P>, cursor_side<T, P>> rx,
                                                            std::stop_token stop,
@@ -154,20 +129,19 @@ async_op<broadcast_result<T>, P> broadcast_async_recv_body(owned_ref<cursor_ptr<
     std::uint64_t missed = 0;
     const status st = s->try_recv(pos, out, missed);
     if (st == status::ok) {
-      // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
+      // Built in the promise (no temporary on a resuming thread's stack), moved once from `out`.
       destroy_at_exit<S> done{out};
       co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
     }
     if (st != status::empty) co_return broadcast_failure<T>(st, missed);
-    const std::uintptr_t sel = co_await kind_wait<P, broadcast_async_port<T, P>>(
-        broadcast_async_port<T, P>(s, pos, false), &stop, &guard);
+    const std::uintptr_t sel =
+        co_await kind_wait<P, broadcast_async_port<T, P>>({{}, s, pos, false}, &stop, &guard);
     if (const std::optional<status> gave_up = wait_gave_up(sel)) co_return broadcast_failure<T>(*gave_up, 0);
   }
 }
 
-// An async send: the message lives in this frame until the ring takes it, so a destroyed
-// waiting send destroys it exactly once, and a cancelled or timed-out one hands it back. The
-// operation owns a copy of its sender (`tx`): the channel stays open on that side until it goes.
+// An async send: the message lives in this frame until the ring takes it (destroyed once with
+// a destroyed waiting send; handed back by a cancelled or timed-out one).
 template <class T, class P, class Sender>
 async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> msg, std::stop_token stop,
                                                       deadline_spec<P> deadline) {
@@ -182,11 +156,10 @@ async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> 
     if (st == status::ok) co_return send_result<T>();
     if (st == status::closed) co_return fail(errc::closed);
     const std::uintptr_t sel =
-        co_await kind_wait<P, broadcast_async_port<T, P>>(broadcast_async_port<T, P>(s, 0, true), &stop, &guard);
+        co_await kind_wait<P, broadcast_async_port<T, P>>({{}, s, 0, true}, &stop, &guard);
     if (const std::optional<status> gave_up = wait_gave_up(sel)) co_return fail(to_errc(*gave_up));
   }
 }
-
 }  // namespace detail
 
 template <class T, platform P>
@@ -214,18 +187,14 @@ class basic_broadcast_sender : public detail::handle<detail::broadcast_tx_ref<T,
 
   basic_broadcast_sender() noexcept = default;
 
-  // The forms (detail/forms.hpp) send to every current receiver: they wait while full
-  // (overflow::block) and never with overflow::overwrite_oldest; errc::closed (the message
-  // handed back) if no receiver is alive. Each stores its message (boxed when big) before the
-  // lock. Destroying a waiting async send destroys its message exactly once; the operation owns
-  // a copy of this sender, so it may be awaited after the caller's senders are gone.
+  // The forms (detail/forms.hpp) send to every current receiver, waiting while full
+  // (overflow::block); errc::closed (the message handed back) if no receiver is alive.
 
   // A new receiver that sees every message sent from now on.
   basic_broadcast_receiver<T, P> subscribe() const {
     state* s = this->check("subscribe");
     return basic_broadcast_receiver<T, P>(s, s->subscribe());
   }
-
   // For the async layer: the shared state.
   state* native_state() const noexcept { return this->ref_.get(); }
 
@@ -282,12 +251,9 @@ class basic_broadcast_receiver : public detail::handle<detail::broadcast_rx_ref<
   basic_broadcast_receiver() noexcept = default;
 
   // The forms (detail/forms.hpp): the next message; lagged(n) if n were overwritten first (the
-  // next call continues at the oldest held); closed once every sender is gone and everything
-  // was read. Destroying a waiting async receive takes nothing (the position stays). An async
-  // receive shares this receiver's position and keeps it subscribed: it may be awaited after
-  // this receiver is gone; meanwhile the receiver must not be used elsewhere. The last
-  // reference (this, or an async receive) drops the receiver, destroying the messages nobody
-  // else will read.   while (auto m = co_await rx.async_recv()) use(*m);  // stops at lagged too
+  // next call continues at the oldest held); closed once every sender is gone and all is read.
+  // An async receive shares this receiver's position (do not use the receiver meanwhile) and
+  // keeps it subscribed; a destroyed waiting one takes nothing.
 
   // A new receiver at the newest position (sees only later messages), like tokio's resubscribe.
   basic_broadcast_receiver resubscribe() const {
@@ -349,15 +315,12 @@ std::pair<basic_broadcast_sender<T, P>, basic_broadcast_receiver<T, P>> basic_br
   return {basic_broadcast_sender<T, P>(s), basic_broadcast_receiver<T, P>(s, c)};
 }
 
-template <class T>
-using broadcast_sender = basic_broadcast_sender<T, std_platform>;
-template <class T>
-using broadcast_receiver = basic_broadcast_receiver<T, std_platform>;
+template <class T> using broadcast_sender = basic_broadcast_sender<T, std_platform>;
+template <class T> using broadcast_receiver = basic_broadcast_receiver<T, std_platform>;
 
 template <class T>
 std::pair<broadcast_sender<T>, broadcast_receiver<T>> broadcast(std::size_t cap,
                                                                 overflow policy = overflow::block) {
   return basic_broadcast<T, std_platform>(cap, policy);
 }
-
 }  // namespace sluice

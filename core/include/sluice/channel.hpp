@@ -4,30 +4,24 @@
 //   auto [tx, rx] = sluice::bounded<T>(0);     // rendezvous: send completes when a receiver takes it
 //   auto [tx, rx] = sluice::unbounded<T>();    // a list of blocks, freed as it drains
 //
-// Happens-before: for any threads X and Y, if X calls send() with a message and Y's recv()
-// returns that message, everything X did before send() is visible to Y after recv() returns.
+// Happens-before: if X's send() gives a message that Y's recv() returns, everything X did
+// before send() is visible to Y after recv() returns.
 //
-// Handles. sender and receiver are copyable: a copy is a clone (another handle on the same
-// channel). Moving leaves the source empty; calling an operation on an empty handle throws
-// sluice::empty_handle_error (a programming error, never a channel condition). A weak_sender
-// keeps the channel's memory but does not keep it open; upgrade() gives a sender while any
-// strong sender lives.
+// Handles (detail/handle.hpp): sender and receiver copy = clone; a moved-from handle is empty
+// and every operation on it throws sluice::empty_handle_error (a programming error). A
+// weak_sender keeps the memory, not the channel open; upgrade() gives a sender while any lives.
 //
-// Closing. The last sender gone, the last receiver gone, or close() on any handle closes the
-// channel: sends fail with errc::closed (handing the message back), blocked senders and
-// receivers wake; messages already buffered stay receivable, and receivers see errc::closed
-// once the buffer is empty. Buffered messages are destroyed exactly once: when the last receiver
-// goes (nobody can receive them any more; on that thread, outside every lock, even if senders
-// live on — crossbeam-channel's drop_unreceived), else with the last handle.
+// Closing: the last sender gone, the last receiver gone, or close() on any handle: sends fail
+// with errc::closed (handing the message back), blocked parties wake, buffered messages stay
+// receivable, then receivers see errc::closed. Buffered messages are destroyed exactly once:
+// when the last receiver goes (on that thread, outside every lock, even if senders live on —
+// crossbeam-channel's drop_unreceived), else with the last handle.
 //
-// Errors are values: send* returns send_result<T> (on error: the code and the message);
-// recv* returns recv_result<T> (the message, or the code). Codes: full/empty (try_*),
-// closed, timed_out (*_for, *_until), cancelled (a std::stop_token was stopped).
-//
-// Exceptions: a message type whose move constructor may throw is boxed before the send
-// reserves anything (detail/message.hpp): a throw leaves the channel as it was and reaches the
-// caller. Allocation failure (std::bad_alloc) may escape send on an unbounded channel and the
-// factories. An impossible capacity throws std::length_error at creation.
+// Errors are values: send* returns send_result<T> (the code and the message), recv* returns
+// recv_result<T>. Codes: full/empty (try_*), closed, timed_out (*_for, *_until), cancelled (a
+// std::stop_token was stopped). A message whose move may throw is boxed before the send
+// reserves anything (message.hpp): a throw leaves the channel as it was. std::bad_alloc may
+// escape an unbounded send and the factories; an impossible capacity throws std::length_error.
 #pragma once
 
 #include <cstddef>
@@ -48,7 +42,6 @@
 #include "sluice/std_platform.hpp"
 
 namespace sluice {
-
 template <class T, platform P>
 class basic_sender;
 template <class T, platform P>
@@ -57,7 +50,6 @@ template <class T, platform P>
 class basic_weak_sender;
 
 namespace detail {
-
 // A channel handle's counted reference (shared_state.hpp): a copy is a clone.
 template <class T, class P, auto Release, auto Retain>
 using chan_side_ref = shared_ref<chan_ref<T, P>, counted_by<Release, Retain>>;
@@ -72,21 +64,15 @@ using weak_ref = chan_side_ref<T, P, &chan_ref<T, P>::drop_ref, &chan_ref<T, P>:
 template <class T, class P, class Ref>
 class channel_handle : public handle<Ref> {
  public:
-  std::size_t len() const { return this->check("len").visit([](auto& s) { return s.chan.len(); }); }
-  std::optional<std::size_t> capacity() const {
-    return this->check("capacity").visit([](auto& s) { return s.chan.capacity(); });
-  }
-  bool is_empty() const { return this->check("is_empty").visit([](auto& s) { return s.chan.is_empty(); }); }
-  bool is_full() const { return this->check("is_full").visit([](auto& s) { return s.chan.is_full(); }); }
-  bool is_disconnected() const {
-    return this->check("is_disconnected").visit([](auto& s) { return s.chan.is_disconnected(); });
-  }
+  std::size_t len() const { return on_chan("len", [](auto& c) { return c.len(); }); }
+  std::optional<std::size_t> capacity() const { return on_chan("capacity", [](auto& c) { return c.capacity(); }); }
+  bool is_empty() const { return on_chan("is_empty", [](auto& c) { return c.is_empty(); }); }
+  bool is_full() const { return on_chan("is_full", [](auto& c) { return c.is_full(); }); }
+  bool is_disconnected() const { return on_chan("is_disconnected", [](auto& c) { return c.is_disconnected(); }); }
   std::size_t sender_count() const { return this->check("sender_count").sender_count(); }
   std::size_t receiver_count() const { return this->check("receiver_count").receiver_count(); }
   // Closes the channel (see the header); returns whether this call closed it.
-  bool close() const {
-    return this->check("close").visit([](auto& s) { return s.chan.disconnect(); });
-  }
+  bool close() const { return on_chan("close", [](auto& c) { return c.disconnect(); }); }
   template <class Other>
   bool same_channel(const Other& other) const noexcept {
     return this->valid() && other.ref() == ref();
@@ -95,8 +81,13 @@ class channel_handle : public handle<Ref> {
 
  protected:
   using handle<Ref>::handle;
-};
 
+ private:
+  template <class F>
+  auto on_chan(const char* op, F f) const {
+    return this->check(op).visit([&](auto& s) { return f(s.chan); });
+  }
+};
 }  // namespace detail
 
 template <class T, platform P = std_platform>
@@ -112,10 +103,8 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
 
   basic_sender() noexcept = default;
 
-  // The forms (detail/forms.hpp): send blocks until the message is buffered (or, on a
-  // rendezvous, taken); try_send reports errc::full when no slot is free (rendezvous: no
-  // receiver waits); the async forms resume through `sched`, else the awaiting promise's
-  // scheduler(), else on the waking thread (sluice/async.hpp).
+  // The forms (detail/forms.hpp): send waits until the message is buffered (rendezvous: taken);
+  // try_send: errc::full when no slot is free (rendezvous: no receiver waits).
 
   basic_weak_sender<T, P> downgrade() const {
     this->check("downgrade").add_weak();
@@ -169,18 +158,19 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
 
   basic_receiver() noexcept = default;
 
-  // The forms (detail/forms.hpp): recv blocks until a message arrives or the channel is closed
-  // and empty; try_recv reports errc::empty when nothing is buffered (rendezvous: no sender
-  // waits). Async iteration: while (auto m = co_await rx.async_recv()) use(*m);
+  // The forms (detail/forms.hpp): recv waits for a message or closed-and-empty; try_recv:
+  // errc::empty when nothing is buffered (rendezvous: no sender waits).
 
-  // Blocking iteration: `for (auto m : rx)` receives until the channel is closed and empty.
+  // Iteration: `for (auto m : rx)` receives until the channel is closed and empty; try_iter()
+  // yields messages until it is empty at that moment; drain() stops after as many messages as
+  // were buffered when it was called.
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
     using value_type = T;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
-    explicit iterator(basic_receiver* rx) : rx_(rx) { advance(); }
+    iterator(basic_receiver* rx, std::size_t limit, bool block) : rx_(rx), left_(limit), block_(block) { advance(); }
     T& operator*() { return *current_; }
     iterator& operator++() {
       advance();
@@ -192,48 +182,23 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
    private:
     void advance() {
       current_.reset();
-      auto r = rx_->recv();
+      if (left_ == 0) return;
+      --left_;
+      auto r = block_ ? rx_->recv() : rx_->try_recv();
       if (r) current_.emplace(std::move(r).value());
     }
     basic_receiver* rx_ = nullptr;
+    std::size_t left_ = 0;
+    bool block_ = true;
     std::optional<T> current_;
   };
-  iterator begin() { return iterator(this); }
+  iterator begin() { return iterator(this, static_cast<std::size_t>(-1), true); }
   std::default_sentinel_t end() const noexcept { return {}; }
 
-  // Non-blocking iteration: yields messages until the channel is empty at that moment.
-  // drain(): the same, but stops after the number of messages buffered when it was called.
   class try_range {
    public:
-    class iterator {
-     public:
-      using iterator_category = std::input_iterator_tag;
-      using value_type = T;
-      using difference_type = std::ptrdiff_t;
-      iterator() = default;
-      iterator(basic_receiver* rx, std::size_t limit) : rx_(rx), left_(limit) { advance(); }
-      T& operator*() { return *current_; }
-      iterator& operator++() {
-        advance();
-        return *this;
-      }
-      void operator++(int) { advance(); }
-      bool operator==(std::default_sentinel_t) const noexcept { return !current_.has_value(); }
-
-     private:
-      void advance() {
-        current_.reset();
-        if (left_ == 0) return;
-        --left_;
-        auto r = rx_->try_recv();
-        if (r) current_.emplace(std::move(r).value());
-      }
-      basic_receiver* rx_ = nullptr;
-      std::size_t left_ = 0;
-      std::optional<T> current_;
-    };
     try_range(basic_receiver* rx, std::size_t limit) : rx_(rx), limit_(limit) {}
-    iterator begin() { return iterator(rx_, limit_); }
+    iterator begin() { return iterator(rx_, limit_, false); }
     std::default_sentinel_t end() const noexcept { return {}; }
 
    private:
@@ -316,20 +281,12 @@ std::pair<basic_sender<T, P>, basic_receiver<T, P>> basic_unbounded() {
   return make_pair_for<T, P>(detail::make_channel<T, P>(detail::flavor_kind::list, 0));
 }
 
-template <class T>
-using sender = basic_sender<T, std_platform>;
-template <class T>
-using receiver = basic_receiver<T, std_platform>;
-template <class T>
-using weak_sender = basic_weak_sender<T, std_platform>;
+template <class T> using sender = basic_sender<T, std_platform>;
+template <class T> using receiver = basic_receiver<T, std_platform>;
+template <class T> using weak_sender = basic_weak_sender<T, std_platform>;
 
 template <class T>
-std::pair<sender<T>, receiver<T>> bounded(std::size_t cap) {
-  return basic_bounded<T, std_platform>(cap);
-}
+std::pair<sender<T>, receiver<T>> bounded(std::size_t cap) { return basic_bounded<T, std_platform>(cap); }
 template <class T>
-std::pair<sender<T>, receiver<T>> unbounded() {
-  return basic_unbounded<T, std_platform>();
-}
-
+std::pair<sender<T>, receiver<T>> unbounded() { return basic_unbounded<T, std_platform>(); }
 }  // namespace sluice

@@ -4,58 +4,48 @@
 //   auto [src, rx] = sluice::watermark<T>(low, high, weight);       // weight(const T&) each
 //   auto [src, rx] = sluice::watermark_unbounded<T>();              // never pushes back
 //
-// Reference: Swift's MultiProducerSingleConsumerAsyncChannel (swift-async-algorithms),
-// credited by name; its model re-derived here for threads and coroutines (the async forms
-// below wait in the blocking forms' slots, not through the callback hook). Backpressure is SOFT: a send always enqueues (unless the channel is
-// terminated); what it reports is whether to produce more.
-//   level   = sum of weights of buffered elements (weight = 1 without a weight function)
-//   paused  = set when a send makes level >= high; cleared when a receive makes level < low
-//             (hysteresis: between low and high the previous decision stands); 1 <= low <= high
-//             or std::length_error
-// Producer APIs (sources; copy one, or make_additional_source(), for another producer):
-//   try_send(v)            enqueue; returns produce_more, or a callback_token while paused
-//   enqueue_callback(t, f) f(ok) runs once the level falls below low (at once if it already
-//                          has), f(errc::closed) if the consumer goes first,
-//                          f(errc::cancelled) after cancel_callback(t)
-//   send(v, f)             try_send + enqueue_callback (f(ok) at once when producing more)
-//   send(v) / send_for / send_until / send(v, stop)  enqueue, then block while paused
+// Reference: Swift's MultiProducerSingleConsumerAsyncChannel (swift-async-algorithms), its
+// model re-derived for threads and coroutines. Backpressure is SOFT: a send always enqueues
+// (unless the channel is terminated) and reports whether to produce more.
+//   level  = sum of the buffered elements' weights (1 each without a weight function)
+//   paused = set when a send makes level >= high, cleared when a receive makes level < low
+//            (between them the previous decision stands); 1 <= low <= high or length_error
+// Producers (sources; a copy or make_additional_source() is another):
+//   try_send(v)            enqueue; produce_more, or a callback_token while paused
+//   enqueue_callback(t, f) f(nullopt) once the level falls below low (at once if it has),
+//                          f(errc::closed) if the consumer goes first, f(errc::cancelled)
+//                          after cancel_callback(t)
+//   send(v, f)             try_send + enqueue_callback (f(nullopt) at once when producing more)
+//   send(v), send(v, stop), send_for, send_until, async_send*: enqueue, then wait while paused
 //   send_range(r)          enqueue every element, then report like try_send
-//   finish() / finish(e)   the consumer receives every buffered element, then end-of-stream
+//   finish() / finish(e)   the consumer receives what is buffered, then end-of-stream
 //                          (errc::closed, no error) or the exception_ptr `e`
-//   close()                finish() from either side, also waking paused sends and callbacks
-//                          (errc::closed); is_disconnected() on either side
-//   set_on_termination(f)  f() runs once when the consumer is dropped (or at once if it is
-//                          gone); later sends fail with errc::closed and hand the value back
-// The last source dropped = finish(). Exactly one consumer (move-only type).
-//   co_await src.async_send(v)   enqueue, then suspend while paused (send(v) for coroutines)
-//   co_await rx.async_recv()     the consumer's receive for coroutines
-// Async operations follow sluice/async.hpp (any coroutine type, no executor required;
-// stop_token -> errc::cancelled; destroying a waiting coroutine loses nothing: a send's element
-// is already enqueued, a receive takes nothing). They register in the same slots as the
-// blocking forms (the pending list, the consumer slot) through detail/kind_wait.hpp.
+//   close()                finish() from either side that also wakes paused sends and
+//                          callbacks (errc::closed); is_disconnected() on either side
+//   set_on_termination(f)  f() runs once when the consumer is dropped (at once if it is gone);
+//                          later sends fail with errc::closed and hand the value back
+// The last source dropped = finish(). Exactly one consumer (move-only). The async forms follow
+// sluice/async.hpp and wait in the blocking forms' slots (the pending list, the consumer slot)
+// through kind_wait.hpp; destroying a waiting coroutine loses nothing (a send's element is
+// already enqueued, a receive takes nothing).
 //
-// Happens-before: for any threads X and Y, if X sends an element and Y's receive returns it,
-// everything X did before the send is visible to Y after the receive; a callback or a
-// blocked send resumed by a receive sees everything the consumer did before that receive.
+// Happens-before: if X sends an element and Y's receive returns it, everything X did before
+// the send is visible to Y after the receive; a callback or a blocked send resumed by a
+// receive sees everything the consumer did before that receive.
 //
 // Synchronization: one short spin lock (detail::spin_lock, guarded.hpp [S1]/[S2]) guards the
 // buffer, the level, the flags and the callback list: [K1] lock = acquire, [K2] unlock =
-// release; every cell access is under it. Callbacks run OUTSIDE the lock, on the thread
-// whose receive (or drop, cancel, enqueue) released them. Blocked parties (the consumer, a
-// blocking or async send) wait on a detail::waiter that a notifier claims UNDER the lock and
-// notifies after unlocking (a coroutine resumed inline must not run under the lock): a waiter
-// that gave up (timeout, stop, destruction) first claims itself, or waits for the claimer's
-// notify(), and unqueues itself under the same lock, so a notifier never touches a departed
-// waiter (waiter.hpp's lifetime rule). The buffer is a std::deque (std::allocator):
-// unlike the other kinds its element storage is not platform-allocated. Elements are stored
-// as detail::stored_t (message.hpp): one bigger than 16 KiB travels boxed, so no path holds
-// it on the stack more than once. Lifetimes: an async operation owns its side — a send a
-// copy of its source, a receive a counted reference to the consumer side (consumer_refs,
-// under the lock) — so it may be awaited after the caller's handles are gone; the consumer
-// side terminates when the consumer handle and every receive made from it are gone.
+// release; every cell access is under it. Callbacks run OUTSIDE the lock, on the thread whose
+// receive (or drop, cancel, enqueue) released them. A blocked party (the consumer, a waiting
+// send) waits on a detail::waiter that a notifier claims UNDER the lock and notifies after
+// unlocking; one that gave up (timeout, stop, destruction) first claims itself, or waits for
+// the claimer's notify(), and unqueues itself under the lock, so a notifier never touches a
+// departed waiter (waiter.hpp). The buffer is a std::deque (std::allocator, not platform
+// memory) of stored_t (message.hpp: boxed over 16 KiB). An async operation owns its side: a
+// send a copy of its source, a receive a counted reference to the consumer side
+// (consumer_refs, under the lock); the consumer side terminates when the last of those goes.
 #pragma once
 
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -70,11 +60,9 @@
 #include <utility>
 #include <vector>
 
+#include "sluice/detail/blocking.hpp"
 #include "sluice/detail/forms.hpp"
 #include "sluice/detail/handle.hpp"
-#include "sluice/detail/async_op.hpp"
-#include "sluice/detail/blocking.hpp"
-#include "sluice/detail/deadline.hpp"
 #include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
@@ -82,11 +70,9 @@
 #include "sluice/detail/watermark_state.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
-#include "sluice/scheduler.hpp"
 #include "sluice/std_platform.hpp"
 
 namespace sluice {
-
 // A receive that found no element: errc::empty (try_recv), timed_out, cancelled, or closed —
 // closed with `error` null is the end of the stream, with `error` set a finish(error).
 struct watermark_error {
@@ -94,11 +80,9 @@ struct watermark_error {
   std::exception_ptr error{};
 };
 
-template <class T>
-using watermark_result = result<T, watermark_error>;
+template <class T> using watermark_result = result<T, watermark_error>;
 
 namespace detail {
-
 // The consumer handle's, and each async receive's, counted reference to the consumer side.
 template <class T, class P>
 using watermark_consumer_ref = owned_ref<watermark_state<T, P>*, counted_by<&watermark_state<T, P>::release_consumer,
@@ -123,7 +107,6 @@ using watermark_source_ref = shared_ref<source_ptr<T, P>, source_side<T, P>>;
 template <class T, class P>
 struct watermark_consumer_port : deciding_port {
   watermark_state<T, P>* s;
-  explicit watermark_consumer_port(watermark_state<T, P>* st) noexcept : s(st) {}
   bool enroll(wait_entry<P>& e) noexcept { return s->register_consumer(*e.w); }
   void withdraw(wait_entry<P>& e) noexcept { s->unregister_consumer(*e.w); }
 };
@@ -132,14 +115,12 @@ struct watermark_producer_port : deciding_port {
   watermark_state<T, P>* s;
   callback_token token;
   status* early;  // why it did not need to wait (ok, closed)
-  watermark_producer_port(watermark_state<T, P>* st, callback_token t, status* e) noexcept : s(st), token(t), early(e) {}
   bool enroll(wait_entry<P>& e) { return s->register_producer(token, *e.w, *early); }
   void withdraw(wait_entry<P>& e) noexcept { s->unregister_producer(*e.w); }
 };
 
 // The consumer's async receive: try; else wait for a producer's (or finish's) wake-up, which
-// means "look again". Destroyed while waiting, it leaves the slot empty and takes nothing.
-// The operation holds a counted reference to the consumer side (`rx`).
+// means "look again". Destroyed while waiting, it takes nothing.
 template <class T, class P>
 async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_ref<T, P> rx, std::stop_token stop,
                                                            deadline_spec<P> deadline) {
@@ -151,24 +132,20 @@ async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_re
     std::exception_ptr error;
     const status st = s->try_recv(out, error);
     if (st == status::ok) {
-      // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
+      // Built in the promise (no temporary on a resuming thread's stack), moved once from `out`.
       destroy_at_exit<S> done{out};
       co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
     }
-    // Errors too are built in the promise: a result temporary here would reserve a message's
-    // worth of this frame, on the stack of a thread that resumes it inline.
     if (st == status::closed) co_return error_from{[&] { return watermark_error{errc::closed, std::move(error)}; }};
     const std::uintptr_t sel =
-        co_await kind_wait<P, watermark_consumer_port<T, P>>(watermark_consumer_port<T, P>(s), &stop, &guard);
+        co_await kind_wait<P, watermark_consumer_port<T, P>>({{}, s}, &stop, &guard);
     if (const std::optional<status> gave_up = wait_gave_up(sel))
       co_return error_from{[e = to_errc(*gave_up)] { return watermark_error{e}; }};
   }
 }
 
-// A producer's async send: enqueue (soft backpressure: the element is in the channel from
-// here on), then, if the channel paused, suspend until the level falls below low. A stop or
-// the coroutine's destruction ends only the wait; the element stays enqueued (delivered).
-// The operation owns a copy of its source (`src`): the channel stays unfinished until it goes.
+// A producer's async send: enqueue, then, if the channel paused, suspend until the level falls
+// below low. A stop or the coroutine's destruction ends only the wait (the element stays).
 template <class T, class P, class Source>
 async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T, P> v, std::stop_token stop,
                                                           deadline_spec<P> deadline) {
@@ -179,14 +156,13 @@ async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T
   if (s->enqueue([&](const auto& g) { s->push_locked(g, std::move(v)); }, out) != status::ok) co_return R(in_place_error, errc::closed);
   if (out.produce_more) co_return R();
   status early = status::empty;
-  const std::uintptr_t sel = co_await kind_wait<P, watermark_producer_port<T, P>>(
-      watermark_producer_port<T, P>(s, out.token, &early), &stop, &guard);
+  const std::uintptr_t sel =
+      co_await kind_wait<P, watermark_producer_port<T, P>>({{}, s, out.token, &early}, &stop, &guard);
   const status st =
       sel == sel_aborted ? early : wait_gave_up(sel).value_or(watermark_state<T, P>::resumed_status(sel));
   if (st == status::ok) co_return R();
   co_return R(in_place_error, to_errc(st));
 }
-
 }  // namespace detail
 
 template <class T, platform P>
@@ -212,13 +188,9 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
 
   basic_watermark_source make_additional_source() const { return basic_watermark_source(*this); }
 
-  // Every send takes its value by reference (U&&, a T by default: braces work) and stores it
-  // (boxed when big, message.hpp) before the channel's lock: no further copy on the stack.
-
-  // Enqueues; produce_more, or a token while the level is above the watermarks. errc::closed
-  // (value handed back) once finished or the consumer is gone. Never blocks.
-  template <class U = T>
-    requires std::constructible_from<T, U>
+  // Enqueues, never blocking; produce_more, or a token while paused. errc::closed (the value
+  // handed back) once finished or the consumer is gone.
+  template <detail::sendable<T> U = T>
   try_result try_send(U&& v) const {
     this->check("try_send");
     stored st = detail::to_stored<T, P>(std::forward<U>(v));
@@ -226,11 +198,9 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
     if (enqueue(st, out) == detail::status::ok) return try_result(std::in_place, out);
     return try_result(detail::error_from{[&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; }});
   }
-
   // Enqueues, then calls f: at once with nullopt when producing more, else once the level
   // falls below low (nullopt), or with errc::closed if the consumer goes first.
-  template <class U = T>
-    requires std::constructible_from<T, U>
+  template <detail::sendable<T> U = T>
   send_result<T> send(U&& v, produce_more_callback f) const {
     state* s = this->check("send").s;
     stored st = detail::to_stored<T, P>(std::forward<U>(v));
@@ -245,14 +215,10 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
     }
     return send_result<T>();
   }
-
-  // The waiting forms (detail/forms.hpp: send(v), send(v, stop), send_for, send_until and the
-  // async ones) enqueue, then wait while the channel is paused (until the level falls below
-  // low). The value is in the channel even if the wait ends early, so they return
-  // result<void, errc>: ok, or why the wait ended (timed_out, cancelled, closed: the consumer
-  // went; closed without enqueueing once finished or the consumer is gone — the value is then
-  // destroyed). Destroying a waiting async send leaves the element enqueued; the operation owns
-  // a copy of this source, so it may be awaited after the caller's sources are gone.
+  // The waiting forms (detail/forms.hpp: send(v), send(v, stop), send_for, send_until, async)
+  // enqueue, then wait while paused; the value stays enqueued whatever ends the wait, so they
+  // return result<void, errc>: ok, or why the wait ended (closed also when not enqueued: the
+  // channel finished or the consumer gone, and the value destroyed).
   using forms::send;
 
   // Enqueues every element of `r` (all or, if the channel is terminated, none), then reports
@@ -291,7 +257,6 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
     const auto& r = this->check("set_on_termination");
     r.s->set_on_termination(r.id, std::move(f));
   }
-
   // For the async layer: the shared state.
   state* native_state() const noexcept { return this->ref_.get().s; }
 
@@ -309,7 +274,6 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
     return detail::watermark_async_send_body<T, P>(
         basic_watermark_source(*this), detail::to_stored<T, P>(std::forward<U>(v)), std::move(stop), deadline);
   }
-
   // Enqueues a stored element; on closed it stays in `st`.
   detail::status enqueue(stored& st, send_outcome& out) const {
     state* s = this->ref_.get().s;
@@ -347,9 +311,7 @@ class basic_watermark_consumer : public detail::handle<detail::watermark_consume
   basic_watermark_consumer() noexcept = default;
 
   // The forms (detail/forms.hpp): the next element; errc::closed at the end of the stream
-  // (with `error` set after finish(error)). Destroying a waiting async receive takes nothing;
-  // it holds a counted reference to the consumer side, so it may be awaited after this
-  // consumer is gone.   while (auto m = co_await rx.async_recv()) use(*m);
+  // (with `error` set after finish(error)); a destroyed waiting async receive takes nothing.
 
   std::size_t level() const { return this->check("level")->level(); }
   std::size_t len() const { return this->check("len")->len(); }
@@ -392,16 +354,11 @@ std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> make_wat
   return {basic_watermark_source<T, P>(s), basic_watermark_consumer<T, P>(s)};
 }
 
-// Backpressure by element count: pause at >= high elements, resume below low.
+// Backpressure: pause at level >= high, resume below low; the level counts elements, or
+// weight(element) each with a weight function (e.g. its size in bytes).
 template <class T, platform P = std_platform>
 std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_watermark(
-    std::size_t low, std::size_t high) {
-  return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(low, high, {}, false));
-}
-// Backpressure by weight: each element counts weight(element) (e.g. its size in bytes).
-template <class T, platform P = std_platform>
-std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_watermark(
-    std::size_t low, std::size_t high, std::function<std::size_t(const T&)> weight) {
+    std::size_t low, std::size_t high, std::function<std::size_t(const T&)> weight = {}) {
   return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(low, high, std::move(weight), false));
 }
 // No backpressure: every send reports produce_more.
@@ -410,23 +367,14 @@ std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_wa
   return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(0, 0, {}, true));
 }
 
-template <class T>
-using watermark_source = basic_watermark_source<T, std_platform>;
-template <class T>
-using watermark_consumer = basic_watermark_consumer<T, std_platform>;
+template <class T> using watermark_source = basic_watermark_source<T, std_platform>;
+template <class T> using watermark_consumer = basic_watermark_consumer<T, std_platform>;
 
 template <class T>
-std::pair<watermark_source<T>, watermark_consumer<T>> watermark(std::size_t low, std::size_t high) {
-  return basic_watermark<T, std_platform>(low, high);
-}
-template <class T>
-std::pair<watermark_source<T>, watermark_consumer<T>> watermark(
-    std::size_t low, std::size_t high, std::function<std::size_t(const T&)> weight) {
+std::pair<watermark_source<T>, watermark_consumer<T>> watermark(std::size_t low, std::size_t high,
+                                                                std::function<std::size_t(const T&)> weight = {}) {
   return basic_watermark<T, std_platform>(low, high, std::move(weight));
 }
 template <class T>
-std::pair<watermark_source<T>, watermark_consumer<T>> watermark_unbounded() {
-  return basic_watermark_unbounded<T, std_platform>();
-}
-
+std::pair<watermark_source<T>, watermark_consumer<T>> watermark_unbounded() { return basic_watermark_unbounded<T, std_platform>(); }
 }  // namespace sluice

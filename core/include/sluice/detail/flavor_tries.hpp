@@ -1,19 +1,17 @@
 // sluice/detail/flavor_tries.hpp — the one-step operations of a two-step flavor, written once.
 //
 // Contract. A flavor (array, list, spsc_ring, spsc_list) derives from flavor_tries<Flavor, S>
-// and provides start_send(token&) (false: full; on a closed channel it starts, and the token
-// says closed), write(token&, S&), start_recv(token&) (false: empty; likewise for closed),
-// consume(token&, sink) (sink moves the slot's message out, or destroys it) and len(). The base
-// gives try_send, try_recv, read, discard_unreceived (after the last receiver went: destroys
-// every buffered message, waiting for a send that claimed a slot before the close) and
-// is_empty. Nothing here synchronizes: the flavor does.
+// and provides start_send(token&) (false: full; a closed channel starts, its token says
+// closed), write(token&, S&), start_recv(token&) (likewise, false: empty), consume(token&, sink)
+// (sink moves the slot's message out, or destroys it) and len(). The base gives try_send,
+// try_recv, read, discard_unreceived (after the last receiver went: destroys every buffered
+// message, waiting for a send that claimed a slot before the close) and is_empty.
 #pragma once
 
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 
 namespace sluice::detail {
-
 template <class Flavor, class S>
 class flavor_tries {
  public:
@@ -39,5 +37,4 @@ class flavor_tries {
  private:
   Flavor& self() noexcept { return static_cast<Flavor&>(*this); }
 };
-
 }  // namespace sluice::detail

@@ -17,7 +17,6 @@
 #include "sluice/result.hpp"
 
 namespace sluice::detail {
-
 template <class V, class Side>
 class owned_ref {
  public:
@@ -97,5 +96,4 @@ struct move_only {
   move_only(move_only&&) noexcept = default;
   move_only& operator=(move_only&&) noexcept = default;
 };
-
 }  // namespace sluice::detail

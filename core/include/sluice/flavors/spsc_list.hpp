@@ -1,42 +1,33 @@
 // sluice/flavors/spsc_list.hpp — the unbounded single-producer / single-consumer flavor: a
 // linked list of blocks that only the producer appends to and only the consumer frees.
 //
-// Algorithm: the unbounded SPSC queue of linked fixed-size blocks (Vyukov's "unbounded SPSC
-// queue", and folly's / moodycamel ReaderWriterQueue's block chains follow the same idea),
-// with the consumer caching the tail index as in the bounded ring (spsc_ring.hpp). Compared
-// with the MPMC list flavor (list.hpp: a tail CAS and a `written` fetch_or per send, a head CAS,
-// a fence and a `consumed` fetch_or per receive), a send here costs one CAS and a receive no
-// atomic read-modify-write and no fence at all: nobody claims slots against anybody, blocks
-// need no per-slot state, and no sender ever waits (the channel is never full), so the
-// consumer has no wait list to check.
+// Algorithm: the unbounded SPSC queue of linked fixed-size blocks (Vyukov's; folly's and
+// moodycamel's ReaderWriterQueue chain blocks likewise), on spsc_ring.hpp's tail/head protocol
+// (spsc_core: the close mark, the consumer's cached tail). Against the MPMC list (a tail CAS
+// and a `written` fetch_or per send; a head CAS, a fence and a `consumed` fetch_or per
+// receive), a send costs one CAS and a receive no RMW and no fence: nobody claims slots
+// against anybody, blocks need no per-slot state, and no sender ever waits (never full).
 //
-// State words:
-//   tail = position of the next message to write (bits 0..62) | mark (bit 63: closed); only
-//          the producer moves the position, any handle may set the mark.
-//   head = position of the next message to read (the consumer's; read by len()).
-//   first_ = the first block, installed by the producer's first send.
-//   block  = { next, values[block_cap] }: position p lives in block p / block_cap at offset
-//          p % block_cap, both tracked incrementally by each side's private view.
-// Block life: the producer allocates a block when its current one is full (or for the first
-// message), links it with `next` (or `first_`) and only then publishes positions in it; the
-// consumer frees a block when it moves to the next one, i.e. after the producer has already
-// published a position in the next block and so never touches the old one again.
+// State words: tail = next position to write (bits 0..62) | mark (bit 63: closed); head = next
+// position to read (the consumer's; read by len()); first_ = the first block, installed by the
+// first send; a block = { next, values[63] }, position p at block p / 63, offset p % 63, both
+// tracked by each side's view. The producer allocates a block when its current one is full (or
+// for the first message), links it (`next` or `first_`), and only then publishes positions in
+// it; the consumer frees a block when it moves on, i.e. after the producer published a
+// position in the next block and so never touches the old one again.
 //
 // Synchronization
-//   [U1] next / first_ store (relaxed) and load (relaxed): a new block's construction and its
-//        link are published by the producer's next [U2] (release) and read by the consumer
-//        after the [U3] (acquire) that saw a position inside the block.
-//   [U2] tail CAS (seq_cst)     publishes the message (release part, pairs with [U3]); seq_cst
-//                               so it and the receivers' wait-list load [L2] are in S. Fails
-//                               only on the close mark [U5]; acquire on failure.
-//   [U3] tail load (acquire)    the consumer refreshes its cache; reading the mark, it sees
-//                               everything before the close.
-//   [U4] head store (relaxed)   for len() only; the producer never reads head.
+//   [U1] next / first_ store and load (relaxed): the block and its link are published by the
+//        producer's next [U2] and read after the [U3] that saw a position inside the block.
+//   [U2] tail CAS (seq_cst)      publishes the message (pairs with [U3]); in S with the
+//                                receivers' [L2]; fails only on the close mark [U5] (acquire).
+//   [U3] tail load (acquire)     the consumer refreshes its cache; with the mark, sees the close.
+//   [U4] head store (relaxed)    for len() only; the producer never reads head.
 //   [U5] tail fetch_or (seq_cst) closes; in S with the receivers' [L2].
-//   [U6] loads (seq_cst)        len/readiness/is_disconnected.
-//   [U7] tail re-load (acquire) the producer saw the mark with a relaxed read (FINDING-1).
-// Memory: (8 + block_cap * sizeof(slot)) / block_cap bytes per buffered message, 8.1 B for
-// 8-byte messages; blocks are given back as the consumer drains them.
+//   [U6] loads (seq_cst)         len/readiness/is_disconnected.
+//   [U7] tail re-load (acquire)  the producer saw the mark with a relaxed read (FINDING-1).
+// Memory: (8 + 63 * sizeof(slot)) / 63 bytes per buffered message (8.1 B for 8-byte messages);
+// blocks are given back as the consumer drains them.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +38,6 @@
 #include "sluice/flavors/spsc_ring.hpp"
 
 namespace sluice::detail {
-
 struct spsc_list_order {
   // ORDERING: relaxed — the producer reads the index only it moves (the mark is confirmed by [U7]).
   static constexpr named_order own{"spsc_list.own", std::memory_order_relaxed};
@@ -137,7 +127,6 @@ class spsc_list_flavor
       v.blk = next;
     }
   }
-
   // Producer (never blocks: the list is never full). Makes room before publishing anything, so
   // an allocation failure leaves the channel as it was.
   bool start_send(token& t) {
@@ -166,7 +155,6 @@ class spsc_list_flavor
     const view v = producer_.with([](const view* p) { return *p; });
     return this->publish(t, msg, v.blk->values[v.offset], [](view* p) { ++p->offset; });
   }
-
   // Consumer: commits a receive; `sink` moves the message out of (or destroys it in) the slot.
   template <class Sink>
   status consume(token& t, Sink&& sink) noexcept {
@@ -210,5 +198,4 @@ class spsc_list_flavor
 
   typename P::template atomic<block*> first_{nullptr};
 };
-
 }  // namespace sluice::detail

@@ -1,57 +1,42 @@
 // sluice/flavors/spsc_ring.hpp — the bounded single-producer / single-consumer flavor: a ring
 // of `cap` plain slots with cached head/tail indices, and blocking through the wait lists.
 //
-// Algorithm: Lamport's single-producer/single-consumer ring with index caching — each side
-// keeps a private copy of the other side's index and re-reads the shared one only when its
-// copy says "full" (producer) or "empty" (consumer) — as in rigtorp's SPSCQueue, folly's
-// ProducerConsumerQueue and atomic_queue; credited by name, written here from the idea. Two
-// changes for a channel: a close mark in the tail word (so a send racing a close either lands
-// before it or fails with its message back, exactly as in the array flavor), and the
-// "nobody waits" fast path of waiter.hpp, which costs one seq_cst instruction per operation:
-// the tail CAS on the producer side, a fence after the head store on the consumer side.
+// Algorithm: Lamport's SPSC ring with index caching (each side keeps a private copy of the
+// other's index and re-reads the shared one only when its copy says full / empty), as in
+// rigtorp's SPSCQueue, folly's ProducerConsumerQueue and atomic_queue; written from the idea.
+// Two changes for a channel: a close mark in the tail word (a send racing a close lands before
+// it or fails with its message back, as in the array flavor), and waiter.hpp's "nobody waits"
+// fast path: one seq_cst instruction per operation (the tail CAS; a fence after the head store).
 //
-// State words (size_t):
-//   tail = position of the next message to write (bits 0..62) | mark (bit 63: closed)
-//   head = position of the next message to read
-//   Positions count from 0 and never wrap (2^63 messages at 1 ns each take 292 years); the
-//   slot of a position is tracked incrementally by its side (no division). Messages in the
-//   ring: tail - head (0..cap). Only the producer moves tail's position, only the consumer
-//   moves head; any handle may set the mark (close), and nothing clears it.
-// Private views (P::cell, one per side, on that side's cache line): the side's position, its
-// slot index, and its cached copy of the other side's index.
+// State words (size_t): tail = next position to write (bits 0..62) | mark (bit 63: closed);
+// head = next position to read. Positions never wrap (2^63 at 1 ns: 292 years); each side
+// tracks its slot index incrementally. tail - head messages are in the ring; only the producer
+// moves tail's position, only the consumer moves head; any handle may set the mark, none
+// clears it. Each side's private view (a P::cell on its own cache line): its position, slot
+// index, and cached copy of the other index.
 //
 // Synchronization
 //   [R1] head load (acquire)      the producer refreshes its cache; sees slots freed by [R4].
-//   [R2] tail CAS (seq_cst)       publishes the message written into its slot (release part,
-//                                 pairs with [R3]); seq_cst so it and the receivers' wait-list
-//                                 load [L2] are in S (waiter.hpp). It fails only if the close
-//                                 mark [R6] was set: the message was never published and goes
-//                                 back to the sender. Failure order acquire: the "closed"
-//                                 answer happens-after the close.
-//   [R3] tail load (acquire)      the consumer refreshes its cache; sees the messages of [R2]
-//                                 and (reading the mark) everything before the close [R6].
-//   [R4] head store (release)     returns the slot after the message was moved out; pairs
-//                                 with [R1].
-//   [R5] fence (seq_cst)          after [R4], before the senders' wait-list load [L2]: the
-//                                 store-buffering pair with a producer that registers on a
-//                                 full ring and re-checks head with a seq_cst load.
+//   [R2] tail CAS (seq_cst)       publishes the message written into its slot (pairs with
+//                                 [R3]); seq_cst so it and the receivers' wait-list load [L2]
+//                                 are in S. It fails only on the close mark [R6]: the message
+//                                 goes back. Acquire on failure: "closed" happens-after the close.
+//   [R3] tail load (acquire)      the consumer refreshes its cache; sees [R2]'s messages and,
+//                                 reading the mark, everything before the close.
+//   [R4] head store (release)     returns the slot after the message was moved out; pairs with [R1].
+//   [R5] fence (seq_cst)          after [R4], before the senders' [L2]: the store-buffering pair
+//                                 with a producer that registers on a full ring and re-checks.
 //   [R6] tail fetch_or (seq_cst)  closes: every later [R2] fails; in S with [L2] of both lists.
 //   [R7] loads (seq_cst)          len/readiness/is_disconnected, in S with [R2]/[R6] and [L1].
 //   [R8] tail re-load (acquire)   the producer saw the mark with its relaxed own-index read:
 //                                 reporting closed happens-after the close (FINDING-1).
-// Which operations synchronize: a send's [R2] with the receive's [R3] that sees it (the
-// happens-before guarantee of channel.hpp); a receive's [R4] with the [R1] that sees the slot
-// free; a close's [R6] with every operation that reports closed ([R2] failure, [R3], [R8]).
 //
-// Memory layout: the read-mostly words (capacity, slots, wait lists), then the consumer's line
-// (head + its view), then the producer's line (tail + its view), at least 64 bytes apart by
-// padding (no over-aligned allocation, see array.hpp). The slots follow in the same allocation
-// and are not touched at creation: a large ring costs pages only as messages reach them.
-//
-// Who may call what: try_send/send/write run on the one producer, try_recv/recv/read on the
-// one consumer (the spsc handles are move-only; two threads using one handle at once is a data
-// race on the private views, which the model tier would report). len, capacity, is_*, the
-// readiness checks and disconnect read or set only atomics and may run anywhere.
+// Memory: the wait lists, the consumer's line (head + its view), the producer's line (tail +
+// its view), the read-mostly words, 64 bytes apart by padding (no over-aligned allocation: see
+// array.hpp); the slots follow in the same allocation, untouched until messages reach them.
+// Who calls what: start_send/write on the one producer, start_recv/consume on the one consumer
+// (two threads on one handle race on the private views, which the model tier reports); the
+// queries, readiness checks and disconnect touch only atomics and may run anywhere.
 #pragma once
 
 #include <cstddef>
@@ -69,7 +54,6 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
-
 struct spsc_ring_order {
   // ORDERING: relaxed — a side reads the index only it moves (the mark is confirmed by [R8]).
   static constexpr named_order own{"spsc_ring.own", std::memory_order_relaxed};
@@ -119,7 +103,6 @@ class spsc_core : public flavor_tries<Flavor, S> {
       return t.closed;
     });
   }
-
   // One consumer (and one producer): nobody else can wait on its side, so a lone operation
   // never queues behind anyone.
   struct recv_port : listed_recv_port<Flavor, P> {
@@ -252,7 +235,6 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
     if constexpr (!std::is_trivially_destructible_v<slot>)
       for (std::size_t i = 0; i < cap_; ++i) slots_[i].~slot();
   }
-
   // Producer: reserves the next slot if the ring has room (or reports closed through the token).
   bool start_send(token& t) noexcept {
     if (!this->open_tail(t)) return true;
@@ -270,7 +252,6 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
     const std::size_t idx = producer_.with([](const view* v) { return v->idx; });
     return this->publish(t, msg, slots_[idx], [&](view* v) { v->idx = idx + 1 < cap_ ? idx + 1 : 0; });
   }
-
   // Consumer: commits a receive; `sink` moves the message out of (or destroys it in) the slot.
   template <class Sink>
   status consume(token& t, Sink&& sink) noexcept {
@@ -325,5 +306,4 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
   sync_wait_list<P> senders_;
   char pad3_[base::line];  // the slots follow
 };
-
 }  // namespace sluice::detail
