@@ -203,9 +203,7 @@ class basic_broadcast_sender : public detail::handle<detail::broadcast_tx_ref<T,
   std::size_t capacity() const { return this->check("capacity")->capacity(); }
   // Whether a send would fail: no receiver is alive, or the channel was closed. A snapshot.
   bool is_disconnected() const { return this->check("is_disconnected")->disconnected(true); }
-  // Closes the channel from either side: later sends fail (errc::closed, message handed back),
-  // blocked sends and receives wake; receivers still read what they have not read, then get
-  // errc::closed. Returns whether this call closed it.
+  // Closes the channel from either side (see the header); whether this call closed it.
   bool close() const { return this->check("close")->close(); }
 
  private:
@@ -267,8 +265,7 @@ class basic_broadcast_receiver : public detail::handle<detail::broadcast_rx_ref<
   }
   bool is_empty() const { return len() == 0; }
   std::size_t receiver_count() const { return this->check("receiver_count").s->receiver_count(); }
-  // Whether no message can arrive any more: every sender is gone, or the channel was closed
-  // (messages not read yet are still received). A snapshot.
+  // Whether no message can arrive any more (unread ones still are received). A snapshot.
   bool is_disconnected() const { return this->check("is_disconnected").s->disconnected(false); }
   // Closes the channel (as the sender's close()). Returns whether this call closed it.
   bool close() const { return this->check("close").s->close(); }

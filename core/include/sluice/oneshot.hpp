@@ -316,10 +316,8 @@ class basic_oneshot_sender : public detail::handle<detail::oneshot_tx_ref<detail
 
   basic_oneshot_sender() noexcept = default;
 
-  // Sends the message and consumes the sender. Wait-free: no lock, no allocation (except
-  // boxing a type whose move may throw, done before anything is published), a bounded number
-  // of steps. errc::closed, with the message handed back, if the receiver is gone. If boxing
-  // or the move into the channel throws, the sender is left as it was.
+  // Sends and consumes the sender; wait-free (no lock; no allocation but boxing, first).
+  // errc::closed, the message handed back, if the receiver is gone; a throw leaves the sender.
   send_result<T> send(T&& msg) && { return send_impl(std::move(msg)); }
   send_result<T> send(const T& msg) && requires std::is_copy_constructible_v<T> {
     return send_impl(msg);
@@ -365,8 +363,7 @@ class basic_oneshot_receiver : public detail::handle<detail::oneshot_rx_ref<deta
   // its operations are all gone, send() hands it back). One receive waits at a time.
   detail::async_op<recv_result<T>, P> operator co_await() & { return this->async_recv(); }
 
-  // Whether a receive can no longer succeed: the sender is gone unsent, or the message was
-  // taken. A snapshot (a message sent but not yet received is not disconnected).
+  // Whether a receive can no longer succeed (sender gone unsent, or message taken). A snapshot.
   bool is_disconnected() const { return this->check("is_disconnected")->other_side_gone(); }
 
   // For the async layer: the shared state (register_waiter / withdraw_waiter / try_recv).

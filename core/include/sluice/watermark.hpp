@@ -29,9 +29,8 @@
 // through kind_wait.hpp; destroying a waiting coroutine loses nothing (a send's element is
 // already enqueued, a receive takes nothing).
 //
-// Happens-before: if X sends an element and Y's receive returns it, everything X did before
-// the send is visible to Y after the receive; a callback or a blocked send resumed by a
-// receive sees everything the consumer did before that receive.
+// Happens-before: if X sends an element Y's receive returns, what X did before the send is
+// visible to Y after it; a callback or send resumed by a receive sees what the consumer did.
 //
 // Synchronization: one short spin lock (detail::spin_lock, guarded.hpp [S1]/[S2]) guards the
 // buffer, the level, the flags and the callback list: [K1] lock = acquire, [K2] unlock =
@@ -315,9 +314,7 @@ class basic_watermark_consumer : public detail::handle<detail::watermark_consume
 
   std::size_t level() const { return this->check("level")->level(); }
   std::size_t len() const { return this->check("len")->len(); }
-  // Closes the channel from the consumer's side (as the source's close()): later sends fail,
-  // paused sends wake with errc::closed, buffered elements stay receivable. Returns whether
-  // this call finished the channel.
+  // Closes the channel from the consumer's side (as the source's close()).
   bool close() const { return this->check("close")->close(); }
   // Whether the stream is finished (what is buffered is all that will come). A snapshot.
   bool is_disconnected() const { return this->check("is_disconnected")->disconnected(false); }

@@ -94,7 +94,7 @@ class watermark_state {
     }
     if (run_now && f) f();
   }
-  // Enqueues (unless terminated) and says whether to produce more. On closed, `msg` is intact.
+  // Enqueues (unless terminated); says whether to produce more. On closed, nothing was taken.
   template <class Fill>
   status enqueue(Fill&& fill, send_outcome& out) {
     waiter<P>* wake;
