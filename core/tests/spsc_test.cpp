@@ -345,6 +345,43 @@ TEST_P(SpscFlavors, MovedFromHandlesThrowEmptyHandleError) {
   EXPECT_TRUE(rx.valid());
 }
 
+// The queries every handle has (README): counts and same_channel on the spsc/mpsc handles.
+TEST_P(SpscFlavors, HandleCountsAndSameChannel) {
+  auto ch = make_spsc<int>(GetParam());
+  auto other = make_spsc<int>(GetParam());
+  EXPECT_EQ(ch.first.sender_count(), 1u);
+  EXPECT_EQ(ch.second.receiver_count(), 1u);
+  EXPECT_TRUE(ch.first.same_channel(ch.second));
+  EXPECT_TRUE(ch.second.same_channel(ch.first));
+  EXPECT_FALSE(ch.first.same_channel(other.second));
+  EXPECT_FALSE(ch.second.same_channel(other.first));
+  { auto gone = std::move(ch.second); }  // the only receiver dropped
+  EXPECT_EQ(ch.first.receiver_count(), 0u);
+  EXPECT_EQ(ch.first.sender_count(), 1u);
+  EXPECT_FALSE(ch.second.same_channel(ch.first));  // an empty handle is on no channel
+  EXPECT_THROW((void)ch.second.sender_count(), sluice::empty_handle_error);
+}
+
+TEST(Mpsc, SenderCountFollowsClonesAndDropsAndSameChannelHolds) {
+  auto check = [](auto p) {
+    auto& rx = p.second;
+    EXPECT_EQ(rx.sender_count(), 1u);
+    {
+      auto tx2 = p.first;
+      auto tx3 = tx2;
+      EXPECT_EQ(rx.sender_count(), 3u);
+      EXPECT_EQ(tx3.receiver_count(), 1u);
+      EXPECT_TRUE(rx.same_channel(tx3));
+      EXPECT_TRUE(tx3.same_channel(rx));
+    }
+    EXPECT_EQ(rx.sender_count(), 1u);
+    auto other = sluice::mpsc_unbounded<int>();
+    EXPECT_FALSE(rx.same_channel(other.first));
+  };
+  check(sluice::mpsc_bounded<int>(2));
+  check(sluice::mpsc_unbounded<int>());
+}
+
 // ---- the bounded ring only ------------------------------------------------------------------
 
 TEST(SpscRing, FullSenderBlocksUntilTheReceiverFreesASlot) {

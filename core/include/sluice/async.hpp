@@ -4,37 +4,28 @@
 //   sluice::send_result<int> s = co_await tx.async_send(42);
 //   while (auto m = co_await rx.async_recv()) use(*m);             // async iteration
 //
-// Sync and async ends mix freely on one channel: a thread blocked in recv() is woken by a
-// coroutine's async_send and vice versa, and one select() may wait on channels that
-// coroutines also wait on.
+// Sync and async ends mix freely on one channel (a thread blocked in recv() is woken by a
+// coroutine's async_send and vice versa; one select() may wait where coroutines wait).
 //
-// Resumption. A woken coroutine is resumed through a scheduler when it has one — passed as an
-// argument (async_recv(sched)), or exposed by the awaiting coroutine's promise as
-// `promise.scheduler()` — and otherwise on the waking thread, after the channel has released
-// every lock, through a per-thread trampoline: a coroutine resumed while another resumption
-// is running on the same thread is queued and run when that one returns, so chains of
-// coroutines waking each other do not grow the stack.
-// A scheduler is anything with `schedule(std::coroutine_handle<>)` (concept sluice::scheduler,
-// sluice/scheduler.hpp).
+// Resumption: through a scheduler when there is one (an argument, async_recv(sched), or the
+// awaiting promise's `promise.scheduler()`; concept sluice::scheduler, scheduler.hpp), else on
+// the waking thread after every lock is released, through a per-thread trampoline (a
+// resumption started while another runs on that thread waits for it: no stack growth).
 //
-// Cancellation. A stop_token stopped while the operation waits completes it with
-// errc::cancelled. Destroying a coroutine suspended in an async operation withdraws it: a
-// receive that had not taken a message leaves the channel as it was (a wake-up it had been
-// given is passed on to the next waiter); a send whose message was not taken destroys the
-// message exactly once with the coroutine frame, and a send whose message a receiver already
-// took counts as delivered. Destroy a suspended coroutine only where no one can be resuming it
-// (on its executor, or after its stop_token was stopped and it completed); that is the rule of
-// C++ coroutines, not of sluice. An executor may still receive a post for a coroutine destroyed
-// on it (the waker decided to post first): what is posted is a library-owned handle that then
-// resumes nothing and frees itself, so run it as any other (detail/coro_waiter.hpp). Every handle
-// given to a scheduler must be run once, also by an executor that shuts down: one it drops
-// leaks that small frame (it must not be destroyed either: the owner may still be cancelling it).
+// Cancellation: a stopped stop_token completes a waiting operation with errc::cancelled.
+// Destroying a coroutine suspended in an operation withdraws it: a receive that took nothing
+// leaves the channel as it was (a wake-up it was given is passed on); a send whose message
+// was not taken destroys it once with the frame; one whose message was taken counts as
+// delivered. Destroy a suspended coroutine only where no one can be resuming it (on its
+// executor, or after its stop_token was stopped and it completed): the rule of C++ coroutines.
+// An executor may still be posted a handle for a coroutine destroyed on it: a library-owned
+// handle that then resumes nothing and frees itself (detail/coro_waiter.hpp). Run every
+// handle given to a scheduler once, also when shutting down (a dropped one leaks its small
+// frame; it must not be destroyed: the owner may still be cancelling it).
 //
-// Lifetimes. An operation owns a clone of the handle it was made from (async_select: of every
-// case's handle), so it may be awaited after the caller's handles are gone; the channel stays
-// alive, and open on that side, until the operation is destroyed.
-//
-// Happens-before: as for the blocking operations (channel.hpp).
+// Lifetimes: an operation owns a clone of its handle (async_select: of every case's), so it
+// may be awaited after the caller's handles are gone; the channel stays alive, and open on
+// that side, until the operation is destroyed. Happens-before: as for blocking operations.
 #pragma once
 
 #include <coroutine>
@@ -49,30 +40,22 @@
 #include "sluice/scheduler.hpp"
 
 namespace sluice {
-
-
-// The operations, as free functions on the handles; each checks the handle and forwards to the
-// handle's member of the same name (channel.hpp), which does the work.
+// The operations as free functions on the handles, forwarding to the members.
 template <class T, platform P>
 detail::async_op<recv_result<T>, P> async_recv(const basic_receiver<T, P>& rx, std::stop_token stop = {}) {
-  if (!rx) throw empty_handle_error("async_recv");
   return rx.async_recv(std::move(stop));
 }
 template <class T, platform P, scheduler Sched>
 detail::async_op<recv_result<T>, P> async_recv(const basic_receiver<T, P>& rx, Sched& sched, std::stop_token stop = {}) {
-  if (!rx) throw empty_handle_error("async_recv");
   return rx.async_recv(sched, std::move(stop));
 }
 template <class T, platform P, class U>
 detail::async_op<send_result<T>, P> async_send(const basic_sender<T, P>& tx, U&& msg, std::stop_token stop = {}) {
-  if (!tx) throw empty_handle_error("async_send");
   return tx.async_send(std::forward<U>(msg), std::move(stop));
 }
 template <class T, platform P, class U, scheduler Sched>
 detail::async_op<send_result<T>, P> async_send(const basic_sender<T, P>& tx, U&& msg, Sched& sched,
                                             std::stop_token stop = {}) {
-  if (!tx) throw empty_handle_error("async_send");
   return tx.async_send(std::forward<U>(msg), sched, std::move(stop));
 }
-
 }  // namespace sluice

@@ -4,45 +4,37 @@
 //   auto [tx, rx] = sluice::bounded<T>(0);     // rendezvous: send completes when a receiver takes it
 //   auto [tx, rx] = sluice::unbounded<T>();    // a list of blocks, freed as it drains
 //
-// Happens-before: for any threads X and Y, if X calls send() with a message and Y's recv()
-// returns that message, everything X did before send() is visible to Y after recv() returns.
+// Happens-before: if X's send() gives a message that Y's recv() returns, everything X did
+// before send() is visible to Y after recv() returns.
 //
-// Handles. sender and receiver are copyable: a copy is a clone (another handle on the same
-// channel). Moving leaves the source empty; calling an operation on an empty handle throws
-// sluice::empty_handle_error (a programming error, never a channel condition). A weak_sender
-// keeps the channel's memory but does not keep it open; upgrade() gives a sender while any
-// strong sender lives.
+// Handles (detail/handle.hpp): sender and receiver copy = clone; a moved-from handle is empty
+// and every operation on it throws sluice::empty_handle_error (a programming error). A
+// weak_sender keeps the memory, not the channel open; upgrade() gives a sender while any lives.
 //
-// Closing. The last sender gone, the last receiver gone, or close() on any handle closes the
-// channel: sends fail with errc::closed (handing the message back), blocked senders and
-// receivers wake; messages already buffered stay receivable, and receivers see errc::closed
-// once the buffer is empty. Buffered messages are destroyed exactly once: when the last receiver
-// goes (nobody can receive them any more; on that thread, outside every lock, even if senders
-// live on — crossbeam-channel's drop_unreceived), else with the last handle.
+// Closing: the last sender gone, the last receiver gone, or close() on any handle: sends fail
+// with errc::closed (handing the message back), blocked parties wake, buffered messages stay
+// receivable, then receivers see errc::closed. Buffered messages are destroyed exactly once:
+// when the last receiver goes (on that thread, outside every lock, even if senders live on —
+// crossbeam-channel's drop_unreceived), else with the last handle.
 //
-// Errors are values: send* returns send_result<T> (on error: the code and the message);
-// recv* returns recv_result<T> (the message, or the code). Codes: full/empty (try_*),
-// closed, timed_out (*_for, *_until), cancelled (a std::stop_token was stopped).
-//
-// Exceptions: a message type whose move constructor may throw is boxed before the send
-// reserves anything (detail/message.hpp): a throw leaves the channel as it was and reaches the
-// caller. Allocation failure (std::bad_alloc) may escape send on an unbounded channel and the
-// factories. An impossible capacity throws std::length_error at creation.
+// Errors are values: send* returns send_result<T> (the code and the message), recv* returns
+// recv_result<T>. Codes: full/empty (try_*), closed, timed_out (*_for, *_until), cancelled (a
+// std::stop_token was stopped). A message whose move may throw is boxed before the send
+// reserves anything (message.hpp): a throw leaves the channel as it was. std::bad_alloc may
+// escape an unbounded send and the factories; an impossible capacity throws std::length_error.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <iterator>
 #include <optional>
 #include <stop_token>
-#include <type_traits>
 #include <utility>
 
 #include "sluice/channel/async_bodies.hpp"
 #include "sluice/channel/shared_state.hpp"
-#include "sluice/detail/async_forms.hpp"
 #include "sluice/detail/blocking.hpp"
-#include "sluice/detail/deadline.hpp"
+#include "sluice/detail/forms.hpp"
+#include "sluice/detail/handle.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 #include "sluice/platform.hpp"
@@ -50,7 +42,6 @@
 #include "sluice/std_platform.hpp"
 
 namespace sluice {
-
 template <class T, platform P>
 class basic_sender;
 template <class T, platform P>
@@ -59,56 +50,51 @@ template <class T, platform P>
 class basic_weak_sender;
 
 namespace detail {
-
-// What every handle shares: the reference and the queries.
+// A channel handle's counted reference (shared_state.hpp): a copy is a clone.
+template <class T, class P, auto Release, auto Retain>
+using chan_side_ref = shared_ref<chan_ref<T, P>, counted_by<Release, Retain>>;
 template <class T, class P>
-class handle_base {
+using sender_ref = chan_side_ref<T, P, &chan_ref<T, P>::drop_sender, &chan_ref<T, P>::add_sender>;
+template <class T, class P>
+using receiver_ref = chan_side_ref<T, P, &chan_ref<T, P>::drop_receiver, &chan_ref<T, P>::add_receiver>;
+template <class T, class P>
+using weak_ref = chan_side_ref<T, P, &chan_ref<T, P>::drop_ref, &chan_ref<T, P>::add_weak>;
+
+// What every channel handle shares: the reference and the queries.
+template <class T, class P, class Ref>
+class channel_handle : public handle<Ref> {
  public:
-  bool valid() const noexcept { return static_cast<bool>(ref_); }
-  explicit operator bool() const noexcept { return valid(); }
-
-  std::size_t len() const { return check("len"), ref_.visit([](auto& s) { return s.chan.len(); }); }
-  std::optional<std::size_t> capacity() const {
-    return check("capacity"), ref_.visit([](auto& s) { return s.chan.capacity(); });
-  }
-  bool is_empty() const { return check("is_empty"), ref_.visit([](auto& s) { return s.chan.is_empty(); }); }
-  bool is_full() const { return check("is_full"), ref_.visit([](auto& s) { return s.chan.is_full(); }); }
-  bool is_disconnected() const {
-    return check("is_disconnected"), ref_.visit([](auto& s) { return s.chan.is_disconnected(); });
-  }
-  std::size_t sender_count() const { return check("sender_count"), ref_.sender_count(); }
-  std::size_t receiver_count() const { return check("receiver_count"), ref_.receiver_count(); }
-
-  // Closes the channel (see the header): later sends fail, buffered messages stay receivable.
-  // Returns whether this call closed it.
-  bool close() const {
-    return check("close"), ref_.visit([](auto& s) { return s.chan.disconnect(); });
-  }
-
+  std::size_t len() const { return on_chan("len", [](auto& c) { return c.len(); }); }
+  std::optional<std::size_t> capacity() const { return on_chan("capacity", [](auto& c) { return c.capacity(); }); }
+  bool is_empty() const { return on_chan("is_empty", [](auto& c) { return c.is_empty(); }); }
+  bool is_full() const { return on_chan("is_full", [](auto& c) { return c.is_full(); }); }
+  bool is_disconnected() const { return on_chan("is_disconnected", [](auto& c) { return c.is_disconnected(); }); }
+  std::size_t sender_count() const { return this->check("sender_count").sender_count(); }
+  std::size_t receiver_count() const { return this->check("receiver_count").receiver_count(); }
+  // Closes the channel (see the header); returns whether this call closed it.
+  bool close() const { return on_chan("close", [](auto& c) { return c.disconnect(); }); }
   template <class Other>
   bool same_channel(const Other& other) const noexcept {
-    return valid() && other.ref() == ref_;
+    return this->valid() && other.ref() == ref();
   }
-
-  const chan_ref<T, P>& ref() const noexcept { return ref_; }
+  const chan_ref<T, P>& ref() const noexcept { return this->ref_.get(); }
 
  protected:
-  handle_base() noexcept = default;
-  explicit handle_base(chan_ref<T, P> r) noexcept : ref_(r) {}
+  using handle<Ref>::handle;
 
-  void check(const char* op) const {
-    if (!ref_) throw empty_handle_error(op);
+ private:
+  template <class F>
+  auto on_chan(const char* op, F f) const {
+    return this->check(op).visit([&](auto& s) { return f(s.chan); });
   }
-
-  chan_ref<T, P> ref_;
 };
-
 }  // namespace detail
 
 template <class T, platform P = std_platform>
-class basic_sender : public detail::handle_base<T, P>, public detail::async_send_forms<basic_sender<T, P>, T, P> {
+class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P>>,
+                     public detail::send_forms<basic_sender<T, P>, T, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
-  using base = detail::handle_base<T, P>;
+  using base = detail::channel_handle<T, P, detail::sender_ref<T, P>>;
   using stored = detail::stored_t<T, P>;
 
  public:
@@ -116,54 +102,13 @@ class basic_sender : public detail::handle_base<T, P>, public detail::async_send
   using time_point = typename P::clock::time_point;
 
   basic_sender() noexcept = default;
-  basic_sender(const basic_sender& o) noexcept : base(o.ref_) {
-    if (this->ref_) this->ref_.add_sender();
-  }
-  basic_sender(basic_sender&& o) noexcept : base(std::exchange(o.ref_, {})) {}
-  basic_sender& operator=(basic_sender o) noexcept {
-    std::swap(this->ref_, o.ref_);
-    return *this;
-  }
-  ~basic_sender() {
-    if (this->ref_) this->ref_.drop_sender();
-  }
 
-  // Blocks until the message is sent (buffered, or taken by a receiver on a rendezvous).
-  send_result<T> send(T&& msg) const { return send_impl(std::move(msg), true, nullptr, nullptr); }
-  send_result<T> send(const T& msg) const requires std::is_copy_constructible_v<T> {
-    return send_impl(msg, true, nullptr, nullptr);
-  }
-  send_result<T> send(T&& msg, std::stop_token stop) const {
-    return send_impl(std::move(msg), true, nullptr, &stop);
-  }
-
-  // Never blocks: errc::full when no slot is free (rendezvous: no receiver is waiting).
-  send_result<T> try_send(T&& msg) const { return send_impl(std::move(msg), false, nullptr, nullptr); }
-  send_result<T> try_send(const T& msg) const requires std::is_copy_constructible_v<T> {
-    return send_impl(msg, false, nullptr, nullptr);
-  }
-
-  template <class Rep, class Period>
-  send_result<T> send_for(T&& msg, std::chrono::duration<Rep, Period> timeout) const {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return send_impl(std::move(msg), true, &d, nullptr);
-  }
-  template <class Clock, class Duration>
-  send_result<T> send_until(T&& msg, std::chrono::time_point<Clock, Duration> deadline) const {
-    const time_point d = detail::to_platform_time<P>(deadline);
-    return send_impl(std::move(msg), true, &d, nullptr);
-  }
-
-  // co_await-able send (sluice/async.hpp; the forms: detail/async_forms.hpp): async_send(msg,
-  // stop), async_send(msg, sched, stop), async_send_for(msg, d, timer, stop),
-  // async_send_until(msg, t, timer, stop). Resumes through `sched` when given, else through the
-  // awaiting promise's scheduler(), else on the waking thread; a deadline is kept by the
-  // caller's timer (sluice::timer_scheduler) and ends the wait with errc::timed_out.
+  // The forms (detail/forms.hpp): send waits until the message is buffered (rendezvous: taken);
+  // try_send: errc::full when no slot is free (rendezvous: no receiver waits).
 
   basic_weak_sender<T, P> downgrade() const {
-    this->check("downgrade");
-    this->ref_.add_weak();
-    return basic_weak_sender<T, P>(this->ref_);
+    this->check("downgrade").add_weak();
+    return basic_weak_sender<T, P>(this->ref());
   }
 
  private:
@@ -171,9 +116,9 @@ class basic_sender : public detail::handle_base<T, P>, public detail::async_send
   friend class basic_weak_sender;
   template <class U, platform Q>
   friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
-  explicit basic_sender(detail::chan_ref<T, P> r) noexcept : base(r) {}
+  friend class detail::send_forms<basic_sender, T, P>;
+  explicit basic_sender(detail::chan_ref<T, P> r) noexcept : base(detail::sender_ref<T, P>(r)) {}
 
-  friend class detail::async_send_forms<basic_sender, T, P>;
   template <class U>
   detail::async_op<send_result<T>, P> async_send_with(U&& msg, std::stop_token stop,
                                                       detail::deadline_spec<P> deadline) const {
@@ -183,15 +128,15 @@ class basic_sender : public detail::handle_base<T, P>, public detail::async_send
   }
 
   template <class U>
-  send_result<T> send_impl(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) const {
-    this->check(block ? "send" : "try_send");
+  send_result<T> send_with(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) const {
+    const detail::chan_ref<T, P>& r = this->check(block ? "send" : "try_send");
     stored s = detail::to_stored<T, P>(std::forward<U>(msg));
     // Two visits, not one with a branch inside: the try form then inlines without the engine.
-    const detail::status st = block ? this->ref_.visit([&](auto& state) {
+    const detail::status st = block ? r.visit([&](auto& state) {
       using port = typename decltype(state.chan)::send_port;
       return detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop);
     })
-                                    : this->ref_.visit([&](auto& state) { return state.chan.try_send(s); });
+                                    : r.visit([&](auto& state) { return state.chan.try_send(s); });
     if (st == detail::status::ok) return send_result<T>();
     // The message goes back in place: `s` is this operation's one copy of it.
     return send_result<T>(in_place_error, detail::construct_with, [&] {
@@ -201,9 +146,10 @@ class basic_sender : public detail::handle_base<T, P>, public detail::async_send
 };
 
 template <class T, platform P = std_platform>
-class basic_receiver : public detail::handle_base<T, P>, public detail::async_recv_forms<basic_receiver<T, P>, P> {
+class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<T, P>>,
+                       public detail::recv_forms<basic_receiver<T, P>, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
-  using base = detail::handle_base<T, P>;
+  using base = detail::channel_handle<T, P, detail::receiver_ref<T, P>>;
   using stored = detail::stored_t<T, P>;
 
  public:
@@ -211,47 +157,20 @@ class basic_receiver : public detail::handle_base<T, P>, public detail::async_re
   using time_point = typename P::clock::time_point;
 
   basic_receiver() noexcept = default;
-  basic_receiver(const basic_receiver& o) noexcept : base(o.ref_) {
-    if (this->ref_) this->ref_.add_receiver();
-  }
-  basic_receiver(basic_receiver&& o) noexcept : base(std::exchange(o.ref_, {})) {}
-  basic_receiver& operator=(basic_receiver o) noexcept {
-    std::swap(this->ref_, o.ref_);
-    return *this;
-  }
-  ~basic_receiver() {
-    if (this->ref_) this->ref_.drop_receiver();
-  }
 
-  // Blocks until a message arrives, or the channel is closed and empty.
-  recv_result<T> recv() const { return recv_impl(true, nullptr, nullptr); }
-  recv_result<T> recv(std::stop_token stop) const { return recv_impl(true, nullptr, &stop); }
-  // Never blocks: errc::empty when nothing is buffered (rendezvous: no sender is waiting).
-  recv_result<T> try_recv() const { return recv_impl(false, nullptr, nullptr); }
-  template <class Rep, class Period>
-  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) const {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return recv_impl(true, &d, nullptr);
-  }
-  template <class Clock, class Duration>
-  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) const {
-    const time_point d = detail::to_platform_time<P>(deadline);
-    return recv_impl(true, &d, nullptr);
-  }
+  // The forms (detail/forms.hpp): recv waits for a message or closed-and-empty; try_recv:
+  // errc::empty when nothing is buffered (rendezvous: no sender waits).
 
-  // co_await-able receive (sluice/async.hpp; the forms: detail/async_forms.hpp): async_recv(stop),
-  // async_recv(sched, stop), async_recv_for(d, timer, stop), async_recv_until(t, timer, stop).
-  // Async iteration:
-  //   while (auto m = co_await rx.async_recv()) use(*m);
-
-  // Blocking iteration: `for (auto m : rx)` receives until the channel is closed and empty.
+  // Iteration: `for (auto m : rx)` receives until the channel is closed and empty; try_iter()
+  // yields messages until it is empty at that moment; drain() stops after as many messages as
+  // were buffered when it was called.
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
     using value_type = T;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
-    explicit iterator(basic_receiver* rx) : rx_(rx) { advance(); }
+    iterator(basic_receiver* rx, std::size_t limit, bool block) : rx_(rx), left_(limit), block_(block) { advance(); }
     T& operator*() { return *current_; }
     iterator& operator++() {
       advance();
@@ -263,48 +182,23 @@ class basic_receiver : public detail::handle_base<T, P>, public detail::async_re
    private:
     void advance() {
       current_.reset();
-      auto r = rx_->recv();
+      if (left_ == 0) return;
+      --left_;
+      auto r = block_ ? rx_->recv() : rx_->try_recv();
       if (r) current_.emplace(std::move(r).value());
     }
     basic_receiver* rx_ = nullptr;
+    std::size_t left_ = 0;
+    bool block_ = true;
     std::optional<T> current_;
   };
-  iterator begin() { return iterator(this); }
+  iterator begin() { return iterator(this, static_cast<std::size_t>(-1), true); }
   std::default_sentinel_t end() const noexcept { return {}; }
 
-  // Non-blocking iteration: yields messages until the channel is empty at that moment.
-  // drain(): the same, but stops after the number of messages buffered when it was called.
   class try_range {
    public:
-    class iterator {
-     public:
-      using iterator_category = std::input_iterator_tag;
-      using value_type = T;
-      using difference_type = std::ptrdiff_t;
-      iterator() = default;
-      iterator(basic_receiver* rx, std::size_t limit) : rx_(rx), left_(limit) { advance(); }
-      T& operator*() { return *current_; }
-      iterator& operator++() {
-        advance();
-        return *this;
-      }
-      void operator++(int) { advance(); }
-      bool operator==(std::default_sentinel_t) const noexcept { return !current_.has_value(); }
-
-     private:
-      void advance() {
-        current_.reset();
-        if (left_ == 0) return;
-        --left_;
-        auto r = rx_->try_recv();
-        if (r) current_.emplace(std::move(r).value());
-      }
-      basic_receiver* rx_ = nullptr;
-      std::size_t left_ = 0;
-      std::optional<T> current_;
-    };
     try_range(basic_receiver* rx, std::size_t limit) : rx_(rx), limit_(limit) {}
-    iterator begin() { return iterator(rx_, limit_); }
+    iterator begin() { return iterator(rx_, limit_, false); }
     std::default_sentinel_t end() const noexcept { return {}; }
 
    private:
@@ -323,23 +217,24 @@ class basic_receiver : public detail::handle_base<T, P>, public detail::async_re
  private:
   template <class U, platform Q>
   friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
-  explicit basic_receiver(detail::chan_ref<T, P> r) noexcept : base(r) {}
+  friend class detail::recv_forms<basic_receiver, P>;
+  explicit basic_receiver(detail::chan_ref<T, P> r) noexcept
+      : base(detail::receiver_ref<T, P>(r)) {}
 
-  friend class detail::async_recv_forms<basic_receiver, P>;
   detail::async_op<recv_result<T>, P> async_recv_with(std::stop_token stop, detail::deadline_spec<P> deadline) const {
     this->check("async_recv");
     return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop), deadline);
   }
 
-  recv_result<T> recv_impl(bool block, const time_point* deadline, const std::stop_token* stop) const {
-    this->check(block ? "recv" : "try_recv");
+  recv_result<T> recv_with(bool block, const time_point* deadline, const std::stop_token* stop) const {
+    const detail::chan_ref<T, P>& r = this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
-    // Two visits: see send_impl.
-    const detail::status st = block ? this->ref_.visit([&](auto& state) {
+    // Two visits: see send_with.
+    const detail::status st = block ? r.visit([&](auto& state) {
       using port = typename decltype(state.chan)::recv_port;
       return detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop);
     })
-                                    : this->ref_.visit([&](auto& state) { return state.chan.try_recv(out); });
+                                    : r.visit([&](auto& state) { return state.chan.try_recv(out); });
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
     // Moved once, from `out` (this operation's one copy) into the caller's result.
     detail::destroy_at_exit<stored> done{out};
@@ -347,34 +242,24 @@ class basic_receiver : public detail::handle_base<T, P>, public detail::async_re
   }
 };
 
+// Keeps the channel's memory, not the channel open; upgrade() gives a sender while any lives.
 template <class T, platform P = std_platform>
-class basic_weak_sender : public detail::handle_base<T, P> {
-  using base = detail::handle_base<T, P>;
+class basic_weak_sender : public detail::channel_handle<T, P, detail::weak_ref<T, P>> {
+  using base = detail::channel_handle<T, P, detail::weak_ref<T, P>>;
 
  public:
   basic_weak_sender() noexcept = default;
-  basic_weak_sender(const basic_weak_sender& o) noexcept : base(o.ref_) {
-    if (this->ref_) this->ref_.add_weak();
-  }
-  basic_weak_sender(basic_weak_sender&& o) noexcept : base(std::exchange(o.ref_, {})) {}
-  basic_weak_sender& operator=(basic_weak_sender o) noexcept {
-    std::swap(this->ref_, o.ref_);
-    return *this;
-  }
-  ~basic_weak_sender() {
-    if (this->ref_) this->ref_.drop_ref();
-  }
 
   // A strong sender, or nullopt once every strong sender is gone.
   std::optional<basic_sender<T, P>> upgrade() const {
-    this->check("upgrade");
-    if (!this->ref_.try_upgrade()) return std::nullopt;
-    return basic_sender<T, P>(this->ref_);
+    if (!this->check("upgrade").try_upgrade()) return std::nullopt;
+    return basic_sender<T, P>(this->ref());
   }
 
  private:
   friend class basic_sender<T, P>;
-  explicit basic_weak_sender(detail::chan_ref<T, P> r) noexcept : base(r) {}
+  explicit basic_weak_sender(detail::chan_ref<T, P> r) noexcept
+      : base(detail::weak_ref<T, P>(r)) {}
 };
 
 template <class T, platform P>
@@ -396,20 +281,12 @@ std::pair<basic_sender<T, P>, basic_receiver<T, P>> basic_unbounded() {
   return make_pair_for<T, P>(detail::make_channel<T, P>(detail::flavor_kind::list, 0));
 }
 
-template <class T>
-using sender = basic_sender<T, std_platform>;
-template <class T>
-using receiver = basic_receiver<T, std_platform>;
-template <class T>
-using weak_sender = basic_weak_sender<T, std_platform>;
+template <class T> using sender = basic_sender<T, std_platform>;
+template <class T> using receiver = basic_receiver<T, std_platform>;
+template <class T> using weak_sender = basic_weak_sender<T, std_platform>;
 
 template <class T>
-std::pair<sender<T>, receiver<T>> bounded(std::size_t cap) {
-  return basic_bounded<T, std_platform>(cap);
-}
+std::pair<sender<T>, receiver<T>> bounded(std::size_t cap) { return basic_bounded<T, std_platform>(cap); }
 template <class T>
-std::pair<sender<T>, receiver<T>> unbounded() {
-  return basic_unbounded<T, std_platform>();
-}
-
+std::pair<sender<T>, receiver<T>> unbounded() { return basic_unbounded<T, std_platform>(); }
 }  // namespace sluice

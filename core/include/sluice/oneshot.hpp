@@ -5,97 +5,67 @@
 //   auto r = rx.recv();               // the value, or errc::closed if tx died unsent
 //   auto r = co_await rx;             // the same from a coroutine (= co_await rx.async_recv())
 //
-// Happens-before: for any threads X and Y, if X calls send() and Y's recv (try_recv,
-// recv_for, ...) returns that message, everything X did before send() is visible to Y after
-// the receive returns. If X drops the sender unsent and Y's receive returns errc::closed,
-// everything X did before the drop is visible to Y.
+// Happens-before: if X's send() gives the message Y's receive returns, everything X did before
+// send() is visible to Y after it; likewise for a drop unsent and a receive reporting closed.
 //
-// Algorithm: the `oneshot` crate (Linus Färnstrand, faern/oneshot) — one allocation, one
-// state byte driven by RMWs whose arithmetic chooses the transition (its EMPTY + 1 == MESSAGE,
-// RECEIVING + 1 == UNPARKING trick), and an intermediate UNPARKING state that keeps the
-// receiver from leaving while the sender still reads its waiter. Re-derived for sluice's
-// waiter (detail/waiter.hpp), which lives on the receiver's stack and is claimed by one CAS,
-// so the sender also distinguishes "I woke it" from "it had already given up".
+// Algorithm: the `oneshot` crate (Linus Färnstrand, faern/oneshot): one allocation, one state
+// word driven by RMWs whose arithmetic chooses the transition (EMPTY + 1 == MESSAGE, RECEIVING
+// + 1 == UNPARKING), and an UNPARKING state that keeps the receiver from leaving while the
+// sender still reads its waiter. Re-derived for sluice's waiter (waiter.hpp: on the receiver's
+// stack, claimed by one CAS, so the sender knows whether it woke it or it had given up).
 //
-// State word (uint32), one per channel:
-//   receiving      = 0   the receiver is blocked; waiter_ holds its waiter
-//   unparking_send = 1   the sender has written the message and is waking the receiver
-//   unparking_drop = 2   the sender is gone unsent and is waking the receiver
-//   empty          = 4   nothing yet, nobody blocked
-//   message        = 5   the message is in msg_
-//   disconnected   = 6   the other side is gone (or the message was already taken)
-//   send = fetch_add(1): empty -> message, receiving -> unparking_send, disconnected -> 7
-//   drop = fetch_add(2): empty -> disconnected, receiving -> unparking_drop, disconnected -> 8
-//   (7 and 8 are never observed: the sender that makes them is the last party and frees.)
-// State machine:
-//   empty --send--> message --receive--> disconnected (taken) --rx drop--> freed by rx
+// State word: receiving 0 (waiter_ holds the blocked receiver), unparking_send 1 / _drop 2
+// (the sender is waking it), empty 4, message 5 (in msg_), disconnected 6 (the other side is
+// gone, or the message was taken). send = fetch_add(1), drop = fetch_add(2); 7 and 8 are made
+// only by the last party, which frees.
+//   empty --send--> message --receive--> disconnected --rx drop--> freed by rx
 //   empty --tx drop--> disconnected --rx drop / receive--> freed by rx
 //   empty --rx drop--> disconnected --send (hands the message back) / tx drop--> freed by tx
-//   empty --rx blocks--> receiving --send--> unparking_send --> message (+ notify if claimed)
-//                                  --tx drop--> unparking_drop --> disconnected (+ notify)
-//                                  --rx gives up (timeout/stop)--> empty
-// Who frees: the party that sees the other side gone (a sender that reads `disconnected`; the
-// receiver side's drop, [O9]'s last reference, when the state is message or disconnected).
-// Exactly one does.
-// Async receive (co_await rx): the same `receiving` registration, with a coroutine waiter
-// (kind_wait.hpp) whose notify() resumes it; cancelled or destroyed while waiting it leaves
-// through [O6] like a timed-out recv, but without taking the message (withdraw_waiter), so a
-// message that arrived stays in `message` for the receiver handle. The operation holds a
-// counted reference to the receiver side (rx_refs_): the receiver handle and every async
-// receive made from it count one each, and the receiver's drop ([O7]) runs when the last of
-// them goes, so an operation awaited after the handle is gone finds the state alive.
+//   empty --rx blocks--> receiving --send / tx drop--> unparking_* --> message / disconnected
+//                                  --rx gives up (timeout, stop)--> empty
+// Exactly one party frees: a sender that reads `disconnected`, or the receiver side's drop
+// ([O9]'s last reference) when the state is message or disconnected. An async receive
+// registers the same way with a coroutine waiter (kind_wait.hpp) and holds a counted reference
+// to the receiver side ([O9]), so it may outlive the handle; cancelled or destroyed while
+// waiting it leaves through [O6] without taking the message, which stays for the handle.
 //
 // Synchronization
-//   [O1] send fetch_add(1) (acq_rel)     release: publishes the message written before it to
-//                                        [O5]; acquire: reads the waiter pointer published by
-//                                        [O4], and (on `disconnected`) orders the receiver's
-//                                        last accesses before the sender's free.
-//   [O2] sender drop fetch_add(2) (acq_rel)  the same, without a message.
-//   [O3] unparking -> message/disconnected store (release): pairs with [O5]/[O6]; the
-//                                        sender's claim attempt on the waiter and the message
-//                                        write happen-before the receiver leaves.
+//   [O1] send fetch_add(1) (acq_rel): releases the message to [O5]; acquires the waiter
+//        pointer of [O4], and (on `disconnected`) the receiver's last accesses before the free.
+//   [O2] sender drop fetch_add(2) (acq_rel): the same, without a message.
+//   [O3] unparking -> message/disconnected store (release): pairs with [O5]/[O6]; the sender's
+//        claim and message write happen-before the receiver leaves.
 //   [O4] register CAS empty -> receiving (release on success: publishes waiter_ to [O1]/[O2];
-//                                        relaxed on failure: the caller then reads the same
-//                                        message/disconnected with [O5]).
-//   [O5] receiver loads (acquire)        pair with [O1], [O2], [O3].
+//        relaxed on failure: the caller then reads the same state with [O5]).
+//   [O5] receiver loads (acquire): pair with [O1], [O2], [O3].
 //   [O6] give-up CAS receiving -> empty (acquire both ways): on failure reads [O3]'s state.
-//   [O7] receiver drop exchange(disconnected) (acq_rel): acquire sees the message to destroy
-//                                        it; release orders the receiver's accesses before a
-//                                        sender's free that reads `disconnected` with [O1]/[O2].
-//   [O8] after taking the message, store disconnected (relaxed): the sender is done with the
-//                                        state (it left at [O1]/[O3]), only the receiver remains.
-//   [O9] receiver-side reference count: increment relaxed (made from a live reference, as
-//                                        shared_ptr's), decrement acq_rel: the last holder's
-//                                        acquire sees every other holder's use of the state
-//                                        before it runs the receiver's drop [O7].
-//   notify() -> unpark() happens-before the park that consumes it (platform.hpp), and the
-//   claim CAS is [W1] (waiter.hpp).
+//   [O7] receiver drop exchange(disconnected) (acq_rel): acquires the message to destroy it;
+//        releases the receiver's accesses to a sender that frees after reading it.
+//   [O8] after taking the message, store disconnected (relaxed): only the receiver remains.
+//   [O9] receiver-side count: increment relaxed (from a live reference), decrement acq_rel
+//        (the last holder sees every other's use before it runs the receiver's drop [O7]).
+//   notify() -> unpark() happens-before the park that consumes it; the claim CAS is [W1].
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <stop_token>
 #include <type_traits>
 #include <utility>
 
-#include "sluice/detail/async_forms.hpp"
-#include "sluice/detail/async_op.hpp"
 #include "sluice/detail/backoff.hpp"
 #include "sluice/detail/blocking.hpp"
-#include "sluice/detail/deadline.hpp"
+#include "sluice/detail/forms.hpp"
+#include "sluice/detail/handle.hpp"
 #include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
-#include "sluice/scheduler.hpp"
 #include "sluice/std_platform.hpp"
 
 namespace sluice {
-
 namespace detail {
-
 namespace oneshot_order {
 // ORDERING: acq_rel — [O1] send and [O2] sender drop (see the header).
 inline constexpr named_order send{"oneshot.send", std::memory_order_acq_rel};
@@ -104,9 +74,8 @@ inline constexpr named_order sender_drop{"oneshot.sender_drop", std::memory_orde
 inline constexpr named_order unpark_done{"oneshot.unpark_done", std::memory_order_release};
 // ORDERING: release on success, acquire on failure — [O4].
 inline constexpr named_order register_ok{"oneshot.register", std::memory_order_release};
-// ORDERING: relaxed on failure — the value is discarded and the caller's next access is
-// try_recv()'s [O5] acquire load, which reads the same store (papers/orderings.md:
-// oneshot.register_fail).
+// ORDERING: relaxed on failure — the caller's next access is try_recv()'s [O5] acquire load of
+// the same store (papers/orderings.md: oneshot.register_fail).
 inline constexpr named_order register_fail{"oneshot.register_fail", std::memory_order_relaxed};
 // ORDERING: acquire — [O5].
 inline constexpr named_order observe{"oneshot.observe", std::memory_order_acquire};
@@ -121,19 +90,12 @@ inline constexpr named_order rx_ref_add{"oneshot.rx_ref_add", std::memory_order_
 inline constexpr named_order rx_ref_drop{"oneshot.rx_ref_drop", std::memory_order_acq_rel};
 }  // namespace oneshot_order
 
-// The shared state: one allocation of default alignment (no over-alignment: aligned new is slower, see array.hpp).
+// The shared state: one allocation of default alignment (aligned new is slower: array.hpp).
 template <class S, class P>
 class oneshot_state {
  public:
   using stored = S;
-  enum : std::uint32_t {
-    receiving = 0,
-    unparking_send = 1,
-    unparking_drop = 2,
-    empty = 4,
-    message = 5,
-    disconnected = 6,
-  };
+  enum : std::uint32_t { receiving = 0, unparking_send = 1, unparking_drop = 2, empty = 4, message = 5, disconnected = 6 };
 
   static oneshot_state* create() { return create_shared<oneshot_state, P>(sizeof(oneshot_state)); }
   static void destroy(oneshot_state* s) noexcept { destroy_shared<oneshot_state, P>(s, sizeof(oneshot_state)); }
@@ -143,11 +105,8 @@ class oneshot_state {
   oneshot_state& operator=(const oneshot_state&) = delete;
   ~oneshot_state() = default;  // the message, if any, is destroyed by the receiver's drop
 
-  // --- sender side -------------------------------------------------------------------------
-
   // Sends `msg`. Wait-free: one RMW, and if the receiver is blocked one claim CAS, one store
   // and one unpark. On status::closed the message is still in `msg` and the state is freed.
-  // After this call the sender has no access to the state.
   status send(S& msg) noexcept {
     // SAFETY: before [O1] only the sender touches msg_ (the receiver reads it after seeing
     // `message`; its destructor destroys it only after [O7] sees `message`).
@@ -165,7 +124,6 @@ class oneshot_state {
     return status::closed;
   }
 
-  // The sender goes away without sending.
   void drop_sender() noexcept {
     // [O2] ORDERING: oneshot.sender_drop — see the header.
     const std::uint32_t prev = state_.fetch_add(2, oneshot_order::sender_drop);
@@ -175,27 +133,20 @@ class oneshot_state {
       destroy(this);
     }
   }
-
   // Whether the other side is gone: for the sender, the receiver (a send would hand the message
   // back); for the receiver, the sender unsent, or the message already taken.
   bool other_side_gone() const noexcept {
     // [O5] ORDERING: oneshot.observe.
     return state_.load(oneshot_order::observe) == disconnected;
   }
-
-  // --- receiver side -----------------------------------------------------------------------
-
   // Takes the message if there is one: ok, empty, or closed (sender gone / already taken).
   status try_recv(uninit<S>& out) noexcept {
     // [O5] ORDERING: oneshot.observe — pairs with [O1]/[O2]/[O3].
     return settle(state_.load(oneshot_order::observe), out);
   }
-
-  // The blocking receive's wait port (detail/wait_port.hpp, fused): try, then publish the
-  // waiter [O4]. No spinning first (as in the oneshot crate): a oneshot's answer usually comes
-  // from work that takes far longer than a spin, and registering costs one CAS. A wait ended
-  // by a timeout or a stop withdraws [O6]; if the sender got there first, its outcome wins (a
-  // message that arrived is delivered rather than left behind).
+  // The blocking receive's fused wait port (wait_port.hpp): try, then publish the waiter [O4];
+  // no spinning first (as in the oneshot crate: the answer usually takes far longer than a
+  // spin). A timeout or stop withdraws [O6]; if the sender got there first, its outcome wins.
   struct recv_port {
     oneshot_state& s;
     uninit<S>& out;
@@ -220,9 +171,8 @@ class oneshot_state {
     }
   };
 
-  // Publishes `w` as the blocked receiver. False if the state is no longer empty (a message
-  // or a disconnect arrived): nothing was registered. Used by recv() and, with a resume hook
-  // set on `w`, by an async receive.
+  // Publishes `w` as the blocked receiver (recv, or an async receive). False if the state is no
+  // longer empty: nothing was registered.
   bool register_waiter(waiter<P>& w) noexcept {
     // SAFETY: while the state is `empty` the sender never reads waiter_; it reads it only
     // after seeing `receiving` through [O1]/[O2], which acquire this CAS's release.
@@ -232,11 +182,9 @@ class oneshot_state {
     return state_.compare_exchange_strong(expected, receiving, oneshot_order::register_ok,
                                           oneshot_order::register_fail);
   }
-
-  // Withdraws a registration whose waiter was claimed by its owner (timeout, cancel, an async
-  // receive destroyed), taking nothing: returns the state it leaves — empty if withdrawn before
-  // the sender saw it; otherwise, after the sender's short unparking step, message or
-  // disconnected, for the caller (or the receiver handle's next receive, or its drop) to settle.
+  // Withdraws a registration its owner claimed (timeout, stop, a destroyed async receive),
+  // taking nothing; returns the state left: empty, or after the sender's unparking step
+  // message or disconnected, for the caller (or the handle's next receive, or its drop).
   std::uint32_t withdraw_waiter() noexcept {
     std::uint32_t expected = receiving;
     // [O6] ORDERING: oneshot.give_up — on failure reads [O3]'s or [O1]'s state.
@@ -251,19 +199,17 @@ class oneshot_state {
     return expected;
   }
 
-  // Another reference to the receiver side (an async receive), made from a live one.
   void retain_receiver() noexcept {
     // [O9] ORDERING: oneshot.rx_ref_add — the caller holds a reference, so the count is >= 1.
     rx_refs_.fetch_add(1, oneshot_order::rx_ref_add);
   }
-  // Gives back a reference to the receiver side; the last one is the receiver's drop.
   void release_receiver() noexcept {
     // [O9] ORDERING: oneshot.rx_ref_drop — acquire: the last holder sees the others' accesses.
     if (rx_refs_.fetch_sub(1, oneshot_order::rx_ref_drop) == 1) drop_receiver();
   }
 
  private:
-  // The receiver side goes away (its last reference); frees the state if the sender is gone.
+  // The receiver side's last reference goes; frees the state if the sender is gone.
   void drop_receiver() noexcept {
     // [O7] ORDERING: oneshot.receiver_drop — see the header.
     const std::uint32_t prev = state_.exchange(disconnected, oneshot_order::receiver_drop);
@@ -274,9 +220,7 @@ class oneshot_state {
     }
     destroy(this);  // message (now destroyed) or disconnected: the sender is gone
   }
-
-  // Sender side of the unparking step: claim the registered waiter, publish the final state,
-  // then notify (the last access to the waiter, which cannot leave before consuming it).
+  // The sender's unparking step: claim the waiter, publish the final state, then notify().
   void wake(std::uintptr_t sel, std::uint32_t final_state) noexcept {
     waiter<P>* w = nullptr;
     // SAFETY: [O1]/[O2] acquired [O4], which published the pointer; the receiver does not
@@ -290,7 +234,6 @@ class oneshot_state {
     if (claimed) w->notify();
   }
 
-  // Interprets a state read with acquire by the receiver.
   status settle(std::uint32_t s, uninit<S>& out) noexcept {
     if (s == message) {
       // SAFETY: the message was published by [O1]/[O3], acquired by the read of `s`; the
@@ -309,26 +252,23 @@ class oneshot_state {
   typename P::template cell<uninit<S>> msg_{};
 };
 
-// The receiver handle's, and each async receive's, counted reference ([O9]).
+// The sender handle's reference, and the receiver handle's and each async receive's ([O9]).
+template <class S, class P>
+using oneshot_tx_ref = owned_ref<oneshot_state<S, P>*, counted_by<&oneshot_state<S, P>::drop_sender>>;
 template <class S, class P>
 using oneshot_rx_ref =
-    counted_ref<oneshot_state<S, P>, &oneshot_state<S, P>::retain_receiver, &oneshot_state<S, P>::release_receiver>;
+    owned_ref<oneshot_state<S, P>*, counted_by<&oneshot_state<S, P>::release_receiver, &oneshot_state<S, P>::retain_receiver>>;
 
-// An async receive's port (kind_wait.hpp): the blocked-receiver slot, through [O4]
-// and [O6] exactly as the blocking recv uses it.
+// An async receive's port (kind_wait.hpp): [O4] and [O6], as the blocking recv.
 template <class S, class P>
 struct oneshot_async_port : deciding_port {
   oneshot_state<S, P>* s;
-  explicit oneshot_async_port(oneshot_state<S, P>* st) noexcept : s(st) {}
   bool enroll(wait_entry<P>& e) noexcept { return !s->register_waiter(*e.w); }
   void withdraw(wait_entry<P>&) noexcept { (void)s->withdraw_waiter(); }
 };
 
-// The async receive: try; else wait for the sender's claim (or a stop) and settle. A stop
-// that loses the race to the sender's claim still delivers the message (as recv(stop) does).
-// Destroyed while waiting, it withdraws and takes nothing: a message sent meanwhile stays in
-// the channel for the receiver handle (its next receive gets it; its drop destroys it).
-// With a deadline, the caller's timer ends the wait as timed_out in the same way.
+// The async receive: try; else wait for the sender's claim (a stop or deadline that loses that
+// race still delivers) and settle. Destroyed while waiting it takes nothing (see the header).
 template <class T, class P>
 async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P>, P> rx, std::stop_token stop,
                                                     deadline_spec<P> deadline) {
@@ -338,7 +278,7 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P
   uninit<S> out;
   status st = s->try_recv(out);
   while (st == status::empty) {
-    kind_wait<P, oneshot_async_port<S, P>> wait(oneshot_async_port<S, P>(s), &stop, &guard);
+    kind_wait<P, oneshot_async_port<S, P>> wait({{}, s}, &stop, &guard);
     const std::uintptr_t sel = co_await wait;
     if (wait.ended_early()) {  // stopped or past the deadline before it registered: no new look
       st = *wait_gave_up(sel);
@@ -347,12 +287,11 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P
     st = s->try_recv(out);  // the sender stored its final state [O3] before notifying
     if (st == status::empty) st = wait_gave_up(sel).value_or(status::empty);
   }
-  if (st != status::ok) co_return error_from{[st] { return to_errc(st); }};  // built in the promise
-  // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
+  // Built in the promise (no temporary on a resuming thread's stack), moved once from `out`.
+  if (st != status::ok) co_return error_from{[st] { return to_errc(st); }};
   destroy_at_exit<S> done{out};
   co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
 }
-
 }  // namespace detail
 
 template <class T, platform P>
@@ -366,161 +305,90 @@ std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver<T, P>> basic_onesho
 // The sending half: move-only; send() consumes it (`std::move(tx).send(v)`), so the type
 // allows one message. Dropping it unsent closes the channel: the receiver gets errc::closed.
 template <class T, platform P = std_platform>
-class basic_oneshot_sender {
+class basic_oneshot_sender : public detail::handle<detail::oneshot_tx_ref<detail::stored_t<T, P>, P>> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using stored = detail::stored_t<T, P>;
   using state = detail::oneshot_state<stored, P>;
+  using base = detail::handle<detail::oneshot_tx_ref<stored, P>>;
 
  public:
   using value_type = T;
 
   basic_oneshot_sender() noexcept = default;
-  basic_oneshot_sender(basic_oneshot_sender&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  basic_oneshot_sender& operator=(basic_oneshot_sender&& o) noexcept {
-    basic_oneshot_sender gone(std::move(*this));
-    s_ = std::exchange(o.s_, nullptr);
-    return *this;
-  }
-  basic_oneshot_sender(const basic_oneshot_sender&) = delete;
-  basic_oneshot_sender& operator=(const basic_oneshot_sender&) = delete;
-  ~basic_oneshot_sender() {
-    if (s_) s_->drop_sender();
-  }
 
-  bool valid() const noexcept { return s_ != nullptr; }
-  explicit operator bool() const noexcept { return valid(); }
-
-  // Sends the message and consumes the sender. Wait-free: no lock, no allocation (except
-  // boxing a type whose move may throw, done before anything is published), a bounded number
-  // of steps. errc::closed, with the message handed back, if the receiver is gone. If boxing
-  // or the move into the channel throws, the sender is left as it was.
+  // Sends and consumes the sender; wait-free (no lock; no allocation but boxing, first).
+  // errc::closed, the message handed back, if the receiver is gone; a throw leaves the sender.
   send_result<T> send(T&& msg) && { return send_impl(std::move(msg)); }
   send_result<T> send(const T& msg) && requires std::is_copy_constructible_v<T> {
     return send_impl(msg);
   }
-
   // Whether the receiver is gone (a send would fail). A snapshot.
-  bool is_disconnected() const {
-    check("is_disconnected");
-    return s_->other_side_gone();
-  }
-  bool is_closed() const {
-    check("is_closed");
-    return s_->other_side_gone();
-  }
+  bool is_disconnected() const { return this->check("is_disconnected")->other_side_gone(); }
+  bool is_closed() const { return this->check("is_closed")->other_side_gone(); }
 
  private:
   friend std::pair<basic_oneshot_sender, basic_oneshot_receiver<T, P>> basic_oneshot<T, P>();
-  explicit basic_oneshot_sender(state* s) noexcept : s_(s) {}
-
-  void check(const char* op) const {
-    if (!s_) throw empty_handle_error(op);
-  }
+  explicit basic_oneshot_sender(state* s) noexcept : base(detail::oneshot_tx_ref<stored, P>(s)) {}
 
   template <class U>
   send_result<T> send_impl(U&& msg) {
-    check("send");
+    this->check("send");
     stored st = detail::to_stored<T, P>(std::forward<U>(msg));
-    state* s = std::exchange(s_, nullptr);
-    if (s->send(st) == detail::status::ok) return send_result<T>();
+    if (this->ref_.detach()->send(st) == detail::status::ok) return send_result<T>();
     // Handed back in place: `st` is this operation's one copy of the message.
     return send_result<T>(in_place_error, detail::construct_with,
                           [&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; });
   }
-
-  state* s_ = nullptr;
 };
 
 // The receiving half: move-only. A successful receive takes the message; later receives
 // report errc::closed. Dropping it makes a later send fail and hand the message back.
 template <class T, platform P = std_platform>
-class basic_oneshot_receiver : public detail::async_recv_forms<basic_oneshot_receiver<T, P>, P> {
+class basic_oneshot_receiver : public detail::handle<detail::oneshot_rx_ref<detail::stored_t<T, P>, P>>,
+                               public detail::recv_forms<basic_oneshot_receiver<T, P>, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using stored = detail::stored_t<T, P>;
   using state = detail::oneshot_state<stored, P>;
+  using base = detail::handle<detail::oneshot_rx_ref<stored, P>>;
 
  public:
   using value_type = T;
   using time_point = typename P::clock::time_point;
 
   basic_oneshot_receiver() noexcept = default;
-  basic_oneshot_receiver(basic_oneshot_receiver&&) noexcept = default;
-  basic_oneshot_receiver& operator=(basic_oneshot_receiver&&) noexcept = default;
-  basic_oneshot_receiver(const basic_oneshot_receiver&) = delete;
-  basic_oneshot_receiver& operator=(const basic_oneshot_receiver&) = delete;
-  ~basic_oneshot_receiver() = default;  // gives back its reference: the last one drops the side
 
-  bool valid() const noexcept { return ref_.get() != nullptr; }
-  explicit operator bool() const noexcept { return valid(); }
-
-  // Never blocks: the message; errc::empty if it has not been sent yet; errc::closed if the
-  // sender is gone unsent or the message was already taken.
-  recv_result<T> try_recv() {
-    detail::uninit<stored> out;
-    return finish(check("try_recv")->try_recv(out), out);
-  }
-  // Blocks until the message arrives (or errc::closed).
-  recv_result<T> recv() { return recv_impl("recv", nullptr, nullptr); }
-  // ... or until stop is requested (errc::cancelled; the message, if sent later, stays).
-  recv_result<T> recv(std::stop_token stop) { return recv_impl("recv", nullptr, &stop); }
-  template <class Rep, class Period>
-  recv_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return recv_impl("recv_for", &d, nullptr);
-  }
-  template <class Clock, class Duration>
-  recv_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
-    const time_point d = detail::to_platform_time<P>(deadline);
-    return recv_impl("recv_until", &d, nullptr);
-  }
-
-  // co_await-able receive, also spelled `co_await rx` (the receiver is awaitable): the message,
-  // errc::closed if the sender is gone unsent (or the message was taken), errc::cancelled if
-  // `stop` fires first, errc::timed_out at the deadline of async_recv_for(d, timer) /
-  // async_recv_until(t, timer) (detail/async_forms.hpp: every form, also async_recv(sched,
-  // stop)). Resumes through `sched` when given, else through the awaiting
-  // promise's scheduler() if it has one, else inline on the sending thread (sluice/async.hpp).
-  // Destroying the coroutine while it waits takes nothing: a message sent meanwhile stays
-  // here for the next receive (or is destroyed with this receiver, exactly once); if this
-  // receiver and every operation made from it are gone first, send() hands the message back.
-  // The operation holds a counted reference to the receiver side, so it may be awaited after
-  // this receiver is gone. Only one receive may wait at a time.
+  // The forms (detail/forms.hpp); try_recv: errc::empty if nothing was sent yet, errc::closed
+  // if the sender is gone unsent or the message was taken. `co_await rx` is async_recv(); a
+  // destroyed waiting coroutine takes nothing (the message stays here; once this receiver and
+  // its operations are all gone, send() hands it back). One receive waits at a time.
   detail::async_op<recv_result<T>, P> operator co_await() & { return this->async_recv(); }
 
-  // Whether a receive can no longer succeed: the sender is gone unsent, or the message was
-  // taken. A snapshot (a message sent but not yet received is not disconnected).
-  bool is_disconnected() const { return check("is_disconnected")->other_side_gone(); }
+  // Whether a receive can no longer succeed (sender gone unsent, or message taken). A snapshot.
+  bool is_disconnected() const { return this->check("is_disconnected")->other_side_gone(); }
 
   // For the async layer: the shared state (register_waiter / withdraw_waiter / try_recv).
-  state* native_state() const noexcept { return ref_.get(); }
+  state* native_state() const noexcept { return this->ref_.get(); }
 
  private:
   friend std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver> basic_oneshot<T, P>();
-  explicit basic_oneshot_receiver(state* s) noexcept : ref_(s) {}
+  friend class detail::recv_forms<basic_oneshot_receiver, P>;
+  explicit basic_oneshot_receiver(state* s) noexcept
+      : base(detail::oneshot_rx_ref<stored, P>(s)) {}
 
-  friend class detail::async_recv_forms<basic_oneshot_receiver, P>;
   detail::async_op<recv_result<T>, P> async_recv_with(std::stop_token stop, detail::deadline_spec<P> deadline) const {
-    check("async_recv");
-    return detail::oneshot_async_recv_body<T, P>(ref_.another(), std::move(stop), deadline);
+    this->check("async_recv");
+    return detail::oneshot_async_recv_body<T, P>(this->ref_.another(), std::move(stop), deadline);
   }
-
-  state* check(const char* op) const {
-    if (!ref_.get()) throw empty_handle_error(op);
-    return ref_.get();
-  }
-  recv_result<T> recv_impl(const char* op, const time_point* deadline, const std::stop_token* stop) {
-    state* s = check(op);
+  recv_result<T> recv_with(bool block, const time_point* deadline, const std::stop_token* stop) const {
+    state* s = this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
-    return finish(detail::block_one<P>(typename state::recv_port{*s, out}, deadline, stop), out);
-  }
-  static recv_result<T> finish(detail::status st, detail::uninit<stored>& out) {
+    const detail::status st =
+        block ? detail::block_one<P>(typename state::recv_port{*s, out}, deadline, stop) : s->try_recv(out);
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
     // Moved once, from `out` (this operation's one copy) into the caller's result.
     detail::destroy_at_exit<stored> done{out};
     return recv_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
-
-  detail::oneshot_rx_ref<stored, P> ref_;
 };
 
 // Creates a oneshot channel on platform P: one allocation of default alignment.
@@ -531,14 +399,9 @@ std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver<T, P>> basic_onesho
   return {basic_oneshot_sender<T, P>(s), basic_oneshot_receiver<T, P>(s)};
 }
 
-template <class T>
-using oneshot_sender = basic_oneshot_sender<T, std_platform>;
-template <class T>
-using oneshot_receiver = basic_oneshot_receiver<T, std_platform>;
+template <class T> using oneshot_sender = basic_oneshot_sender<T, std_platform>;
+template <class T> using oneshot_receiver = basic_oneshot_receiver<T, std_platform>;
 
 template <class T>
-std::pair<oneshot_sender<T>, oneshot_receiver<T>> oneshot() {
-  return basic_oneshot<T, std_platform>();
-}
-
+std::pair<oneshot_sender<T>, oneshot_receiver<T>> oneshot() { return basic_oneshot<T, std_platform>(); }
 }  // namespace sluice

@@ -1,55 +1,36 @@
 // sluice/platform.hpp — the one seam between the channels and the machine.
 //
-// Contract
-// --------
-// Every concurrent type in sluice is a template on a platform `P`. A platform bundles
-// everything that touches concurrency or time, so the same channel code runs on real threads
-// (`std_platform`), under the model checker (models/include/sluice/model/platform.hpp) and
-// under the sleep-injection platform (stress/jitter_platform.hpp). docs/DESIGN.md section 2:
-//
-//   P::atomic<T>          atomics; every operation takes an explicit order (the model's
-//                         atomic has no default order, so an implicit one fails to compile)
-//   P::cell<T>            plain (non-atomic) shared memory, reached only through
-//                         with(f) (f gets `const T*`) and with_mut(f) (f gets `T*`)
-//   P::parker             a one-token park/unpark primitive with timeouts (see below)
+// Contract. Every concurrent type is a template on a platform `P` bundling everything that
+// touches concurrency or time, so the same channel code runs on real threads (`std_platform`),
+// under the model checker (models/include/sluice/model/platform.hpp) and under sleep
+// injection (stress/jitter_platform.hpp). docs/DESIGN.md section 2:
+//   P::atomic<T>          atomics; every operation takes an explicit order (the model's has
+//                         no default, so an implicit one fails to compile)
+//   P::cell<T>            plain shared memory, reached only through with(f) (`const T*`) and
+//                         with_mut(f) (`T*`)
+//   P::parker             one-token park/unpark with timeouts (below)
 //   P::clock              a steady clock: duration, time_point, now()
-//   P::fence(order)       a standalone fence
-//   P::spin_hint()        called once per iteration of a busy-wait loop
-//   P::yield_now()        gives the processor away (a scheduling point under the model)
-//   P::test_delay()       marks a race window; no-op on std, sleep/yield under jitter,
-//                         a forced scheduling point under the model
-//   P::allocate(n, a)     allocation of shared state; P::deallocate(p, n, a) frees it
-//   P::stop_callback<F>   std::stop_callback<F> on std; the model's version runs the
-//                         callback without preemption inside it (libstdc++'s stop_callback
-//                         destructor blocks the OS thread while a callback runs elsewhere,
-//                         which would hang a checker whose threads share one OS thread)
-//
-// Optional members are listed once, in `platform_traits<P>` at the end of this file, with the
-// default a platform gets when it has none (spin_budget, random_index, mutant).
-//
+//   P::fence(order), P::spin_hint() (once per busy-wait iteration), P::yield_now(),
+//   P::test_delay()       marks a race window (no-op on std; a scheduling point in the model)
+//   P::allocate(n, a) / P::deallocate(p, n, a)   shared state
+//   P::stop_callback<F>   std::stop_callback<F> on std; the model's runs the callback without
+//                         preemption (libstdc++'s destructor blocks the OS thread while a
+//                         callback runs elsewhere, which would hang the checker's one thread)
+// Optional members are listed once, in `platform_traits<P>` below, with their defaults.
 // Platforms compose as decorators: a variant derives from the platform it changes and
-// re-declares only what it changes (stress/jitter_platform.hpp wraps any base's atomics and
-// parker; tsan_tests/tsan_platform.hpp replaces a base's fence), so variants stack.
+// re-declares only that (stress/jitter_platform.hpp, tsan_tests/tsan_platform.hpp).
 //
-// Parker semantics (one token, like Rust's thread::park):
-//   unpark()            makes the token available; if the owner is parked, wakes it.
-//   park()              returns true once it has consumed the token; it may also return
-//                       false spuriously (the model platform does so as a choice).
-//   park_until(tp)      like park(), but returns false at the latest once `tp` has passed.
-//   A parker is owned by one waiting thread; any thread may unpark it. The unparking
-//   thread's unpark() happens-before the owner's park() that consumes the token.
-//   unpark() is the last access an unparking thread makes to the parker: the owner may
-//   destroy it as soon as it has consumed the token.
+// Parker (one token, like Rust's thread::park): unpark() makes the token available and wakes a
+// parked owner; park() returns true once it consumed the token, or false spuriously (a model
+// choice); park_until(tp) returns false at the latest once `tp` has passed. One owning thread
+// parks; any thread may unpark; unpark() happens-before the park() that consumes its token and
+// is the unparker's last access (the owner may then destroy the parker).
 //
-// Named orderings: every memory order used in core/ is a `named_order` constant declared
-// once at the top of its file. It converts to std::memory_order (so std::atomic accepts it)
-// and carries a name, so the model checker can rewrite it by name (the ordering study).
-// Building with SLUICE_ALL_SEQ_CST=1 turns every named order into seq_cst, to measure what
-// the relaxations buy. Building with SLUICE_ORDER_OVERRIDES="file" replaces single named
-// orders at compile time: the file holds lines `SLUICE_ORDER("site.name", relaxed)` and the
-// order is substituted when the constant is declared (docs/DESIGN.md, conventions: orderings;
-// the ordering study compiles its checker-weakest configuration this way). SLUICE_ALL_SEQ_CST
-// wins over an override.
+// Named orderings: every memory order in core/ is a `named_order` declared once at the top of
+// its file: it converts to std::memory_order and carries a name the checker rewrites by
+// (the ordering study). SLUICE_ALL_SEQ_CST=1 makes every one seq_cst; SLUICE_ORDER_OVERRIDES=
+// "file" (lines `SLUICE_ORDER("site.name", relaxed)`) replaces single ones at compile time, when
+// the constant is declared (docs/DESIGN.md section 2). SLUICE_ALL_SEQ_CST wins.
 #pragma once
 
 #include <atomic>
@@ -63,7 +44,6 @@
 #endif
 
 namespace sluice {
-
 namespace detail {
 struct order_override {
   const char* name;
@@ -92,8 +72,7 @@ consteval std::memory_order overridden(const char* name, std::memory_order mo) n
 }
 }  // namespace detail
 
-// A memory order with a name, declared once per core file. The constructor is consteval: a
-// named order is a compile-time constant, so an override never costs a run-time lookup.
+// A memory order with a name; consteval, so an override never costs a run-time lookup.
 struct named_order {
   const char* name;
   std::memory_order order;
@@ -154,12 +133,11 @@ concept platform =
       c.with_mut([](int*) {});
     };
 
-// The optional members of a platform, each with the default used when a platform has none.
-// Core asks these (never `requires { P::... }` at a use site), so this is the whole list.
+// The optional members, each with its default; core asks only these (the whole list).
 template <class P>
 struct platform_traits {
-  // `static constexpr int spin_budget`: how many times a channel retries an operation with
-  // backoff before registering to wait; the model sets it low to keep the state space small.
+  // `static constexpr int spin_budget`: backoff retries before registering to wait (the model
+  // sets it low to keep the state space small).
   static constexpr int default_spin_budget = 6;
   static constexpr int spin_budget = [] {
     if constexpr (requires { { P::spin_budget } -> std::convertible_to<int>; })
@@ -168,15 +146,13 @@ struct platform_traits {
       return default_spin_budget;
   }();
 
-  // `static std::size_t random_index(std::size_t n)`: a value in [0, n) for a fair select's
-  // order; the model makes it a recorded, replayable choice. Without it:
-  // detail/select_random.hpp's per-thread generator.
+  // `static std::size_t random_index(std::size_t n)`: a value in [0, n) for a fair select (a
+  // recorded choice in the model); without it, select_random.hpp's per-thread generator.
   static constexpr bool has_random_index =
       requires(std::size_t n) { { P::random_index(n) } -> std::convertible_to<std::size_t>; };
 
-  // `static bool mutant(const char* name)`: true when the named fix is to be left out
-  // (structural mutants, relacy_tests/mutants/structural_mutants.txt; the model platform reads
-  // SLUICE_MC_MUTANT). Without it: a constant false.
+  // `static bool mutant(const char* name)`: true when the named fix is left out (structural
+  // mutants, relacy_tests/mutants/structural_mutants.txt); without it, false.
   static constexpr bool has_mutant =
       requires(const char* name) { { P::mutant(name) } -> std::same_as<bool>; };
 };
@@ -190,10 +166,5 @@ bool mutant(const char* name) noexcept {
     return (void)name, false;
 }
 
-template <class P>
-constexpr int spin_budget() noexcept {
-  return platform_traits<P>::spin_budget;
-}
 }  // namespace detail
-
 }  // namespace sluice

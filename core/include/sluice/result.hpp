@@ -1,20 +1,16 @@
 // sluice/result.hpp — errors are values: errc, result<T, E> (an expected-like type), send_error.
 //
 // Contract: a channel operation never throws for a channel condition (full, empty, closed,
-// timed out, cancelled); it returns a result holding either the value or the error. A failed
-// send hands the message back inside its send_error. Two things do throw: reading the wrong
-// alternative of a result (bad_result_access) and using an empty, moved-from handle
-// (empty_handle_error) — both are programming errors, not channel conditions.
+// timed out, cancelled); it returns a result holding the value or the error, and a failed send
+// hands the message back in its send_error. Only programming errors throw: reading the wrong
+// alternative (bad_result_access), using an empty, moved-from handle (empty_handle_error).
 //
-// Move assignment of a result (detail::reassign below). Every held object is destroyed exactly
-// once, whatever throws. Strong guarantee (a throw leaves both operands as they were, but for
-// whatever the throwing move constructor itself did to its source) whenever the new
-// alternative's move is noexcept, or the alternative *this held before is nothrow-movable. One
-// case cannot have it: both hold the same alternative and its move may throw (a message type
-// with a throwing move): then the new object is first moved into a temporary (a throw there
-// is still strong), the old one destroyed, and the temporary moved in; if that second move
-// throws, the guarantee is basic: *this holds a value-initialized other alternative (an
-// errc{} / the empty success of result<void, E>) and the temporary is destroyed.
+// Move assignment (detail::reassign): every held object is destroyed exactly once, whatever
+// throws. Strong guarantee (but for what a throwing move constructor did to its own source)
+// when the new alternative's move is noexcept or the old one is nothrow-movable. Otherwise
+// (the same alternative, with a move that may throw) the new object is moved into a temporary
+// (a throw there is still strong), the old destroyed, the temporary moved in; if that throws,
+// basic: *this holds a value-initialized other alternative (errc{} / the empty success).
 #pragma once
 
 #include <memory>
@@ -24,7 +20,6 @@
 #include <utility>
 
 namespace sluice {
-
 enum class errc {
   full = 1,   // try_send on a full channel (or, for a rendezvous, no receiver waiting)
   empty,      // try_recv on an empty channel (or, for a rendezvous, no sender waiting)
@@ -67,7 +62,6 @@ struct send_error {
 };
 
 namespace detail {
-
 // Raw storage for one object (result.hpp only; the channels use message.hpp's uninit).
 template <class X>
 struct result_slot {
@@ -111,7 +105,6 @@ void reassign(Src& src, MakeNew make_new, DestroyOld destroy_old, MoveOldTo move
     std::destroy_at(fresh.get());
   }
 }
-
 }  // namespace detail
 
 struct in_place_error_t {
@@ -141,6 +134,7 @@ struct error_from {
 };
 template <class F>
 error_from(F) -> error_from<F>;
+struct unit {};  // result<void, E>'s value
 }  // namespace detail
 
 // An expected-like result: holds a T or an E.
@@ -157,6 +151,10 @@ class result {
   template <class... Args>
   explicit result(in_place_error_t, Args&&... args) : has_value_(false) {
     std::construct_at(&error_, std::forward<Args>(args)...);
+  }
+  template <class F>
+  result(in_place_error_t, detail::construct_with_t, F&& make) : has_value_(false) {
+    ::new (static_cast<void*>(&error_)) E(std::forward<F>(make)());
   }
   template <class F>
   result(detail::value_from<F>&& v) : has_value_(true) {  // NOLINT: converting, for co_return
@@ -282,88 +280,25 @@ class result {
   };
 };
 
-// A result with no value: success, or an E.
+// A result with no value: success, or an E (result<unit, E> underneath: the same guarantees).
 template <class E>
-class result<void, E> {
+class result<void, E> : private result<detail::unit, E> {
+  using base = result<detail::unit, E>;
+
  public:
   using value_type = void;
   using error_type = E;
+  using base::base;
+  using base::error;
+  using base::has_value;
+  using base::operator bool;
 
-  result() noexcept : has_value_(true) {}
-  explicit result(std::in_place_t) noexcept : has_value_(true) {}
-  template <class... Args>
-  explicit result(in_place_error_t, Args&&... args) : has_value_(false) {
-    std::construct_at(&error_, std::forward<Args>(args)...);
-  }
-  template <class F>
-  result(in_place_error_t, detail::construct_with_t, F&& make) : has_value_(false) {
-    ::new (static_cast<void*>(&error_)) E(std::forward<F>(make)());
-  }
-  template <class F>
-  result(detail::error_from<F>&& e) : has_value_(false) {  // NOLINT: converting, for co_return
-    ::new (static_cast<void*>(&error_)) E(std::move(e.make)());
-  }
-  result(result&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
-      : has_value_(other.has_value_) {
-    if (!has_value_) std::construct_at(&error_, std::move(other.error_));
-  }
-  result(const result&) = delete;
-  result& operator=(const result&) = delete;
-  // Guarantees: see the header (the empty success alternative never throws).
-  result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<E>) {
-    if (this == &other) return *this;
-    if (other.has_value_) {
-      if (!has_value_) std::destroy_at(&error_);
-      has_value_ = true;
-      return *this;
-    }
-    auto make_new = [this](E&& e) {
-      std::construct_at(&error_, std::move(e));
-      has_value_ = false;
-    };
-    auto destroy_old = [this]() noexcept {
-      if (!has_value_) std::destroy_at(&error_);
-      has_value_ = true;  // between the two steps: the empty success, destroyed by nothing
-    };
-    auto fallback = [this]() noexcept { has_value_ = true; };
-    if (has_value_) {
-      struct none {};
-      detail::reassign<none, E>(other.error_, make_new, destroy_old, [](none* p) noexcept { ::new (p) none{}; },
-                                [](none&&) noexcept {},
-                                fallback);
-    } else {
-      detail::reassign<E, E>(other.error_, make_new, destroy_old, [](E*) noexcept {}, [](E&&) noexcept {}, fallback);
-    }
-    return *this;
-  }
-  ~result() {
-    if (!has_value_) std::destroy_at(&error_);
-  }
-
-  bool has_value() const noexcept { return has_value_; }
-  explicit operator bool() const noexcept { return has_value_; }
-  void value() const {
-    if (!has_value_) throw bad_result_access();
-  }
-
-  E& error() & { return check_error(), error_; }
-  const E& error() const& { return check_error(), error_; }
-  E&& error() && { return check_error(), std::move(error_); }
-
- private:
-  void check_error() const {
-    if (has_value_) throw bad_result_access();
-  }
-
-  bool has_value_;
-  union {
-    E error_;
-  };
+  result() noexcept : base(std::in_place) {}
+  void value() const { (void)base::value(); }
 };
 
 template <class T>
 using send_result = result<void, send_error<T>>;
 template <class T>
 using recv_result = result<T, errc>;
-
 }  // namespace sluice

@@ -1,32 +1,24 @@
 // sluice/std_parker.hpp — the std platform's parker: a one-token futex, a few yields first.
 //
-// Contract (see platform.hpp): unpark() makes the token available and wakes the owner if it
-// sleeps; park()/park_until() consume the token. This parker never returns spuriously:
-// park() returns true only with the token; park_until() returns false only after the deadline.
+// Contract (platform.hpp): unpark() makes the token available and wakes the owner if it sleeps;
+// park()/park_until() consume it. Never spurious: park() returns true only with the token,
+// park_until() false only after the deadline.
 //
-// State word (32 bits, the futex word):
-//   EMPTY    0  no token, owner not asleep
-//   PARKED   1  owner asleep in FUTEX_WAIT (or about to be)
-//   NOTIFIED 2  token available
-// Transitions: owner EMPTY->PARKED (exchange [K2]), PARKED->EMPTY on timeout (CAS [K4]),
-// NOTIFIED->EMPTY on consuming the token ([K1], [K3]); unparker any->NOTIFIED (exchange [U1]),
-// and FUTEX_WAKE only when it replaced PARKED, so an unpark nobody sleeps for costs no
-// system call.
+// State word (the futex word): EMPTY 0 (no token, owner awake), PARKED 1 (owner in FUTEX_WAIT
+// or about to be), NOTIFIED 2 (token available). The owner goes EMPTY->PARKED (exchange [K2]),
+// PARKED->EMPTY on timeout (CAS [K4]), NOTIFIED->EMPTY consuming the token ([K1], [K3]); the
+// unparker any->NOTIFIED (exchange [U1]), with FUTEX_WAKE only when it replaced PARKED.
 //
-// Waiting strategy: YieldRounds sched_yield rounds (the std platform's `parker_yield_rounds`,
-// 8), then the futex. The yield rounds catch a partner that answers within a few microseconds
-// without paying a futex wake of a sleeping thread, which costs 23-34 us on these VMs. There is
-// no pause spin: an earlier A/B on this project's loaded 2-vCPU VM (the pause-spin variants
-// are in git history, commit c66cf69's bench/parker_ab.sh) made a rendezvous ping-pong ~25x
-// slower with a 20 us spin and ~3.5x slower with 2 us (the spinner holds the CPU its partner
-// needs), and tied on bounded(1) rows; a yield costs about what a short spin does when the CPU
-// is idle and gives the CPU away when it is not. bench/parker_ab.sh compares yield-round
-// counts in one run (a platform decorator overrides the member).
+// Waiting: YieldRounds sched_yield rounds (std_platform::parker_yield_rounds, 8), then the
+// futex: the yields catch a partner that answers within microseconds without a futex wake of a
+// sleeper (23-34 us on these VMs). No pause spin: an A/B on this project's loaded 2-vCPU VM
+// (commit c66cf69's bench/parker_ab.sh) made a rendezvous ping-pong ~25x slower with a 20 us
+// spin and ~3.5x with 2 us (the spinner holds the CPU its partner needs), tied on bounded(1);
+// bench/parker_ab.sh compares yield-round counts in one run.
 //
 // Lifetime: after [U1] the owner may consume the token and destroy the parker before the
-// unparker's FUTEX_WAKE runs. FUTEX_WAKE on such an address is harmless to the kernel (it
-// only hashes the address); at worst it wakes another futex waiter on the reused memory
-// spuriously, and every futex wait in sluice re-checks its word in a loop.
+// unparker's FUTEX_WAKE runs; a wake on a stale address is harmless (at worst a spurious wake of
+// another futex waiter there, and every futex wait in sluice re-checks its word).
 #pragma once
 
 #include <atomic>
@@ -43,9 +35,6 @@
 #endif
 
 namespace sluice::detail {
-
-// YieldRounds: sched_yield rounds before sleeping on the futex (a platform member, see
-// std_platform::parker_yield_rounds).
 template <int YieldRounds>
 class futex_parker {
  public:
@@ -98,9 +87,8 @@ class futex_parker {
         auto now = TimePoint::clock::now();
         if (now >= *deadline) {
           std::uint32_t expected = parked;
-          // [K4] acquire on failure: the word became NOTIFIED ([U1]) meanwhile; acquire on
-          // success too (g++ -Winvalid-memory-model rejects a failure order stronger than the
-          // success order under TSan; it costs nothing on x86).
+          // [K4] acquire on failure: the word became NOTIFIED ([U1]); on success too (g++
+          // -Winvalid-memory-model under TSan rejects a stronger failure order; free on x86).
           constexpr auto k4 = std::memory_order_acquire;  // ORDERING: [K4], see above.
           // ORDERING: [K4].
           if (word_.compare_exchange_strong(expected, empty, k4, k4))
@@ -113,12 +101,7 @@ class futex_parker {
       } else {
         wait_on_word(std::chrono::nanoseconds::max());
       }
-      // [K3] ORDERING: acquire — pairs with [U1].
-      if (word_.load(std::memory_order_acquire) == notified) {
-        // ORDERING: relaxed — owner-only reset of a consumed token.
-        word_.store(empty, std::memory_order_relaxed);
-        return true;
-      }
+      if (try_consume()) return true;  // [K3]: [K1]'s load and reset
     }
   }
 
@@ -148,5 +131,4 @@ class futex_parker {
 
   std::atomic<std::uint32_t> word_{empty};
 };
-
 }  // namespace sluice::detail

@@ -23,7 +23,6 @@
 #endif
 
 namespace sluice {
-
 struct std_platform {
   template <class T>
   using atomic = std::atomic<T>;
@@ -87,5 +86,4 @@ struct std_platform {
 };
 
 static_assert(platform<std_platform>);
-
 }  // namespace sluice

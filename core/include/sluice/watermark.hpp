@@ -4,58 +4,47 @@
 //   auto [src, rx] = sluice::watermark<T>(low, high, weight);       // weight(const T&) each
 //   auto [src, rx] = sluice::watermark_unbounded<T>();              // never pushes back
 //
-// Reference: Swift's MultiProducerSingleConsumerAsyncChannel (swift-async-algorithms),
-// credited by name; its model re-derived here for threads and coroutines (the async forms
-// below wait in the blocking forms' slots, not through the callback hook). Backpressure is SOFT: a send always enqueues (unless the channel is
-// terminated); what it reports is whether to produce more.
-//   level   = sum of weights of buffered elements (weight = 1 without a weight function)
-//   paused  = set when a send makes level >= high; cleared when a receive makes level < low
-//             (hysteresis: between low and high the previous decision stands); 1 <= low <= high
-//             or std::length_error
-// Producer APIs (sources; copy one, or make_additional_source(), for another producer):
-//   try_send(v)            enqueue; returns produce_more, or a callback_token while paused
-//   enqueue_callback(t, f) f(ok) runs once the level falls below low (at once if it already
-//                          has), f(errc::closed) if the consumer goes first,
-//                          f(errc::cancelled) after cancel_callback(t)
-//   send(v, f)             try_send + enqueue_callback (f(ok) at once when producing more)
-//   send(v) / send_for / send_until / send(v, stop)  enqueue, then block while paused
+// Reference: Swift's MultiProducerSingleConsumerAsyncChannel (swift-async-algorithms), its
+// model re-derived for threads and coroutines. Backpressure is SOFT: a send always enqueues
+// (unless the channel is terminated) and reports whether to produce more.
+//   level  = sum of the buffered elements' weights (1 each without a weight function)
+//   paused = set when a send makes level >= high, cleared when a receive makes level < low
+//            (between them the previous decision stands); 1 <= low <= high or length_error
+// Producers (sources; a copy or make_additional_source() is another):
+//   try_send(v)            enqueue; produce_more, or a callback_token while paused
+//   enqueue_callback(t, f) f(nullopt) once the level falls below low (at once if it has),
+//                          f(errc::closed) if the consumer goes first, f(errc::cancelled)
+//                          after cancel_callback(t)
+//   send(v, f)             try_send + enqueue_callback (f(nullopt) at once when producing more)
+//   send(v), send(v, stop), send_for, send_until, async_send*: enqueue, then wait while paused
 //   send_range(r)          enqueue every element, then report like try_send
-//   finish() / finish(e)   the consumer receives every buffered element, then end-of-stream
+//   finish() / finish(e)   the consumer receives what is buffered, then end-of-stream
 //                          (errc::closed, no error) or the exception_ptr `e`
-//   close()                finish() from either side, also waking paused sends and callbacks
-//                          (errc::closed); is_disconnected() on either side
-//   set_on_termination(f)  f() runs once when the consumer is dropped (or at once if it is
-//                          gone); later sends fail with errc::closed and hand the value back
-// The last source dropped = finish(). Exactly one consumer (move-only type).
-//   co_await src.async_send(v)   enqueue, then suspend while paused (send(v) for coroutines)
-//   co_await rx.async_recv()     the consumer's receive for coroutines
-// Async operations follow sluice/async.hpp (any coroutine type, no executor required;
-// stop_token -> errc::cancelled; destroying a waiting coroutine loses nothing: a send's element
-// is already enqueued, a receive takes nothing). They register in the same slots as the
-// blocking forms (the pending list, the consumer slot) through detail/kind_wait.hpp.
+//   close()                finish() from either side that also wakes paused sends and
+//                          callbacks (errc::closed); is_disconnected() on either side
+//   set_on_termination(f)  f() runs once when the consumer is dropped (at once if it is gone);
+//                          later sends fail with errc::closed and hand the value back
+// The last source dropped = finish(). Exactly one consumer (move-only). The async forms follow
+// sluice/async.hpp and wait in the blocking forms' slots (the pending list, the consumer slot)
+// through kind_wait.hpp; destroying a waiting coroutine loses nothing (a send's element is
+// already enqueued, a receive takes nothing).
 //
-// Happens-before: for any threads X and Y, if X sends an element and Y's receive returns it,
-// everything X did before the send is visible to Y after the receive; a callback or a
-// blocked send resumed by a receive sees everything the consumer did before that receive.
+// Happens-before: if X sends an element Y's receive returns, what X did before the send is
+// visible to Y after it; a callback or send resumed by a receive sees what the consumer did.
 //
 // Synchronization: one short spin lock (detail::spin_lock, guarded.hpp [S1]/[S2]) guards the
 // buffer, the level, the flags and the callback list: [K1] lock = acquire, [K2] unlock =
-// release; every cell access is under it. Callbacks run OUTSIDE the lock, on the thread
-// whose receive (or drop, cancel, enqueue) released them. Blocked parties (the consumer, a
-// blocking or async send) wait on a detail::waiter that a notifier claims UNDER the lock and
-// notifies after unlocking (a coroutine resumed inline must not run under the lock): a waiter
-// that gave up (timeout, stop, destruction) first claims itself, or waits for the claimer's
-// notify(), and unqueues itself under the same lock, so a notifier never touches a departed
-// waiter (waiter.hpp's lifetime rule). The buffer is a std::deque (std::allocator):
-// unlike the other kinds its element storage is not platform-allocated. Elements are stored
-// as detail::stored_t (message.hpp): one bigger than 16 KiB travels boxed, so no path holds
-// it on the stack more than once. Lifetimes: an async operation owns its side — a send a
-// copy of its source, a receive a counted reference to the consumer side (consumer_refs,
-// under the lock) — so it may be awaited after the caller's handles are gone; the consumer
-// side terminates when the consumer handle and every receive made from it are gone.
+// release; every cell access is under it. Callbacks run OUTSIDE the lock, on the thread whose
+// receive (or drop, cancel, enqueue) released them. A blocked party (the consumer, a waiting
+// send) waits on a detail::waiter that a notifier claims UNDER the lock and notifies after
+// unlocking; one that gave up (timeout, stop, destruction) first claims itself, or waits for
+// the claimer's notify(), and unqueues itself under the lock, so a notifier never touches a
+// departed waiter (waiter.hpp). The buffer is a std::deque (std::allocator, not platform
+// memory) of stored_t (message.hpp: boxed over 16 KiB). An async operation owns its side: a
+// send a copy of its source, a receive a counted reference to the consumer side
+// (consumer_refs, under the lock); the consumer side terminates when the last of those goes.
 #pragma once
 
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -70,10 +59,9 @@
 #include <utility>
 #include <vector>
 
-#include "sluice/detail/async_forms.hpp"
-#include "sluice/detail/async_op.hpp"
 #include "sluice/detail/blocking.hpp"
-#include "sluice/detail/deadline.hpp"
+#include "sluice/detail/forms.hpp"
+#include "sluice/detail/handle.hpp"
 #include "sluice/detail/kind_wait.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
@@ -81,11 +69,9 @@
 #include "sluice/detail/watermark_state.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/result.hpp"
-#include "sluice/scheduler.hpp"
 #include "sluice/std_platform.hpp"
 
 namespace sluice {
-
 // A receive that found no element: errc::empty (try_recv), timed_out, cancelled, or closed —
 // closed with `error` null is the end of the stream, with `error` set a finish(error).
 struct watermark_error {
@@ -93,21 +79,33 @@ struct watermark_error {
   std::exception_ptr error{};
 };
 
-template <class T>
-using watermark_result = result<T, watermark_error>;
+template <class T> using watermark_result = result<T, watermark_error>;
 
 namespace detail {
-
 // The consumer handle's, and each async receive's, counted reference to the consumer side.
 template <class T, class P>
-using watermark_consumer_ref = counted_ref<watermark_state<T, P>, &watermark_state<T, P>::retain_consumer,
-                                           &watermark_state<T, P>::release_consumer>;
+using watermark_consumer_ref = owned_ref<watermark_state<T, P>*, counted_by<&watermark_state<T, P>::release_consumer,
+                                                                            &watermark_state<T, P>::retain_consumer>>;
+// A source's reference: the state and the source's id (for its termination callback); a
+// copy is another source.
+template <class T, class P>
+struct source_ptr {
+  watermark_state<T, P>* s = nullptr;
+  std::uint64_t id = 0;
+  explicit operator bool() const noexcept { return s != nullptr; }
+};
+template <class T, class P>
+struct source_side {
+  static void release(const source_ptr<T, P>& v) noexcept { v.s->drop_source(v.id); }
+  static source_ptr<T, P> clone(const source_ptr<T, P>& v) { return {v.s, v.s->add_source()}; }
+};
+template <class T, class P>
+using watermark_source_ref = shared_ref<source_ptr<T, P>, source_side<T, P>>;
 
 // Async ports (kind_wait.hpp): the same slots the blocking forms use.
 template <class T, class P>
 struct watermark_consumer_port : deciding_port {
   watermark_state<T, P>* s;
-  explicit watermark_consumer_port(watermark_state<T, P>* st) noexcept : s(st) {}
   bool enroll(wait_entry<P>& e) noexcept { return s->register_consumer(*e.w); }
   void withdraw(wait_entry<P>& e) noexcept { s->unregister_consumer(*e.w); }
 };
@@ -116,14 +114,12 @@ struct watermark_producer_port : deciding_port {
   watermark_state<T, P>* s;
   callback_token token;
   status* early;  // why it did not need to wait (ok, closed)
-  watermark_producer_port(watermark_state<T, P>* st, callback_token t, status* e) noexcept : s(st), token(t), early(e) {}
   bool enroll(wait_entry<P>& e) { return s->register_producer(token, *e.w, *early); }
   void withdraw(wait_entry<P>& e) noexcept { s->unregister_producer(*e.w); }
 };
 
 // The consumer's async receive: try; else wait for a producer's (or finish's) wake-up, which
-// means "look again". Destroyed while waiting, it leaves the slot empty and takes nothing.
-// The operation holds a counted reference to the consumer side (`rx`).
+// means "look again". Destroyed while waiting, it takes nothing.
 template <class T, class P>
 async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_ref<T, P> rx, std::stop_token stop,
                                                            deadline_spec<P> deadline) {
@@ -135,24 +131,20 @@ async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_re
     std::exception_ptr error;
     const status st = s->try_recv(out, error);
     if (st == status::ok) {
-      // Built in the promise, moved once from `out` (no temporary on a resuming thread's stack).
+      // Built in the promise (no temporary on a resuming thread's stack), moved once from `out`.
       destroy_at_exit<S> done{out};
       co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
     }
-    // Errors too are built in the promise: a result temporary here would reserve a message's
-    // worth of this frame, on the stack of a thread that resumes it inline.
     if (st == status::closed) co_return error_from{[&] { return watermark_error{errc::closed, std::move(error)}; }};
     const std::uintptr_t sel =
-        co_await kind_wait<P, watermark_consumer_port<T, P>>(watermark_consumer_port<T, P>(s), &stop, &guard);
+        co_await kind_wait<P, watermark_consumer_port<T, P>>({{}, s}, &stop, &guard);
     if (const std::optional<status> gave_up = wait_gave_up(sel))
       co_return error_from{[e = to_errc(*gave_up)] { return watermark_error{e}; }};
   }
 }
 
-// A producer's async send: enqueue (soft backpressure: the element is in the channel from
-// here on), then, if the channel paused, suspend until the level falls below low. A stop or
-// the coroutine's destruction ends only the wait; the element stays enqueued (delivered).
-// The operation owns a copy of its source (`src`): the channel stays unfinished until it goes.
+// A producer's async send: enqueue, then, if the channel paused, suspend until the level falls
+// below low. A stop or the coroutine's destruction ends only the wait (the element stays).
 template <class T, class P, class Source>
 async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T, P> v, std::stop_token stop,
                                                           deadline_spec<P> deadline) {
@@ -163,14 +155,13 @@ async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T
   if (s->enqueue([&](const auto& g) { s->push_locked(g, std::move(v)); }, out) != status::ok) co_return R(in_place_error, errc::closed);
   if (out.produce_more) co_return R();
   status early = status::empty;
-  const std::uintptr_t sel = co_await kind_wait<P, watermark_producer_port<T, P>>(
-      watermark_producer_port<T, P>(s, out.token, &early), &stop, &guard);
+  const std::uintptr_t sel =
+      co_await kind_wait<P, watermark_producer_port<T, P>>({{}, s, out.token, &early}, &stop, &guard);
   const status st =
       sel == sel_aborted ? early : wait_gave_up(sel).value_or(watermark_state<T, P>::resumed_status(sel));
   if (st == status::ok) co_return R();
   co_return R(in_place_error, to_errc(st));
 }
-
 }  // namespace detail
 
 template <class T, platform P>
@@ -179,10 +170,13 @@ class basic_watermark_consumer;
 // A producer. Copyable: a copy (or make_additional_source()) is another producer; the last
 // one dropped finishes the channel.
 template <class T, platform P = std_platform>
-class basic_watermark_source : public detail::async_send_forms<basic_watermark_source<T, P>, T, P> {
+class basic_watermark_source : public detail::handle<detail::watermark_source_ref<T, P>>,
+                               public detail::send_forms<basic_watermark_source<T, P>, T, P> {
   static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using state = detail::watermark_state<T, P>;
   using stored = detail::stored_t<T, P>;
+  using base = detail::handle<detail::watermark_source_ref<T, P>>;
+  using forms = detail::send_forms<basic_watermark_source<T, P>, T, P>;
 
  public:
   using value_type = T;
@@ -190,44 +184,24 @@ class basic_watermark_source : public detail::async_send_forms<basic_watermark_s
   using try_result = result<send_outcome, send_error<T>>;
 
   basic_watermark_source() noexcept = default;
-  basic_watermark_source(const basic_watermark_source& o) : s_(o.s_), id_(o.s_ ? o.s_->add_source() : 0) {}
-  basic_watermark_source(basic_watermark_source&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), id_(o.id_) {}
-  basic_watermark_source& operator=(basic_watermark_source o) noexcept {
-    std::swap(s_, o.s_);
-    std::swap(id_, o.id_);
-    return *this;
-  }
-  ~basic_watermark_source() {
-    if (s_) s_->drop_source(id_);
-  }
-
-  bool valid() const noexcept { return s_ != nullptr; }
-  explicit operator bool() const noexcept { return valid(); }
 
   basic_watermark_source make_additional_source() const { return basic_watermark_source(*this); }
 
-  // Every send takes its value by reference (U&&, a T by default: braces work) and stores it
-  // (boxed when big, message.hpp) before the channel's lock: no further copy on the stack.
-
-  // Enqueues; produce_more, or a token while the level is above the watermarks. errc::closed
-  // (value handed back) once finished or the consumer is gone. Never blocks.
-  template <class U = T>
-    requires std::constructible_from<T, U>
+  // Enqueues, never blocking; produce_more, or a token while paused. errc::closed (the value
+  // handed back) once finished or the consumer is gone.
+  template <detail::sendable<T> U = T>
   try_result try_send(U&& v) const {
-    check("try_send");
+    this->check("try_send");
     stored st = detail::to_stored<T, P>(std::forward<U>(v));
     send_outcome out{};
     if (enqueue(st, out) == detail::status::ok) return try_result(std::in_place, out);
     return try_result(detail::error_from{[&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; }});
   }
-
   // Enqueues, then calls f: at once with nullopt when producing more, else once the level
   // falls below low (nullopt), or with errc::closed if the consumer goes first.
-  template <class U = T>
-    requires std::constructible_from<T, U>
+  template <detail::sendable<T> U = T>
   send_result<T> send(U&& v, produce_more_callback f) const {
-    check("send");
+    state* s = this->check("send").s;
     stored st = detail::to_stored<T, P>(std::forward<U>(v));
     send_outcome out{};
     if (enqueue(st, out) != detail::status::ok)
@@ -236,58 +210,25 @@ class basic_watermark_source : public detail::async_send_forms<basic_watermark_s
     if (out.produce_more) {
       if (f) f(std::nullopt);
     } else {
-      s_->enqueue_callback(out.token, std::move(f));
+      s->enqueue_callback(out.token, std::move(f));
     }
     return send_result<T>();
   }
-
-  // Enqueues, then blocks while the channel is paused (until the level falls below low).
-  // The value is in the channel even if the wait ends with timed_out / cancelled / closed;
-  // such an error carries a moved-from placeholder only when T is default constructible, so
-  // these forms return result<void, errc> instead: ok, or why the wait ended early.
-  template <class U = T>
-    requires std::constructible_from<T, U>
-  result<void, errc> send(U&& v) const {
-    return send_blocking(std::forward<U>(v), nullptr, nullptr);
-  }
-  template <class U = T>
-    requires std::constructible_from<T, U>
-  result<void, errc> send(U&& v, std::stop_token stop) const {
-    return send_blocking(std::forward<U>(v), nullptr, &stop);
-  }
-  template <class U = T, class Rep, class Period>
-    requires std::constructible_from<T, U>
-  result<void, errc> send_for(U&& v, std::chrono::duration<Rep, Period> timeout) const {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return send_blocking(std::forward<U>(v), &d, nullptr);
-  }
-  template <class U = T, class Clock, class Duration>
-    requires std::constructible_from<T, U>
-  result<void, errc> send_until(U&& v, std::chrono::time_point<Clock, Duration> deadline) const {
-    const time_point d = detail::to_platform_time<P>(deadline);
-    return send_blocking(std::forward<U>(v), &d, nullptr);
-  }
-
-  // co_await-able send: enqueues, then suspends while the channel is paused (until the level
-  // falls below low) — the coroutine form of send(v). Same result: ok, or errc::closed (not
-  // enqueued: finished or consumer gone — the value is destroyed, as with send(v); or the
-  // consumer went while we waited), errc::cancelled (stop fired while waiting; the element
-  // stays enqueued). Destroying the coroutine while it waits leaves the element enqueued.
-  // Resumption as for every async operation (sluice/async.hpp): `sched`, the promise's
-  // scheduler(), or inline on the receiving thread, outside the channel's lock. The operation
-  // owns a copy of this source: it may be awaited after the caller's sources are gone. Every
-  // form of detail/async_forms.hpp: async_send(v, stop), async_send(v, sched, stop),
-  // async_send_for(v, d, timer, stop), async_send_until(v, t, timer, stop) (errc::timed_out:
-  // the wait ended at the deadline; the element stays enqueued).
+  // The waiting forms (detail/forms.hpp: send(v), send(v, stop), send_for, send_until, async)
+  // enqueue, then wait while paused; the value stays enqueued whatever ends the wait, so they
+  // return result<void, errc>: ok, or why the wait ended (closed also when not enqueued: the
+  // channel finished or the consumer gone, and the value destroyed).
+  using forms::send;
 
   // Enqueues every element of `r` (all or, if the channel is terminated, none), then reports
   // like try_send. If moving an element throws, the elements before it stay enqueued.
   template <class R>
   result<send_outcome, errc> send_range(R&& r) const {
+    state* s = this->check("send_range").s;
     send_outcome out{};
-    const detail::status st = check("send_range")->enqueue(
+    const detail::status st = s->enqueue(
         [&](const auto& g) {
-          for (auto&& e : r) s_->push_locked(g, detail::to_stored<T, P>(std::forward<decltype(e)>(e)));
+          for (auto&& e : r) s->push_locked(g, detail::to_stored<T, P>(std::forward<decltype(e)>(e)));
         },
         out);
     if (st != detail::status::ok) return result<send_outcome, errc>(in_place_error, errc::closed);
@@ -295,143 +236,103 @@ class basic_watermark_source : public detail::async_send_forms<basic_watermark_s
   }
 
   void enqueue_callback(callback_token t, produce_more_callback f) const {
-    check("enqueue_callback")->enqueue_callback(t, std::move(f));
+    this->check("enqueue_callback").s->enqueue_callback(t, std::move(f));
   }
   // A pending callback runs now with errc::cancelled (no-op if it already ran).
-  void cancel_callback(callback_token t) const { check("cancel_callback")->cancel_callback(t); }
+  void cancel_callback(callback_token t) const { this->check("cancel_callback").s->cancel_callback(t); }
 
   // The consumer receives everything buffered, then end-of-stream (or `error`).
-  void finish() const { check("finish")->finish(nullptr); }
-  void finish(std::exception_ptr error) const { check("finish")->finish(std::move(error)); }
+  void finish() const { this->check("finish").s->finish(nullptr); }
+  void finish(std::exception_ptr error) const { this->check("finish").s->finish(std::move(error)); }
   // finish() that also wakes every paused send and callback with errc::closed; the consumer
   // still receives what is buffered. Returns whether this call finished the channel.
-  bool close() const { return check("close")->close(); }
+  bool close() const { return this->check("close").s->close(); }
   // Whether a send would fail: finished, or the consumer is gone. A snapshot.
-  bool is_disconnected() const { return check("is_disconnected")->disconnected(true); }
+  bool is_disconnected() const { return this->check("is_disconnected").s->disconnected(true); }
 
   // f() runs once when the consumer is dropped (at once if it already is). Replaces this
   // source's previous callback; dropped with the source.
   void set_on_termination(std::function<void()> f) const {
-    check("set_on_termination")->set_on_termination(id_, std::move(f));
+    const auto& r = this->check("set_on_termination");
+    r.s->set_on_termination(r.id, std::move(f));
   }
-
   // For the async layer: the shared state.
-  state* native_state() const noexcept { return s_; }
+  state* native_state() const noexcept { return this->ref_.get().s; }
 
  private:
-  friend class detail::async_send_forms<basic_watermark_source, T, P>;
-  template <class U>
-  detail::async_op<result<void, errc>, P> async_send_with(U&& v, std::stop_token stop,
-                                                          detail::deadline_spec<P> deadline) const {
-    check("async_send");
-    return detail::watermark_async_send_body<T, P>(
-        basic_watermark_source(*this), detail::to_stored<T, P>(std::forward<U>(v)), std::move(stop), deadline);
-  }
+  friend forms;
   template <class U, platform Q>
   friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
       detail::watermark_state<U, Q>*);
-  explicit basic_watermark_source(state* s) noexcept : s_(s), id_(1) {}
+  explicit basic_watermark_source(state* s) noexcept : base(detail::watermark_source_ref<T, P>({s, 1})) {}
 
-  state* check(const char* op) const {
-    if (!s_) throw empty_handle_error(op);
-    return s_;
+  template <class U>
+  detail::async_op<result<void, errc>, P> async_send_with(U&& v, std::stop_token stop,
+                                                          detail::deadline_spec<P> deadline) const {
+    this->check("async_send");
+    return detail::watermark_async_send_body<T, P>(
+        basic_watermark_source(*this), detail::to_stored<T, P>(std::forward<U>(v)), std::move(stop), deadline);
   }
-
   // Enqueues a stored element; on closed it stays in `st`.
   detail::status enqueue(stored& st, send_outcome& out) const {
-    return s_->enqueue([&](const auto& g) { s_->push_locked(g, std::move(st)); }, out);
+    state* s = this->ref_.get().s;
+    return s->enqueue([&](const auto& g) { s->push_locked(g, std::move(st)); }, out);
   }
 
   template <class U>
-  result<void, errc> send_blocking(U&& v, const time_point* deadline, const std::stop_token* stop) const {
-    check("send");
+  result<void, errc> send_with(U&& v, bool, const time_point* deadline, const std::stop_token* stop) const {
+    state* s = this->check("send").s;
     send_outcome out{};
     {
       stored st = detail::to_stored<T, P>(std::forward<U>(v));
       if (enqueue(st, out) != detail::status::ok) return result<void, errc>(in_place_error, errc::closed);
     }
     if (out.produce_more) return result<void, errc>();
-    const detail::status st = detail::block_one<P>(typename state::resume_port{*s_, out.token}, deadline, stop);
+    const detail::status st = detail::block_one<P>(typename state::resume_port{*s, out.token}, deadline, stop);
     if (st == detail::status::ok) return result<void, errc>();
     return result<void, errc>(in_place_error, detail::to_errc(st));
   }
-
-  state* s_ = nullptr;
-  std::uint64_t id_ = 0;
 };
 
-// The one consumer: move-only. Dropping it terminates the channel for every producer.
+// The one consumer: move-only. Dropping it (and every async receive made from it) terminates
+// the channel for every producer.
 template <class T, platform P = std_platform>
-class basic_watermark_consumer : public detail::async_recv_forms<basic_watermark_consumer<T, P>, P> {
+class basic_watermark_consumer : public detail::handle<detail::watermark_consumer_ref<T, P>>,
+                                 public detail::recv_forms<basic_watermark_consumer<T, P>, P> {
   using state = detail::watermark_state<T, P>;
   using stored = detail::stored_t<T, P>;
+  using base = detail::handle<detail::watermark_consumer_ref<T, P>>;
 
  public:
   using value_type = T;
   using time_point = typename P::clock::time_point;
 
   basic_watermark_consumer() noexcept = default;
-  basic_watermark_consumer(basic_watermark_consumer&&) noexcept = default;
-  basic_watermark_consumer& operator=(basic_watermark_consumer&&) noexcept = default;
-  basic_watermark_consumer(const basic_watermark_consumer&) = delete;
-  basic_watermark_consumer& operator=(const basic_watermark_consumer&) = delete;
-  // Gives back its reference to the consumer side: the last one (this, or an async receive
-  // made from it) terminates the channel.
-  ~basic_watermark_consumer() = default;
 
-  bool valid() const noexcept { return ref_.get() != nullptr; }
-  explicit operator bool() const noexcept { return valid(); }
+  // The forms (detail/forms.hpp): the next element; errc::closed at the end of the stream
+  // (with `error` set after finish(error)); a destroyed waiting async receive takes nothing.
 
-  watermark_result<T> try_recv() { return recv_impl("try_recv", false, nullptr, nullptr); }
-  watermark_result<T> recv() { return recv_impl("recv", true, nullptr, nullptr); }
-  watermark_result<T> recv(std::stop_token stop) { return recv_impl("recv", true, nullptr, &stop); }
-  template <class Rep, class Period>
-  watermark_result<T> recv_for(std::chrono::duration<Rep, Period> timeout) {
-    const time_point d = detail::deadline_after<P>(timeout);
-    return recv_impl("recv_for", true, &d, nullptr);
-  }
-  template <class Clock, class Duration>
-  watermark_result<T> recv_until(std::chrono::time_point<Clock, Duration> deadline) {
-    const time_point d = detail::to_platform_time<P>(deadline);
-    return recv_impl("recv_until", true, &d, nullptr);
-  }
-
-  // co_await-able receive: the next element; errc::closed at the end of the stream (with
-  // `error` set after finish(error)); errc::cancelled if `stop` fires first; errc::timed_out at
-  // the deadline (every form of detail/async_forms.hpp: async_recv(stop), async_recv(sched,
-  // stop), async_recv_for(d, timer, stop), async_recv_until(t, timer, stop)). Destroying the
-  // coroutine while it waits takes nothing. The operation holds a counted reference to the
-  // consumer side: it may be awaited after this consumer is gone. Async iteration:
-  //   while (auto m = co_await rx.async_recv()) use(*m);
-
-  std::size_t level() const { return check("level")->level(); }
-  std::size_t len() const { return check("len")->len(); }
-  // Closes the channel from the consumer's side (as the source's close()): later sends fail,
-  // paused sends wake with errc::closed, buffered elements stay receivable. Returns whether
-  // this call finished the channel.
-  bool close() const { return check("close")->close(); }
+  std::size_t level() const { return this->check("level")->level(); }
+  std::size_t len() const { return this->check("len")->len(); }
+  // Closes the channel from the consumer's side (as the source's close()).
+  bool close() const { return this->check("close")->close(); }
   // Whether the stream is finished (what is buffered is all that will come). A snapshot.
-  bool is_disconnected() const { return check("is_disconnected")->disconnected(false); }
+  bool is_disconnected() const { return this->check("is_disconnected")->disconnected(false); }
 
  private:
-  friend class detail::async_recv_forms<basic_watermark_consumer, P>;
-  detail::async_op<watermark_result<T>, P> async_recv_with(std::stop_token stop,
-                                                           detail::deadline_spec<P> deadline) const {
-    check("async_recv");
-    return detail::watermark_async_recv_body<T, P>(ref_.another(), std::move(stop), deadline);
-  }
+  friend class detail::recv_forms<basic_watermark_consumer, P>;
   template <class U, platform Q>
   friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
       detail::watermark_state<U, Q>*);
-  explicit basic_watermark_consumer(state* s) noexcept : ref_(s) {}
+  explicit basic_watermark_consumer(state* s) noexcept : base(detail::watermark_consumer_ref<T, P>(s)) {}
 
-  state* check(const char* op) const {
-    if (!ref_.get()) throw empty_handle_error(op);
-    return ref_.get();
+  detail::async_op<watermark_result<T>, P> async_recv_with(std::stop_token stop,
+                                                           detail::deadline_spec<P> deadline) const {
+    this->check("async_recv");
+    return detail::watermark_async_recv_body<T, P>(this->ref_.another(), std::move(stop), deadline);
   }
-  watermark_result<T> recv_impl(const char* op, bool block, const time_point* deadline,
-                                const std::stop_token* stop) {
-    state* s = check(op);
+  watermark_result<T> recv_with(bool block, const time_point* deadline, const std::stop_token* stop) const {
+    state* s = this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
     std::exception_ptr error;
     const detail::status st = block ? detail::block_one<P>(typename state::recv_port{*s, out, error}, deadline, stop)
@@ -442,8 +343,6 @@ class basic_watermark_consumer : public detail::async_recv_forms<basic_watermark
     detail::destroy_at_exit<stored> done{out};
     return watermark_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
   }
-
-  detail::watermark_consumer_ref<T, P> ref_;
 };
 
 template <class T, platform P>
@@ -452,16 +351,11 @@ std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> make_wat
   return {basic_watermark_source<T, P>(s), basic_watermark_consumer<T, P>(s)};
 }
 
-// Backpressure by element count: pause at >= high elements, resume below low.
+// Backpressure: pause at level >= high, resume below low; the level counts elements, or
+// weight(element) each with a weight function (e.g. its size in bytes).
 template <class T, platform P = std_platform>
 std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_watermark(
-    std::size_t low, std::size_t high) {
-  return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(low, high, {}, false));
-}
-// Backpressure by weight: each element counts weight(element) (e.g. its size in bytes).
-template <class T, platform P = std_platform>
-std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_watermark(
-    std::size_t low, std::size_t high, std::function<std::size_t(const T&)> weight) {
+    std::size_t low, std::size_t high, std::function<std::size_t(const T&)> weight = {}) {
   return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(low, high, std::move(weight), false));
 }
 // No backpressure: every send reports produce_more.
@@ -470,23 +364,14 @@ std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> basic_wa
   return make_watermark_pair<T, P>(detail::watermark_state<T, P>::create(0, 0, {}, true));
 }
 
-template <class T>
-using watermark_source = basic_watermark_source<T, std_platform>;
-template <class T>
-using watermark_consumer = basic_watermark_consumer<T, std_platform>;
+template <class T> using watermark_source = basic_watermark_source<T, std_platform>;
+template <class T> using watermark_consumer = basic_watermark_consumer<T, std_platform>;
 
 template <class T>
-std::pair<watermark_source<T>, watermark_consumer<T>> watermark(std::size_t low, std::size_t high) {
-  return basic_watermark<T, std_platform>(low, high);
-}
-template <class T>
-std::pair<watermark_source<T>, watermark_consumer<T>> watermark(
-    std::size_t low, std::size_t high, std::function<std::size_t(const T&)> weight) {
+std::pair<watermark_source<T>, watermark_consumer<T>> watermark(std::size_t low, std::size_t high,
+                                                                std::function<std::size_t(const T&)> weight = {}) {
   return basic_watermark<T, std_platform>(low, high, std::move(weight));
 }
 template <class T>
-std::pair<watermark_source<T>, watermark_consumer<T>> watermark_unbounded() {
-  return basic_watermark_unbounded<T, std_platform>();
-}
-
+std::pair<watermark_source<T>, watermark_consumer<T>> watermark_unbounded() { return basic_watermark_unbounded<T, std_platform>(); }
 }  // namespace sluice

@@ -1,16 +1,12 @@
 // sluice/channel/async_bodies.hpp — the retry loops of async_send and async_recv.
 //
-// Contract: each operation is one lazily started coroutine (async_op.hpp) that tries the
-// operation and, while it would block, waits on the channel's port (any_port.hpp, async_port_wait.hpp) and tries again.
-// A message being sent lives in the operation's frame until a channel takes it, so destroying
-// a suspended send destroys an untaken message exactly once, with the frame. With a deadline,
-// a message or free slot found at once is taken even past the deadline; otherwise the
-// operation fails with timed_out once the deadline passes (on the caller's timer,
-// async_timer.hpp).
-// Each operation owns a clone of the handle it was made from (`rx`/`tx`, taken when the
-// operation is created), as flume's and tokio's futures hold their handle: the channel stays
-// alive, and open on that side, until the operation is destroyed, so awaiting it after every
-// handle of the caller is gone is well defined.
+// Contract: each operation is one lazily started coroutine (async_op.hpp) that tries and, while
+// it would block, waits on the channel's port (any_port.hpp, async_port_wait.hpp) and tries
+// again. A message being sent lives in the frame until a channel takes it (destroyed once with
+// a destroyed suspended send). With a deadline, what is found at once is taken even past it;
+// otherwise timed_out once it passes (the caller's timer, async_timer.hpp). Each operation
+// owns a clone of its handle (as flume's and tokio's futures), so the channel stays alive, and
+// open on that side, until the operation is destroyed.
 #pragma once
 
 #include <cstddef>
@@ -27,9 +23,7 @@
 #include "sluice/detail/status.hpp"
 #include "sluice/result.hpp"
 
-namespace sluice {
-namespace detail {
-
+namespace sluice::detail {
 template <class T, class P, class Receiver>
 async_op<recv_result<T>, P> async_recv_body(Receiver rx, std::stop_token stop, deadline_spec<P> deadline = {}) {
   using S = stored_t<T, P>;
@@ -91,6 +85,4 @@ async_op<send_result<T>, P> async_send_body(Sender tx, stored_t<T, P> msg, std::
     co_return fail(errc::closed);
   }
 }
-
-}  // namespace detail
-}  // namespace sluice
+}  // namespace sluice::detail

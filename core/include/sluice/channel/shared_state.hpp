@@ -1,37 +1,29 @@
-// sluice/channel/shared_state.hpp — the shared state of a channel: which flavor it holds (the
-// type switch every handle goes through), its handle counts, how it is made (the factory) and
-// who frees it. It sits above the flavors (it names every one) and below the handles
-// (channel.hpp, spsc.hpp).
+// sluice/channel/shared_state.hpp — a channel's shared state: which flavor it holds (the type
+// switch every handle goes through), its handle counts, the factory, and who frees it. Above
+// the flavors (it names every one), below the handles (channel.hpp, spsc.hpp).
 //
 // Contract
 //   senders     live (strong) senders; the last one to go closes the channel.
-//   receivers   live receivers; the last one to go closes the channel and destroys the
-//               buffered messages at once (flavor discard_unreceived()), on its own thread.
+//   receivers   live receivers; the last one closes the channel and destroys the buffered
+//               messages at once (the flavor's discard_unreceived()), on its own thread.
 //   refs        live sides (1 while any sender lives, 1 while any receiver lives) + weak
-//               senders; the last reference to go destroys the state (and with it every
-//               buffered message, exactly once) and frees the allocation. So cloning or
-//               dropping a handle that is not its side's last costs one RMW (crossbeam's
-//               counter does the same with a per-side count and a destroy flag).
+//               senders; the last reference destroys the state (and any message left) and
+//               frees it. So a clone or drop that is not its side's last costs one RMW (as
+//               crossbeam's counter, with a per-side count and a destroy flag).
 // A weak sender upgrades by a CAS on senders that never moves it up from 0: once the last
-// strong sender is gone the channel stays sender-less, and the senders' side reference is
-// gone with it.
+// strong sender is gone the channel stays sender-less.
 //
 // Synchronization
-//   [C1] clone: relaxed fetch_add — the cloner already holds a handle, so the state is alive.
-//   [C2] drop: acq_rel fetch_sub on senders/receivers — the thread that reaches 0 closes
-//        after every other handle of its side (release/acquire chain through the RMWs).
-//   [C3] drop of a reference: acq_rel fetch_sub on refs — the classic reference count:
-//        release by every dropper, acquire by the last, so all uses of the state
-//        happen-before its destruction. Shortcut: a holder that loads refs == 1 (acquire,
-//        reading the release sequence of every earlier [C3]) is the only holder left and no
-//        one can take a new reference without one, so it frees without the RMW.
-//   [C4] upgrade: relaxed CAS on senders (only the count matters; the weak sender's own
-//        reference keeps the state alive meanwhile).
-//   The receivers' count takes the same load shortcut as refs in [C2]: a new receiver is
-//   only ever cloned from a live one, so a holder that loads 1 is the last. Senders cannot
-//   (a weak sender may upgrade concurrently), so they always use the RMW.
-// Layout: one allocation of default alignment: this struct, then the flavor's trailing
-// storage (the bounded flavor's slots).
+//   [C1] clone: relaxed fetch_add — the cloner holds a handle, so the state is alive.
+//   [C2] drop: acq_rel fetch_sub on senders/receivers — whoever reaches 0 closes after every
+//        other handle of its side (release/acquire through the RMWs).
+//   [C3] drop of a reference: acq_rel fetch_sub on refs, so every use happens-before the
+//        destruction. Shortcut: a holder that loads refs == 1 (acquire, reading every earlier
+//        [C3]'s release sequence) is the only one left (no reference is taken without one) and
+//        frees without the RMW. The receivers' count takes the same shortcut in [C2] (a
+//        receiver is only cloned from a live one); senders cannot (a weak sender may upgrade).
+//   [C4] upgrade: relaxed CAS on senders (the weak sender's own reference keeps the state).
+// Layout: one allocation of default alignment: this struct, then the flavor's trailing storage.
 #pragma once
 
 #include <cstddef>
@@ -49,7 +41,6 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
-
 namespace counter_order {
 // ORDERING: relaxed — [C1] and the count queries (a snapshot with no data attached).
 inline constexpr named_order clone{"counter.clone", std::memory_order_relaxed};
@@ -62,14 +53,11 @@ inline constexpr named_order last_check{"counter.last_check", std::memory_order_
 inline constexpr named_order upgrade{"counter.upgrade", std::memory_order_relaxed};
 }  // namespace counter_order
 
-// Counts above this abort the process (as crossbeam and std::shared_ptr implementations do):
-// reaching it means a handle leak of cosmic size, and wrapping would free live state.
+// Counts above this abort (as crossbeam's and shared_ptr's do): wrapping would free live state.
 inline constexpr std::size_t max_handle_count = std::numeric_limits<std::size_t>::max() / 2;
 
-// spsc_ring / spsc_list: the single-producer single-consumer flavors, reachable only through
-// the move-only handles of spsc.hpp (nothing else can create or copy a handle on them);
-// mpsc_list: the list with one consumer (spsc.hpp's mpsc_unbounded: copyable senders, one
-// move-only receiver).
+// spsc_ring / spsc_list / mpsc_list (the list with one consumer): reachable only through the
+// move-only handles of spsc.hpp.
 enum class flavor_kind : unsigned char { array, list, zero, spsc_ring, spsc_list, mpsc_list };
 
 template <class F, class P>
@@ -88,18 +76,12 @@ struct channel_state {
   F chan;
 };
 
-template <class T, class P>
-using array_state = channel_state<array_flavor<stored_t<T, P>, P>, P>;
-template <class T, class P>
-using list_state = channel_state<list_flavor<stored_t<T, P>, P>, P>;
-template <class T, class P>
-using zero_state = channel_state<zero_flavor<stored_t<T, P>, P>, P>;
-template <class T, class P>
-using spsc_ring_state = channel_state<spsc_ring_flavor<stored_t<T, P>, P>, P>;
-template <class T, class P>
-using spsc_list_state = channel_state<spsc_list_flavor<stored_t<T, P>, P>, P>;
-template <class T, class P>
-using mpsc_list_state = channel_state<list_flavor<stored_t<T, P>, P, /*SingleConsumer=*/true>, P>;
+template <class T, class P> using array_state = channel_state<array_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P> using list_state = channel_state<list_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P> using zero_state = channel_state<zero_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P> using spsc_ring_state = channel_state<spsc_ring_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P> using spsc_list_state = channel_state<spsc_list_flavor<stored_t<T, P>, P>, P>;
+template <class T, class P> using mpsc_list_state = channel_state<list_flavor<stored_t<T, P>, P, /*SingleConsumer=*/true>, P>;
 
 // A non-owning, flavor-tagged pointer to a channel's shared state.
 template <class T, class P>
@@ -125,25 +107,9 @@ class chan_ref {
     return fn(*static_cast<zero_state<T, P>*>(state_));
   }
 
-  // [C1]
-  void add_sender() const noexcept {
-    visit([](auto& s) {
-      // [C1] ORDERING: counter.clone.
-      if (s.senders.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
-    });
-  }
-  void add_receiver() const noexcept {
-    visit([](auto& s) {
-      // [C1] ORDERING: counter.clone.
-      if (s.receivers.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
-    });
-  }
-  void add_weak() const noexcept {
-    visit([](auto& s) {
-      // [C1] ORDERING: counter.clone.
-      if (s.refs.fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
-    });
-  }
+  void add_sender() const noexcept { add([](auto& s) -> auto& { return s.senders; }); }
+  void add_receiver() const noexcept { add([](auto& s) -> auto& { return s.receivers; }); }
+  void add_weak() const noexcept { add([](auto& s) -> auto& { return s.refs; }); }
 
   // [C4]: a new strong sender, unless every strong sender is already gone.
   bool try_upgrade() const noexcept {
@@ -199,16 +165,24 @@ class chan_ref {
     });
   }
 
-  std::size_t sender_count() const noexcept {
-    // ORDERING: counter.query.
-    return visit([](auto& s) { return s.senders.load(counter_order::query); });
-  }
-  std::size_t receiver_count() const noexcept {
-    // ORDERING: counter.query.
-    return visit([](auto& s) { return s.receivers.load(counter_order::query); });
-  }
+  std::size_t sender_count() const noexcept { return count([](auto& s) -> auto& { return s.senders; }); }
+  std::size_t receiver_count() const noexcept { return count([](auto& s) -> auto& { return s.receivers; }); }
 
  private:
+  // [C1] one more of the counter `which` picks.
+  template <class Which>
+  void add(Which which) const noexcept {
+    visit([&](auto& s) {
+      // [C1] ORDERING: counter.clone.
+      if (which(s).fetch_add(1, counter_order::clone) > max_handle_count) std::terminate();
+    });
+  }
+  template <class Which>
+  std::size_t count(Which which) const noexcept {
+    // ORDERING: counter.query.
+    return visit([&](auto& s) { return which(s).load(counter_order::query); });
+  }
+
   flavor_kind kind_ = flavor_kind::zero;
   void* state_ = nullptr;
 };
@@ -249,5 +223,4 @@ chan_ref<T, P> make_channel(flavor_kind kind, std::size_t cap) {
   }
   return {flavor_kind::zero, construct(0, std::type_identity<zero_state<T, P>>{})};
 }
-
 }  // namespace sluice::detail

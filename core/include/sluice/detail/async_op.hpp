@@ -1,20 +1,17 @@
-// sluice/detail/async_op.hpp — the awaitable an async channel operation returns, and how a
-// woken coroutine is resumed.
+// sluice/detail/async_op.hpp — the awaitable an async operation returns, and how a woken
+// coroutine is resumed.
 //
 // Contract
-//   async_op<R,P> a lazily started coroutine holding one operation's retry loop. co_await
-//                 runs it with a plain resume() inside await_suspend; if it completes without
-//                 waiting, the awaiting coroutine simply continues (no transfer, so a loop of
-//                 operations that never wait cannot grow the stack, even where symmetric
-//                 transfer is not a tail call, as in GCC's ASan builds). If it waits, whoever
-//                 finishes second of {await_suspend, the operation's final suspend} resumes the
-//                 awaiting coroutine: one exchange of `finished_` decides [H1].
-//                 It inherits the awaiting promise's scheduler when the promise exposes one
-//                 (`promise.scheduler()`) and none was given explicitly.
-//   resumer       a type-erased scheduler reference; empty = resume inline on the waking
-//                 thread through the trampoline.
-//   trampoline    per thread: a resumption that starts while another runs on the same thread
-//                 is queued and run after it, so wake-up chains never nest on the stack.
+//   async_op<R,P> a lazily started coroutine holding one operation's retry loop. co_await runs
+//                 it with a plain resume() in await_suspend; completing without waiting, the
+//                 awaiter simply continues (no transfer, so a loop of such operations cannot
+//                 grow the stack, even in GCC's ASan builds where symmetric transfer is not a
+//                 tail call). If it waits, the second of {await_suspend, its final suspend}
+//                 resumes the awaiter: one exchange of `finished_` decides [H1]. It takes the
+//                 awaiting promise's `scheduler()`, if any, unless one was given.
+//   resumer       a type-erased scheduler reference; empty = inline, through the trampoline.
+//   trampoline    per thread: a resumption started while another runs on the same thread is
+//                 queued and run after it, so wake-up chains never nest on the stack.
 #pragma once
 
 #include <concepts>
@@ -28,10 +25,7 @@
 #include "sluice/platform.hpp"
 #include "sluice/scheduler.hpp"
 
-namespace sluice {
-
-namespace detail {
-
+namespace sluice::detail {
 namespace async_op_order {
 // ORDERING: acq_rel — [H1] the hand-off between await_suspend and the final suspend: the second
 // to arrive sees the first's writes (the result, or the continuation) and resumes the caller.
@@ -90,21 +84,36 @@ resumer resumer_of_promise(Promise& p) noexcept {
   }
 }
 
+// A promise base: the frame is platform-allocated shared state (tracked by the model).
+template <class P>
+struct platform_frame {
+  static void* operator new(std::size_t bytes) { return P::allocate(bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__); }
+  static void operator delete(void* p, std::size_t bytes) noexcept {
+    P::deallocate(p, bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+  }
+};
+
+// co_await own_promise<Promise>{} in a coroutine of that promise: its promise, not suspending.
+template <class Promise>
+struct own_promise {
+  Promise* p = nullptr;
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<Promise> h) noexcept {
+    p = &h.promise();
+    return false;
+  }
+  Promise& await_resume() const noexcept { return *p; }
+};
+
 template <class R, class P>
 class [[nodiscard]] async_op {
  public:
-  struct promise_type {
+  struct promise_type : platform_frame<P> {
     std::optional<R> result;
     std::exception_ptr error;
     std::coroutine_handle<> continuation;
     resumer sched;
     typename P::template atomic<bool> finished{false};
-
-    // The frame is shared state of the platform (tracked under the model, like a channel's).
-    static void* operator new(std::size_t bytes) { return P::allocate(bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__); }
-    static void operator delete(void* p, std::size_t bytes) noexcept {
-      P::deallocate(p, bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__);
-    }
 
     async_op get_return_object() noexcept {
       return async_op(std::coroutine_handle<promise_type>::from_promise(*this));
@@ -152,7 +161,6 @@ class [[nodiscard]] async_op {
     if (p.error) std::rethrow_exception(p.error);
     return std::move(*p.result);
   }
-
   // The scheduler this operation resumes through (set before it starts).
   resumer& scheduler_slot() noexcept { return h_.promise().sched; }
 
@@ -167,6 +175,4 @@ Op with_scheduler(Op op, resumer sched) noexcept {
   op.scheduler_slot() = sched;
   return op;
 }
-
-}  // namespace detail
-}  // namespace sluice
+}  // namespace sluice::detail

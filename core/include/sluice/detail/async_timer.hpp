@@ -1,23 +1,18 @@
 // sluice/detail/async_timer.hpp — deadlines for async operations, on the caller's timer.
 //
-// Contract
-//   sluice::timer_scheduler<S, Clock> (sluice/scheduler.hpp): a scheduler that can also resume
-//   a coroutine at a time point: `s.schedule_at(tp, h)` resumes `h` at or after `tp`, on its own
-//   executor. sluice owns no timer thread: an async operation with a deadline hands one small
-//   coroutine (the "deadline task") to the caller's timer, and the task, when it runs, claims
-//   the operation's waiter as timed_out (waiter.hpp) if it still waits.
-//   The task is scheduled when the operation first waits (an operation that completes without
-//   waiting costs nothing) and lives until the timer runs it, even if the operation finished
-//   long before (there is no cancellation in the concept: a timer that can cancel may still be
-//   used, it simply is not asked to). A timer that never runs a task it was given leaks it.
+// Contract. sluice owns no timer thread: an operation with a deadline hands one small coroutine
+// (the "deadline task") to the caller's timer_scheduler (scheduler.hpp) when it first waits (one
+// that completes without waiting costs nothing); the task, run, claims the operation's waiter as
+// timed_out (waiter.hpp) if it still waits. The task lives until the timer runs it, even if the
+// operation finished long before (the concept has no cancellation); a timer that never runs a
+// task leaks it.
 //
-// The link between the operation and the task (deadline_link) is a state word:
-//   idle (0)    the operation is not waiting            -> armed by arm(w), or expired by the task
-//   armed (1)   the operation waits on `w`              -> idle by disarm(), or firing by the task
-//   firing (2)  the task is claiming `w`                -> expired by the task
-//   expired (3) the deadline has passed (final)
-// and a reference count of 2 (operation, task): the last to let go destroys the task's frame,
-// which holds the link.
+// The link between operation and task (deadline_link), a state word:
+//   idle (0)    not waiting          -> armed by arm(w), or expired by the task
+//   armed (1)   waiting on `w`       -> idle by disarm(), or firing by the task
+//   firing (2)  the task claims `w`  -> expired by the task
+//   expired (3) final
+// and a reference count of 2 (operation, task): the last destroys the task's frame (the link).
 // Synchronization
 //   [T1] arm's compare-exchange (release) publishes `w` to the task's [T2].
 //   [T2] the task's compare-exchange armed -> firing (acquire) reads `w`.
@@ -36,10 +31,7 @@
 #include "sluice/platform.hpp"
 #include "sluice/scheduler.hpp"
 
-namespace sluice {
-
-namespace detail {
-
+namespace sluice::detail {
 namespace timer_order {
 // ORDERING: release — [T1] publishes the waiter pointer to the task's [T2].
 inline constexpr named_order arm{"async.timer_arm", std::memory_order_release};
@@ -68,7 +60,6 @@ class deadline_link {
     // [T1] ORDERING: async.timer_arm — publishes w_ to [T2].
     return state_.compare_exchange_strong(expected, armed, timer_order::arm, timer_order::relaxed);
   }
-
   // The operation's wait is over: returns whether the deadline has passed. After it returns,
   // the task no longer touches the waiter.
   bool disarm() noexcept {
@@ -88,7 +79,6 @@ class deadline_link {
     // [T4] ORDERING: async.timer_observe — pairs with [T3].
     return state_.load(timer_order::observe) == expired;
   }
-
   // The task, at the deadline.
   void fire() noexcept {
     std::uint32_t s = idle;
@@ -110,7 +100,6 @@ class deadline_link {
     state_.store(expired, timer_order::expire);
     if (won) w->notify();
   }
-
   // Drops one reference; true for the last one.
   bool release() noexcept {
     // [T5] ORDERING: async.timer_ref — the last holder sees all the other's accesses.
@@ -154,20 +143,9 @@ class deadline_task {
 };
 
 template <class P>
-struct link_of {
-  deadline_link<P>* link = nullptr;
-  bool await_ready() noexcept { return false; }
-  bool await_suspend(std::coroutine_handle<typename deadline_task<P>::promise_type> h) noexcept {
-    link = &h.promise().link;
-    return false;
-  }
-  deadline_link<P>& await_resume() noexcept { return *link; }
-};
-
-template <class P>
 deadline_task<P> deadline_body() {
-  deadline_link<P>& link = co_await link_of<P>{};
-  link.fire();
+  auto& promise = co_await own_promise<typename deadline_task<P>::promise_type>{};
+  promise.link.fire();
 }
 
 // A deadline and the timer that keeps it, type-erased (empty: no deadline).
@@ -206,7 +184,6 @@ class deadline_guard {
     if (task_ && task_.promise().link.has_expired()) return true;
     return P::clock::now() >= spec_.at;
   }
-
   // Before waiting on `w`: false if the deadline has passed. Schedules the task the first time.
   bool arm(waiter<P>& w) {
     if (!task_) {
@@ -223,6 +200,4 @@ class deadline_guard {
   deadline_spec<P> spec_;
   std::coroutine_handle<typename deadline_task<P>::promise_type> task_;
 };
-
-}  // namespace detail
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -10,12 +10,12 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
-
 template <class P>
 class backoff {
  public:
-  static constexpr int spin_limit = spin_budget<P>() < 6 ? spin_budget<P>() : 6;
-  static constexpr int yield_limit = spin_budget<P>() < 6 ? spin_budget<P>() : 10;
+  static constexpr int budget = platform_traits<P>::spin_budget;
+  static constexpr int spin_limit = budget < 6 ? budget : 6;
+  static constexpr int yield_limit = budget < 6 ? budget : 10;
 
   void spin() noexcept {
     const int n = 1 << (step_ < spin_limit ? step_ : spin_limit);
@@ -38,5 +38,4 @@ class backoff {
  private:
   int step_ = 0;
 };
-
 }  // namespace sluice::detail

@@ -1,12 +1,8 @@
-// sluice/detail/broadcast_state.hpp — broadcast's shared state (sluice/broadcast.hpp holds
-// the contract, the algorithm and the synchronization argument: [K1]/[K2], one spin lock).
-//
-// Contract: a ring of `cap` slots, each a message (stored_t: boxed over 16 KiB) with the number
-// of receivers that still have to read it; per-receiver positions live in cursors (one small
-// allocation per receiver, shared with the async receives made from it, counted under the
-// lock). Every cell is touched only under the lock. Messages that no receiver can read any
-// more (a dropped receiver's last shares, an overwritten slot) are moved out under the lock
-// and destroyed after it, on the thread that dropped them (issue 11, item 9).
+// sluice/detail/broadcast_state.hpp — broadcast's shared state (broadcast.hpp has the contract
+// and the synchronization argument: one spin lock, [K1]/[K2]): a ring of `cap` slots, each a
+// stored_t with the count of receivers still to read it; per-receiver cursors (one small
+// allocation each, shared with its async receives, counted under the lock). Messages nobody
+// can read any more are moved out under the lock and destroyed after it (issue 11, item 9).
 #pragma once
 
 #include <cstddef>
@@ -26,12 +22,10 @@
 #include "sluice/platform.hpp"
 
 namespace sluice {
-
 // Broadcast's overflow policy, chosen at creation (sluice/broadcast.hpp).
 enum class overflow { block, overwrite_oldest };
 
 namespace detail {
-
 // Messages that can no longer be received, moved out under the lock and destroyed after it
 // (issue 11, item 9): a platform-allocated array, sized before the lock is taken.
 template <class S, class P>
@@ -102,7 +96,6 @@ class broadcast_state {
     return s;
   }
 
-  // Handle counting (under the lock). Returns the position a new receiver starts at.
   void add_sender() noexcept {
     lock_guard g(lock_);
     counts_.with_mut(g, [](counts* c) { ++c->senders; });
@@ -124,7 +117,6 @@ class broadcast_state {
       slot_at(p).with_mut(g, [](slot* s) { ++s->remaining; });
     return c;
   }
-  // Another reference to a receiver's cursor (an async receive), made from a live one.
   void retain_cursor(cursor* c) noexcept {
     lock_guard g(lock_);
     c->refs.with_mut(g, [](std::size_t* r) { ++*r; });
@@ -142,19 +134,16 @@ class broadcast_state {
     notify_chain<P>(wake);
     if (last_handle) destroy();
   }
-
-  // Gives back a reference to a receiver's cursor. The last one drops the receiver: it gives
-  // up its share of every message it has not read, and the messages nobody else will read are
-  // destroyed here, after the lock is released (on this thread).
+  // The last reference to a cursor drops its receiver: its shares of unread messages go, and
+  // those nobody else will read are destroyed here, after the lock (on this thread).
   void release_cursor(cursor* c) noexcept {
     {
       lock_guard g(lock_);
       if (c->refs.with_mut(g, [](std::size_t* r) { return --*r; }) != 0) return;
     }
-    // The receiver is ours alone now; its shares are still counted. Size the graveyard for
-    // the messages only it still owes (counted under the lock, allocated outside it; once
-    // more if sends added some meanwhile, then cap, which always suffices). If allocation
-    // fails they are destroyed under the lock, as a last resort.
+    // Size the graveyard for the messages only it owes (counted under the lock, allocated
+    // outside; once more if sends added some, then cap, which suffices). If allocation fails
+    // they are destroyed under the lock, as a last resort.
     doomed_messages<stored, P> doomed;
     bool under_lock = false;
     std::size_t need = 0;
@@ -168,7 +157,6 @@ class broadcast_state {
         need = attempt == 0 ? n : cap_;
         continue;  // unlock, allocate, look again
       }
-      // Give up this receiver's share of every message it has not read.
       for (std::uint64_t p = first_held(g, c->pos); p < tail_val(g); ++p)
         release_slot(g, p, under_lock ? nullptr : &doomed);
       pop_free_head(g);
@@ -179,58 +167,30 @@ class broadcast_state {
     }
     notify_chain<P>(wake);
     destroy_shared<cursor, P>(c, sizeof(cursor));
-    if (last_handle) {
-      destroy();  // no handle is left, so no message destructor below can reach the state
-    }
-    // `doomed` goes here: a message's destructor may drop a handle of this channel (even the
-    // last one, which frees the state): we touch the state no more.
+    if (last_handle) destroy();  // no handle is left for a message destructor below to reach
+    // `doomed` goes here: a message's destructor may drop (even the last) handle of this channel.
   }
-
-  // One attempt to send (status::full when the block policy finds the ring full). On any
-  // status but ok the message stays in `msg`.
+  // One attempt to send (full: the block policy found the ring full); the message stays in
+  // `msg` unless ok. Overwritten messages are destroyed after the lock (`gone`).
   status try_send(stored& msg) noexcept {
-    wait_entry<P>* wake = nullptr;
     overwritten gone;
-    status st;
-    {
-      lock_guard g(lock_);
-      st = send_locked(g, msg, wake, gone);
-    }
-    notify_chain<P>(wake);
-    return st;
+    return *locked_attempt([&](const guard& g, wait_entry<P>*& wake) { return send_locked(g, msg, wake, gone); });
   }
-
   // One attempt to receive from `pos`: ok (value in out), empty, closed, or lagged (pos moved).
   status try_recv(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed) {
-    wait_entry<P>* wake = nullptr;
-    status st;
-    {
-      lock_guard g(lock_);
-      st = recv_locked(g, pos, out, missed, wake);
-    }
-    notify_chain<P>(wake);
-    return st;
+    return *locked_attempt(
+        [&](const guard& g, wait_entry<P>*& wake) { return recv_locked(g, pos, out, missed, wake); });
   }
-
-  // The blocking forms' wait ports (wait_port.hpp, fused): one attempt under the lock, and
-  // when it would block, the waiter queued under the same lock. Every claim means "look
-  // again" (a receiver freed a slot, a sender published, a close).
+  // The blocking forms' fused wait ports (wait_port.hpp): one attempt under the lock and, when
+  // it would block, the waiter queued under the same lock; every claim means "look again".
   struct send_port {
     broadcast_state& s;
     stored& msg;
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
-      wait_entry<P>* wake = nullptr;
       overwritten gone;
-      std::optional<status> st;
-      {
-        lock_guard g(s.lock_);
-        st = s.send_locked(g, msg, wake, gone);
-        if (st == status::full && !(st = give_up())) s.senders_q_.get(g).push(e);
-      }
-      notify_chain<P>(wake);
-      if (!st) P::test_delay();  // race window: the other side changes readiness before we park
-      return st;
+      return s.locked_attempt([&](const guard& g, wait_entry<P>*& w) { return s.send_locked(g, msg, w, gone); },
+                              &e, status::full, give_up);
     }
     void withdraw(wait_entry<P>& e) noexcept { s.unregister(e, true); }
     std::optional<status> settle(std::uintptr_t) noexcept { return std::nullopt; }
@@ -242,23 +202,16 @@ class broadcast_state {
     std::uint64_t& missed;
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
-      wait_entry<P>* wake = nullptr;
-      std::optional<status> st;
-      {
-        lock_guard g(s.lock_);
-        st = s.recv_locked(g, pos, out, missed, wake);
-        if (st == status::empty && !(st = give_up())) s.receivers_q_.get(g).push(e);
-      }
-      notify_chain<P>(wake);
-      if (!st) P::test_delay();  // race window: the other side changes readiness before we park
-      return st;
+      return s.locked_attempt(
+          [&](const guard& g, wait_entry<P>*& w) { return s.recv_locked(g, pos, out, missed, w); }, &e,
+          status::empty, give_up);
     }
     void withdraw(wait_entry<P>& e) noexcept { s.unregister(e, false); }
     std::optional<status> settle(std::uintptr_t) noexcept { return std::nullopt; }
   };
 
-  // Async registrations (kind_wait.hpp), decided under the lock like the blocking forms:
-  // true, queueing nothing, when the operation can proceed now.
+  // Async registrations (kind_wait.hpp), under the lock: true, queueing nothing, when the
+  // operation can proceed now.
   bool register_receiver(std::uint64_t pos, wait_entry<P>& e) noexcept {
     lock_guard g(lock_);
     const bool closed = counts_.with(g, [](const counts* c) { return c->senders == 0 || c->closed; });
@@ -280,7 +233,6 @@ class broadcast_state {
     lock_guard g(lock_);
     (sender ? senders_q_ : receivers_q_).get(g).remove(e);
   }
-
   // Closes the channel: sends fail, every blocked party looks again. False if already closed.
   bool close() noexcept {
     wait_entry<P>* wake_receivers = nullptr;
@@ -295,23 +247,13 @@ class broadcast_state {
     notify_chain<P>(wake_senders);
     return true;
   }
-  // Whether the other side is gone or the channel closed: for a sender, no receiver is left;
-  // for a receiver, no sender is.
+  // Whether the channel is closed or the other side gone (sender_side: no receiver is left).
   bool disconnected(bool sender_side) noexcept {
-    lock_guard g(lock_);
-    return counts_.with(g, [&](const counts* c) {
-      return c->closed || (sender_side ? c->receivers == 0 : c->senders == 0);
-    });
+    const counts c = counts_now();
+    return c.closed || (sender_side ? c.receivers == 0 : c.senders == 0);
   }
-
-  std::size_t receiver_count() noexcept {
-    lock_guard g(lock_);
-    return counts_.with(g, [](const counts* c) { return c->receivers; });
-  }
-  std::size_t sender_count() noexcept {
-    lock_guard g(lock_);
-    return counts_.with(g, [](const counts* c) { return c->senders; });
-  }
+  std::size_t receiver_count() noexcept { return counts_now().receivers; }
+  std::size_t sender_count() noexcept { return counts_now().senders; }
   // Messages `pos` has not read yet (cap at most).
   std::size_t len(std::uint64_t pos) noexcept {
     lock_guard g(lock_);
@@ -331,15 +273,17 @@ class broadcast_state {
     std::uint64_t tail = 0;  // next position to write
   };
   static constexpr std::size_t align = alignof(slot) > 16 ? alignof(slot) : 16;
+  counts counts_now() noexcept {
+    lock_guard g(lock_);
+    return counts_.with(g, [](const counts* c) { return *c; });
+  }
 
   broadcast_state(std::size_t cap, overflow policy, std::size_t bytes) noexcept
       : cap_(cap), policy_(policy), bytes_(bytes) {}
 
   ~broadcast_state() {
-    // Single-threaded: every handle is gone and every receiver gave up its shares, so every
-    // slot is free; the loop only runs destructors of slots that still hold a value.
+    // Single-threaded: every handle is gone and every receiver gave up its shares.
     for (std::size_t i = 0; i < cap_; ++i) {
-      // No other handle remains.
       slots_[i].with_mut_unshared([](slot* s) {
         if (s->remaining) s->value.destroy();
       });
@@ -366,7 +310,22 @@ class broadcast_state {
     const std::uint64_t h = head_val(g);
     return pos < h ? h : pos;
   }
-
+  // `attempt` under the lock; if it returns `busy` and give_up() does not end the wait, `e`
+  // joins its side's queue under the same lock (nullopt). Whom it claimed is woken after.
+  template <class Attempt, class GiveUp = std::optional<status> (*)()>
+  std::optional<status> locked_attempt(Attempt attempt, wait_entry<P>* e = nullptr, status busy = status::ok,
+                                       GiveUp give_up = nullptr) {
+    wait_entry<P>* wake = nullptr;
+    std::optional<status> st;
+    {
+      lock_guard g(lock_);
+      st = attempt(g, wake);
+      if (e && st == busy && !(st = give_up())) (busy == status::full ? senders_q_ : receivers_q_).get(g).push(*e);
+    }
+    notify_chain<P>(wake);
+    if (!st) P::test_delay();  // race window: the other side changes readiness before we park
+    return st;
+  }
   // Drops one reader's share of the message at `p` (under the lock); the last share moves the
   // message to `doomed`, destroyed by the caller after unlocking (or here if null).
   void release_slot(const guard& g, std::uint64_t p, doomed_messages<stored, P>* doomed) noexcept {
@@ -393,7 +352,6 @@ class broadcast_state {
         ++p->head;
     });
   }
-
   // The message an overwriting send dropped: moved out under the lock, destroyed after it.
   struct overwritten {
     uninit<stored> v;
@@ -432,7 +390,6 @@ class broadcast_state {
     wake = receivers_q_.get(g).claim_all_disconnected();  // "look again" for every blocked receiver
     return status::ok;
   }
-
   // A reader but the last copies the message (T's copy, boxed anew when big: may throw, and
   // then nothing changed); the last moves it out.
   status recv_locked(const guard& g, std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed,
@@ -466,7 +423,6 @@ class broadcast_state {
     }
     return status::ok;
   }
-
   // Everything below the lock is touched only under it (guarded.hpp: the guard is the proof).
   mutable spin_lock<P> lock_;
   const std::size_t cap_;
@@ -478,6 +434,5 @@ class broadcast_state {
   lock_owned<waiter_queue<P>, P> senders_q_;
   lock_owned<waiter_queue<P>, P> receivers_q_;
 };
-
 }  // namespace detail
 }  // namespace sluice

@@ -1,34 +1,27 @@
 // sluice/detail/coro_waiter.hpp — the waiter of waiter.hpp, for a suspended coroutine.
 //
-// Contract: a coro_waiter is a waiter whose notify() resumes a coroutine (through the
-// operation's resumer: a scheduler, or the per-thread trampoline) instead of unparking a thread.
-// It is shared by every awaitable that waits (async_port_wait.hpp: on the wait ports of one or
-// several channels; kind_wait.hpp: on the other kinds).
+// Contract: a coro_waiter's notify() resumes a coroutine (through the operation's resumer: a
+// scheduler, or the per-thread trampoline) instead of unparking a thread; every awaitable that
+// waits uses it (async_port_wait.hpp, kind_wait.hpp). What a claimer posts is never the
+// coroutine's own handle but a resume_shim's: a tiny library-allocated (P::allocate) coroutine
+// that, run, resumes the operation unless it was destroyed first, then frees itself. So a post
+// after the owner destroyed the operation on its executor (allowed by async.hpp) hands the
+// executor a live handle whose resumption is a no-op (relacy_tests/README.md, FINDING-2). The
+// shim is the owner's until a claimer will post it (its phase exchange found `suspended`), then
+// its own; the owner destroys an unposted shim with the coro_waiter.
 //
-// What is posted is never the waiting coroutine's own handle but that of a resume_shim: a tiny
-// coroutine the library allocates (through P::allocate) when the waiter is bound. Run, the
-// shim resumes the operation unless the operation was destroyed first, and then frees itself.
-// So a claimer that posts after the owner destroyed the operation on its executor (allowed by
-// async.hpp) hands the executor a live handle whose resumption is a no-op, never a handle of a
-// freed frame (relacy_tests/README.md, FINDING-2, now fixed).
-// Shim ownership: the owner's until a claimer will post it (the claimer's phase exchange found
-// `suspended`); from then on the shim's own (it frees itself when run). The owner destroys an
-// unposted shim with the coro_waiter.
-//
-// Phase word, which orders the claimer's notify() against the suspension and against the
-// destruction of a coroutine that is destroyed while it waits:
+// Phase word (orders notify() against suspension and against destruction while waiting):
 //   registering (0) -> suspended (1)       suspend(), once registered everywhere
 //   registering/suspended -> notified (2)  the claimer's notify(): posts the shim only if the
-//                                          coroutine was already suspended; its last access
+//                                          coroutine was suspended; its last access
 //   suspended -> cancelling (3)            wait_notified(), from the destructor of an awaitable
 //                                          that lost the claim: waits for the claimer's notify()
 // Synchronization
 //   [Q1] phase exchange (acq_rel) in notify() pairs with [Q2], the exchanges of suspend() and
 //        wait_notified(): whoever comes second sees everything the first did.
-//   [Q3] phase load (acquire) — wait_notified() waiting for a claimer's [Q1].
+//   [Q3] phase load (acquire): wait_notified() waiting for a claimer's [Q1].
 //   [Q4] the shim's `cancelled` store (release) by an owner destroying the operation after the
-//        claimer decided to post, and the shim's load (acquire) when it runs: a shim run after
-//        the destruction sees it (on its executor the two are ordered by the executor).
+//        claimer decided to post, and the shim's load (acquire) when it runs.
 #pragma once
 
 #include <coroutine>
@@ -42,7 +35,6 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
-
 namespace async_order {
 // ORDERING: acq_rel — [Q1]/[Q2].
 inline constexpr named_order phase_swap{"async.phase_swap", std::memory_order_acq_rel};
@@ -61,14 +53,9 @@ inline constexpr named_order shim_check{"async.shim_check", std::memory_order_ac
 template <class P>
 class resume_shim {
  public:
-  struct promise_type {
+  struct promise_type : platform_frame<P> {
     std::coroutine_handle<> target;
     typename P::template atomic<bool> cancelled{false};
-
-    static void* operator new(std::size_t bytes) { return P::allocate(bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__); }
-    static void operator delete(void* p, std::size_t bytes) noexcept {
-      P::deallocate(p, bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__);
-    }
     resume_shim get_return_object() noexcept {
       return resume_shim(std::coroutine_handle<promise_type>::from_promise(*this));
     }
@@ -83,18 +70,8 @@ class resume_shim {
  private:
   explicit resume_shim(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
 
-  struct own_promise {
-    promise_type* p = nullptr;
-    bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<promise_type> h) noexcept {
-      p = &h.promise();
-      return false;  // does not suspend: only looks at its own promise
-    }
-    promise_type& await_resume() const noexcept { return *p; }
-  };
-
   static resume_shim run() {
-    promise_type& self = co_await own_promise{};
+    promise_type& self = co_await own_promise<promise_type>{};
     // [Q4] ORDERING: async.shim_check — pairs with the owner's async.shim_cancel.
     if (!self.cancelled.load(async_order::shim_check)) self.target.resume();
   }
@@ -102,9 +79,8 @@ class resume_shim {
   std::coroutine_handle<promise_type> h_;
 };
 
-// The structural mutant post_operation_frame (relacy_tests/mutants/structural_mutants.txt): the
-// claimer posts the operation's own frame again (the fix above removed), which the model must
-// catch. A constant true on every platform but the model's (platform.hpp, detail::mutant).
+// False under the structural mutant post_operation_frame (structural_mutants.txt): the claimer
+// posts the operation's own frame (the fix removed), which the model must catch.
 template <class P>
 bool post_resume_shim() noexcept {
   return !mutant<P>("post_operation_frame");
@@ -139,7 +115,6 @@ class coro_waiter {
     sched_ = h.promise().sched;
     w_.set_resume_hook(&on_notify, this);
   }
-
   // Called last in await_suspend, once registered: true = stay suspended; false = a claimer
   // already notified us, go on.
   bool suspend() noexcept {
@@ -151,7 +126,6 @@ class coro_waiter {
     if (!stay) shim_posted_ = false;  // notified while registering: nothing was posted
     return stay;
   }
-
   // For a destructor that lost the claim: waits until the claimer's notify() is done with us.
   // If the claimer posts the shim, cancels it: it will free itself without resuming us.
   void wait_notified() noexcept {
@@ -181,5 +155,4 @@ class coro_waiter {
   resumer sched_;     // claimer after its claim [W1], which orders it.
   bool shim_posted_ = false;  // SAFETY: owner-only
 };
-
 }  // namespace sluice::detail

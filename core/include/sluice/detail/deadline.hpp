@@ -1,27 +1,20 @@
 // sluice/detail/deadline.hpp — the one conversion of a caller's deadline or timeout into the
-// platform clock's time_point. Every `_for` / `_until` (every kind, select's on_timeout /
-// on_deadline, the async forms) goes through these two functions.
+// platform clock's time_point (every `_for` / `_until`, select's deadlines, the async forms).
 //
-// Contract: saturation, for any clock and any duration type.
-//   - a deadline at or before now (system_clock::time_point::min() included), or a timeout
-//     <= 0, gives a time point <= the platform's now: the operation times out at once (after
-//     its one non-blocking attempt);
-//   - a deadline or timeout beyond the platform clock's range gives time_point::max(), which
-//     every wait treats as "never" (the parkers compute only `deadline - now`, never
-//     `now + x`, and no comparison with max() is ever true).
-// "Beyond the range" is decided in floating point before any integer conversion, with a
-// margin of half the range (for a nanosecond clock: 146 years), so that no integer
-// conversion below can overflow: time_point<steady_clock, seconds>::max(),
-// time_point<system_clock, hours>::max() and duration::max() of any type all wait forever.
-// A deadline of another clock is converted through that clock's now() (once) and the
-// platform's now(): it is a duration from now, so the two clocks' epochs never meet.
+// Contract: saturation, for any clock and duration type. A deadline at or before now
+// (time_point::min() included) or a timeout <= 0 gives a time <= now: the operation times out
+// at once (after its one non-blocking attempt). A deadline or timeout beyond the platform
+// clock's range gives time_point::max(), "never" to every wait (parkers compute only
+// `deadline - now`). "Beyond" is decided in floating point before any integer conversion, with
+// a margin of half the range (146 years for a nanosecond clock), so nothing below overflows.
+// Another clock's deadline goes through its now() (once) and the platform's now(): a duration
+// from now, so the clocks' epochs never meet.
 #pragma once
 
 #include <chrono>
 #include <type_traits>
 
 namespace sluice::detail {
-
 // `d` in To, rounded up, clamped to To::min() / To::max() when its magnitude reaches half of
 // To's range (so the exact integer conversion it otherwise does cannot overflow).
 template <class To, class Rep, class Period>
@@ -70,5 +63,4 @@ typename P::clock::time_point to_platform_time(std::chrono::time_point<Clock, Du
     return deadline_after<P>(at - Clock::now().time_since_epoch());
   }
 }
-
 }  // namespace sluice::detail

@@ -1,23 +1,16 @@
 // sluice/detail/guarded.hpp — a short spin lock, and state that is touched only while it is held.
 //
-// Contract
-// --------
-// spin_lock<P> is a test-and-test-and-set lock with backoff for short critical sections;
-// lock_guard<L> holds one for its scope. The state a lock protects is declared as
-//   guarded<T, P>   shared plain memory (a P::cell, so the model checker still sees every
-//                   access), reached only through with(g, f) / with_mut(g, f);
-//   lock_owned<T>   an object that is not a cell (an intrusive waiter queue), reached only
-//                   through get(g);
-// where `g` is the lock_guard of the lock that protects it. The guard is the proof: an access
-// without the lock held does not compile, and "touched only under the lock" is argued once,
-// here, instead of at every access.
-//
-// SAFETY (for every guarded / lock_owned access): a lock_guard exists only between its lock's
-// [S1] acquire and [S2] release, so accesses made under the lock are ordered after everything
-// the previous holder did under it (release/acquire), and no two holders overlap. Each owner
-// (a wait list, a rendezvous channel, broadcast's and watermark's states) has exactly one lock,
-// so a guard of that lock's type taken in the owner's member function is that lock's guard.
-//
+// Contract. spin_lock<P> is a test-and-test-and-set lock with backoff for short critical
+// sections; lock_guard<L> holds one for its scope. What a lock protects is declared as
+//   guarded<T, P>   plain shared memory (a P::cell: the checker still sees every access),
+//                   reached only through with(g, f) / with_mut(g, f);
+//   lock_owned<T>   an object that is not a cell (an intrusive waiter queue), through get(g);
+// where `g` is the guard of the protecting lock. The guard is the proof: an access without the
+// lock does not compile, and "touched only under the lock" is argued once, here.
+// SAFETY (every guarded / lock_owned access): a guard exists only between its lock's [S1] and
+// [S2], so accesses under it are ordered after the previous holder's (release/acquire) and no
+// two holders overlap. Each owner (a wait list, the rendezvous flavor, broadcast's and
+// watermark's states) has one lock, so a guard of that type taken in its member is that lock's.
 // Synchronization
 //   [S1] exchange(true) (acquire) takes the lock; pairs with [S2] of the previous holder.
 //   [S2] store(false) (release) gives it back.
@@ -29,7 +22,6 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
-
 namespace lock_order {
 // ORDERING: acquire — [S1] pairs with [S2] of the previous holder.
 inline constexpr named_order acquire{"wait_list.lock", std::memory_order_acquire};
@@ -119,5 +111,4 @@ class lock_owned {
  private:
   T value_{};
 };
-
 }  // namespace sluice::detail

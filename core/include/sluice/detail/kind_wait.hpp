@@ -1,33 +1,21 @@
 // sluice/detail/kind_wait.hpp — a coroutine waiting on one of the other kinds (oneshot,
 // watermark, broadcast): one registration in one place, withdrawn on cancel or destruction.
 //
-// Contract. A kind's coroutine port (one per kind and side; wait_port.hpp, with the trivial
-// members from deciding_port) provides
-//   bool enroll(wait_entry<P>& e) registers `e` — or, when the operation can proceed now,
-//                                registers nothing and returns true. The check and the
-//                                registration are one atomic step (oneshot's CAS [O4], or
-//                                under the kind's lock), so no wake-up falls between them;
-//   void withdraw(wait_entry<P>& e) removes a registration nobody else claimed, or one the
-//                                stop callback claimed (that claim does not unregister); a
-//                                no-op for a registration the claimer already removed.
-// co_await kind_wait<P, Port>(port, &stop, &guard) returns the claim: sel_aborted when it did
-// not wait; sel_cancelled when the stop token fired, sel_timed_out when the deadline passed
-// (on the caller's timer, async_timer.hpp; already withdrawn either way); otherwise the kind's
-// wake-up claim (sel_disconnected and up), whose meaning the caller knows. The waiting itself
-// is the coroutine engine's (async_port_wait.hpp, N = 1): a coro_waiter whose claimer's
-// notify() resumes the coroutine through the operation's resumer, and whose phase word orders
-// that notify() against the suspension and against destruction.
-//
-// Destruction while waiting (the awaiting coroutine is destroyed): the awaiter claims itself
-// (sel_aborted) and withdraws; if a claimer won first, it waits for that claimer's notify() —
-// the claimer's last access (waiter.hpp's lifetime rule) — and withdraws a cancelled
-// registration. A wake-up it was given is not passed on: every kind here either wakes all the
-// waiters of a side (broadcast, watermark producers) or has exactly one waiter (oneshot's
-// receiver, watermark's consumer), so nobody else was waiting for that wake-up. What a kind
-// does with its message on destruction is the kind's business (each header says).
-//
-// Synchronization: none of its own beyond waiter.hpp ([W1]/[W2]) and coro_waiter.hpp
-// ([Q1]-[Q3]); enroll/withdraw synchronize through the kind.
+// Contract. A kind's coroutine port (wait_port.hpp; deciding_port gives the trivial members):
+//   bool enroll(wait_entry<P>& e)    registers `e`, or, when the operation can proceed now,
+//                                    nothing (true); the check and the registration are one
+//                                    atomic step (oneshot's CAS [O4], or the kind's lock)
+//   void withdraw(wait_entry<P>& e)  removes a registration nobody else claimed, or one the stop
+//                                    callback claimed; a no-op once the claimer removed it.
+// co_await kind_wait<P, Port>(port, &stop, &guard) returns the claim: sel_cancelled (stop) or
+// sel_timed_out (the caller's timer, async_timer.hpp), both withdrawn; otherwise the kind's
+// wake-up claim (sel_disconnected and up), whose meaning the caller knows. The waiting is the
+// coroutine engine's (async_port_wait.hpp, N = 1) with a coro_waiter (coro_waiter.hpp).
+// Destroyed while waiting, the awaiter claims itself and withdraws, or waits for the winner's
+// notify() and withdraws; a wake-up it was given is not passed on: each kind here wakes every
+// waiter of a side (broadcast, watermark producers) or has exactly one (oneshot's receiver,
+// watermark's consumer). What a kind does with its message then is its header's business.
+// Synchronization: none beyond waiter.hpp ([W1]/[W2]) and coro_waiter.hpp ([Q1]-[Q3]).
 #pragma once
 
 #include <coroutine>
@@ -44,38 +32,6 @@
 #include "sluice/detail/waiter.hpp"
 
 namespace sluice::detail {
-
-// A counted reference to one side of a kind's shared state (issue 11, item 7): the side's
-// handle holds one, and so does each async operation made from it, so an operation may be
-// awaited after the handle is gone. `another()` adds one through Retain (made from a live
-// reference); the destructor gives it back through Release, the last of which is the side's
-// drop. Move-only.
-template <class S, void (S::*Retain)() noexcept, void (S::*Release)() noexcept>
-class counted_ref {
- public:
-  counted_ref() noexcept = default;
-  explicit counted_ref(S* s) noexcept : s_(s) {}  // adopts a reference already counted
-  counted_ref(counted_ref&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  counted_ref& operator=(counted_ref&& o) noexcept {
-    counted_ref gone(std::move(*this));
-    s_ = std::exchange(o.s_, nullptr);
-    return *this;
-  }
-  counted_ref(const counted_ref&) = delete;
-  counted_ref& operator=(const counted_ref&) = delete;
-  ~counted_ref() {
-    if (s_) (s_->*Release)();
-  }
-  counted_ref another() const noexcept {
-    (s_->*Retain)();
-    return counted_ref(s_);
-  }
-  S* get() const noexcept { return s_; }
-
- private:
-  S* s_ = nullptr;
-};
-
 // The trivial half of a kind's coroutine port (wait_port.hpp): its registration decides at
 // once (enroll true: nothing registered), so there is nothing to re-check; every claim means
 // "look again" (the kind's body does), and a wake-up is never passed on (see the header).
@@ -134,5 +90,4 @@ inline std::optional<status> wait_gave_up(std::uintptr_t sel) noexcept {
   if (sel == sel_timed_out) return status::timed_out;
   return std::nullopt;
 }
-
 }  // namespace sluice::detail

@@ -1,18 +1,13 @@
-// sluice/detail/message.hpp — what a message may be, how it is stored in a channel, and slot
-// storage.
+// sluice/detail/message.hpp — what a message may be, how a channel stores it, slot storage.
 //
-// Contract: message_type<T> is what every kind accepts. Flavors store `stored_t<T, P>`, which
-// is nothrow-movable and small. A T whose move constructor is noexcept and whose size is at
-// most `inline_message_limit` is stored as itself. Any other T is boxed: the sender moves it
-// into a platform allocation BEFORE reserving a slot, so a throwing move leaves the channel
-// untouched and the exception reaches the sender; the receiver unboxes after the slot is
-// released, so a throwing move there reaches the receiver and the message is destroyed
-// exactly once (with the box). Either way the channel stays consistent.
-// Big messages are boxed so that no path holds one on the stack more than the caller's own
-// result does: a ring slot, a blocked party's packet, a select case or a coroutine frame holds
-// a pointer, and the message is moved twice in all (into the box by the sender, out of it into
-// the receiver's result), whatever path it takes. Below the limit a message is moved along the
-// path (never copied), with at most one temporary per operation.
+// Contract: message_type<T> is what every kind accepts. Flavors store `stored_t<T, P>`,
+// nothrow-movable and small: T itself when its move is noexcept and it is at most
+// `inline_message_limit` bytes, else a box: the sender moves it into a platform allocation
+// BEFORE reserving a slot (a throwing move leaves the channel untouched and reaches the
+// sender); the receiver unboxes after the slot is released (a throw reaches the receiver, and
+// the message is destroyed once, with the box). Boxing big messages keeps every path (a slot, a
+// packet, a select case, a coroutine frame) at a pointer: two moves in all. Below the limit a
+// message is moved along the path, never copied, with at most one temporary per operation.
 #pragma once
 
 #include <cstddef>
@@ -22,7 +17,6 @@
 #include <utility>
 
 namespace sluice::detail {
-
 // What every channel and kind accepts as a message: a movable, destructible, non-const object
 // (not an array).
 template <class T>
@@ -155,5 +149,4 @@ void destroy_shared(T* p, std::size_t bytes) noexcept {
   std::destroy_at(p);
   P::deallocate(p, bytes, alignof(T));
 }
-
 }  // namespace sluice::detail

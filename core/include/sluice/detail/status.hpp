@@ -1,14 +1,10 @@
-// sluice/detail/status.hpp — the outcome of one operation inside core, before it becomes a
-// public result.
-//
-// Contract: every flavor and kind reports an attempt or a wait as a `status`; the handles turn
-// a failure into the public errc (result.hpp) with to_errc(). ok never reaches to_errc.
+// sluice/detail/status.hpp — an operation's outcome inside core: every flavor and kind reports
+// one; the handles turn a failure into the public errc (result.hpp) with to_errc().
 #pragma once
 
 #include "sluice/result.hpp"
 
 namespace sluice::detail {
-
 enum class status { ok, full, empty, closed, timed_out, cancelled };
 
 constexpr errc to_errc(status s) noexcept {
@@ -20,5 +16,4 @@ constexpr errc to_errc(status s) noexcept {
     default: return errc::closed;
   }
 }
-
 }  // namespace sluice::detail

@@ -1,39 +1,29 @@
 // sluice/detail/waiter.hpp — one waiter type for every way to wait, and the lists that hold them.
 //
-// Contract
-// --------
-// A `waiter` is one blocked operation: a thread (it owns a parker) or, through the resume
-// hook, a suspended coroutine. It is registered, through one `wait_entry` per channel, in the
-// wait lists of one or more channels (several for select). Whoever wants it to proceed claims
-// it with ONE compare-exchange of its `select_` word from `waiting` to a final value:
-//
-//   waiting (0) -> aborted (1)        the waiter itself: the channel became ready while it was
-//                                     registering, or its deadline passed
+// Contract. A `waiter` is one blocked operation: a thread (it owns a parker) or, through the
+// resume hook, a suspended coroutine. It is registered, through one `wait_entry` per channel,
+// in the wait lists of one or more channels (several for select). Whoever wants it to proceed
+// claims it with ONE compare-exchange of its `select_` word from `waiting` to a final value:
+//   waiting (0) -> aborted (1)        the waiter itself (ready while registering, or its deadline)
 //               -> disconnected (2)   a channel's close/disconnect
 //               -> cancelled (3)      the stop_token's callback
 //               -> timed_out (4)      an async operation's deadline timer (async_timer.hpp)
-//               -> an operation (>=8) a peer's notify (the address of the wait_entry chosen;
-//                                     entries are pointer-aligned, so never below 8)
-//
-// The first claim wins; every other claim fails. Lifetime rule (what lets the waiter live on
-// the waiting thread's stack): a party that wins the claim — other than the waiter itself —
-// makes `notify()` its last access to the waiter, and the waiter does not return before it has
-// consumed that notification. A party that loses the claim touches the waiter no more, and the
-// lists are only walked under their lock, from which the waiter unregisters itself before
-// returning.
+//               -> an operation (>=8) a peer: the address of the chosen wait_entry (aligned)
+// The first claim wins. Lifetime rule (what lets the waiter live on the waiting thread's
+// stack): a winner other than the waiter itself makes `notify()` its last access, and the
+// waiter does not return before consuming it; a loser touches the waiter no more; the lists
+// are walked only under their lock, from which the waiter unregisters itself before returning.
 //
 // Synchronization
-//   [W1] claim CAS (relaxed)     one winner by the CAS's atomicity; [W2] (relaxed) reads it
-//                                after the winner's notify() or as the claimer itself. What
-//                                the claimer wrote before notify() (a packet) is visible by:
-//   notify() -> parker.unpark()  happens-before the park() that consumes the token (platform),
-//                                or the coroutine's phase word (coro_waiter.hpp).
-//   (papers/orderings.md: waiter.claim / waiter.observe / waiter.claim_fail.)
-//   [L1] is_empty_ store (seq_cst) in register, and [L2] is_empty_ load (seq_cst) in notify:
-//   the "nobody waits" fast path. A registering party stores is_empty_ = false [L1] and then
-//   re-checks its channel with seq_cst loads; a notifying party publishes with a seq_cst RMW or
-//   fence and then loads [L2]. Both pairs being in the single total order S, at least one side
-//   sees the other (store buffering is forbidden for seq_cst), so no wake-up is lost.
+//   [W1] claim CAS (relaxed)     one winner by atomicity; [W2] (relaxed) reads it after the
+//                                winner's notify() or as the claimer. The claimer's writes
+//                                before notify() (a packet) travel by notify() -> unpark(),
+//                                which happens-before the park() that consumes the token, or
+//                                by the coroutine's phase word (coro_waiter.hpp).
+//   [L1] is_empty_ store (seq_cst) in register, [L2] is_empty_ load (seq_cst) in notify: the
+//   "nobody waits" fast path. A registering party stores false [L1], then re-checks its channel
+//   with seq_cst loads; a notifier publishes with a seq_cst RMW or fence, then loads [L2]. Both
+//   in S, at least one side sees the other (no store buffering under seq_cst): no lost wake-up.
 #pragma once
 
 #include <cstdint>
@@ -43,20 +33,16 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
-
 namespace waiter_order {
-// The claim [W1] needs only its atomicity (one winner): its success reads the constructor's
-// `waiting`, nothing reads it with acquire; the claimer's writes travel by notify(), the
-// waiter's by how the claimer found it (a list lock, [O4]/[O1], [T1]/[T2]).
-// ORDERING: relaxed — see above (papers/orderings.md: waiter.claim).
+// ORDERING: relaxed — [W1] needs only atomicity; the claimer's writes travel by notify(), the
+// waiter's by how the claimer found it (a list lock, [O4]/[O1], [T1]/[T2]) (papers/orderings.md:
+// waiter.claim).
 inline constexpr named_order claim{"waiter.claim", std::memory_order_relaxed};
-// ORDERING: relaxed — [W2] is read by the claimer itself or after the winner's notify(), which
-// is sequenced after [W1] and carries the winner's writes (parker / phase word); coherence then
-// makes this load see the claim (papers/orderings.md: waiter.observe).
+// ORDERING: relaxed — [W2] is read by the claimer or after the winner's notify(), sequenced after
+// [W1]: coherence makes it see the claim (papers/orderings.md: waiter.observe).
 inline constexpr named_order observe{"waiter.observe", std::memory_order_relaxed};
-// ORDERING: relaxed on the failure of a claim — the value read is discarded; a loser touches
-// the waiter no more, and the owner reaches the winner's writes through its notify()
-// (papers/orderings.md: waiter.claim_fail).
+// ORDERING: relaxed on a failed claim — the value is discarded; a loser touches the waiter no
+// more (papers/orderings.md: waiter.claim_fail).
 inline constexpr named_order claim_fail{"waiter.claim_fail", std::memory_order_relaxed};
 // ORDERING: seq_cst — [L1]/[L2], the store-buffering pair of the "nobody waits" fast path.
 inline constexpr named_order is_empty_store{"wait_list.is_empty_store", std::memory_order_seq_cst};
@@ -66,12 +52,7 @@ inline constexpr named_order hint{"wait_list.hint", std::memory_order_relaxed};
 }  // namespace waiter_order
 
 enum : std::uintptr_t {
-  sel_waiting = 0,
-  sel_aborted = 1,
-  sel_disconnected = 2,
-  sel_cancelled = 3,
-  sel_timed_out = 4,
-  sel_first_operation = 8,
+  sel_waiting = 0, sel_aborted = 1, sel_disconnected = 2, sel_cancelled = 3, sel_timed_out = 4, sel_first_operation = 8
 };
 
 template <class P>
@@ -83,14 +64,13 @@ class waiter {
   waiter(const waiter&) = delete;
   waiter& operator=(const waiter&) = delete;
 
-  // Claims the waiter for `sel`. On success by another party, the caller must notify().
+  // Claims the waiter for `sel`; a winner other than the owner must then notify().
   bool try_select(std::uintptr_t sel) noexcept {
     std::uintptr_t expected = sel_waiting;
     // [W1] ORDERING: waiter.claim — see the header.
     return select_.compare_exchange_strong(expected, sel, waiter_order::claim,
                                            waiter_order::claim_fail);
   }
-
   // Claims the waiter on its own behalf (no notification will follow).
   bool try_select_self(std::uintptr_t sel) noexcept {
     if (!try_select(sel)) return false;
@@ -102,7 +82,6 @@ class waiter {
     // [W2] ORDERING: waiter.observe — pairs with [W1].
     return select_.load(waiter_order::observe);
   }
-
   // The claimer's last access. Threads: unpark; coroutines: the resume hook.
   void notify() noexcept {
     if (resume_)
@@ -110,21 +89,18 @@ class waiter {
     else
       parker_.unpark();
   }
-
   // Makes this waiter resume a coroutine instead of unparking a thread (used by async).
   void set_resume_hook(void (*hook)(void*), void* context) noexcept {
     resume_ = hook;
     resume_context_ = context;
   }
-
-  // Blocks the calling (owning) thread until the waiter is claimed; claims it as `aborted`
-  // itself once `deadline` passes. Returns the claim.
+  // Blocks the owning thread until the waiter is claimed (by itself as `aborted` once
+  // `deadline` passes); returns the claim.
   std::uintptr_t wait_until(const time_point* deadline) noexcept {
     bool token = false;
     for (;;) {
       const std::uintptr_t sel = selected();
       if (sel != sel_waiting) {
-        // Someone else claimed us: wait for their notify(), their last access.
         if (!self_selected_)
           while (!token) token = parker_.park();
         return sel;
@@ -181,7 +157,6 @@ class waiter_queue {
       head_ = &e;
     tail_ = &e;
   }
-
   // Removes `e` if it is still queued; returns whether it was.
   bool remove(wait_entry<P>& e) noexcept {
     if (!e.prev && head_ != &e) return false;
@@ -196,16 +171,12 @@ class waiter_queue {
     e.prev = e.next = nullptr;
     return true;
   }
-
-  // Claims the oldest waiter for its entry's operation and dequeues it. The caller must call
-  // notify() on it (after releasing its lock).
+  // Claims and dequeues the oldest waiter; the caller notify()s it after unlocking.
   std::optional<wait_entry<P>> try_claim() noexcept {
     return try_claim_if([](const wait_entry<P>&) { return true; });
   }
-
-  // The same, among the entries that satisfy `pred` and do not belong to `self` (a select
-  // registered in several places must not pair with itself; a thread's identity is not the
-  // test, since a coroutine resumed inline runs on its waker's thread).
+  // The same, among the entries that satisfy `pred` and are not `self`'s (a select must not
+  // pair with itself; not a thread test: a coroutine resumed inline runs on its waker's thread).
   template <class Pred>
   std::optional<wait_entry<P>> try_claim_if(Pred pred, const waiter<P>* self = nullptr) noexcept {
     for (wait_entry<P>* e = head_; e; e = e->next) {
@@ -218,9 +189,8 @@ class waiter_queue {
     }
     return std::nullopt;
   }
-
-  // Claims every waiter as disconnected and dequeues all; returns the claimed ones' count.
-  // The claimed waiters are chained through `next` from the returned head for notification.
+  // Claims every waiter as disconnected and dequeues all; returns the claimed ones chained
+  // through `next`, for notify_chain.
   wait_entry<P>* claim_all_disconnected() noexcept {
     wait_entry<P>* claimed = nullptr;
     wait_entry<P>* e = head_;
@@ -242,8 +212,7 @@ class waiter_queue {
   wait_entry<P>* tail_ = nullptr;
 };
 
-// Notifies a chain built by claim_all_disconnected(). Reads `next` before notify(), since
-// notify() is the last access to each entry's waiter (and the entry lives on its stack).
+// Notifies a claim_all_disconnected() chain; reads `next` first (notify() is the last access).
 template <class P>
 void notify_chain(wait_entry<P>* e) noexcept {
   while (e) {
@@ -264,8 +233,7 @@ class sync_wait_list {
     // [L1] ORDERING: wait_list.is_empty_store — see the header.
     is_empty_.store(false, waiter_order::is_empty_store);
   }
-
-  // Returns whether the entry was still queued (it was not claimed by a notifier).
+  // Whether the entry was still queued (no notifier claimed it).
   bool unregister_entry(wait_entry<P>& e) noexcept {
     lock_guard g(lock_);
     const bool removed = queue_.get(g).remove(e);
@@ -273,21 +241,17 @@ class sync_wait_list {
     is_empty_.store(queue_.get(g).empty(), waiter_order::is_empty_store);
     return removed;
   }
-
   // Whether anyone waits here now (a hint: relaxed, may be stale either way).
   bool has_waiters() const noexcept {
     // ORDERING: wait_list.hint — a scheduling hint only; nothing is published through it.
     return !is_empty_.load(waiter_order::hint);
   }
-
-  // Wakes one waiter (of another thread), if any. The caller has published its change with a
-  // seq_cst RMW or fence before calling (see [L2]).
+  // Wakes one waiter, if any; the caller published its change with a seq_cst RMW or fence ([L2]).
   void notify_one() noexcept {
     if (std::optional<wait_entry<P>> claimed = claim_one()) claimed->w->notify();
   }
-
-  // Claims and dequeues the oldest waiter without waking it: the caller may first complete the
-  // waiter's operation through its entry's packet, and then must notify() it. Same [L2] rule.
+  // Claims and dequeues the oldest waiter without waking it: the caller may complete its
+  // operation through the entry's packet first, then must notify() it. Same [L2] rule.
   std::optional<wait_entry<P>> claim_one() noexcept {
     // [L2] ORDERING: wait_list.is_empty_load — see the header.
     if (is_empty_.load(waiter_order::is_empty_load)) return std::nullopt;
@@ -297,10 +261,8 @@ class sync_wait_list {
     is_empty_.store(queue_.get(g).empty(), waiter_order::is_empty_store);
     return claimed;
   }
-
-  // Claims and wakes every waiter as disconnected. The caller has closed its channel with a
-  // seq_cst RMW first, so a waiter registering after our [L2] check sees the close on its
-  // re-check (the same store-buffering argument as notify_one).
+  // Claims and wakes every waiter as disconnected; the caller closed its channel with a seq_cst
+  // RMW first, so a waiter registering after our [L2] sees the close on its re-check.
   void disconnect() noexcept {
     // [L2] ORDERING: wait_list.is_empty_load.
     if (is_empty_.load(waiter_order::is_empty_load)) return;
@@ -319,5 +281,4 @@ class sync_wait_list {
   lock_owned<waiter_queue<P>, P> queue_;
   typename P::template atomic<bool> is_empty_{true};
 };
-
 }  // namespace sluice::detail

@@ -1,11 +1,7 @@
-// sluice/detail/watermark_state.hpp — the watermark channel's shared state (sluice/watermark.hpp
-// holds the contract, the model and the synchronization argument: [K1]/[K2], one spin lock).
-//
-// Contract: the buffer (a std::deque of stored_t: boxed over 16 KiB), the level, the flags,
-// the pending callbacks and blocked sends, and the consumer's waiter slot, all under one lock;
-// callbacks, notifications and the destruction of elements nobody can receive any more run
-// after it is released. The consumer side is counted (the handle and its async receives:
-// consumer_refs); the last of them terminates the channel.
+// sluice/detail/watermark_state.hpp — the watermark channel's shared state (watermark.hpp has
+// the contract and the synchronization argument: one spin lock, [K1]/[K2]): the buffer, level,
+// flags, pending callbacks and blocked sends, and the consumer's waiter slot, under the lock;
+// callbacks, notifications and the destruction of unreceivable elements run after it.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +24,6 @@
 #include "sluice/result.hpp"
 
 namespace sluice {
-
 // Identifies one pending "produce more" callback of a paused send.
 struct callback_token {
   std::uint64_t id = 0;
@@ -44,7 +39,6 @@ struct send_outcome {
 using produce_more_callback = std::function<void(std::optional<errc>)>;
 
 namespace detail {
-
 template <class T, class P>
 class watermark_state {
  public:
@@ -61,7 +55,6 @@ class watermark_state {
     return create_shared<watermark_state, P>(sizeof(watermark_state), low, high, std::move(w), unbounded);
   }
 
-  // --- sources -----------------------------------------------------------------------------
   std::uint64_t add_source() {
     lock_guard g(lock_);
     return st_.with_mut(g, [](shared* s) {
@@ -101,8 +94,7 @@ class watermark_state {
     }
     if (run_now && f) f();
   }
-
-  // Enqueues (unless terminated) and says whether to produce more. On closed, `msg` is intact.
+  // Enqueues (unless terminated); says whether to produce more. On closed, nothing was taken.
   template <class Fill>
   status enqueue(Fill&& fill, send_outcome& out) {
     waiter<P>* wake;
@@ -121,7 +113,6 @@ class watermark_state {
     notify(wake);
     return status::ok;
   }
-
   // Pushes one element (under the lock; called from enqueue's fill with its guard).
   void push_locked(const guard& g, stored&& v) {
     const std::size_t w = weight_ ? weight_(stored_value<T, P>(v)) : 1;
@@ -164,9 +155,8 @@ class watermark_state {
     }
     if (f) f(errc::cancelled);
   }
-
-  // A blocking send's wait port (wait_port.hpp, fused): until not paused, the consumer gone,
-  // the deadline, or stop. Its registration decides at once (it does not give up before it).
+  // A blocking send's fused wait port (wait_port.hpp): until not paused, the consumer gone, the
+  // deadline, or stop; its registration decides at once.
   struct resume_port {
     watermark_state& s;
     callback_token t;
@@ -185,8 +175,7 @@ class watermark_state {
   };
 
   // A paused producer's registration (blocking or async): true, registering nothing, when it
-  // need not wait — `early` is then ok (no longer paused: the level fell below low, even if
-  // the consumer has gone since) or closed (the consumer went while the channel was paused).
+  // need not wait; `early` then says ok (no longer paused) or closed (the consumer went).
   bool register_producer(callback_token t, waiter<P>& w, status& early) {
     lock_guard g(lock_);
     early = st_.with_mut(g, [&](shared* s) {
@@ -197,10 +186,9 @@ class watermark_state {
     });
     return early != status::empty;
   }
-  // Removes a registration nobody claimed (a no-op once a notifier removed it).
+  // Removes a registration nobody claimed (a notifier that claimed it removed it).
   void unregister_producer(waiter<P>& w) noexcept {
     lock_guard g(lock_);
-    // A notifier that claimed us has already removed the entry.
     st_.with_mut(g, [&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
   }
   // What a producer's wake-up claim means: resumed (below low), or the consumer is gone.
@@ -221,10 +209,8 @@ class watermark_state {
     }
     notify(wake);
   }
-
-  // close() from either side: finishes the channel (later sends fail, the consumer receives
-  // what is buffered, then end-of-stream) and wakes every party still waiting — the consumer,
-  // and the paused sends and callbacks with errc::closed. False if it was already finished.
+  // close() from either side: finish(), and wake every waiting party (paused sends and
+  // callbacks with errc::closed). False if it was already finished.
   bool close() {
     std::vector<pending_entry> released;
     waiter<P>* wake;
@@ -241,14 +227,11 @@ class watermark_state {
     release(released, errc::closed);
     return closed_now;
   }
-  // Whether a send would fail (sender_side), or no element can be enqueued any more (the
-  // consumer's view: finished, buffered elements still receivable).
+  // Whether a send would fail (sender_side), or the stream is finished (the consumer's view).
   bool disconnected(bool sender_side) {
-    lock_guard g(lock_);
-    return st_.with(g, [&](const shared* s) { return s->finished || (sender_side && !s->consumer_alive); });
+    return read([&](const shared* s) { return s->finished || (sender_side && !s->consumer_alive); });
   }
 
-  // --- the consumer ------------------------------------------------------------------------
   status try_recv(uninit<stored>& out, std::exception_ptr& error) {
     std::vector<pending_entry> released;
     status st;
@@ -259,10 +242,8 @@ class watermark_state {
     release(released, std::nullopt);
     return st;
   }
-
-  // The blocking receive's wait port (wait_port.hpp, fused): try, give up, or register in the
-  // consumer slot; every claim means "look again". A stop that loses to an element still
-  // delivers it.
+  // The blocking receive's fused wait port: try, give up, or register in the consumer slot;
+  // every claim means "look again"; a stop that loses to an element still delivers it.
   struct recv_port {
     watermark_state& s;
     uninit<stored>& out;
@@ -286,8 +267,8 @@ class watermark_state {
     }
   };
 
-  // The consumer's registration (blocking or async): true, registering nothing, when a
-  // receive would not wait (an element is buffered, or the stream is finished).
+  // The consumer's registration (blocking or async): true, registering nothing, when a receive
+  // would not wait.
   bool register_consumer(waiter<P>& w) noexcept {
     lock_guard g(lock_);
     const bool ready = st_.with(g, [](const shared* s) { return !s->buffer.empty() || s->finished; });
@@ -302,14 +283,12 @@ class watermark_state {
     });
   }
 
-  // Another reference to the consumer side (an async receive), made from a live one.
   void retain_consumer() noexcept {
     lock_guard g(lock_);
     st_.with_mut(g, [](shared* s) { ++s->consumer_refs; });
   }
-  // Gives back a reference to the consumer side. The last one terminates the channel
-  // (callbacks, blocked sends, later sends fail) and destroys the buffered elements, outside
-  // the lock, on this thread.
+  // The last reference to the consumer side terminates the channel (callbacks, blocked and
+  // later sends fail) and destroys the buffered elements outside the lock, on this thread.
   void release_consumer() noexcept {
     std::vector<std::pair<std::uint64_t, std::function<void()>>> terms;
     std::vector<pending_entry> released;
@@ -327,8 +306,7 @@ class watermark_state {
       });
       last_handle = handles_left(g) == 0;
     }
-    // Outside the lock, touching the state no more (unless we free it): a woken producer may
-    // drop the last source and free it.
+    // Outside the lock, touching the state no more (a woken producer may drop the last source).
     release(released, errc::closed);
     doomed.clear();  // elements are destroyed outside the lock
     for (auto& t : terms)
@@ -336,14 +314,8 @@ class watermark_state {
     if (last_handle) destroy_shared<watermark_state, P>(this, sizeof(watermark_state));
   }
 
-  std::size_t level() {
-    lock_guard g(lock_);
-    return st_.with(g, [](const shared* s) { return s->level; });
-  }
-  std::size_t len() {
-    lock_guard g(lock_);
-    return st_.with(g, [](const shared* s) { return s->buffer.size(); });
-  }
+  std::size_t level() { return read([](const shared* s) { return s->level; }); }
+  std::size_t len() { return read([](const shared* s) { return s->buffer.size(); }); }
 
  private:
   struct pending_entry {
@@ -366,6 +338,11 @@ class watermark_state {
     std::vector<std::pair<std::uint64_t, std::function<void()>>> on_termination;
   };
 
+  template <class F>
+  auto read(F f) {
+    lock_guard g(lock_);
+    return st_.with(g, f);
+  }
   // Under the lock: takes the blocked consumer's waiter, claimed (or null).
   waiter<P>* take_consumer_waiter(const guard& g) noexcept {
     waiter<P>* w = nullptr;
@@ -379,17 +356,14 @@ class watermark_state {
   std::size_t handles_left(const guard& g) const noexcept {
     return st_.with(g, [](const shared* s) { return s->sources + (s->consumer_alive ? 1 : 0); });
   }
-
-  // Under the lock: moves every pending entry to `released` (no allocation: a swap) and claims
-  // its waiters for `sel`; an entry whose waiter gave up (timeout, stop, a destroyed async
-  // send) keeps no pointer — that waiter unqueues itself under the lock and finds nothing.
+  // Under the lock: moves every pending entry to `released` (a swap) and claims its waiters for
+  // `sel`; an entry whose waiter gave up keeps no pointer (that waiter unqueues itself).
   static void claim_pending(shared& s, std::vector<pending_entry>& released, std::uintptr_t sel) noexcept {
     released.swap(s.pending);
     for (auto& e : released)
       if (e.w && !e.w->try_select(sel)) e.w = nullptr;
   }
-  // Outside the lock: notifies the claimed waiters (each notify() is the last access to its
-  // waiter: waiter.hpp) and runs the callbacks with `why` (nullopt: the level fell below low).
+  // Outside the lock: notifies the claimed waiters and runs the callbacks with `why`.
   static void release(std::vector<pending_entry>& released, std::optional<errc> why) {
     for (auto& e : released) {
       if (e.w)
@@ -418,7 +392,6 @@ class watermark_state {
       return status::ok;
     });
   }
-
   // st_ and consumer_waiter_ are touched only under lock_ (guarded.hpp: the guard is the proof).
   mutable spin_lock<P> lock_;
   const std::size_t low_;
@@ -428,6 +401,5 @@ class watermark_state {
   guarded<shared, P> st_{};
   guarded<waiter<P>*, P> consumer_waiter_{nullptr};
 };
-
 }  // namespace detail
 }  // namespace sluice

@@ -1,45 +1,40 @@
 // sluice/flavors/array.hpp — the bounded flavor: a preallocated ring of stamped slots.
 //
-// Algorithm: Dmitry Vyukov's bounded MPMC queue ("Bounded MPMC queue", 1024cores.net), in the
-// form crossbeam-channel's array flavor gives it (a lap counter and a disconnect mark in the
-// head/tail words, a stamp per slot). Credit to both; this is a re-derivation, not a copy.
+// Algorithm: Dmitry Vyukov's bounded MPMC queue (1024cores.net) in crossbeam-channel's array
+// flavor's form (a lap counter and a disconnect mark in the head/tail words, a stamp per
+// slot); credit to both, re-derived here.
 //
-// State words (size_t), for capacity `cap`:
-//   mark_bit = next_pow2(cap + 1), one_lap = 2 * mark_bit
-//   head, tail = { lap (high bits, multiples of one_lap) | mark (tail only: closed) | index }
-//   slot[i].stamp = position (lap|index) the slot expects next: == tail  -> free for a sender,
-//                                                              == head+1 -> holds a message.
-// Slot state machine (one lap): stamp=t (free) --sender claims tail t, writes, [A2] stamp=t+1
-// (full) --receiver claims head t, reads, [A4] stamp=t+one_lap (free for the next lap).
+// State words (size_t), capacity `cap`: mark_bit = next_pow2(cap + 1), one_lap = 2 * mark_bit;
+// head, tail = lap (multiples of one_lap) | mark (tail only: closed) | index; slot[i].stamp =
+// the position the slot expects next: == tail -> free for a sender, == head + 1 -> a message.
+// One lap of a slot: stamp=t (free) --sender claims tail t, writes, [A2] stamp=t+1 (full)
+// --receiver claims head t, reads, [A4] stamp=t+one_lap (free for the next lap).
 //
 // Synchronization
-//   [A1] tail CAS (seq_cst)      claims a slot for a sender; seq_cst so that it and the
-//                                receivers' wait-list flag load [L2] are in S (waiter.hpp).
+//   [A1] tail CAS (seq_cst)      claims a slot; in S with the receivers' wait-list load [L2].
 //   [A2] stamp store (release)   publishes the written message; pairs with [A3].
 //   [A3] stamp load (acquire)    a receiver sees the message written before [A2]; a sender
-//                                sees the slot freed by [A4] (the old message moved out).
+//                                sees the slot freed by [A4].
 //   [A4] stamp store (release)   returns the slot after the message was moved out.
 //   [A5] head CAS (seq_cst)      claims a message; in S with the senders' flag load.
-//   [A6] fence + load (seq_cst)  the full/empty decision: head/tail are read after a seq_cst
-//                                fence so a try_recv cannot report empty while a send that
-//                                completed before it (in S) is visible, and vice versa.
-//   [A7] tail fetch_or (seq_cst) closes: marks tail; every later claim sees the mark.
-//   [A8] tail re-load (acquire)  after a relaxed read that saw the mark: reporting "closed"
+//   [A6] fence + load (seq_cst)  the full/empty decision reads head/tail after a seq_cst fence,
+//                                so a try cannot report empty (full) against a completed send
+//                                (receive) that precedes it in S.
+//   [A7] tail fetch_or (seq_cst) closes: every later claim sees the mark.
+//   [A8] tail re-load (acquire)  after a relaxed read saw the mark: reporting "closed"
 //                                happens-after the close (found by the model tier, FINDING-1).
-// Hand-off to a waiting sender (Go's and flume's, credited by name): a blocked sender waits
-// with its message in a packet (its wait port, below). A receiver that frees a slot claims the oldest
-// waiting sender and, if it has a packet, sends the packet's message itself (an ordinary
-// start_send/write, so every claim above applies) before waking it: the receiver's next recv
-// finds the message without waiting for the sender to be scheduled, which on an
-// oversubscribed machine is the whole cost of a bounded(1) channel.
+// Hand-off to a waiting sender (Go's and flume's): a blocked lone sender waits with its
+// message in a packet (its wait port). A receiver that frees a slot claims the oldest waiting
+// sender and, if it has a packet, sends its message itself (an ordinary start_send/write) before
+// waking it, so the next recv need not wait for the sender to be scheduled (on an
+// oversubscribed machine, the whole cost of a bounded(1) channel). If the slot was taken
+// meanwhile or the channel closed, the sender wakes without delivery and retries.
 //   [A9] the packet: written by the sender before it registers (published by the wait list's
-//        lock), read and marked delivered by the claiming receiver, then notify() — the
-//        sender reads it again only after consuming that notification (waiter.hpp).
-// If the slot was taken meanwhile (a sender that did not queue up), or the channel is closed,
-// the sender is woken without delivery and retries with its message.
-// Memory layout: head, tail and the read-mostly fields sit at least 64 bytes apart (padding,
-// no over-aligned allocation: aligned new is several times slower than plain new with glibc 2.36).
-// Everything lives in one allocation: the shared state, then the slots.
+//        lock), read and marked delivered by the claiming receiver, then notify(); the sender
+//        reads it again only after consuming that notification (waiter.hpp).
+// Memory: one allocation (the shared state, then the slots); head, tail and the read-mostly
+// fields 64 bytes apart by padding, not over-aligned allocation (aligned new is several times
+// slower than plain new with glibc 2.36).
 #pragma once
 
 #include <cstddef>
@@ -49,6 +44,7 @@
 #include <stdexcept>
 
 #include "sluice/detail/backoff.hpp"
+#include "sluice/detail/flavor_tries.hpp"
 #include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
@@ -56,7 +52,6 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
-
 namespace array_order {
 // ORDERING: relaxed — a first guess of head/tail; the CASes [A1]/[A5] validate it.
 inline constexpr named_order peek{"array.peek", std::memory_order_relaxed};
@@ -70,11 +65,9 @@ inline constexpr named_order stamp_publish{"array.stamp_publish", std::memory_or
 inline constexpr named_order stamp_release{"array.stamp_release", std::memory_order_release};
 // ORDERING: seq_cst — [A6] fence before the full/empty decision.
 inline constexpr named_order decide_fence{"array.decide_fence", std::memory_order_seq_cst};
-// ORDERING: acquire — [A8] an acquire re-read of tail after a relaxed read saw the close mark:
-// it reads from [A7]'s release sequence, so an operation that reports closed happens-after the
-// close (and all the closer did before it). A re-read rather than an acquire fence: the same
-// cost on this rare path, and ThreadSanitizer understands it (it does not model fences).
-// ORDERING: [A8] (see above).
+// ORDERING: acquire — [A8] re-reads tail after a relaxed read saw the close mark, from [A7]'s
+// release sequence: reporting closed happens-after the close. A re-read, not a fence: the same
+// cost on this rare path, and ThreadSanitizer understands it.
 inline constexpr named_order closed_acquire{"array.closed_acquire", std::memory_order_acquire};
 // ORDERING: seq_cst — [A7] and the readiness/len reads that must be in S with the claims.
 inline constexpr named_order close{"array.close", std::memory_order_seq_cst};
@@ -82,7 +75,7 @@ inline constexpr named_order observe{"array.observe", std::memory_order_seq_cst}
 }  // namespace array_order
 
 template <class S, class P>
-class array_flavor {
+class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
  public:
   using stored = S;
   struct token {
@@ -164,7 +157,6 @@ class array_flavor {
       }
     }
   }
-
   // Commits a send: moves `msg` into the reserved slot (only on success).
   status write(token& t, S& msg) noexcept {
     if (!t.slot) return status::closed;
@@ -220,18 +212,6 @@ class array_flavor {
       }
     }
   }
-
-  status read(token& t, uninit<S>& out) noexcept {
-    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
-  }
-  // After the last receiver went (the channel is closed): destroys every buffered message, here
-  // and now, waiting for a sender that claimed a slot before the close to finish writing it.
-  void discard_unreceived() noexcept {
-    token t;
-    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
-    }
-  }
-
   // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.
   template <class Sink>
   status consume(token& t, Sink&& sink) noexcept {
@@ -244,25 +224,13 @@ class array_flavor {
     complete_a_waiting_send();
     return status::ok;
   }
-
-  status try_send(S& msg) noexcept {
-    token t;
-    return start_send(t) ? write(t, msg) : status::full;
-  }
-  status try_recv(uninit<S>& out) noexcept {
-    token t;
-    return start_recv(t) ? read(t, out) : status::empty;
-  }
-
-  // A blocked sender's message while it waits ([A9]): the packet points at it (it stays in the
-  // sender's storage; a receiver that sends it for the sender moves it from there, once).
+  // A blocked sender's message while it waits ([A9]): a pointer to the sender's storage.
   struct send_packet {
     typename P::template cell<S*> msg{nullptr};
     typename P::template cell<bool> delivered;
   };
 
-  // The wait ports (wait_port.hpp). A lone blocked sender waits with its message in a packet
-  // ([A9]) that a receiver may send for it; select and coroutine sends wait without one.
+  // The wait ports (wait_port.hpp); only a lone thread's send waits with a packet ([A9]).
   using recv_port = listed_recv_port<array_flavor, P>;
   struct send_port : listed_send_port<array_flavor, P> {
     const bool hand_off;
@@ -280,8 +248,7 @@ class array_flavor {
       }
       return listed_port<P>::enroll(e);
     }
-    // True (ok) if a receiver sent the message (`msg` is then moved-from); else it is still in
-    // `msg` and the sender retries.
+    // ok if a receiver sent the message (`msg` is then moved-from); else the sender retries.
     std::optional<status> settle(std::uintptr_t) noexcept {
       if (!pk) return std::nullopt;
       bool delivered = false;
@@ -294,8 +261,7 @@ class array_flavor {
     }
   };
 
-  // Closes the channel: later sends fail; buffered messages stay receivable. Returns whether
-  // this call closed it.
+  // Closes the channel: later sends fail; buffered messages stay receivable.
   bool disconnect() noexcept {
     if (is_disconnected()) return false;  // the second side to go: nothing left to do
     // [A7] ORDERING: array.close.
@@ -310,7 +276,6 @@ class array_flavor {
     // ORDERING: array.observe — in S with [A7].
     return tail_.load(array_order::observe) & mark_bit_;
   }
-
   // Linearizable length: a (tail, head, tail) read with tail unchanged.
   std::size_t len() const noexcept {
     for (;;) {
@@ -324,13 +289,11 @@ class array_flavor {
   }
 
   std::optional<std::size_t> capacity() const noexcept { return cap_; }
-  bool is_empty() const noexcept { return len() == 0; }
   bool is_full() const noexcept { return len() == cap_; }
   bool send_ready() const noexcept { return !is_full() || is_disconnected(); }
-  bool recv_ready() const noexcept { return !is_empty() || is_disconnected(); }
+  bool recv_ready() const noexcept { return !this->is_empty() || is_disconnected(); }
   sync_wait_list<P>& senders() noexcept { return senders_; }
   sync_wait_list<P>& receivers() noexcept { return receivers_; }
-
 
  private:
   struct slot {
@@ -339,8 +302,7 @@ class array_flavor {
     typename P::template cell<uninit<S>> value;
   };
 
-  // After freeing a slot: wakes the oldest waiting sender, first sending its message for it if
-  // it waits with one ([A9]).
+  // After freeing a slot: wakes the oldest waiting sender, first sending its packet's message.
   void complete_a_waiting_send() noexcept {
     std::optional<wait_entry<P>> claimed = senders_.claim_one();
     if (!claimed) return;
@@ -362,7 +324,6 @@ class array_flavor {
     while (p < v) p <<= 1;
     return p;
   }
-
   // Messages between positions head and tail (both without the mark).
   std::size_t count(std::size_t head, std::size_t tail) const noexcept {
     const std::size_t hix = head & (mark_bit_ - 1);
@@ -387,5 +348,4 @@ class array_flavor {
   typename P::template atomic<std::size_t> tail_{0};
   char pad2_[line];
 };
-
 }  // namespace sluice::detail

@@ -2,16 +2,13 @@
 //
 // Algorithm: crossbeam-channel's list flavor (positions with a lap of 64 per block, the last
 // position of a lap marking "block end", the next block preallocated by the sender of a
-// block's last slot), credited by name; re-derived here with one change: per-slot state words
-// are replaced by two 63-bit bitmaps per block (`written`, `consumed`). That brings the cost
-// of a buffered 8-byte message from 16.3 B (crossbeam) to (8*63 + 24)/63 = 8.4 B, and block
-// reclamation becomes one rule: whoever sets the last `consumed` bit frees the block.
+// block's last slot), re-derived with one change: two 63-bit bitmaps per block (`written`,
+// `consumed`) replace per-slot state words: a buffered 8-byte message costs (8*63 + 24)/63 =
+// 8.4 B (crossbeam: 16.3 B), and whoever sets the last `consumed` bit frees the block.
 //
-// Position words (size_t): position << shift | flag
-//   tail flag = closed mark (bit 0);  head flag = has_next (bit 0: head and tail are known to
-//   be in different blocks, so a receiver may skip the emptiness check).
-//   offset = position % lap; offset == block_cap (63) means "this block is full, the next one
-//   is being installed": everyone else waits.
+// Position words (size_t): position << shift | flag; tail's flag = closed mark (bit 0), head's
+// = has_next (head and tail are in different blocks: a receiver may skip the emptiness check).
+// offset = position % lap; offset 63 means "block full, the next being installed": wait.
 //
 // Synchronization
 //   [B1] tail CAS (seq_cst)       claims a slot; in S with the receivers' wait-list flag [L2].
@@ -24,16 +21,15 @@
 //                                 (constructed before); pairs with acquire loads [B6].
 //   [B7] head CAS (seq_cst)       claims a message.
 //   [B8] fence (seq_cst)          before the emptiness decision (see array.hpp [A6]).
-//   [B9] tail fetch_or (seq_cst)  closes. Block installation advances tail with fetch_add, so a
+//   [B9] tail fetch_or (seq_cst)  closes; installation advances tail with fetch_add, so a
 //                                 concurrent close mark is never overwritten.
-//   [B10] tail re-load (acquire)  after the relaxed tail read of [B8] saw the mark: reporting
-//                                 "closed" happens-after the close (the model tier's FINDING-1).
-// Single consumer (SingleConsumer = true, the mpsc handles of spsc.hpp): the producers' side is
-// unchanged, the consumer's loses both of its read-modify-writes. Nobody competes for head, so
-// [B7] becomes a plain store [B11] (relaxed: only len() reads it), and the consumer, having
-// read every slot of a block in order, each after its [B3], frees the block after its last
-// slot [B12] instead of counting `consumed` bits (a producer's [B2] is its last access to the
-// block: the installer of the next block links it before writing its own slot).
+//   [B10] tail re-load (acquire)  after [B8]'s relaxed tail read saw the mark: reporting
+//                                 "closed" happens-after the close (FINDING-1).
+// Single consumer (SingleConsumer, the mpsc handles of spsc.hpp): the consumer loses both
+// RMWs. Nobody competes for head, so [B7] becomes a plain store [B11] (relaxed: only len()
+// reads it), and the consumer, having read every slot of a block in order after its [B3],
+// frees the block after its last slot [B12] instead of counting `consumed` bits (a producer's
+// [B2] is its last access: the installer of the next block links it before writing its slot).
 #pragma once
 
 #include <cstddef>
@@ -43,6 +39,7 @@
 #include <utility>
 
 #include "sluice/detail/backoff.hpp"
+#include "sluice/detail/flavor_tries.hpp"
 #include "sluice/detail/wait_port.hpp"
 #include "sluice/detail/message.hpp"
 #include "sluice/detail/status.hpp"
@@ -50,7 +47,6 @@
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
-
 namespace list_order {
 // ORDERING: acquire — [B6] loads of positions and blocks pair with [B5] (a new block's
 // construction is visible) and with the failure of a CAS.
@@ -72,11 +68,10 @@ inline constexpr named_order consume{"list.consume", std::memory_order_acq_rel};
 inline constexpr named_order decide_fence{"list.decide_fence", std::memory_order_seq_cst};
 // ORDERING: relaxed — the tail read after the [B8] fence, and quiescent reads in the destructor.
 inline constexpr named_order peek{"list.peek", std::memory_order_relaxed};
-// ORDERING: relaxed — [B11] the single consumer's head store: other threads read it only in
-// len(), a number nothing is dereferenced by (papers/orderings.md: list.single_advance).
+// ORDERING: relaxed — [B11] the single consumer's head store, read by others only in len()
+// (papers/orderings.md: list.single_advance).
 inline constexpr named_order single_advance{"list.single_advance", std::memory_order_relaxed};
-// ORDERING: acquire — [B10] an acquire re-read of tail after a relaxed read saw the close mark
-// (see array [A8]).
+// ORDERING: acquire — [B10] (as array's [A8]).
 inline constexpr named_order closed_acquire{"list.closed_acquire", std::memory_order_acquire};
 // ORDERING: seq_cst — [B9] and the readiness/len reads in S with the claims.
 inline constexpr named_order close{"list.close", std::memory_order_seq_cst};
@@ -84,7 +79,7 @@ inline constexpr named_order observe{"list.observe", std::memory_order_seq_cst};
 }  // namespace list_order
 
 template <class S, class P, bool SingleConsumer = false>
-class list_flavor {
+class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
  public:
   using stored = S;
   static constexpr std::size_t lap = 64;
@@ -266,18 +261,6 @@ class list_flavor {
       b.spin();
     }
   }
-
-  status read(token& t, uninit<S>& out) noexcept {
-    return consume(t, [&](uninit<S>& v) { out.move_from(v); });
-  }
-  // After the last receiver went (the channel is closed): destroys every buffered message, here
-  // and now, waiting for a sender that claimed a slot before the close to finish writing it.
-  void discard_unreceived() noexcept {
-    token t;
-    while (start_recv(t) && consume(t, [](uninit<S>& v) { v.destroy(); }) == status::ok) {
-    }
-  }
-
   // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.
   template <class Sink>
   status consume(token& t, Sink&& sink) noexcept {
@@ -299,23 +282,12 @@ class list_flavor {
     }
     return status::ok;
   }
-
-  status try_send(S& msg) {
-    token t;
-    start_send(t);
-    return write(t, msg);
-  }
-  status try_recv(uninit<S>& out) noexcept {
-    token t;
-    return start_recv(t) ? read(t, out) : status::empty;
-  }
-
-  // The wait ports (wait_port.hpp): receivers wait in receivers_; a send never waits.
+  // The wait ports (wait_port.hpp): a send never waits.
   using recv_port = listed_recv_port<list_flavor, P>;
   using send_port = never_waits_send_port<list_flavor>;
 
   bool disconnect() noexcept {
-    if (is_disconnected()) return false;  // the second side to go: nothing left to do
+    if (is_disconnected()) return false;
     // [B9] ORDERING: list.close.
     const std::size_t tail = tail_index_.fetch_or(mark_bit, list_order::close);
     if (tail & mark_bit) return false;
@@ -349,10 +321,9 @@ class list_flavor {
   }
 
   std::optional<std::size_t> capacity() const noexcept { return std::nullopt; }
-  bool is_empty() const noexcept { return len() == 0; }
   bool is_full() const noexcept { return false; }
   sync_wait_list<P>& receivers() noexcept { return receivers_; }
-  bool recv_ready() const noexcept { return !is_empty() || is_disconnected(); }
+  bool recv_ready() const noexcept { return !this->is_empty() || is_disconnected(); }
 
   struct block {
     typename P::template atomic<block*> next{nullptr};
@@ -397,5 +368,4 @@ class list_flavor {
   typename P::template atomic<block*> tail_block_{nullptr};
   char pad2_[line];
 };
-
 }  // namespace sluice::detail
