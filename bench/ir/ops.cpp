@@ -1,31 +1,60 @@
 // bench/ir/ops.cpp — a fixed number of uncontended operations, for instruction counts under
 // callgrind (bench/ir_ab.sh). On a shared VM wall-clock micro-benchmarks move 2x between runs;
 // instructions executed per operation do not, so a same-source A/B of two commits is exact.
-//   ops WORKLOAD   (bcast | unb | b1 | tryempty | sel): 100,000 iterations of one operation pair
+//   ops WORKLOAD   (bcast | unb | b1 | tryempty | sel | spsc | spscl): 100,000 iterations of
+//                  one operation pair
+// Each workload is its own out-of-line function: the compiler's inlining budget is spent per
+// function, so adding a workload does not change what the others inline.
 #include <sluice/sluice.hpp>
 #include <sluice/broadcast.hpp>
 #include <cstdio>
-#include <string>
-int main(int argc, char** argv) {
-  std::string w = argv[1];
-  const long n = 100000;
+#include <cstring>
+
+namespace {
+constexpr long n = 100000;
+
+// A send and a receive of each of n values on a fresh channel made by `make`.
+template <class Make>
+[[gnu::noinline]] long send_recv(Make make) {
+  auto [tx, rx] = make();
   long sum = 0;
-  if (w == "bcast") {
-    auto [tx, rx] = sluice::broadcast<long>(16);
-    for (long i = 0; i < n; ++i) { (void)tx.send(i); auto r = rx.recv(); sum += *r; }
-  } else if (w == "unb") {
-    auto [tx, rx] = sluice::unbounded<long>();
-    for (long i = 0; i < n; ++i) { (void)tx.send(i); auto r = rx.recv(); sum += *r; }
-  } else if (w == "b1") {
-    auto [tx, rx] = sluice::bounded<long>(1);
-    for (long i = 0; i < n; ++i) { (void)tx.send(i); auto r = rx.recv(); sum += *r; }
-  } else if (w == "tryempty") {
-    auto [tx, rx] = sluice::bounded<long>(1);
-    for (long i = 0; i < n; ++i) { auto r = rx.try_recv(); sum += r.has_value(); }
-  } else if (w == "sel") {
-    auto [tx, rx] = sluice::bounded<long>(4);
-    auto [tx2, rx2] = sluice::bounded<long>(4);
-    for (long i = 0; i < n; ++i) { (void)tx.send(i); sluice::select(sluice::on_recv(rx, [&](auto r){ sum += *r; }), sluice::on_recv(rx2, [&](auto r){ sum += *r; })); }
+  for (long i = 0; i < n; ++i) {
+    (void)tx.send(i);
+    auto r = rx.recv();
+    sum += *r;
   }
+  return sum;
+}
+
+[[gnu::noinline]] long try_recv_empty() {
+  auto [tx, rx] = sluice::bounded<long>(1);
+  long sum = 0;
+  for (long i = 0; i < n; ++i) sum += rx.try_recv().has_value();
+  return sum;
+}
+
+[[gnu::noinline]] long select_two() {
+  auto [tx, rx] = sluice::bounded<long>(4);
+  auto [tx2, rx2] = sluice::bounded<long>(4);
+  long sum = 0;
+  for (long i = 0; i < n; ++i) {
+    (void)tx.send(i);
+    sluice::select(sluice::on_recv(rx, [&](auto r) { sum += *r; }), sluice::on_recv(rx2, [&](auto r) { sum += *r; }));
+  }
+  return sum;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* w = argc > 1 ? argv[1] : "";
+  long sum = -1;
+  if (!std::strcmp(w, "bcast")) sum = send_recv([] { return sluice::broadcast<long>(16); });
+  if (!std::strcmp(w, "unb")) sum = send_recv([] { return sluice::unbounded<long>(); });
+  if (!std::strcmp(w, "b1")) sum = send_recv([] { return sluice::bounded<long>(1); });
+  if (!std::strcmp(w, "spsc")) sum = send_recv([] { return sluice::spsc_bounded<long>(16); });
+  if (!std::strcmp(w, "spscl")) sum = send_recv([] { return sluice::spsc_unbounded<long>(); });
+  if (!std::strcmp(w, "tryempty")) sum = try_recv_empty();
+  if (!std::strcmp(w, "sel")) sum = select_two();
   std::printf("%ld\n", sum);
+  return sum < 0;
 }
