@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <optional>
 #include <stop_token>
+#include <utility>
 
 #include "sluice/detail/backoff.hpp"
 #include "sluice/detail/status.hpp"
@@ -143,28 +144,36 @@ template <class P, class Table>
   return std::nullopt;
 }
 
+// What a lone operation's inline first step (block_one) already did before block_on.
+enum class first_step { none, saw_waiters, tried };
+
 template <class P, class Table>
 wait_end block_on(Table& t, std::size_t n, const std::size_t* order, wait_entry<P>* entries,
-                  const wait_limits<P>& limits) {
+                  const wait_limits<P>& limits, first_step done = first_step::none) {
   bool first_round = true;
   for (;;) {
-    if (limits.lone) {
+    if (limits.lone && done != first_step::saw_waiters) {
       const std::optional<status> r = t.at(0, [&](auto& port) -> std::optional<status> {
-        if (!std::remove_reference_t<decltype(port)>::spins) return port.try_now();
+        const bool tried = std::exchange(done, first_step::none) == first_step::tried;
+        if (!std::remove_reference_t<decltype(port)>::spins) return tried ? std::nullopt : port.try_now();
         backoff<P> b;
         // A newcomer queues behind earlier waiters; a woken waiter (second round) always tries.
-        if (first_round && port.others_wait()) return std::nullopt;
-        for (;;) {
+        if (!tried) {
+          if (first_round && port.others_wait()) return std::nullopt;
           if (std::optional<status> s = port.try_now()) return s;
+        }
+        for (;;) {
           if (b.is_completed()) return std::nullopt;
           b.snooze();
+          if (std::optional<status> s = port.try_now()) return s;
         }
       });
       if (r) return {0, *r};
-    } else {
+    } else if (!limits.lone) {
       for (std::size_t k = 0; k < n; ++k)
         if (std::optional<status> r = t.try_now(order[k])) return {order[k], *r};
     }
+    done = first_step::none;
     first_round = false;
     if (std::optional<wait_end> end = wait_once<P>(t, n, order, entries, limits)) return *end;
   }
@@ -182,6 +191,15 @@ struct one_port_table {
   }
 };
 
+// What block_one does after its inline first step.
+template <class P, class Port>
+[[gnu::noinline]] status block_one_rest(Port& port, const wait_limits<P>& limits, first_step done) {
+  one_port_table<Port> table{port};
+  const std::size_t order = 0;
+  wait_entry<P> entry;
+  return block_on<P>(table, 1, &order, &entry, limits, done).st;
+}
+
 // A plain blocking operation on one port.
 template <class P, class Port>
 status block_one(Port&& port, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
@@ -198,10 +216,14 @@ status block_one(Port&& port, const typename P::clock::time_point* deadline, con
       if (sel == sel_cancelled) return status::cancelled;
     }
   } else {
-    one_port_table<std::remove_reference_t<Port>> table{port};
-    const std::size_t order = 0;
-    wait_entry<P> entry;
-    return block_on<P>(table, 1, &order, &entry, limits).st;
+    // The first step inline, as block_on would take it: an operation that need not wait pays
+    // for no more; the rest (backoff, registration, parking) is out of line.
+    first_step done = first_step::tried;
+    if (std::remove_reference_t<Port>::spins && port.others_wait())
+      done = first_step::saw_waiters;
+    else if (std::optional<status> r = port.try_now())
+      return *r;
+    return block_one_rest<P>(port, limits, done);
   }
 }
 
