@@ -31,10 +31,10 @@
 // then performs it (another party took the message or the slot first), as with crossbeam, and
 // a ready() may report a case spuriously: perform the operation with a try form and loop. A
 // receive case is ready when a message (or a disconnect) is there; a send case when there is
-// room, a waiting receiver, or a disconnect. One exception: on a rendezvous channel a waiting
-// send case is offered to receivers (its message in a packet), so a receiver may take it while
-// ready() waits; that case's operation has then completed, its handler runs and ready()
-// returns its id as select() would.
+// room, a waiting receiver, or a disconnect. ready() registers as an observer (wait_port.hpp's
+// wait_mode::observe): on a rendezvous channel its send case offers no message, so a receiver
+// that arrives wakes it and waits for the send that follows. A coroutine receiver, which a
+// try_send cannot pair with either (zero.hpp), does not make a rendezvous send case ready.
 // async_select(), async_select_timeout(d, timer), async_select_deadline(tp, timer): select()
 // for coroutines, on the coroutine engine (async_port_wait.hpp), with async_select.hpp's
 // semantics (cancel-safety, resumption, a timeout on the caller's timer). The selector and its
@@ -132,19 +132,16 @@ struct dyn_case_table {
 
 // ready()'s table: the same ports, but a "try" only asks whether the case is ready (the port's
 // re-check, or an earlier sign: its enroll found it ready, or a claim named its registration),
-// and completes nothing. The ports are the coroutine's (wait_mode::coroutine), which are never
-// handed a message: a rendezvous receive registers as an observer. A claim that settles an
-// operation (a rendezvous send taken from its packet, see selector's header) is recorded.
+// and completes nothing. The ports are observers (wait_mode::observe): a rendezvous case
+// registers without a packet, so no partner completes its operation (zero.hpp).
 template <class P>
 struct readiness_table {
   dyn_case<P>* const* cases;
   unsigned char* seen;  // per case: found ready while registered
-  bool completed = false;
 
   struct view {
     dyn_port<P>& port;
     unsigned char& seen;
-    bool& completed;
     static constexpr bool spins = false;
     bool others_wait() const noexcept { return false; }
     std::optional<status> try_now() {
@@ -158,17 +155,13 @@ struct readiness_table {
     }
     bool ready() { return port.ready(); }
     void withdraw(wait_entry<P>& e) { port.withdraw(e); }
+    // An observer's settle completes nothing: a result only says the channel closed.
     std::optional<status> settle(std::uintptr_t sel) {
-      if (std::optional<status> r = port.settle(sel)) {
-        completed = true;
-        return r;
-      }
-      if (sel >= sel_first_operation) {
-        seen = 1;
-        // The wake-up was meant for an operation that the caller may never perform: pass it
-        // on, so that another waiter of this side is not left asleep (a spurious wake at worst).
-        port.forward();
-      }
+      const bool closed = port.settle(sel).has_value();
+      if (closed || sel >= sel_first_operation) seen = 1;
+      // A wake-up meant for an operation the caller may never perform: pass it on, so that
+      // another observer of this side is not left asleep (a spurious wake at worst).
+      if (!closed && sel >= sel_first_operation) port.forward();
       return std::nullopt;
     }
     void forward() { port.forward(); }
@@ -179,7 +172,7 @@ struct readiness_table {
   }
   template <class Fn>
   decltype(auto) at(std::size_t i, Fn&& fn) {
-    view v{cases[i]->port(), seen[i], completed};
+    view v{cases[i]->port(), seen[i]};
     return fn(v);
   }
 };
@@ -325,14 +318,13 @@ class basic_selector {
   std::optional<std::size_t> run(bool ready_only, bool try_only, const time_point* deadline) {
     const std::size_t n = cases_.size();
     drop_spent drop{cases_};
-    const std::optional<time_point> wake = prepare(ready_only ? detail::wait_mode::coroutine : detail::wait_mode::select);
+    const std::optional<time_point> wake = prepare(ready_only ? detail::wait_mode::observe : detail::wait_mode::select);
     const detail::wait_limits<P> limits{deadline, nullptr, try_only, false, wake ? &*wake : nullptr};
     if (ready_only) {
       seen_.assign(n, 0);
       detail::readiness_table<P> table{active_.data(), seen_.data()};
       const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
       if (end.index == detail::wait_end::none) return std::nullopt;
-      if (table.completed) active_[end.index]->fire(end.st);  // a rendezvous send was taken
       return cases_[end.index].id;
     }
     detail::dyn_case_table<P> table{active_.data()};
