@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "sluice/selector.hpp"
+#include "test_support.hpp"
 
 using namespace std::chrono_literals;
 
@@ -61,6 +62,39 @@ TEST(SelectorReady, RendezvousReceiveWaitsForASenderAndLeavesItsMessage) {
     EXPECT_EQ(sel.ready(), id);
     EXPECT_EQ(*rx.recv(), 9);  // the sender still holds it (it may wait on a re-check first)
   }
+}
+
+// ready() on a rendezvous send case completes nothing: its registration offers no message, so
+// a receiver that arrives while ready() waits wakes it and keeps waiting, and the message moves
+// only in the select() that follows. (Before wait_mode::observe the receiver took the message
+// from ready()'s registration: the handler ran inside ready() and the case was spent.)
+TEST(SelectorReady, RendezvousSendCaseIsNotTakenWhileReadyWaits) {
+  auto [tx, rx] = sluice::bounded<int>(0);
+  sluice::selector sel;
+  int sent = 0;
+  const std::size_t id = sel.send(tx, 7, [&](sluice::send_result<int> r) { sent += r.has_value(); });
+  std::atomic<bool> received{false};
+  std::size_t reported = 0;
+  int sent_at_ready = -1;
+  bool received_at_ready = true;
+  sluice_test::probe_thread selecting([&] {
+    reported = sel.ready();
+    sent_at_ready = sent;
+    received_at_ready = received.load();
+    if (sel.size() == 1) {
+      EXPECT_EQ(sel.select(), id);
+    }
+  });
+  selecting.wait_until_blocked();  // parked in ready(): the receiver comes later
+  auto r = rx.recv();
+  received.store(true);
+  selecting.join();
+  EXPECT_EQ(reported, id);
+  EXPECT_EQ(sent_at_ready, 0);
+  EXPECT_FALSE(received_at_ready);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(*r, 7);
+  EXPECT_EQ(sent, 1);
 }
 
 TEST(SelectorReady, AWaitingReadyIsWokenByAnotherThread) {

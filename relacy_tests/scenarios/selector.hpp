@@ -1,5 +1,6 @@
 // relacy_tests/scenarios/selector.hpp — the run-time selector (sluice/selector.hpp) against a
-// concurrent sender: select() and ready() over two receive cases.
+// concurrent sender: select() and ready() over two receive cases; ready() on a send case against
+// a concurrent receiver.
 //
 // What every scenario proves: the selector's select fires exactly one case, the one whose id
 // it returns, with its channel's message, and leaves the other channel as it was; ready()
@@ -82,6 +83,36 @@ void selector_ready_vs_sender_reports_and_takes_nothing(const config&) {
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// (c) ready() on a SEND case while a receiver receives: it reports the case and sends nothing
+// (its handler does not run); the select() that follows delivers a0 to the receiver. On a
+// rendezvous channel ready() waits as an observer (wait_mode::observe) and the receiver, whether
+// it queues first (ready() then sees it) or after (it wakes ready()), waits for that select():
+// a receiver that took the message from ready()'s registration would fire the case inside
+// ready() (fired == 1, checked), and a receiver that failed to wake ready() would deadlock.
+template <class P, class F>
+void selector_ready_send_vs_receiver_sends_nothing(const config&) {
+  ledger led(1);
+  auto ch = make_channel<msg, P, F>();
+  auto tr = harness<P>::spawn([&led, r = std::move(ch.second)]() mutable {
+    auto m = r.recv();  // the message exists once, in the case: only select() can deliver it
+    SLUICE_VERIFY(m.has_value());
+    take_expected<P>(led, *m, 0);
+  });
+  int fired = 0;
+  basic_selector<P> sel;
+  const std::size_t id = sel.send(ch.first, msg(led, 0), [&](send_result<msg> r) {
+    ++fired;
+    SLUICE_VERIFY(r.has_value());
+  });
+  SLUICE_VERIFY(sel.ready() == id);
+  SLUICE_VERIFY(fired == 0);
+  SLUICE_VERIFY(sel.select() == id);
+  SLUICE_VERIFY(fired == 1);
+  tr.join();
+  SLUICE_VERIFY(led.received(0) == 1);
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
 template <class P, class F, class Table>
 void add_selector_flavor(Table& out) {
   auto add = [&](const char* what, void (*fn)(const config&)) {
@@ -89,6 +120,7 @@ void add_selector_flavor(Table& out) {
   };
   add("select_vs_sender_fires_the_ready_case", &selector_select_vs_sender_fires_the_ready_case<P, F>);
   add("ready_vs_sender_reports_and_takes_nothing", &selector_ready_vs_sender_reports_and_takes_nothing<P, F>);
+  add("ready_send_vs_receiver_sends_nothing", &selector_ready_send_vs_receiver_sends_nothing<P, F>);
 }
 
 template <class P, class Table>

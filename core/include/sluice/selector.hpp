@@ -7,6 +7,7 @@
 //   std::size_t fired = sel.select();                           // blocks; or try_select(),
 //                                                               // select_timeout(d), select_deadline(tp)
 //   std::size_t fired = co_await sel.async_select();            // a coroutine's, likewise
+//   std::size_t fired = co_await sel.async_select(timer);       // with after/tick cases
 //   std::size_t id = sel.ready();                               // a ready case, not completed
 // Contract
 // --------
@@ -31,15 +32,16 @@
 // then performs it (another party took the message or the slot first), as with crossbeam, and
 // a ready() may report a case spuriously: perform the operation with a try form and loop. A
 // receive case is ready when a message (or a disconnect) is there; a send case when there is
-// room, a waiting receiver, or a disconnect. One exception: on a rendezvous channel a waiting
-// send case is offered to receivers (its message in a packet), so a receiver may take it while
-// ready() waits; that case's operation has then completed, its handler runs and ready()
-// returns its id as select() would.
+// room, a waiting receiver, or a disconnect. ready() registers as an observer (wait_port.hpp's
+// wait_mode::observe): on a rendezvous channel its send case offers no message, so a receiver
+// that arrives wakes it and waits for the send that follows. A coroutine receiver, which a
+// try_send cannot pair with either (zero.hpp), does not make a rendezvous send case ready.
 // async_select(), async_select_timeout(d, timer), async_select_deadline(tp, timer): select()
 // for coroutines, on the coroutine engine (async_port_wait.hpp), with async_select.hpp's
 // semantics (cancel-safety, resumption, a timeout on the caller's timer). The selector and its
 // handles must outlive the operation, and the selector is not used while it is pending. A timer
-// source (after, tick) has no coroutine wake-up: with one, async_select throws
+// source (after, tick) fires when the caller's timer wakes the wait at its instant:
+// async_select(timer) or the timeout forms; async_select() with one throws
 // std::invalid_argument.
 // Cost: one allocation per added case (the type-erased case and its state), none per select()
 // once the selector's buffers have grown to the number of cases.
@@ -59,6 +61,7 @@
 #include "sluice/async_select.hpp"
 #include "sluice/detail/async_port_wait.hpp"
 #include "sluice/detail/async_timer.hpp"
+#include "sluice/scheduler.hpp"
 #include "sluice/select.hpp"
 #include "sluice/sources.hpp"
 #include "sluice/spsc.hpp"
@@ -132,19 +135,16 @@ struct dyn_case_table {
 
 // ready()'s table: the same ports, but a "try" only asks whether the case is ready (the port's
 // re-check, or an earlier sign: its enroll found it ready, or a claim named its registration),
-// and completes nothing. The ports are the coroutine's (wait_mode::coroutine), which are never
-// handed a message: a rendezvous receive registers as an observer. A claim that settles an
-// operation (a rendezvous send taken from its packet, see selector's header) is recorded.
+// and completes nothing. The ports are observers (wait_mode::observe): a rendezvous case
+// registers without a packet, so no partner completes its operation (zero.hpp).
 template <class P>
 struct readiness_table {
   dyn_case<P>* const* cases;
   unsigned char* seen;  // per case: found ready while registered
-  bool completed = false;
 
   struct view {
     dyn_port<P>& port;
     unsigned char& seen;
-    bool& completed;
     static constexpr bool spins = false;
     bool others_wait() const noexcept { return false; }
     std::optional<status> try_now() {
@@ -158,17 +158,13 @@ struct readiness_table {
     }
     bool ready() { return port.ready(); }
     void withdraw(wait_entry<P>& e) { port.withdraw(e); }
+    // An observer's settle completes nothing: a result only says the channel closed.
     std::optional<status> settle(std::uintptr_t sel) {
-      if (std::optional<status> r = port.settle(sel)) {
-        completed = true;
-        return r;
-      }
-      if (sel >= sel_first_operation) {
-        seen = 1;
-        // The wake-up was meant for an operation that the caller may never perform: pass it
-        // on, so that another waiter of this side is not left asleep (a spurious wake at worst).
-        port.forward();
-      }
+      const bool closed = port.settle(sel).has_value();
+      if (closed || sel >= sel_first_operation) seen = 1;
+      // A wake-up meant for an operation the caller may never perform: pass it on, so that
+      // another observer of this side is not left asleep (a spurious wake at worst).
+      if (!closed && sel >= sel_first_operation) port.forward();
       return std::nullopt;
     }
     void forward() { port.forward(); }
@@ -179,7 +175,7 @@ struct readiness_table {
   }
   template <class Fn>
   decltype(auto) at(std::size_t i, Fn&& fn) {
-    view v{cases[i]->port(), seen[i], completed};
+    view v{cases[i]->port(), seen[i]};
     return fn(v);
   }
 };
@@ -253,24 +249,26 @@ class basic_selector {
     return run(true, false, &deadline);
   }
 
-  // select() for a coroutine: co_await it; the result is the id of the case that fired.
+  // select() for a coroutine: co_await it; the result is the id of the case that fired. With a
+  // timer case (after, tick) the caller's timer wakes the wait at its instant: the second form.
   detail::async_op<std::size_t, P> async_select() {
-    if (cases_.empty()) throw std::invalid_argument("sluice::selector::async_select: no case");
     check_no_timer();
-    return async_run<std::size_t>({});
+    return async_select_on({});
+  }
+  template <timer_scheduler<typename P::clock> Timer>
+  detail::async_op<std::size_t, P> async_select(Timer& timer) {
+    return async_select_on(timer_of(timer));
   }
   // The same until the deadline, kept by the caller's timer; nullopt when no case fired.
-  template <class Rep, class Period, scheduler Timer>
+  template <class Rep, class Period, timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::optional<std::size_t>, P> async_select_timeout(std::chrono::duration<Rep, Period> timeout,
                                                                        Timer& timer) {
-    check_no_timer();
-    return async_run<std::optional<std::size_t>>(detail::deadline_spec<P>::of(detail::deadline_after<P>(timeout), timer));
+    return async_run<std::optional<std::size_t>>(detail::deadline_after<P>(timeout), timer_of(timer));
   }
-  template <class Clock, class Duration, scheduler Timer>
+  template <class Clock, class Duration, timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::optional<std::size_t>, P> async_select_deadline(std::chrono::time_point<Clock, Duration> tp,
                                                                         Timer& timer) {
-    check_no_timer();
-    return async_run<std::optional<std::size_t>>(detail::deadline_spec<P>::of(detail::to_platform_time<P>(tp), timer));
+    return async_run<std::optional<std::size_t>>(detail::to_platform_time<P>(tp), timer_of(timer));
   }
 
  private:
@@ -325,14 +323,13 @@ class basic_selector {
   std::optional<std::size_t> run(bool ready_only, bool try_only, const time_point* deadline) {
     const std::size_t n = cases_.size();
     drop_spent drop{cases_};
-    const std::optional<time_point> wake = prepare(ready_only ? detail::wait_mode::coroutine : detail::wait_mode::select);
+    const std::optional<time_point> wake = prepare(ready_only ? detail::wait_mode::observe : detail::wait_mode::select);
     const detail::wait_limits<P> limits{deadline, nullptr, try_only, false, wake ? &*wake : nullptr};
     if (ready_only) {
       seen_.assign(n, 0);
       detail::readiness_table<P> table{active_.data(), seen_.data()};
       const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
       if (end.index == detail::wait_end::none) return std::nullopt;
-      if (table.completed) active_[end.index]->fire(end.st);  // a rendezvous send was taken
       return cases_[end.index].id;
     }
     detail::dyn_case_table<P> table{active_.data()};
@@ -344,18 +341,33 @@ class basic_selector {
 
   void check_no_timer() const {
     for (const entry& e : cases_)
-      if (e.c->wake_at()) throw std::invalid_argument("sluice::selector::async_select: a timer source needs a thread's wait");
+      if (e.c->wake_at()) throw std::invalid_argument("sluice::selector::async_select: a timer case needs async_select(timer)");
+  }
+  detail::async_op<std::size_t, P> async_select_on(detail::deadline_spec<P> timer) {
+    if (cases_.empty()) throw std::invalid_argument("sluice::selector::async_select: no case");
+    return async_run<std::size_t>(time_point::max(), timer);
+  }
+  // The caller's timer, type-erased; async_run sets the instant of each wait.
+  template <class Timer>
+  static detail::deadline_spec<P> timer_of(Timer& timer) {
+    return detail::deadline_spec<P>::of(time_point{}, timer);
   }
 
-  // The coroutine engine over the cases (async_select.hpp's loop, with a run-time number).
+  // The coroutine engine over the cases (async_select.hpp's loop, with a run-time number). The
+  // timer's task ends a wait at the deadline or at a timer case's instant, whichever is first;
+  // after the instant the tries fire the timer case (a timer that ran before the clock got
+  // there is asked again). time_point::max() is no deadline (deadline.hpp).
   template <class R>
-  detail::async_op<R, P> async_run(detail::deadline_spec<P> spec) {
-    const bool has_deadline = spec.timer != nullptr;
+  detail::async_op<R, P> async_run(time_point deadline, detail::deadline_spec<P> timer) {
     const std::size_t n = cases_.size();
     drop_spent drop{cases_};
-    prepare(detail::wait_mode::coroutine);
+    const std::optional<time_point> wake = prepare(detail::wait_mode::coroutine);
+    const bool deadline_first = !wake || deadline <= *wake;
+    timer.at = deadline_first ? deadline : *wake;
+    if (timer.at == time_point::max()) timer = {};
+    std::optional<detail::deadline_guard<P>> guard;
+    if (timer) guard.emplace(timer);
     detail::dyn_case_table<P> table{active_.data()};
-    detail::deadline_guard<P> guard(spec);
     for (;;) {
       for (std::size_t k = 0; k < n; ++k) {
         const std::size_t i = order_[k];
@@ -364,11 +376,14 @@ class basic_selector {
           co_return cases_[i].id;
         }
       }
-      if (has_deadline && guard.passed()) co_return R{};
+      if (guard && guard->passed()) {
+        if (deadline_first) co_return R{};
+        guard.emplace(timer);
+      }
       const auto got = co_await detail::port_wait<P, std::dynamic_extent, detail::dyn_case_table<P>>(
           table, std::span<detail::wait_entry<P>>(entries_.data(), n), order_.data(), nullptr,
-          has_deadline ? &guard : nullptr, false);
-      if (got.sel == detail::sel_timed_out) co_return R{};
+          guard ? &*guard : nullptr, false);
+      if (got.sel == detail::sel_timed_out && deadline_first) co_return R{};
       if (got.settled) {
         active_[*got.claimed]->fire(*got.settled);
         co_return cases_[*got.claimed].id;

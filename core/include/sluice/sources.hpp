@@ -9,8 +9,8 @@
 // Contract
 // --------
 // A source has a receiver's receive forms — try_recv, recv, recv(stop_token), recv_for,
-// recv_until, returning recv_result — and works as a receive case in select, the selector and
-// (never only) async_select. never<T>() is never ready: try_recv says empty, recv waits until
+// recv_until, returning recv_result — and works as a receive case in select, the selector (its
+// coroutine form too) and (never only) async_select. never<T>() is never ready: try_recv says empty, recv waits until
 // its deadline or stop token (recv() with neither waits forever). after(d) delivers the
 // platform clock's time point now + d once, at or after that instant, and is then never ready
 // again. tick(d) delivers its scheduled instant each time it is due; the next one is due d after
@@ -21,8 +21,9 @@
 // A case holds a pointer to its source, which must outlive the select (or the selector).
 // Timer sources in the thread engine: a timer case gives its due instant to the wait
 // (blocking.hpp's limits.wake), which parks no later than that and then retries, so the case
-// fires without any thread of its own. The coroutine engine has no such wake-up: async_select
-// rejects timer cases at compile time (use on_timeout with the caller's timer instead).
+// fires without any thread of its own. A coroutine needs the caller's timer for that wake-up:
+// the coroutine selector takes one (selector.hpp: async_select(timer)); the variadic
+// async_select has none to give and rejects timer cases at compile time (use on_timeout).
 // Why a port and not a flavor: a flavor would add an arm to the channel's type switch that
 // every channel operation pays for, and a shared allocation per never() (Go's nil channel is
 // free); a source is a port (wait_port.hpp) that the engines already know how to wait on,

@@ -40,9 +40,11 @@
 namespace sluice::detail {
 
 // Who waits: one thread on one operation; one thread on several (select, whose registrations
-// must not complete an operation while another case may already have been claimed); or a
-// coroutine (which is never handed a message directly: it may be destroyed before it resumes).
-enum class wait_mode { one_thread, select, coroutine };
+// must not complete an operation while another case may already have been claimed); a
+// coroutine (which is never handed a message directly: it may be destroyed before it resumes);
+// or an observer (the selector's ready(): woken when its operation may proceed, it offers and
+// takes nothing).
+enum class wait_mode { one_thread, select, coroutine, observe };
 
 template <class Port, class P>
 concept wait_port = requires(Port& port, wait_entry<P>& e, std::uintptr_t sel) {

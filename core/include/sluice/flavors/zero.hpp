@@ -19,7 +19,11 @@
 // handed to a coroutine that might be destroyed before it resumes. A sender that finds only
 // observers queues itself with its message and wakes one observer, which then takes the
 // message from the sender's packet itself (a try_recv). try_send never completes with an
-// observer (there is no receiver ready to take the message at that instant).
+// observer (there is no receiver ready to take the message at that instant). A ready()
+// (wait_mode::observe) observes either side: a send observer offers no message, so receivers
+// skip it (they pair only with a sender's packet, or wait), and a receiver with a packet that
+// queues wakes one send observer, as a sender wakes a receive observer. Observers never wake
+// observers: neither could complete the other's operation.
 // A waiter that times out or is cancelled claimed itself (nobody else will touch its packet)
 // and removes its entry under the lock; its message never left its own storage.
 //   [Z3] closed_ (release/acquire): a lock-free mirror of `disconnected` for queries.
@@ -58,20 +62,64 @@ class zero_flavor {
     bool disconnected = false;
   };
 
-  // A lone party's step under the lock: pair with the partner `claim` takes (ok), or closed, or
-  // give up (give_up(): stop token, deadline), or queue itself (`queue`). The partner, or an
-  // observer `queue` claimed, is completed or woken by the caller outside the lock.
-  template <class Claim, class GiveUp, class Queue>
-  std::optional<status> pair_or_queue(std::optional<wait_entry<P>>& claimed, Claim claim, GiveUp& give_up,
-                                      Queue queue) {
-    lock_guard g(lock_);
-    return state_.with_mut(g, [&](state* s) -> std::optional<status> {
-      if ((claimed = claim(s))) return status::ok;
-      if (s->disconnected) return status::closed;
-      if (std::optional<status> gave_up = give_up()) return gave_up;
-      queue(s);
-      return std::nullopt;
-    });
+  // A lone party's step under the lock: pair with the partner `claim` takes (ok: `complete`
+  // it), or closed, or give up (give_up(): stop token, deadline), or queue itself (`queue`,
+  // which returns an observer of the other side to wake). Completing and waking happen outside
+  // the lock.
+  template <class Claim, class GiveUp, class Queue, class Complete>
+  std::optional<status> pair_or_queue(Claim claim, GiveUp& give_up, Queue queue, Complete complete) {
+    std::optional<wait_entry<P>> claimed;
+    std::optional<status> st;
+    {
+      lock_guard g(lock_);
+      st = state_.with_mut(g, [&](state* s) -> std::optional<status> {
+        if ((claimed = claim(s))) return status::ok;
+        if (s->disconnected) return status::closed;
+        if (std::optional<status> gave_up = give_up()) return gave_up;
+        claimed = queue(s);
+        return std::nullopt;
+      });
+    }
+    if (st == status::ok)
+      complete(*claimed);
+    else if (claimed)
+      claimed->w->notify();
+    return st;
+  }
+
+  // A registration that waits among others (enroll: a select, a coroutine, a ready()): `push`
+  // queues it on its side; ready if closed or a partner with a packet waits on the other side;
+  // else, if it offers a packet itself, it wakes one observer there, which then acts itself.
+  template <class Push>
+  bool enroll_side(wait_entry<P>& e, bool sender, bool offers, Push push) noexcept {
+    std::optional<wait_entry<P>> observer;
+    bool ready;
+    {
+      lock_guard g(lock_);
+      ready = state_.with_mut(g, [&](state* s) {
+        push(s);
+        waiter_queue<P>& other = sender ? s->receivers : s->senders;
+        if (s->disconnected || has_other(other, e.w, has_packet)) return true;
+        if (offers) observer = other.try_claim_if(is_observer, e.w);
+        return false;
+      });
+    }
+    if (observer) observer->w->notify();
+    return ready;
+  }
+
+  // Passes on an observer's wake-up it cannot use: wakes another observer on side `sender` if a
+  // partner with a packet still waits on the other side.
+  void pass_wake(bool sender) noexcept {
+    std::optional<wait_entry<P>> observer;
+    {
+      lock_guard g(lock_);
+      state_.with_mut(g, [&](state* s) {
+        if ((sender ? s->receivers : s->senders).any_of(has_packet))
+          observer = (sender ? s->senders : s->receivers).try_claim_if(is_observer);
+      });
+    }
+    if (observer) observer->w->notify();
   }
 
   // A lone thread's wait ended by its own claim: cancelled, or timed out (its deadline). Other
@@ -113,7 +161,7 @@ class zero_flavor {
     {
       lock_guard g(lock_);
       st = state_.with_mut(g, [&](state* s) {
-        if ((sender = s->senders.try_claim())) return status::ok;
+        if ((sender = s->senders.try_claim_if(has_packet))) return status::ok;
         return s->disconnected ? status::closed : status::empty;
       });
     }
@@ -165,48 +213,33 @@ class zero_flavor {
   // The wait ports (wait_port.hpp). A lone thread tries and registers in one critical section
   // (try_or_enroll); a select registers (enroll) and reports a waiting partner as "ready", so
   // that it retries instead of completing one case while another may have been claimed. A
-  // coroutine receives as an observer; every claim of a registration with a packet completes
-  // the operation (settle). Neither side spins: a hand-off needs the partner scheduled anyway.
+  // coroutine receives, and a ready() (wait_mode::observe) sends or receives, as an observer;
+  // every claim of a registration with a packet completes the operation (settle). Neither side
+  // spins: a hand-off needs the partner scheduled anyway.
   struct send_port {
     zero_flavor& f;
     S& msg;
     wait_mode mode;
-    packet pk;
-    send_port(zero_flavor& fl, S& m, wait_mode md) noexcept : f(fl), msg(m), mode(md) {}
+    std::optional<packet> pk;  // none for an observer (a ready())
+    send_port(zero_flavor& fl, S& m, wait_mode md) noexcept : f(fl), msg(m), mode(md) {
+      if (md != wait_mode::observe) pk.emplace();
+    }
 
     static constexpr bool spins = false;
     bool others_wait() const noexcept { return false; }
     std::optional<status> try_now() noexcept { return unless_would_block(f.try_send(msg), status::full); }
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
-      std::optional<wait_entry<P>> claimed;
-      const std::optional<status> st = f.pair_or_queue(
-          claimed, [](state* s) { return s->receivers.try_claim_if(has_packet); }, give_up,
+      return f.pair_or_queue(
+          [](state* s) { return s->receivers.try_claim_if(has_packet); }, give_up,
           [&](state* s) {
             queue(s, e);
-            claimed = s->receivers.try_claim_if(is_observer);  // an observer takes it itself
-          });
-      if (st == status::ok) {
-        hand_to_receiver(*claimed, msg);
-      } else if (!st && claimed) {
-        claimed->w->notify();
-      }
-      return st;
+            return s->receivers.try_claim_if(is_observer);  // an observer takes it itself
+          },
+          [&](const wait_entry<P>& r) { hand_to_receiver(r, msg); });
     }
     bool enroll(wait_entry<P>& e) noexcept {
-      std::optional<wait_entry<P>> observer;
-      bool ready;
-      {
-        lock_guard g(f.lock_);
-        ready = f.state_.with_mut(g, [&](state* s) {
-          queue(s, e);
-          if (s->disconnected || has_other(s->receivers, e.w, has_packet)) return true;
-          observer = s->receivers.try_claim_if(is_observer, e.w);  // only observers left: wake one
-          return false;
-        });
-      }
-      if (observer) observer->w->notify();
-      return ready;
+      return f.enroll_side(e, /*sender=*/true, pk.has_value(), [&](state* s) { queue(s, e); });
     }
     bool ready() const noexcept { return false; }  // decided under the lock by enroll
     void withdraw(wait_entry<P>& e) noexcept {
@@ -214,34 +247,40 @@ class zero_flavor {
       end_offer();
     }
     std::optional<status> settle(std::uintptr_t sel) noexcept {
-      if (sel >= sel_first_operation) return status::ok;  // a receiver took it ([Z1])
+      // A receiver took it ([Z1]), or, for an observer, only woke it.
+      if (sel >= sel_first_operation) return pk ? std::optional<status>(status::ok) : std::nullopt;
       if (sel == sel_disconnected) {
         end_offer();
         return status::closed;
       }
       return lone_end(mode, sel);
     }
-    void forward() noexcept {}  // a claim took the message: nothing to pass on
+    // A claim took the message; an observer passes on a wake-up it was given.
+    void forward() noexcept {
+      if (!pk) f.pass_wake(/*sender=*/true);
+    }
 
    private:
     void queue(state* s, wait_entry<P>& e) noexcept {
       // SAFETY: our own packet, not yet visible to anyone (queued only below, under the lock).
-      pk.at.with_mut([&](void** a) { *a = static_cast<void*>(&msg); });
-      e.packet = &pk;
+      if (pk) pk->at.with_mut([&](void** a) { *a = static_cast<void*>(&msg); });
+      e.packet = pk ? &*pk : nullptr;
       s->senders.push(e);
     }
     // SAFETY: unqueued, or claimed by a disconnect (which moves nothing): the packet is ours,
     // and the message never left `msg`.
-    void end_offer() noexcept { pk.at.with_mut([](void**) {}); }
+    void end_offer() noexcept {
+      if (pk) pk->at.with_mut([](void**) {});
+    }
   };
 
   struct recv_port {
     zero_flavor& f;
     uninit<S>& out;
     wait_mode mode;
-    std::optional<packet> pk;  // none for an observer (a coroutine)
+    std::optional<packet> pk;  // none for an observer (a coroutine, a ready())
     recv_port(zero_flavor& fl, uninit<S>& o, wait_mode md) noexcept : f(fl), out(o), mode(md) {
-      if (md != wait_mode::coroutine) pk.emplace(o);
+      if (md == wait_mode::one_thread || md == wait_mode::select) pk.emplace(o);
     }
 
     static constexpr bool spins = false;
@@ -249,30 +288,28 @@ class zero_flavor {
     std::optional<status> try_now() noexcept { return unless_would_block(f.try_recv(out), status::empty); }
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
-      std::optional<wait_entry<P>> claimed;
-      const std::optional<status> st = f.pair_or_queue(
-          claimed, [](state* s) { return s->senders.try_claim(); }, give_up, [&](state* s) {
+      return f.pair_or_queue(
+          [](state* s) { return s->senders.try_claim_if(has_packet); }, give_up,
+          [&](state* s) {
             e.packet = &*pk;
             s->receivers.push(e);
-          });
-      if (claimed) take_from_sender(*claimed, out);
-      return st;
+            return s->senders.try_claim_if(is_observer);  // a ready() on the send side
+          },
+          [&](const wait_entry<P>& snd) { take_from_sender(snd, out); });
     }
-    // An observer (a coroutine) registers without a packet: it is woken to take a message
-    // itself, never handed one.
+    // An observer registers without a packet: it is woken to take a message itself, never
+    // handed one.
     bool enroll(wait_entry<P>& e) noexcept {
-      lock_guard g(f.lock_);
-      return f.state_.with_mut(g, [&](state* s) {
+      return f.enroll_side(e, /*sender=*/false, pk.has_value(), [&](state* s) {
         e.packet = pk ? &*pk : nullptr;
         s->receivers.push(e);
-        return s->disconnected || has_other(s->senders, e.w, [](const wait_entry<P>&) { return true; });
       });
     }
     bool ready() const noexcept { return false; }  // decided under the lock by enroll
     void withdraw(wait_entry<P>& e) noexcept { f.remove(e, /*from_senders=*/false); }
     std::optional<status> settle(std::uintptr_t sel) noexcept {
       if (sel >= sel_first_operation) {
-        if (mode == wait_mode::coroutine) return std::nullopt;  // woken to take it itself
+        if (!pk) return std::nullopt;  // an observer: woken to take it itself
         // SAFETY: the sender moved the message into our destination before notify() ([Z1] ->
         // [Z2]).
         pk->at.with_mut([](void**) {});
@@ -282,16 +319,7 @@ class zero_flavor {
       return lone_end(mode, sel);
     }
     // Passes on a wake-up that a destroyed observer was given.
-    void forward() noexcept {
-      std::optional<wait_entry<P>> observer;
-      {
-        lock_guard g(f.lock_);
-        f.state_.with_mut(g, [&](state* s) {
-          if (!s->senders.empty()) observer = s->receivers.try_claim_if(is_observer);
-        });
-      }
-      if (observer) observer->w->notify();
-    }
+    void forward() noexcept { f.pass_wake(/*sender=*/false); }
   };
 
   std::size_t len() const noexcept { return 0; }
