@@ -219,12 +219,16 @@ class basic_broadcast_sender : public detail::handle<detail::broadcast_tx_ref<T,
     return detail::broadcast_async_send_body<T, P>(
         basic_broadcast_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop), deadline);
   }
-  template <class U>
-  send_result<T> send_with(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) const {
-    state* s = this->check(block ? "send" : "try_send");
+  template <class U, bool Block>
+  send_result<T> send_with(U&& msg, std::bool_constant<Block>, const time_point* deadline,
+                           const std::stop_token* stop) const {
+    state* s = this->check(Block ? "send" : "try_send");
     stored st = detail::to_stored<T, P>(std::forward<U>(msg));
-    const detail::status r =
-        block ? detail::block_one<P>(typename state::send_port{*s, st}, deadline, stop) : s->try_send(st);
+    detail::status r;
+    if constexpr (Block)
+      r = detail::block_one<P>(typename state::send_port{*s, st}, deadline, stop);
+    else
+      r = s->try_send(st);
     if (r == detail::status::ok) return send_result<T>();
     // Handed back in place: `st` is this operation's one copy of the message.
     return send_result<T>(in_place_error, detail::construct_with,
@@ -282,13 +286,16 @@ class basic_broadcast_receiver : public detail::handle<detail::broadcast_rx_ref<
     this->check("async_recv");
     return detail::broadcast_async_recv_body<T, P>(this->ref_.another(), std::move(stop), deadline);
   }
-  broadcast_result<T> recv_with(bool block, const time_point* deadline, const std::stop_token* stop) const {
-    const auto& r = this->check(block ? "recv" : "try_recv");
+  template <bool Block>
+  broadcast_result<T> recv_with(std::bool_constant<Block>, const time_point* deadline, const std::stop_token* stop) const {
+    const auto& r = this->check(Block ? "recv" : "try_recv");
     detail::uninit<stored> out;
     std::uint64_t missed = 0;
-    const detail::status st =
-        block ? detail::block_one<P>(typename state::recv_port{*r.s, r.c->pos, out, missed}, deadline, stop)
-              : r.s->try_recv(r.c->pos, out, missed);
+    detail::status st;
+    if constexpr (Block)
+      st = detail::block_one<P>(typename state::recv_port{*r.s, r.c->pos, out, missed}, deadline, stop);
+    else
+      st = r.s->try_recv(r.c->pos, out, missed);
     if (st != detail::status::ok) return detail::broadcast_failure<T>(st, missed);
     // Moved once, from `out` (this operation's one copy) into the caller's result.
     detail::destroy_at_exit<stored> done{out};

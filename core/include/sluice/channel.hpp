@@ -28,6 +28,7 @@
 #include <iterator>
 #include <optional>
 #include <stop_token>
+#include <type_traits>
 #include <utility>
 
 #include "sluice/channel/async_bodies.hpp"
@@ -127,16 +128,19 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
                                          std::move(stop), deadline);
   }
 
-  template <class U>
-  send_result<T> send_with(U&& msg, bool block, const time_point* deadline, const std::stop_token* stop) const {
-    const detail::chan_ref<T, P>& r = this->check(block ? "send" : "try_send");
+  template <class U, bool Block>
+  send_result<T> send_with(U&& msg, std::bool_constant<Block>, const time_point* deadline,
+                           const std::stop_token* stop) const {
+    const detail::chan_ref<T, P>& r = this->check(Block ? "send" : "try_send");
     stored s = detail::to_stored<T, P>(std::forward<U>(msg));
-    // Two visits, not one with a branch inside: the try form then inlines without the engine.
-    const detail::status st = block ? r.visit([&](auto& state) {
-      using port = typename decltype(state.chan)::send_port;
-      return detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop);
-    })
-                                    : r.visit([&](auto& state) { return state.chan.try_send(s); });
+    detail::status st;
+    if constexpr (Block)
+      st = r.visit([&](auto& state) {
+        using port = typename decltype(state.chan)::send_port;
+        return detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop);
+      });
+    else
+      st = r.visit([&](auto& state) { return state.chan.try_send(s); });
     if (st == detail::status::ok) return send_result<T>();
     // The message goes back in place: `s` is this operation's one copy of it.
     return send_result<T>(in_place_error, detail::construct_with, [&] {
@@ -226,15 +230,18 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
     return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop), deadline);
   }
 
-  recv_result<T> recv_with(bool block, const time_point* deadline, const std::stop_token* stop) const {
-    const detail::chan_ref<T, P>& r = this->check(block ? "recv" : "try_recv");
+  template <bool Block>
+  recv_result<T> recv_with(std::bool_constant<Block>, const time_point* deadline, const std::stop_token* stop) const {
+    const detail::chan_ref<T, P>& r = this->check(Block ? "recv" : "try_recv");
     detail::uninit<stored> out;
-    // Two visits: see send_with.
-    const detail::status st = block ? r.visit([&](auto& state) {
-      using port = typename decltype(state.chan)::recv_port;
-      return detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop);
-    })
-                                    : r.visit([&](auto& state) { return state.chan.try_recv(out); });
+    detail::status st;
+    if constexpr (Block)
+      st = r.visit([&](auto& state) {
+        using port = typename decltype(state.chan)::recv_port;
+        return detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop);
+      });
+    else
+      st = r.visit([&](auto& state) { return state.chan.try_recv(out); });
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
     // Moved once, from `out` (this operation's one copy) into the caller's result.
     detail::destroy_at_exit<stored> done{out};

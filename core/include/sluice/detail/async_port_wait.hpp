@@ -91,18 +91,11 @@ class port_wait {
       }
       return cw_.suspend();
     }
-    bool ready = false;
-    for (std::size_t k = 0; k < n_; ++k) {
-      wait_entry<P>& e = entries_[order_[k]];
-      e = wait_entry<P>{};
-      e.w = &w_;
-      ready |= table_.at(order_[k], [&](auto& port) { return port.enroll(e); });
-    }
+    bool ready = enroll_all<P>(table_, n_, order_, entries_, w_);
     registered_ = true;
     if (stop_ && stop_->stop_possible()) stop_cb_.emplace(*stop_, cancel_waiter<P>{&w_});
     P::test_delay();  // race window: a partner arrives between the tries and the registrations
-    for (std::size_t k = 0; k < n_ && !ready; ++k)
-      ready = table_.at(order_[k], [](auto& port) { return port.ready(); });
+    if (!ready) ready = any_ready(table_, n_, order_);
     std::uintptr_t self_claim = sel_aborted;  // ready: the caller retries
     if (!ready && probe_) {
       ready = true;

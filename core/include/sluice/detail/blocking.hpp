@@ -111,17 +111,11 @@ template <class P, class Table>
   if (std::optional<status> g = limits.give_up()) return wait_end{wait_end::none, *g};
 
   waiter<P> w;
-  bool ready = false;
   // In `order`: a rendezvous partner takes the oldest registration, so registering in the
   // order written would always give it the first of two cases on one channel.
-  for (std::size_t k = 0; k < n; ++k) {
-    wait_entry<P>& e = entries[order[k]];
-    e = wait_entry<P>{};
-    e.w = &w;
-    ready |= t.at(order[k], [&](auto& port) { return port.enroll(e); });
-  }
+  bool ready = enroll_all<P>(t, n, order, entries, w);
   P::test_delay();  // race window: a partner arrives between the tries and the registrations
-  for (std::size_t k = 0; k < n && !ready; ++k) ready = t.at(order[k], [](auto& port) { return port.ready(); });
+  if (!ready) ready = any_ready(t, n, order);
   if (ready)
     w.try_select_self(sel_aborted);
   else if (limits.has_default)

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -130,6 +131,27 @@ struct never_waits_send_port {
   std::optional<status> settle(std::uintptr_t) noexcept { return std::nullopt; }
   void forward() noexcept {}
 };
+
+// Registers one entry per port of table `t` (the engines' tables: `at(i, fn)` calls fn(port))
+// for waiter `w`, in `order`: true if a port was ready at its registration, or never waits.
+template <class P, class Table>
+bool enroll_all(Table& t, std::size_t n, const std::size_t* order, wait_entry<P>* entries, waiter<P>& w) {
+  bool ready = false;
+  for (std::size_t k = 0; k < n; ++k) {
+    wait_entry<P>& e = entries[order[k]];
+    e = wait_entry<P>{};
+    e.w = &w;
+    ready |= t.at(order[k], [&](auto& port) { return port.enroll(e); });
+  }
+  return ready;
+}
+// The re-check after every enroll ([L1], waiter.hpp): whether a port is ready now.
+template <class Table>
+bool any_ready(Table& t, std::size_t n, const std::size_t* order) {
+  for (std::size_t k = 0; k < n; ++k)
+    if (t.at(order[k], [](auto& port) { return port.ready(); })) return true;
+  return false;
+}
 
 // A port reached through a virtual interface: what a run-time set of cases (selector.hpp) and
 // a channel whose flavor is known only at run time (channel/any_port.hpp) wait on.
