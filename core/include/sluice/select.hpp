@@ -23,13 +23,9 @@
 // of a C++ select usually have different message types, which a variadic call keeps typed with
 // no type erasure and no allocation; a builder would need virtual dispatch per case.
 //
-// Algorithm (crossbeam-channel's select, credited by name): try every case; if none is ready,
-// register ONE waiter in the wait list of every case's channel, re-check readiness, park. The
-// first party to claim the waiter (waiter.hpp [W1]) wins for its case. For bounded and
-// unbounded channels a claim means "retry": the loop tries every case again. For rendezvous
-// channels the claimer has already completed the hand-off through the case's packet, so that
-// case fires. After waking, every registration that was not claimed is removed; a rendezvous
-// send case takes its message back from its packet.
+// Algorithm (crossbeam-channel's select, credited by name): the thread engine over one port
+// per case (detail/blocking.hpp): try every case, else register one waiter on every channel,
+// re-check, park; the first claimer decides the case.
 // Happens-before: as for the channel operations (channel.hpp).
 #pragma once
 
