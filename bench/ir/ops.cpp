@@ -1,7 +1,7 @@
 // bench/ir/ops.cpp — a fixed number of uncontended operations, for instruction counts under
 // callgrind (bench/ir_ab.sh). On a shared VM wall-clock micro-benchmarks move 2x between runs;
 // instructions executed per operation do not, so a same-source A/B of two commits is exact.
-//   ops WORKLOAD   (bcast | unb | b1 | tryempty | sel | spsc | spscl): 100,000 iterations of
+//   ops WORKLOAD   (bcast | unb | b1 | tryempty | sel | sel4 | spsc | spscl): 100,000 iterations of
 //                  one operation pair
 // Each workload is its own out-of-line function: the compiler's inlining budget is spent per
 // function, so adding a workload does not change what the others inline.
@@ -9,6 +9,7 @@
 #include <sluice/broadcast.hpp>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 namespace {
 constexpr long n = 100000;
@@ -43,6 +44,28 @@ template <class Make>
   }
   return sum;
 }
+
+// A four-case select send and a four-case select receive per iteration, over four unbounded
+// channels (the shape of the report's select_both rows, uncontended).
+[[gnu::noinline]] long select_four() {
+  std::vector<sluice::sender<long>> tx;
+  std::vector<sluice::receiver<long>> rx;
+  for (int k = 0; k < 4; ++k) {
+    auto [t, r] = sluice::unbounded<long>();
+    tx.push_back(std::move(t));
+    rx.push_back(std::move(r));
+  }
+  long sum = 0;
+  auto sent = [](auto r) { (void)r.value(); };
+  auto take = [&](auto r) { sum += *r; };
+  for (long i = 0; i < n; ++i) {
+    sluice::select(sluice::on_send(tx[0], i, sent), sluice::on_send(tx[1], i, sent), sluice::on_send(tx[2], i, sent),
+                   sluice::on_send(tx[3], i, sent));
+    sluice::select(sluice::on_recv(rx[0], take), sluice::on_recv(rx[1], take), sluice::on_recv(rx[2], take),
+                   sluice::on_recv(rx[3], take));
+  }
+  return sum;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +78,7 @@ int main(int argc, char** argv) {
   if (!std::strcmp(w, "spscl")) sum = send_recv([] { return sluice::spsc_unbounded<long>(); });
   if (!std::strcmp(w, "tryempty")) sum = try_recv_empty();
   if (!std::strcmp(w, "sel")) sum = select_two();
+  if (!std::strcmp(w, "sel4")) sum = select_four();
   std::printf("%ld\n", sum);
   return sum < 0;
 }

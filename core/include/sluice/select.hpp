@@ -145,6 +145,9 @@ struct case_state;
 template <class T, class P, class F, class R>
 struct case_state<recv_case<T, P, F, R>> {
   using S = stored_t<T, P>;
+  // User-provided: value-initializing a select's tuple of states must not zero them (an
+  // aggregate would be zero-filled first: a rep stos over every port, and over `out`).
+  case_state() noexcept {}
   uninit<S> out;  // a rendezvous sender moves straight into it (zero.hpp)
   std::optional<any_port<T, P, false>> port;
   std::optional<status> outcome;
@@ -168,6 +171,7 @@ struct case_state<recv_case<T, P, F, R>> {
 
 template <class T, class P, class F, class R>
 struct case_state<send_case<T, P, F, R>> {
+  case_state() noexcept {}  // not zero-filled: see the receive case
   std::optional<any_port<T, P, true>> port;
   std::optional<status> outcome;
 
@@ -257,11 +261,11 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
   if constexpr (has_deadline) deadline = std::get<0>(extras).template platform_deadline<P>();
 
   const std::array<std::size_t, n> order = case_order<P, n, Fair>();
-  wait_entry<P> entries[n];
+  unenrolled_entries<P, n> entries;
   tuple_case_table<std::tuple<Chans&...>, std::tuple<case_state<Chans>...>> table{cases, states, wait_mode::select};
   const std::optional<time_point> wake = earliest_wake<P>(cases, states);
   const wait_limits<P> limits{deadline ? &*deadline : nullptr, nullptr, has_default, false, wake ? &*wake : nullptr};
-  const wait_end end = block_on<P>(table, n, order.data(), entries, limits);
+  const wait_end end = block_on<P>(table, n, order.data(), entries.at, limits);
   // With no default or deadline case, a channel case always fires.
   if (sizeof...(Extra) == 0 || end.index != wait_end::none) {
     table.fire(end.index, end.st);

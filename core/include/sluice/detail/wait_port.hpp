@@ -31,6 +31,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -138,13 +139,21 @@ template <class P, class Table>
 bool enroll_all(Table& t, std::size_t n, const std::size_t* order, wait_entry<P>* entries, waiter<P>& w) {
   bool ready = false;
   for (std::size_t k = 0; k < n; ++k) {
-    wait_entry<P>& e = entries[order[k]];
-    e = wait_entry<P>{};
+    wait_entry<P>& e = *std::construct_at(&entries[order[k]]);  // begins (again) here
     e.w = &w;
     ready |= t.at(order[k], [&](auto& port) { return port.enroll(e); });
   }
   return ready;
 }
+// Storage for N wait entries that enroll_all constructs: a wait that ends on its first try
+// (most do) pays nothing for them.
+template <class P, std::size_t N>
+struct unenrolled_entries {
+  unenrolled_entries() noexcept {}
+  union {
+    wait_entry<P> at[N];
+  };
+};
 // The re-check after every enroll ([L1], waiter.hpp): whether a port is ready now.
 template <class Table>
 bool any_ready(Table& t, std::size_t n, const std::size_t* order) {
