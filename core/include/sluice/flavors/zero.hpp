@@ -122,6 +122,23 @@ class zero_flavor {
     if (observer) observer->w->notify();
   }
 
+  // A try: pair with the oldest partner with a packet on the other side (ok: `complete` it,
+  // outside the lock), else closed or `would_block`.
+  template <class Complete>
+  status try_pair(bool sender, status would_block, Complete complete) noexcept {
+    std::optional<wait_entry<P>> partner;
+    status st;
+    {
+      lock_guard g(lock_);
+      st = state_.with_mut(g, [&](state* s) {
+        if ((partner = (sender ? s->receivers : s->senders).try_claim_if(has_packet))) return status::ok;
+        return s->disconnected ? status::closed : would_block;
+      });
+    }
+    if (partner) complete(*partner);
+    return st;
+  }
+
   // A lone thread's wait ended by its own claim: cancelled, or timed out (its deadline). Other
   // waiters retry.
   static std::optional<status> lone_end(wait_mode mode, std::uintptr_t sel) noexcept {
@@ -143,30 +160,10 @@ class zero_flavor {
   // type switch they crowd out the other flavors' tries. Measured with bench/ir_ab.sh, mixed:
   // unbounded send+recv 263 -> 246 instructions, bounded(1) 252 -> 274 (one translation unit).
   [[gnu::noinline]] status try_send(S& msg) noexcept {
-    std::optional<wait_entry<P>> receiver;
-    status st;
-    {
-      lock_guard g(lock_);
-      st = state_.with_mut(g, [&](state* s) {
-        if ((receiver = s->receivers.try_claim_if(has_packet))) return status::ok;
-        return s->disconnected ? status::closed : status::full;
-      });
-    }
-    if (receiver) hand_to_receiver(*receiver, msg);
-    return st;
+    return try_pair(/*sender=*/true, status::full, [&](const wait_entry<P>& r) { hand_to_receiver(r, msg); });
   }
   [[gnu::noinline]] status try_recv(uninit<S>& out) noexcept {
-    std::optional<wait_entry<P>> sender;
-    status st;
-    {
-      lock_guard g(lock_);
-      st = state_.with_mut(g, [&](state* s) {
-        if ((sender = s->senders.try_claim_if(has_packet))) return status::ok;
-        return s->disconnected ? status::closed : status::empty;
-      });
-    }
-    if (sender) take_from_sender(*sender, out);
-    return st;
+    return try_pair(/*sender=*/false, status::empty, [&](const wait_entry<P>& snd) { take_from_sender(snd, out); });
   }
 
   bool disconnect() noexcept {
