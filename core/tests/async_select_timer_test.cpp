@@ -156,3 +156,28 @@ TEST(AsyncSelectTimer, WithADefaultCaseATimerCaseNeedsNoTimer) {
   ASSERT_TRUE(op2.done());
   EXPECT_EQ(fired, 0u);
 }
+
+namespace {
+owned recv_or_never_timeout(manual_timer* timer, sluice::receiver<int> rx, std::optional<std::size_t>* out, int* msg) {
+  *out = co_await sluice::async_select(sluice::on_recv(rx, [msg](sluice::recv_result<int> r) { *msg = *r; }),
+                                       sluice::on_timeout(std::chrono::hours::max(), *timer,
+                                                          [] { ADD_FAILURE() << "beyond the clock's range"; }));
+}
+}  // namespace
+
+TEST(AsyncSelectTimer, ATimeoutBeyondTheClocksRangeNeverFires) {
+  // deadline.hpp: a deadline beyond the clock's range is time_point::max(), "never". Before
+  // select_timer, the variadic async_select kept no timer for it and compared the clock with
+  // an empty deadline (the epoch): it timed out at once.
+  auto [tx, rx] = sluice::bounded<int>(1);
+  manual_timer timer;
+  std::optional<std::size_t> fired;
+  int msg = 0;
+  owned op = recv_or_never_timeout(&timer, rx, &fired, &msg);
+  EXPECT_FALSE(op.done());
+  EXPECT_EQ(timer.pending(), 0u);  // nothing to wake it for
+  ASSERT_TRUE(tx.send(6));
+  ASSERT_TRUE(op.done());
+  EXPECT_EQ(fired, 0u);
+  EXPECT_EQ(msg, 6);
+}

@@ -63,8 +63,8 @@ TEST(SelectOff, OffSendCaseSendsNothingAndItsMessageIsDestroyedWithTheSelect) {
   EXPECT_EQ(rx.try_recv().error(), sluice::errc::empty);
   // Switched on, the same form sends.
   bool sent = false;
-  EXPECT_EQ(sluice::select(sluice::on_send(&tx, counted(3), [&](sluice::send_result<counted> r) { sent = r.has_value(); }),
-                           sluice::on_default([] {})),
+  auto on_sent = [&](sluice::send_result<counted> r) { sent = r.has_value(); };
+  EXPECT_EQ(sluice::select(sluice::on_send(&tx, counted(3), on_sent), sluice::on_default([] {})),
             0u);
   EXPECT_TRUE(sent);
   EXPECT_EQ(rx.try_recv()->v, 3);
@@ -124,7 +124,7 @@ owned select_off_or(const sluice::receiver<int>* off, sluice::receiver<int> rx, 
 }
 owned send_off_or_default(const sluice::sender<counted>* off, std::optional<std::size_t>* out) {
   *out = co_await sluice::async_select(
-      sluice::on_send(off, counted(1), [](sluice::send_result<counted>) { ADD_FAILURE() << "a switched-off case fired"; }),
+      sluice::on_send(off, counted(1), [](sluice::send_result<counted>) { ADD_FAILURE() << "an off case fired"; }),
       sluice::on_default([] {}));
 }
 }  // namespace

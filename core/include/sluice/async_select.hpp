@@ -194,9 +194,8 @@ auto async_select_impl(Timer* timer, Cases&&... cases) {
 }
 
 // Whether the first argument of async_select is a case (else: the caller's timer).
-template <class C>
-concept select_case_arg = case_traits<std::remove_cvref_t<C>>::is_channel || is_default_case_v<std::remove_cvref_t<C>> ||
-                          is_deadline_case_v<std::remove_cvref_t<C>>;
+template <class C, class D = std::remove_cvref_t<C>>
+concept select_case_arg = case_traits<D>::is_channel || is_default_case_v<D> || is_deadline_case_v<D>;
 
 }  // namespace detail
 
