@@ -97,7 +97,7 @@ TEST(SelectOff, AWaitingSelectRegistersNothingForAnOffCase) {
   sluice::receiver<int> off_rx;
   const sluice::sender<int>* off_tx = nullptr;
   int got = 0;
-  std::jthread sender([&] { EXPECT_TRUE(tx.send(5)); });
+  std::jthread sender([&tx = tx] { EXPECT_TRUE(tx.send(5)); });
   EXPECT_EQ(sluice::select(sluice::on_recv(&off_rx, fail_recv()),
                            sluice::on_send(off_tx, 1, [](sluice::send_result<int>) { ADD_FAILURE(); }),
                            sluice::on_recv(&rx, [&](sluice::recv_result<int> r) { got = *r; })),

@@ -86,6 +86,14 @@ struct carried_timer_of {
 };
 template <class Extra>
 struct carried_timer_of<Extra> : carried_timer<Extra> {};
+// The timer the extra case (if any) carries.
+template <class P, class... Extra>
+deadline_spec<P> carried_spec(Extra&... extra) {
+  if constexpr (std::is_void_v<typename carried_timer_of<Extra...>::type>)
+    return {};
+  else
+    return timer_spec_of<P>((extra.timer, ...));  // the one extra case's
+}
 
 // A case whose own instant makes it ready (a timer source, sources.hpp): it needs a timer to
 // wake the coroutine.
@@ -181,13 +189,8 @@ auto async_select_impl(Timer* timer, Cases&&... cases) {
                   "sluice::async_select: a timer case (after, tick) needs the caller's timer: "
                   "async_select(timer, cases...)");
     if constexpr (total == channels) require_a_case_on("sluice::async_select", std::get<I>(tuple)...);
-    deadline_spec<P> spec;
-    if constexpr (!std::is_void_v<Timer>)
-      spec = timer_spec_of<P>(timer);
-    else if constexpr (!std::is_void_v<carried>)
-      spec = timer_spec_of<P>(std::get<channels>(tuple).timer);  // the one extra case's
     return async_select_body<P, Fair>(
-        spec,
+        std::is_void_v<Timer> ? carried_spec<P>(std::get<channels + J>(tuple)...) : timer_spec_of<P>(timer),
         std::tuple<decltype(owning_case(std::move(std::get<I>(tuple))))...>(owning_case(std::move(std::get<I>(tuple)))...),
         std::tuple<std::tuple_element_t<channels + J, all>...>(std::move(std::get<channels + J>(tuple))...));
   }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
