@@ -1,5 +1,6 @@
 // relacy_tests/scenarios/select.hpp — blocking select (sluice/select.hpp) over two channels,
-// against concurrent senders, receivers, close, a timeout/default case and a second select.
+// against concurrent senders, receivers, close, a timeout/default case and a second select; a
+// select with cases switched off.
 //
 // What every scenario proves (issue 6, "Model-checked"):
 //  - exactly one case fires per select: exactly one handler runs, and it is the case whose
@@ -349,6 +350,37 @@ void select_default_never_fires_while_a_case_is_ready(const config&) {
   SLUICE_VERIFY_LEDGER_CLOSED(led);
 }
 
+// (f) A select with two cases switched off (sluice/select.hpp's pointer forms: a receive case
+// on an empty receiver, a send case on a null sender holding a1) and a live receive case on a
+// channel whose sender sends a0. Proves: the live case fires with a0, also when the select
+// waits for it, through the off cases' ports (enrolled, re-checked, withdrawn: they register
+// nothing, so no claim can name them, and no stale registration outlives the select); the off
+// cases never fire; a1 is destroyed once with the select, never sent.
+template <class P, class F>
+void select_off_cases_vs_sender_fires_the_live_case(const config&) {
+  ledger led(2);
+  auto ch = make_channel<msg, P, F>();
+  auto ta = harness<P>::spawn([&led, s = std::move(ch.first)]() mutable {
+    SLUICE_VERIFY(s.send(msg(led, 0)).has_value());
+  });
+  basic_receiver<msg, P> off_rx;  // empty
+  const basic_sender<msg, P>* off_tx = nullptr;
+  int fired_off = 0, fired = 0;
+  const std::size_t i = sluice::select(on_recv(&off_rx, [&](recv_result<msg>) { ++fired_off; }),
+                                       on_send(off_tx, msg(led, 1), [&](send_result<msg>) { ++fired_off; }),
+                                       on_recv(&ch.second, [&](recv_result<msg> r) {
+                                         ++fired;
+                                         SLUICE_VERIFY(r.has_value());
+                                         take_expected<P>(led, *r, 0);
+                                       }));
+  SLUICE_VERIFY(i == 2 && fired == 1 && fired_off == 0);
+  SLUICE_VERIFY(led.destroyed(1) == 1 && led.received(1) == 0);  // destroyed with the select, unsent
+  ta.join();
+  SLUICE_VERIFY(failed_with(ch.second.try_recv(), errc::closed));
+  SLUICE_VERIFY(led.received(0) == 1);
+  SLUICE_VERIFY_LEDGER_CLOSED(led);
+}
+
 // Every scenario for channels A (FA) and B (FB); under the model each select runs in both
 // orders (see the header), on real threads fair.
 template <class P, class FA, class FB, class Table>
@@ -395,8 +427,19 @@ void add_select_pair(Table& out) {
         weight::light);
 }
 
+// One flavor: the scenarios of a select with cases switched off (light: one partner).
+template <class P, class F, class Table>
+void add_select_off(Table& out) {
+  out.push_back({std::string("select_off_cases_vs_sender_fires_the_live_case@") + F::name,
+                 &select_off_cases_vs_sender_fires_the_live_case<P, F>, "select", F::name, weight::light});
+}
+
 template <class P, class Table>
 void add_select_scenarios(Table& out) {
+  add_select_off<P, bounded1>(out);
+  add_select_off<P, bounded2>(out);
+  add_select_off<P, rendezvous>(out);
+  add_select_off<P, unbounded>(out);
   add_select_pair<P, bounded1, bounded1>(out);
   add_select_pair<P, bounded2, bounded2>(out);
   add_select_pair<P, rendezvous, rendezvous>(out);

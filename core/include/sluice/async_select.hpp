@@ -4,6 +4,8 @@
 //       sluice::on_recv(rx_a, [](sluice::recv_result<int> r) { ... }),
 //       sluice::on_send(tx_b, msg, [](sluice::send_result<Msg> r) { ... }),
 //       sluice::on_timeout(50ms, timer, [] { ... }));   // or on_deadline(tp, timer, f), on_default(f)
+//   co_await sluice::async_select(timer, sluice::on_recv(rx, f), sluice::on_recv(beat, g),
+//                                 sluice::on_timeout(1s, h));   // timer cases (sources.hpp)
 //
 // The cases are select.hpp's; the semantics are select()'s: exactly one case fires (its
 // operation completes, or fails with closed, and its handler runs, on the coroutine's side,
@@ -11,8 +13,16 @@
 // index of the case that fired (the number of channel cases for the timeout or default case).
 // Fair (random order, select.hpp) by default; async_select_biased() uses the order written;
 // on_default is linearizable as select()'s is.
-// A timeout or deadline case needs the caller's timer (sluice::timer_scheduler): sluice has no
-// timer thread (async_timer.hpp).
+// A timeout or deadline case, and a timer case (sources.hpp: after, tick), need the caller's
+// timer (sluice::timer_scheduler): sluice has no timer thread (async_timer.hpp). Give it as the
+// first argument, async_select(timer, cases...), or with the timeout/deadline case (on_timeout(d,
+// timer, f)), not both. One deadline task per wait wakes the select at the earlier of the
+// deadline and the first timer case's instant (async_timer.hpp's select_timer, shared with the
+// coroutine selector); with a default case the select never waits, and needs no timer.
+// A switched-off case (select.hpp: on_recv/on_send given a null pointer or an empty handle)
+// is never ready; async_select() throws std::invalid_argument at once when every case is off
+// and there is no timeout, deadline or default case. An off send case's message is destroyed
+// with the operation, unsent.
 // Why a separate name and not `co_await sluice::select(...)`: select() runs at once and blocks
 // its thread; an awaitable must not start before it is awaited. Naming it like async_recv
 // keeps the blocking call cheap and the two unmistakable.
@@ -45,21 +55,53 @@
 namespace sluice {
 namespace detail {
 
-template <class P, class Extra>
-deadline_spec<P> spec_of(Extra& extra) {
-  if constexpr (is_timer_case_v<Extra>) {
-    static_assert(timer_scheduler<std::remove_cvref_t<decltype(*extra.timer)>, typename P::clock>,
-                  "sluice::async_select: the timer must offer schedule_at(time_point, coroutine_handle<>)");
-    return deadline_spec<P>::of(extra.template platform_deadline<P>(), *extra.timer);
-  } else {
-    static_assert(!is_deadline_case_v<Extra>,
-                  "sluice::async_select: a timeout or deadline case needs the caller's timer: "
-                  "on_timeout(d, timer, f) or on_deadline(tp, timer, f)");
+// The timer a select was given, type-erased with its instant unset (select_timer sets it): the
+// first argument of async_select(timer, cases...), else the one a timeout or deadline case
+// carries, else none.
+template <class P, class Timer>
+deadline_spec<P> timer_spec_of(Timer* timer) {
+  if constexpr (std::is_void_v<Timer>) {
     return {};
+  } else {
+    static_assert(timer_scheduler<Timer, typename P::clock>,
+                  "sluice::async_select: the timer must offer schedule_at(time_point, coroutine_handle<>)");
+    return deadline_spec<P>::of(typename P::clock::time_point{}, *timer);
   }
 }
+template <class Extra>
+struct carried_timer {
+  using type = void;
+};
+template <class Clock, class Duration, class Timer, class F>
+struct carried_timer<timer_deadline_case<Clock, Duration, Timer, F>> {
+  using type = Timer;
+};
+template <class Rep, class Period, class Timer, class F>
+struct carried_timer<timer_timeout_case<Rep, Period, Timer, F>> {
+  using type = Timer;
+};
+template <class... Extra>
+struct carried_timer_of {
+  using type = void;
+};
+template <class Extra>
+struct carried_timer_of<Extra> : carried_timer<Extra> {};
+// The timer the extra case (if any) carries.
+template <class P, class... Extra>
+deadline_spec<P> carried_spec(Extra&... extra) {
+  if constexpr (std::is_void_v<typename carried_timer_of<Extra...>::type>)
+    return {};
+  else
+    return timer_spec_of<P>((extra.timer, ...));  // the one extra case's
+}
 
-// A case that owns a clone of its handle (select.hpp's owned_handle).
+// A case whose own instant makes it ready (a timer source, sources.hpp): it needs a timer to
+// wake the coroutine.
+template <class C>
+inline constexpr bool has_wake_v = requires(const C& c) { case_state<C>::wake_at(c); };
+
+// A case that owns a clone of its handle (select.hpp's owned_handle); a switchable case an
+// empty clone when off (switchable_case.hpp).
 template <class T, class P, class F>
 recv_case<T, P, F, owned_handle<basic_receiver<T, P>>> owning_case(recv_case<T, P, F>&& c) {
   return {{*c.rx}, std::move(c.handler)};
@@ -68,19 +110,34 @@ template <class T, class P, class F>
 send_case<T, P, F, owned_handle<basic_sender<T, P>>> owning_case(send_case<T, P, F>&& c) {
   return {{*c.tx}, std::move(c.msg), std::move(c.handler)};
 }
+template <class T, class P, class F>
+recv_case<T, P, F, owned_switchable<basic_receiver<T, P>>> owning_case(
+    recv_case<T, P, F, switchable_ref<basic_receiver<T, P>>>&& c) {
+  return {{c.rx.on() ? *c.rx.h : basic_receiver<T, P>()}, std::move(c.handler)};
+}
+template <class T, class P, class F>
+send_case<T, P, F, owned_switchable<basic_sender<T, P>>> owning_case(
+    send_case<T, P, F, switchable_ref<basic_sender<T, P>>>&& c) {
+  return {{c.tx.on() ? *c.tx.h : basic_sender<T, P>()}, std::move(c.msg), std::move(c.handler)};
+}
 
 template <class P, bool Fair, class... Chans, class... Extra>
-async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tuple<Extra...> extras) {
+async_op<std::size_t, P> async_select_body(deadline_spec<P> timer_spec, std::tuple<Chans...> cases,
+                                           std::tuple<Extra...> extras) {
   constexpr std::size_t n = sizeof...(Chans);
   using states_t = std::tuple<case_state<Chans>...>;
+  using time_point = typename P::clock::time_point;
   states_t states;
   using table_t = tuple_case_table<std::tuple<Chans...>, states_t>;
   table_t table{cases, states, wait_mode::coroutine};  // a rendezvous receive waits as an observer (zero.hpp)
   constexpr bool has_default = (is_default_case_v<Extra> || ...);
   constexpr bool has_deadline = (is_deadline_case_v<Extra> || ...);
-  deadline_spec<P> spec;
-  if constexpr (has_deadline) spec = spec_of<P>(std::get<0>(extras));
-  deadline_guard<P> guard(spec);
+  time_point deadline = time_point::max();
+  if constexpr (has_deadline) deadline = std::get<0>(extras).template platform_deadline<P>();
+  // With a default case the wait only probes (select.hpp [D1]): it never suspends, so it needs
+  // no timer.
+  const std::optional<time_point> wake = has_default ? std::nullopt : earliest_wake<P>(cases, states);
+  select_timer<P> timer(has_default ? deadline_spec<P>{} : timer_spec, deadline, wake ? &*wake : nullptr);
 
   const std::array<std::size_t, n> order = case_order<P, n, Fair>();
   for (;;) {
@@ -90,16 +147,13 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
         co_return i;
       }
     }
-    if constexpr (has_deadline) {
-      if (guard.passed()) {
-        std::get<0>(extras).handler();
-        co_return n;
-      }
+    if (timer.deadline_passed()) {
+      if constexpr (has_deadline) std::get<0>(extras).handler();
+      co_return n;
     }
-    // With a default case the wait only probes (select.hpp [D1]): it never suspends unclaimed.
-    const auto got = co_await port_wait<P, n, table_t>(table, order.data(), nullptr,
-                                                       has_deadline ? &guard : nullptr, /*probe=*/has_default);
-    if (got.sel == sel_timed_out) {
+    const auto got = co_await port_wait<P, n, table_t>(table, order.data(), nullptr, timer.guard(),
+                                                       /*probe=*/has_default);
+    if (has_default ? got.sel == sel_timed_out : timer.timed_out(got.sel)) {
       if constexpr (has_deadline || has_default) std::get<0>(extras).handler();
       co_return n;
     }
@@ -110,8 +164,8 @@ async_op<std::size_t, P> async_select_body(std::tuple<Chans...> cases, std::tupl
   }
 }
 
-template <bool Fair, class... Cases>
-auto async_select_impl(Cases&&... cases) {
+template <bool Fair, class Timer, class... Cases>
+auto async_select_impl(Timer* timer, Cases&&... cases) {
   using all = std::tuple<std::remove_cvref_t<Cases>...>;
   constexpr std::size_t total = sizeof...(Cases);
   constexpr std::size_t channels = count_channel_cases<std::remove_cvref_t<Cases>...>();
@@ -122,11 +176,29 @@ auto async_select_impl(Cases&&... cases) {
     static_assert((case_traits<std::tuple_element_t<I, all>>::is_channel && ...),
                   "sluice::async_select: put the timeout, deadline or default case last");
     using P = typename first_platform<std::tuple_element_t<I, all>...>::type;
+    using carried = typename carried_timer_of<std::tuple_element_t<channels + J, all>...>::type;
+    constexpr bool has_default = (is_default_case_v<std::tuple_element_t<channels + J, all>> || ...);
+    constexpr bool has_deadline = (is_deadline_case_v<std::tuple_element_t<channels + J, all>> || ...);
+    constexpr bool has_timer = !std::is_void_v<Timer> || !std::is_void_v<carried>;
+    static_assert(std::is_void_v<Timer> || std::is_void_v<carried>,
+                  "sluice::async_select: give the timer once: async_select(timer, ..., on_timeout(d, f))");
+    static_assert(!has_deadline || has_timer,
+                  "sluice::async_select: a timeout or deadline case needs the caller's timer: "
+                  "async_select(timer, ...), or on_timeout(d, timer, f) / on_deadline(tp, timer, f)");
+    static_assert(!(has_wake_v<std::tuple_element_t<I, all>> || ...) || has_timer || has_default,
+                  "sluice::async_select: a timer case (after, tick) needs the caller's timer: "
+                  "async_select(timer, cases...)");
+    if constexpr (total == channels) require_a_case_on("sluice::async_select", std::get<I>(tuple)...);
     return async_select_body<P, Fair>(
+        std::is_void_v<Timer> ? carried_spec<P>(std::get<channels + J>(tuple)...) : timer_spec_of<P>(timer),
         std::tuple<decltype(owning_case(std::move(std::get<I>(tuple))))...>(owning_case(std::move(std::get<I>(tuple)))...),
         std::tuple<std::tuple_element_t<channels + J, all>...>(std::move(std::get<channels + J>(tuple))...));
   }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
 }
+
+// Whether the first argument of async_select is a case (else: the caller's timer).
+template <class C, class D = std::remove_cvref_t<C>>
+concept select_case_arg = case_traits<D>::is_channel || is_default_case_v<D> || is_deadline_case_v<D>;
 
 }  // namespace detail
 
@@ -134,12 +206,24 @@ auto async_select_impl(Cases&&... cases) {
 // the case that fired.
 template <class... Cases>
 auto async_select(Cases&&... cases) {
-  return detail::async_select_impl<true>(std::forward<Cases>(cases)...);
+  return detail::async_select_impl<true>(static_cast<void*>(nullptr), std::forward<Cases>(cases)...);
+}
+// The same, with the caller's timer (sluice::timer_scheduler): it wakes the select at a timer
+// case's instant (after, tick) and keeps a timeout or deadline case given without one.
+template <scheduler Timer, class... Cases>
+  requires(!detail::select_case_arg<Timer>)
+auto async_select(Timer& timer, Cases&&... cases) {
+  return detail::async_select_impl<true>(&timer, std::forward<Cases>(cases)...);
 }
 // Biased async select: cases tried in the order written.
 template <class... Cases>
 auto async_select_biased(Cases&&... cases) {
-  return detail::async_select_impl<false>(std::forward<Cases>(cases)...);
+  return detail::async_select_impl<false>(static_cast<void*>(nullptr), std::forward<Cases>(cases)...);
+}
+template <scheduler Timer, class... Cases>
+  requires(!detail::select_case_arg<Timer>)
+auto async_select_biased(Timer& timer, Cases&&... cases) {
+  return detail::async_select_impl<false>(&timer, std::forward<Cases>(cases)...);
 }
 
 }  // namespace sluice

@@ -19,6 +19,17 @@
 // claimable one on each channel, i.e. no other waiter there is notified in its place).
 // (crossbeam-channel's select registers before giving up in the same way; its
 // linearizable_default test is the model of this one.)
+// A case switched off at run time (Go's nil channel): on_recv(&rx, f) / on_send(&tx, msg, f),
+// given a pointer, make a case that is off when the pointer is null or its handle empty:
+// never ready, it fires nothing and leaves its channel alone; an off send case's message is
+// destroyed with the select, unsent, as any send case's that did not fire. A select whose every
+// case is off and that has no timeout, deadline or default case throws std::invalid_argument
+// (it would wait forever; as selector::select() with no case; Go blocks, crossbeam panics).
+// Why a pointer, not an empty handle given by reference or a `.when(bool)`: an empty handle
+// given by reference stays an error (empty_handle_error, as for every operation on it: there,
+// a moved-from handle is a bug), and a flag would need a valid handle even when off; a pointer
+// says "this case may be off" in the type the caller writes, so the reference forms' cases
+// keep their type and pay nothing for the switch (detail/switchable_case.hpp).
 // Why a variadic function and not a builder (crossbeam's Select, flume's Selector): the cases
 // of a C++ select usually have different message types, which a variadic call keeps typed with
 // no type erasure and no allocation; a builder would need virtual dispatch per case.
@@ -43,6 +54,7 @@
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/select_random.hpp"
 #include "sluice/detail/status.hpp"
+#include "sluice/detail/switchable_case.hpp"
 
 namespace sluice {
 
@@ -115,6 +127,29 @@ struct case_traits<send_case<T, P, F, R>> {
   using platform = P;
 };
 
+// A case's switchable form (the pointer forms of on_recv/on_send): built from the case a
+// reference form makes, or off.
+template <class C>
+struct switched;
+template <class T, class P, class F>
+struct switched<recv_case<T, P, F>> {
+  using type = recv_case<T, P, F, switchable_ref<basic_receiver<T, P>>>;
+  static type on(recv_case<T, P, F>&& c) { return {{c.rx}, std::move(c.handler)}; }
+  template <class G>
+  static type off(G&& handler) {
+    return {{nullptr}, std::forward<G>(handler)};
+  }
+};
+template <class T, class P, class F>
+struct switched<send_case<T, P, F>> {
+  using type = send_case<T, P, F, switchable_ref<basic_sender<T, P>>>;
+  static type on(send_case<T, P, F>&& c) { return {{c.tx}, std::move(c.msg), std::move(c.handler)}; }
+  template <class U, class G>
+  static type off(U&& msg, G&& handler) {
+    return {{nullptr}, to_stored<T, P>(std::forward<U>(msg)), std::forward<G>(handler)};
+  }
+};
+
 template <class C>
 inline constexpr bool is_deadline_case_v = false;
 template <class Clock, class Duration, class F>
@@ -151,9 +186,16 @@ struct case_state<recv_case<T, P, F, R>> {
   uninit<S> out;  // a rendezvous sender moves straight into it (zero.hpp)
   std::optional<any_port<T, P, false>> port;
   std::optional<status> outcome;
+  [[no_unique_address]] off_port_for<P, R> off;
 
-  std::optional<status> try_now(recv_case<T, P, F, R>& c) { return try_recv_through(c.rx->ref(), out); }
+  std::optional<status> try_now(recv_case<T, P, F, R>& c) {
+    if constexpr (switchable<R>)
+      if (!c.rx.on()) return std::nullopt;
+    return try_recv_through(c.rx->ref(), out);
+  }
   dyn_port<P>& bound_port(recv_case<T, P, F, R>& c, wait_mode mode) {
+    if constexpr (switchable<R>)
+      if (!c.rx.on()) return off;
     if (!port) port.emplace(c.rx->ref(), out, mode);
     return port->port();
   }
@@ -174,9 +216,16 @@ struct case_state<send_case<T, P, F, R>> {
   case_state() noexcept {}  // not zero-filled: see the receive case
   std::optional<any_port<T, P, true>> port;
   std::optional<status> outcome;
+  [[no_unique_address]] off_port_for<P, R> off;
 
-  std::optional<status> try_now(send_case<T, P, F, R>& c) { return try_send_through(c.tx->ref(), c.msg); }
+  std::optional<status> try_now(send_case<T, P, F, R>& c) {
+    if constexpr (switchable<R>)
+      if (!c.tx.on()) return std::nullopt;
+    return try_send_through(c.tx->ref(), c.msg);
+  }
   dyn_port<P>& bound_port(send_case<T, P, F, R>& c, wait_mode mode) {
+    if constexpr (switchable<R>)
+      if (!c.tx.on()) return off;
     if (!port) port.emplace(c.tx->ref(), c.msg, mode);
     return port->port();
   }
@@ -296,6 +345,7 @@ std::size_t select_impl(Cases&&... cases) {
     static_assert((case_traits<std::tuple_element_t<I, all>>::is_channel && ...),
                   "sluice::select: put the timeout, deadline or default case last");
     using P = typename first_platform<std::tuple_element_t<I, all>...>::type;
+    if constexpr (total == channels) require_a_case_on("sluice::select", std::get<I>(tuple)...);
     std::tuple<std::tuple_element_t<I, all>&...> chans(std::get<I>(tuple)...);
     std::tuple<std::tuple_element_t<channels + J, all>&...> extras(std::get<channels + J>(tuple)...);
     return run_select<P, Fair>(chans, extras);
@@ -313,6 +363,24 @@ template <class T, platform P, class U, class F>
 detail::send_case<T, P, std::decay_t<F>> on_send(const basic_sender<T, P>& tx, U&& msg, F&& handler) {
   if (!tx) throw empty_handle_error("select: on_send");
   return {&tx, detail::to_stored<T, P>(std::forward<U>(msg)), std::forward<F>(handler)};
+}
+// A case that may be switched off at run time (Go's nil channel): off when the pointer is null
+// or its handle is empty (moved from, default-constructed); an off case is never ready and
+// never fires, and an off send case's message is destroyed with the select, unsent. Any
+// handle the reference forms take (receivers, senders, the spsc handles).
+template <class H, class F>
+auto on_recv(const H* rx, F&& handler)
+    -> typename detail::switched<decltype(on_recv(std::declval<const H&>(), std::forward<F>(handler)))>::type {
+  using sw = detail::switched<decltype(on_recv(*rx, std::forward<F>(handler)))>;
+  if (!rx || !*rx) return sw::off(std::forward<F>(handler));
+  return sw::on(on_recv(*rx, std::forward<F>(handler)));
+}
+template <class H, class U, class F>
+auto on_send(const H* tx, U&& msg, F&& handler) -> typename detail::switched<
+    decltype(on_send(std::declval<const H&>(), std::forward<U>(msg), std::forward<F>(handler)))>::type {
+  using sw = detail::switched<decltype(on_send(*tx, std::forward<U>(msg), std::forward<F>(handler)))>;
+  if (!tx || !*tx) return sw::off(std::forward<U>(msg), std::forward<F>(handler));
+  return sw::on(on_send(*tx, std::forward<U>(msg), std::forward<F>(handler)));
 }
 // The deadline is taken when select() starts, on the channels' platform clock.
 template <class Rep, class Period, class F>

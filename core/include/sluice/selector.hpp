@@ -354,19 +354,14 @@ class basic_selector {
   }
 
   // The coroutine engine over the cases (async_select.hpp's loop, with a run-time number). The
-  // timer's task ends a wait at the deadline or at a timer case's instant, whichever is first;
-  // after the instant the tries fire the timer case (a timer that ran before the clock got
-  // there is asked again). time_point::max() is no deadline (deadline.hpp).
+  // timer (async_timer.hpp's select_timer) ends a wait at the deadline or at a timer case's
+  // instant, whichever is first. time_point::max() is no deadline (deadline.hpp).
   template <class R>
-  detail::async_op<R, P> async_run(time_point deadline, detail::deadline_spec<P> timer) {
+  detail::async_op<R, P> async_run(time_point deadline, detail::deadline_spec<P> timer_spec) {
     const std::size_t n = cases_.size();
     drop_spent drop{cases_};
     const std::optional<time_point> wake = prepare(detail::wait_mode::coroutine);
-    const bool deadline_first = !wake || deadline <= *wake;
-    timer.at = deadline_first ? deadline : *wake;
-    if (timer.at == time_point::max()) timer = {};
-    std::optional<detail::deadline_guard<P>> guard;
-    if (timer) guard.emplace(timer);
+    detail::select_timer<P> timer(timer_spec, deadline, wake ? &*wake : nullptr);
     detail::dyn_case_table<P> table{active_.data()};
     for (;;) {
       for (std::size_t k = 0; k < n; ++k) {
@@ -376,14 +371,10 @@ class basic_selector {
           co_return cases_[i].id;
         }
       }
-      if (guard && guard->passed()) {
-        if (deadline_first) co_return R{};
-        guard.emplace(timer);
-      }
+      if (timer.deadline_passed()) co_return R{};
       const auto got = co_await detail::port_wait<P, std::dynamic_extent, detail::dyn_case_table<P>>(
-          table, std::span<detail::wait_entry<P>>(entries_.data(), n), order_.data(), nullptr,
-          guard ? &*guard : nullptr, false);
-      if (got.sel == detail::sel_timed_out && deadline_first) co_return R{};
+          table, std::span<detail::wait_entry<P>>(entries_.data(), n), order_.data(), nullptr, timer.guard(), false);
+      if (timer.timed_out(got.sel)) co_return R{};
       if (got.settled) {
         active_[*got.claimed]->fire(*got.settled);
         co_return cases_[*got.claimed].id;

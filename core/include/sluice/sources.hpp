@@ -9,9 +9,10 @@
 // Contract
 // --------
 // A source has a receiver's receive forms — try_recv, recv, recv(stop_token), recv_for,
-// recv_until, returning recv_result — and works as a receive case in select, the selector (its
-// coroutine form too) and (never only) async_select. never<T>() is never ready: try_recv says empty, recv waits until
-// its deadline or stop token (recv() with neither waits forever). after(d) delivers the
+// recv_until, returning recv_result — and works as a receive case in select, the selector and
+// async_select (a timer source in a coroutine's select given a timer, below). never<T>() is
+// never ready: try_recv says empty, recv waits until its deadline or stop token (recv() with
+// neither waits forever). after(d) delivers the
 // platform clock's time point now + d once, at or after that instant, and is then never ready
 // again. tick(d) delivers its scheduled instant each time it is due; the next one is due d after
 // the delivery, so ticks missed while nobody received are dropped, as crossbeam's are. A source
@@ -21,14 +22,16 @@
 // A case holds a pointer to its source, which must outlive the select (or the selector).
 // Timer sources in the thread engine: a timer case gives its due instant to the wait
 // (blocking.hpp's limits.wake), which parks no later than that and then retries, so the case
-// fires without any thread of its own. A coroutine needs the caller's timer for that wake-up:
-// the coroutine selector takes one (selector.hpp: async_select(timer)); the variadic
-// async_select has none to give and rejects timer cases at compile time (use on_timeout).
+// fires without any thread of its own. A coroutine needs the caller's timer for that wake-up
+// (detail/async_timer.hpp's select_timer: one task per wait, at the earlier of the deadline and
+// the first timer case's instant): the coroutine selector's async_select(timer) and timeout
+// forms; the variadic async_select(timer, cases...), or its timeout/deadline case's timer
+// (without a timer it rejects a timer case at compile time, unless it has a default case).
 // Why a port and not a flavor: a flavor would add an arm to the channel's type switch that
 // every channel operation pays for, and a shared allocation per never() (Go's nil channel is
 // free); a source is a port (wait_port.hpp) that the engines already know how to wait on,
 // holding one time point at most. The price is its own type: to switch a case off at run time,
-// remove it from a selector, or select over a never() in generic code.
+// give on_recv/on_send a pointer (select.hpp: null or empty is off), or remove it from a selector.
 #pragma once
 
 #include <chrono>
@@ -211,7 +214,12 @@ struct case_state<source_case<Src, F>> {
     if (!port) port.emplace(*c.src, out);
     return *port;
   }
-  static const typename P::clock::time_point* wake_at(const source_case<Src, F>& c) noexcept { return c.src->due(); }
+  // A timer source's next instant (never() has none: it needs no timer).
+  static const typename P::clock::time_point* wake_at(const source_case<Src, F>& c) noexcept
+    requires is_timer_source_v<Src>
+  {
+    return c.src->due();
+  }
   void fire(source_case<Src, F>& c) {
     if (*outcome == status::ok)
       c.handler(recv_result<T>(std::in_place, std::move(*out)));
@@ -220,12 +228,10 @@ struct case_state<source_case<Src, F>> {
   }
 };
 
-// async_select keeps the pointer (the source must outlive the operation); a timer source has
-// no coroutine wake-up (see the header).
+// async_select keeps the pointer (the source must outlive the operation); a timer source's
+// wake-up needs the caller's timer (async_select.hpp checks it is given).
 template <class Src, class F>
 source_case<Src, F> owning_case(source_case<Src, F>&& c) {
-  static_assert(!is_timer_source_v<Src>,
-                "sluice::async_select: after/tick need a thread's wait; use on_timeout(d, timer, f)");
   return std::move(c);
 }
 

@@ -25,6 +25,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <optional>
 
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/waiter.hpp"
@@ -199,5 +200,47 @@ class deadline_guard {
  private:
   deadline_spec<P> spec_;
   std::coroutine_handle<typename deadline_task<P>::promise_type> task_;
+};
+
+// The timer of a coroutine select (async_select.hpp, the coroutine selector in selector.hpp):
+// one deadline task per wait, at the earlier of the select's deadline and the first instant at
+// which one of its timer cases (sources.hpp: after, tick) becomes ready. A wake-up that is not
+// the deadline ends the wait like a claim meaning "retry": the select's tries then fire the
+// due timer case. A task the timer ran before the clock got to the instant is replaced by a
+// fresh one at the same instant, so the coroutine never spins and always waits with one task.
+template <class P>
+class select_timer {
+ public:
+  using time_point = typename P::clock::time_point;
+  // `timer`: the caller's timer, its instant unset (empty: none); `deadline`: time_point::max()
+  // for none (deadline.hpp); `wake`: the first timer case's instant, or null.
+  select_timer(deadline_spec<P> timer, time_point deadline, const time_point* wake) noexcept
+      : deadline_first_(!wake || deadline <= *wake) {
+    timer.at = deadline_first_ ? deadline : *wake;
+    if (timer && timer.at != time_point::max()) {
+      spec_ = timer;
+      guard_.emplace(spec_);
+    }
+  }
+  select_timer(const select_timer&) = delete;
+  select_timer& operator=(const select_timer&) = delete;
+
+  // After tries that completed nothing: whether the deadline has passed. A timer case's
+  // instant that passed without the case firing (the timer ran early) is asked for again.
+  bool deadline_passed() {
+    if (!guard_ || !guard_->passed()) return false;
+    if (deadline_first_) return true;
+    guard_.emplace(spec_);
+    return false;
+  }
+  // What the wait hands its timer (null: nothing to wake it).
+  deadline_guard<P>* guard() noexcept { return guard_ ? &*guard_ : nullptr; }
+  // Whether a wait that ended with claim `sel` ended by the deadline (otherwise: retry).
+  bool timed_out(std::uintptr_t sel) const noexcept { return sel == sel_timed_out && deadline_first_; }
+
+ private:
+  bool deadline_first_;
+  deadline_spec<P> spec_;
+  std::optional<deadline_guard<P>> guard_;
 };
 }  // namespace sluice::detail
