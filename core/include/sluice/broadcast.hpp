@@ -110,12 +110,11 @@ template <class T, class P>
 async_op<broadcast_result<T>, P> broadcast_async_recv_body(owned_ref<cursor_ptr<T, P>, cursor_side<T, P>> rx,
                                                            std::stop_token stop,
                                                            deadline_spec<P> deadline) {
-  using S = stored_t<T, P>;
   broadcast_state<T, P>* const s = rx.get().s;
   std::uint64_t& pos = rx.get().c->pos;
   deadline_guard<P> guard(deadline);
   for (;;) {
-    uninit<S> out;
+    uninit<stored_t<T, P>> out;
     std::uint64_t missed = 0;
     const status st = s->try_recv(pos, out, missed);
     if (st == status::ok) co_return take_received<T, P>(out);

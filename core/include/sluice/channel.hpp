@@ -100,7 +100,6 @@ template <class T, platform P = std_platform>
 class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P>>,
                      public detail::send_forms<basic_sender<T, P>, T, P> {
   using base = detail::channel_handle<T, P, detail::sender_ref<T, P>>;
-  using stored = detail::stored_t<T, P>;
 
  public:
   using typename base::time_point;
@@ -134,7 +133,7 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
   send_result<T> send_with(U&& msg, std::bool_constant<Block>, const time_point* deadline,
                            const std::stop_token* stop) const {
     const detail::chan_ref<T, P>& r = this->check(Block ? "send" : "try_send");
-    stored s = detail::to_stored<T, P>(std::forward<U>(msg));
+    detail::stored_t<T, P> s = detail::to_stored<T, P>(std::forward<U>(msg));
     const detail::status st = r.visit([&](auto& state) {
       using port = typename decltype(state.chan)::send_port;
       if constexpr (Block) return detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop);
@@ -149,7 +148,6 @@ template <class T, platform P = std_platform>
 class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<T, P>>,
                        public detail::recv_forms<basic_receiver<T, P>, P> {
   using base = detail::channel_handle<T, P, detail::receiver_ref<T, P>>;
-  using stored = detail::stored_t<T, P>;
 
  public:
   using typename base::time_point;
@@ -226,7 +224,7 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
   template <bool Block>
   recv_result<T> recv_with(std::bool_constant<Block>, const time_point* deadline, const std::stop_token* stop) const {
     const detail::chan_ref<T, P>& r = this->check(Block ? "recv" : "try_recv");
-    detail::uninit<stored> out;
+    detail::uninit<detail::stored_t<T, P>> out;
     const detail::status st = r.visit([&](auto& state) {
       using port = typename decltype(state.chan)::recv_port;
       if constexpr (Block) return detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop);

@@ -107,11 +107,10 @@ using watermark_source_ref = shared_ref<source_ptr<T, P>, source_side<T, P>>;
 template <class T, class P>
 async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_ref<T, P> rx, std::stop_token stop,
                                                            deadline_spec<P> deadline) {
-  using S = stored_t<T, P>;
   watermark_state<T, P>* const s = rx.get();
   deadline_guard<P> guard(deadline);
   for (;;) {
-    uninit<S> out;
+    uninit<stored_t<T, P>> out;
     std::exception_ptr error;
     const status st = s->try_recv(out, error);
     if (st == status::ok) co_return take_received<T, P>(out);

@@ -128,9 +128,10 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
 
   bool start_send(token& t) {
     backoff<P> b;
-    std::size_t tail;
-    block* blk;
-    load_side<true>(tail, blk);
+    // [B6] ORDERING: list.load.
+    std::size_t tail = tail_index_.load(list_order::load);
+    // [B6] ORDERING: list.load.
+    block* blk = tail_block_.load(list_order::load);
     block* spare = nullptr;  // the next block, allocated before we claim the last slot
     for (;;) {
       if (tail & mark_bit) {
@@ -195,9 +196,10 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
 
   bool start_recv(token& t) noexcept {
     backoff<P> b;
-    std::size_t head;
-    block* blk;
-    load_side<false>(head, blk);
+    // [B6] ORDERING: list.load.
+    std::size_t head = head_index_.load(list_order::load);
+    // [B6] ORDERING: list.load.
+    block* blk = head_block_.load(list_order::load);
     for (;;) {
       const std::size_t offset = (head >> shift) % lap;
       if (offset == block_cap) {  // the head is moving to the next block
@@ -331,7 +333,7 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
     }
   }
 
-  // [B6] The tail's (Tail) or the head's index, then its block.
+  // [B6] Reads the tail's (Tail) or the head's index, then its block, again (a retry).
   template <bool Tail>
   void load_side(std::size_t& index, block*& blk) const noexcept {
     // [B6] ORDERING: list.load.
