@@ -241,7 +241,7 @@ class result {
     auto destroy_old = [this]() noexcept { destroy_held(); };
     // The basic guarantee's fallback: a value-initialized other alternative (only called when
     // moving a New may throw; the same alternative takes the third path).
-    auto fallback = [this]() noexcept {
+    auto fallback = [&]() noexcept {  // [&]: `this` is unused when it does nothing
       if constexpr (!std::is_nothrow_move_constructible_v<New>) {
         std::construct_at(&alternative<!ToValue>());
         has_value_ = !ToValue;
