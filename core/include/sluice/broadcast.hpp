@@ -105,37 +105,22 @@ template <class T, class P>
 using broadcast_tx_ref =
     shared_ref<broadcast_state<T, P>*, counted_by<&broadcast_state<T, P>::drop_sender, &broadcast_state<T, P>::add_sender>>;
 
-// Async ports (kind_wait.hpp); every wake-up is "look again" (a whole side is claimed).
-template <class T, class P>
-struct broadcast_async_port : deciding_port {
-  broadcast_state<T, P>* s;
-  std::uint64_t pos;  // a receiver's position (unused by a sender)
-  bool sender;
-  bool enroll(wait_entry<P>& e) noexcept { return sender ? s->register_sender(e) : s->register_receiver(pos, e); }
-  void withdraw(wait_entry<P>& e) noexcept { s->unregister(e, sender); }
-};
-
 // A receiver's async receive, from its cursor (shared with the handle, kept alive by `rx`).
 template <class T, class P>
 async_op<broadcast_result<T>, P> broadcast_async_recv_body(owned_ref<cursor_ptr<T, P>, cursor_side<T, P>> rx,
                                                            std::stop_token stop,
                                                            deadline_spec<P> deadline) {
-  using S = stored_t<T, P>;
   broadcast_state<T, P>* const s = rx.get().s;
   std::uint64_t& pos = rx.get().c->pos;
   deadline_guard<P> guard(deadline);
   for (;;) {
-    uninit<S> out;
+    uninit<stored_t<T, P>> out;
     std::uint64_t missed = 0;
     const status st = s->try_recv(pos, out, missed);
-    if (st == status::ok) {
-      // Built in the promise (no temporary on a resuming thread's stack), moved once from `out`.
-      destroy_at_exit<S> done{out};
-      co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
-    }
+    if (st == status::ok) co_return take_received<T, P>(out);
     if (st != status::empty) co_return broadcast_failure<T>(st, missed);
-    const std::uintptr_t sel =
-        co_await kind_wait<P, broadcast_async_port<T, P>>({{}, s, pos, false}, &stop, &guard);
+    const std::uintptr_t sel = co_await wait_on<P>([&](wait_entry<P>& e) { return s->register_receiver(pos, e); },
+                                                   [s](wait_entry<P>& e) { s->unregister(e, false); }, &stop, &guard);
     if (const std::optional<status> gave_up = wait_gave_up(sel)) co_return broadcast_failure<T>(*gave_up, 0);
   }
 }
@@ -147,17 +132,13 @@ async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> 
                                                       deadline_spec<P> deadline) {
   broadcast_state<T, P>* const s = tx.native_state();
   deadline_guard<P> guard(deadline);
-  // The error is built in the promise (no temporary on the resuming thread's stack).
-  auto fail = [&](errc e) {
-    return error_from{[&msg, e] { return send_error<T>{e, from_stored<T, P>(std::move(msg))}; }};
-  };
   for (;;) {
     const status st = s->try_send(msg);
     if (st == status::ok) co_return send_result<T>();
-    if (st == status::closed) co_return fail(errc::closed);
-    const std::uintptr_t sel =
-        co_await kind_wait<P, broadcast_async_port<T, P>>({{}, s, 0, true}, &stop, &guard);
-    if (const std::optional<status> gave_up = wait_gave_up(sel)) co_return fail(to_errc(*gave_up));
+    if (st == status::closed) co_return handed_back<T, P>(errc::closed, msg);
+    const std::uintptr_t sel = co_await wait_on<P>([s](wait_entry<P>& e) { return s->register_sender(e); },
+                                                   [s](wait_entry<P>& e) { s->unregister(e, true); }, &stop, &guard);
+    if (const std::optional<status> gave_up = wait_gave_up(sel)) co_return handed_back<T, P>(to_errc(*gave_up), msg);
   }
 }
 }  // namespace detail
@@ -230,9 +211,7 @@ class basic_broadcast_sender : public detail::handle<detail::broadcast_tx_ref<T,
     else
       r = s->try_send(st);
     if (r == detail::status::ok) return send_result<T>();
-    // Handed back in place: `st` is this operation's one copy of the message.
-    return send_result<T>(in_place_error, detail::construct_with,
-                          [&] { return send_error<T>{detail::to_errc(r), detail::from_stored<T, P>(std::move(st))}; });
+    return detail::handed_back<T, P>(detail::to_errc(r), st);
   }
 };
 
@@ -297,9 +276,7 @@ class basic_broadcast_receiver : public detail::handle<detail::broadcast_rx_ref<
     else
       st = r.s->try_recv(r.c->pos, out, missed);
     if (st != detail::status::ok) return detail::broadcast_failure<T>(st, missed);
-    // Moved once, from `out` (this operation's one copy) into the caller's result.
-    detail::destroy_at_exit<stored> done{out};
-    return broadcast_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
+    return detail::take_received<T, P>(out);
   }
 };
 

@@ -64,7 +64,12 @@ using weak_ref = chan_side_ref<T, P, &chan_ref<T, P>::drop_ref, &chan_ref<T, P>:
 // What every channel handle shares: the reference and the queries.
 template <class T, class P, class Ref>
 class channel_handle : public handle<Ref> {
+  static_assert(message_type<T>, "sluice: a message must be a movable, non-const object type");
+
  public:
+  using value_type = T;
+  using time_point = typename P::clock::time_point;
+
   std::size_t len() const { return on_chan("len", [](auto& c) { return c.len(); }); }
   std::optional<std::size_t> capacity() const { return on_chan("capacity", [](auto& c) { return c.capacity(); }); }
   bool is_empty() const { return on_chan("is_empty", [](auto& c) { return c.is_empty(); }); }
@@ -94,14 +99,10 @@ class channel_handle : public handle<Ref> {
 template <class T, platform P = std_platform>
 class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P>>,
                      public detail::send_forms<basic_sender<T, P>, T, P> {
-  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using base = detail::channel_handle<T, P, detail::sender_ref<T, P>>;
-  using stored = detail::stored_t<T, P>;
 
  public:
-  using value_type = T;
-  using time_point = typename P::clock::time_point;
-
+  using typename base::time_point;
   basic_sender() noexcept = default;
 
   // The forms (detail/forms.hpp): send waits until the message is buffered (rendezvous: taken);
@@ -132,34 +133,24 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
   send_result<T> send_with(U&& msg, std::bool_constant<Block>, const time_point* deadline,
                            const std::stop_token* stop) const {
     const detail::chan_ref<T, P>& r = this->check(Block ? "send" : "try_send");
-    stored s = detail::to_stored<T, P>(std::forward<U>(msg));
-    detail::status st;
-    if constexpr (Block)
-      st = r.visit([&](auto& state) {
-        using port = typename decltype(state.chan)::send_port;
-        return detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop);
-      });
-    else
-      st = r.visit([&](auto& state) { return state.chan.try_send(s); });
-    if (st == detail::status::ok) return send_result<T>();
-    // The message goes back in place: `s` is this operation's one copy of it.
-    return send_result<T>(in_place_error, detail::construct_with, [&] {
-      return send_error<T>{detail::to_errc(st), detail::from_stored<T, P>(std::move(s))};
+    detail::stored_t<T, P> s = detail::to_stored<T, P>(std::forward<U>(msg));
+    const detail::status st = r.visit([&](auto& state) {
+      using port = typename decltype(state.chan)::send_port;
+      if constexpr (Block) return detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop);
+      else return state.chan.try_send(s);
     });
+    if (st == detail::status::ok) return send_result<T>();
+    return detail::handed_back<T, P>(detail::to_errc(st), s);
   }
 };
 
 template <class T, platform P = std_platform>
 class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<T, P>>,
                        public detail::recv_forms<basic_receiver<T, P>, P> {
-  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   using base = detail::channel_handle<T, P, detail::receiver_ref<T, P>>;
-  using stored = detail::stored_t<T, P>;
 
  public:
-  using value_type = T;
-  using time_point = typename P::clock::time_point;
-
+  using typename base::time_point;
   basic_receiver() noexcept = default;
 
   // The forms (detail/forms.hpp): recv waits for a message or closed-and-empty; try_recv:
@@ -233,19 +224,14 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
   template <bool Block>
   recv_result<T> recv_with(std::bool_constant<Block>, const time_point* deadline, const std::stop_token* stop) const {
     const detail::chan_ref<T, P>& r = this->check(Block ? "recv" : "try_recv");
-    detail::uninit<stored> out;
-    detail::status st;
-    if constexpr (Block)
-      st = r.visit([&](auto& state) {
-        using port = typename decltype(state.chan)::recv_port;
-        return detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop);
-      });
-    else
-      st = r.visit([&](auto& state) { return state.chan.try_recv(out); });
+    detail::uninit<detail::stored_t<T, P>> out;
+    const detail::status st = r.visit([&](auto& state) {
+      using port = typename decltype(state.chan)::recv_port;
+      if constexpr (Block) return detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop);
+      else return state.chan.try_recv(out);
+    });
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
-    // Moved once, from `out` (this operation's one copy) into the caller's result.
-    detail::destroy_at_exit<stored> done{out};
-    return recv_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
+    return detail::take_received<T, P>(out);
   }
 };
 
@@ -277,14 +263,12 @@ std::pair<basic_sender<T, P>, basic_receiver<T, P>> make_pair_for(detail::chan_r
 // A bounded channel on platform P: cap >= 1 is a ring of cap slots, cap == 0 a rendezvous.
 template <class T, platform P = std_platform>
 std::pair<basic_sender<T, P>, basic_receiver<T, P>> basic_bounded(std::size_t cap) {
-  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   const auto kind = cap == 0 ? detail::flavor_kind::zero : detail::flavor_kind::array;
   return make_pair_for<T, P>(detail::make_channel<T, P>(kind, cap));
 }
 
 template <class T, platform P = std_platform>
 std::pair<basic_sender<T, P>, basic_receiver<T, P>> basic_unbounded() {
-  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   return make_pair_for<T, P>(detail::make_channel<T, P>(detail::flavor_kind::list, 0));
 }
 

@@ -259,14 +259,6 @@ template <class S, class P>
 using oneshot_rx_ref =
     owned_ref<oneshot_state<S, P>*, counted_by<&oneshot_state<S, P>::release_receiver, &oneshot_state<S, P>::retain_receiver>>;
 
-// An async receive's port (kind_wait.hpp): [O4] and [O6], as the blocking recv.
-template <class S, class P>
-struct oneshot_async_port : deciding_port {
-  oneshot_state<S, P>* s;
-  bool enroll(wait_entry<P>& e) noexcept { return !s->register_waiter(*e.w); }
-  void withdraw(wait_entry<P>&) noexcept { (void)s->withdraw_waiter(); }
-};
-
 // The async receive: try; else wait for the sender's claim (a stop or deadline that loses that
 // race still delivers) and settle. Destroyed while waiting it takes nothing (see the header).
 template <class T, class P>
@@ -278,7 +270,9 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P
   uninit<S> out;
   status st = s->try_recv(out);
   while (st == status::empty) {
-    kind_wait<P, oneshot_async_port<S, P>> wait({{}, s}, &stop, &guard);
+    // Registers and withdraws through [O4] and [O6], as the blocking recv.
+    auto wait = wait_on<P>([s](wait_entry<P>& e) { return !s->register_waiter(*e.w); },
+                           [s](wait_entry<P>&) { (void)s->withdraw_waiter(); }, &stop, &guard);
     const std::uintptr_t sel = co_await wait;
     if (wait.ended_early()) {  // stopped or past the deadline before it registered: no new look
       st = *wait_gave_up(sel);
@@ -289,8 +283,7 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P
   }
   // Built in the promise (no temporary on a resuming thread's stack), moved once from `out`.
   if (st != status::ok) co_return error_from{[st] { return to_errc(st); }};
-  destroy_at_exit<S> done{out};
-  co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
+  co_return take_received<T, P>(out);
 }
 }  // namespace detail
 
@@ -335,9 +328,7 @@ class basic_oneshot_sender : public detail::handle<detail::oneshot_tx_ref<detail
     this->check("send");
     stored st = detail::to_stored<T, P>(std::forward<U>(msg));
     if (this->ref_.detach()->send(st) == detail::status::ok) return send_result<T>();
-    // Handed back in place: `st` is this operation's one copy of the message.
-    return send_result<T>(in_place_error, detail::construct_with,
-                          [&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; });
+    return detail::handed_back<T, P>(errc::closed, st);
   }
 };
 
@@ -385,16 +376,13 @@ class basic_oneshot_receiver : public detail::handle<detail::oneshot_rx_ref<deta
     const detail::status st =
         block ? detail::block_one<P>(typename state::recv_port{*s, out}, deadline, stop) : s->try_recv(out);
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
-    // Moved once, from `out` (this operation's one copy) into the caller's result.
-    detail::destroy_at_exit<stored> done{out};
-    return recv_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
+    return detail::take_received<T, P>(out);
   }
 };
 
 // Creates a oneshot channel on platform P: one allocation of default alignment.
 template <class T, platform P>
 std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver<T, P>> basic_oneshot() {
-  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   auto* s = detail::oneshot_state<detail::stored_t<T, P>, P>::create();
   return {basic_oneshot_sender<T, P>(s), basic_oneshot_receiver<T, P>(s)};
 }

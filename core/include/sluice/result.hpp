@@ -189,18 +189,18 @@ class result {
   bool has_value() const noexcept { return has_value_; }
   explicit operator bool() const noexcept { return has_value_; }
 
-  T& value() & { return check_value(), value_; }
-  const T& value() const& { return check_value(), value_; }
-  T&& value() && { return check_value(), std::move(value_); }
+  T& value() & { return check<true>(), value_; }
+  const T& value() const& { return check<true>(), value_; }
+  T&& value() && { return check<true>(), std::move(value_); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  E& error() & { return check_error(), error_; }
-  const E& error() const& { return check_error(), error_; }
-  E&& error() && { return check_error(), std::move(error_); }
+  E& error() & { return check<false>(), error_; }
+  const E& error() const& { return check<false>(), error_; }
+  E&& error() && { return check<false>(), std::move(error_); }
 
   template <class U>
   T value_or(U&& fallback) && {
@@ -208,11 +208,9 @@ class result {
   }
 
  private:
-  void check_value() const {
-    if (!has_value_) throw bad_result_access();
-  }
-  void check_error() const {
-    if (has_value_) throw bad_result_access();
+  template <bool IsValue>
+  void check() const {
+    if (has_value_ != IsValue) throw bad_result_access();
   }
 
   static_assert(std::is_nothrow_move_constructible_v<T> || std::is_nothrow_default_constructible_v<E>,
@@ -220,53 +218,42 @@ class result {
   static_assert(std::is_nothrow_move_constructible_v<E> || std::is_nothrow_default_constructible_v<T>,
                 "sluice::result: with a throwing E, T must be nothrow default-constructible (the basic-guarantee fallback)");
 
+  // The alternative named by IsValue (the value if true, else the error), held or not.
+  template <bool IsValue>
+  auto& alternative() noexcept {
+    if constexpr (IsValue) return value_;
+    else return error_;
+  }
   void destroy_held() noexcept {
     if (has_value_)
       std::destroy_at(&value_);
     else
       std::destroy_at(&error_);
   }
-  // The basic guarantee's fallback: a value-initialized other alternative (only called when
-  // moving a New may throw).
-  template <bool ToValue, class New>
-  void hold_fallback() noexcept {
-    if constexpr (!std::is_nothrow_move_constructible_v<New>) {
-      if constexpr (ToValue)
-        std::construct_at(&error_);
-      else
-        std::construct_at(&value_);
-      has_value_ = !ToValue;
-    }
-  }
   // Replaces the held alternative with one moved from `src` (a T if ToValue, else an E).
   template <bool ToValue, class Src>
   void assign_from(Src& src) {
     using New = std::conditional_t<ToValue, T, E>;
     auto make_new = [this](New&& v) {
-      if constexpr (ToValue)
-        std::construct_at(&value_, std::move(v));
-      else
-        std::construct_at(&error_, std::move(v));
+      std::construct_at(&alternative<ToValue>(), std::move(v));
       has_value_ = ToValue;
     };
     auto destroy_old = [this]() noexcept { destroy_held(); };
-    // The old alternative, when it is the other one (the same one takes the third path).
-    auto fallback = [this]() noexcept { hold_fallback<ToValue, New>(); };
+    // The basic guarantee's fallback: a value-initialized other alternative (only called when
+    // moving a New may throw; the same alternative takes the third path).
+    auto fallback = [&]() noexcept {  // [&]: `this` is unused when it does nothing
+      if constexpr (!std::is_nothrow_move_constructible_v<New>) {
+        std::construct_at(&alternative<!ToValue>());
+        has_value_ = !ToValue;
+      }
+    };
     if (has_value_ == ToValue) {
       detail::reassign<New, New>(src, make_new, destroy_old, [](New*) noexcept {}, [](New&&) noexcept {}, fallback);
     } else {
       using Old = std::conditional_t<ToValue, E, T>;
-      auto move_old_to = [this](Old* to) noexcept {
-        if constexpr (ToValue)
-          ::new (static_cast<void*>(to)) Old(std::move(error_));
-        else
-          ::new (static_cast<void*>(to)) Old(std::move(value_));
-      };
+      auto move_old_to = [this](Old* to) noexcept { ::new (static_cast<void*>(to)) Old(std::move(alternative<!ToValue>())); };
       auto restore_old = [this](Old&& o) noexcept {
-        if constexpr (ToValue)
-          std::construct_at(&error_, std::move(o));
-        else
-          std::construct_at(&value_, std::move(o));
+        std::construct_at(&alternative<!ToValue>(), std::move(o));
         has_value_ = !ToValue;
       };
       detail::reassign<Old, New>(src, make_new, destroy_old, move_old_to, restore_old, fallback);

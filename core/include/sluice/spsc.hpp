@@ -85,7 +85,6 @@ detail::recv_case<T, P, std::decay_t<F>> on_recv(const basic_single_receiver<T, 
 namespace detail {
 template <class T, class P>
 std::pair<basic_spsc_sender<T, P>, basic_single_receiver<T, P>> spsc_pair(flavor_kind kind, std::size_t cap) {
-  static_assert(message_type<T>, "sluice: a message must be a movable, non-const object type");
   auto ch = make_pair_for<T, P>(make_channel<T, P>(kind, cap));
   return {basic_spsc_sender<T, P>(std::move(ch.first)), basic_single_receiver<T, P>(std::move(ch.second))};
 }
@@ -106,7 +105,6 @@ std::pair<basic_sender<T, P>, basic_single_receiver<T, P>> basic_mpsc_bounded(st
 }
 template <class T, platform P = std_platform>
 std::pair<basic_sender<T, P>, basic_single_receiver<T, P>> basic_mpsc_unbounded() {
-  static_assert(detail::message_type<T>, "sluice: a message must be a movable, non-const object type");
   auto ch = make_pair_for<T, P>(detail::make_channel<T, P>(detail::flavor_kind::mpsc_list, 0));
   return {std::move(ch.first), basic_single_receiver<T, P>(std::move(ch.second))};
 }

@@ -102,49 +102,29 @@ struct source_side {
 template <class T, class P>
 using watermark_source_ref = shared_ref<source_ptr<T, P>, source_side<T, P>>;
 
-// Async ports (kind_wait.hpp): the same slots the blocking forms use.
-template <class T, class P>
-struct watermark_consumer_port : deciding_port {
-  watermark_state<T, P>* s;
-  bool enroll(wait_entry<P>& e) noexcept { return s->register_consumer(*e.w); }
-  void withdraw(wait_entry<P>& e) noexcept { s->unregister_consumer(*e.w); }
-};
-template <class T, class P>
-struct watermark_producer_port : deciding_port {
-  watermark_state<T, P>* s;
-  callback_token token;
-  status* early;  // why it did not need to wait (ok, closed)
-  bool enroll(wait_entry<P>& e) { return s->register_producer(token, *e.w, *early); }
-  void withdraw(wait_entry<P>& e) noexcept { s->unregister_producer(*e.w); }
-};
-
-// The consumer's async receive: try; else wait for a producer's (or finish's) wake-up, which
-// means "look again". Destroyed while waiting, it takes nothing.
+// The consumer's async receive: try; else wait in the consumer slot for a producer's (or
+// finish's) wake-up, which means "look again". Destroyed while waiting, it takes nothing.
 template <class T, class P>
 async_op<watermark_result<T>, P> watermark_async_recv_body(watermark_consumer_ref<T, P> rx, std::stop_token stop,
                                                            deadline_spec<P> deadline) {
-  using S = stored_t<T, P>;
   watermark_state<T, P>* const s = rx.get();
   deadline_guard<P> guard(deadline);
   for (;;) {
-    uninit<S> out;
+    uninit<stored_t<T, P>> out;
     std::exception_ptr error;
     const status st = s->try_recv(out, error);
-    if (st == status::ok) {
-      // Built in the promise (no temporary on a resuming thread's stack), moved once from `out`.
-      destroy_at_exit<S> done{out};
-      co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
-    }
+    if (st == status::ok) co_return take_received<T, P>(out);
     if (st == status::closed) co_return error_from{[&] { return watermark_error{errc::closed, std::move(error)}; }};
-    const std::uintptr_t sel =
-        co_await kind_wait<P, watermark_consumer_port<T, P>>({{}, s}, &stop, &guard);
+    const std::uintptr_t sel = co_await wait_on<P>([s](wait_entry<P>& e) { return s->register_consumer(*e.w); },
+                                                   [s](wait_entry<P>& e) { s->unregister_consumer(*e.w); }, &stop, &guard);
     if (const std::optional<status> gave_up = wait_gave_up(sel))
       co_return error_from{[e = to_errc(*gave_up)] { return watermark_error{e}; }};
   }
 }
 
-// A producer's async send: enqueue, then, if the channel paused, suspend until the level falls
-// below low. A stop or the coroutine's destruction ends only the wait (the element stays).
+// A producer's async send: enqueue, then, if the channel paused, wait in the pending list until
+// the level falls below low. A stop or the coroutine's destruction ends only the wait (the
+// element stays).
 template <class T, class P, class Source>
 async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T, P> v, std::stop_token stop,
                                                           deadline_spec<P> deadline) {
@@ -154,9 +134,10 @@ async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T
   send_outcome out{};
   if (s->enqueue([&](const auto& g) { s->push_locked(g, std::move(v)); }, out) != status::ok) co_return R(in_place_error, errc::closed);
   if (out.produce_more) co_return R();
-  status early = status::empty;
+  status early = status::empty;  // why it did not need to wait (ok, closed)
   const std::uintptr_t sel =
-      co_await kind_wait<P, watermark_producer_port<T, P>>({{}, s, out.token, &early}, &stop, &guard);
+      co_await wait_on<P>([&](wait_entry<P>& e) { return s->register_producer(out.token, *e.w, early); },
+                          [s](wait_entry<P>& e) { s->unregister_producer(*e.w); }, &stop, &guard);
   const status st =
       sel == sel_aborted ? early : wait_gave_up(sel).value_or(watermark_state<T, P>::resumed_status(sel));
   if (st == status::ok) co_return R();
@@ -195,7 +176,7 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
     stored st = detail::to_stored<T, P>(std::forward<U>(v));
     send_outcome out{};
     if (enqueue(st, out) == detail::status::ok) return try_result(std::in_place, out);
-    return try_result(detail::error_from{[&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; }});
+    return detail::handed_back<T, P>(errc::closed, st);
   }
   // Enqueues, then calls f: at once with nullopt when producing more, else once the level
   // falls below low (nullopt), or with errc::closed if the consumer goes first.
@@ -204,9 +185,7 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
     state* s = this->check("send").s;
     stored st = detail::to_stored<T, P>(std::forward<U>(v));
     send_outcome out{};
-    if (enqueue(st, out) != detail::status::ok)
-      return send_result<T>(in_place_error, detail::construct_with,
-                            [&] { return send_error<T>{errc::closed, detail::from_stored<T, P>(std::move(st))}; });
+    if (enqueue(st, out) != detail::status::ok) return detail::handed_back<T, P>(errc::closed, st);
     if (out.produce_more) {
       if (f) f(std::nullopt);
     } else {
@@ -339,9 +318,7 @@ class basic_watermark_consumer : public detail::handle<detail::watermark_consume
                                     : s->try_recv(out, error);
     if (st != detail::status::ok)
       return watermark_result<T>(in_place_error, watermark_error{detail::to_errc(st), std::move(error)});
-    // Moved once, from `out` (this operation's one copy) into the caller's result.
-    detail::destroy_at_exit<stored> done{out};
-    return watermark_result<T>(std::in_place, std::move(detail::stored_value<T, P>(*out.get())));
+    return detail::take_received<T, P>(out);
   }
 };
 

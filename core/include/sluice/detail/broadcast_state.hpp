@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <type_traits>
@@ -353,16 +354,7 @@ class broadcast_state {
     });
   }
   // The message an overwriting send dropped: moved out under the lock, destroyed after it.
-  struct overwritten {
-    uninit<stored> v;
-    bool held = false;
-    overwritten() noexcept = default;
-    overwritten(const overwritten&) = delete;
-    overwritten& operator=(const overwritten&) = delete;
-    ~overwritten() {
-      if (held) v.destroy();
-    }
-  };
+  using overwritten = std::optional<stored>;
 
   // Nothing here throws: `stored` is nothrow-movable (message.hpp).
   status send_locked(const guard& g, stored& msg, wait_entry<P>*& wake, overwritten& gone) noexcept {
@@ -374,8 +366,8 @@ class broadcast_state {
       if (policy_ == overflow::block) return status::full;
       // Overwrite: the oldest message is dropped; receivers behind it will report the lag.
       slot_at(p.head).with_mut(g, [&](slot* s) {
-        gone.v.move_from(s->value);
-        gone.held = true;
+        gone.emplace(std::move(*s->value.get()));
+        s->value.destroy();
         s->remaining = 0;
       });
       ++p.head;

@@ -1,13 +1,13 @@
 // sluice/detail/kind_wait.hpp — a coroutine waiting on one of the other kinds (oneshot,
 // watermark, broadcast): one registration in one place, withdrawn on cancel or destruction.
 //
-// Contract. A kind's coroutine port (wait_port.hpp; deciding_port gives the trivial members):
-//   bool enroll(wait_entry<P>& e)    registers `e`, or, when the operation can proceed now,
+// Contract. A kind's coroutine port (wait_port.hpp) is a deciding_port of two callables:
+//   enroll(wait_entry<P>& e) -> bool registers `e`, or, when the operation can proceed now,
 //                                    nothing (true); the check and the registration are one
 //                                    atomic step (oneshot's CAS [O4], or the kind's lock)
-//   void withdraw(wait_entry<P>& e)  removes a registration nobody else claimed, or one the stop
+//   withdraw(wait_entry<P>& e)       removes a registration nobody else claimed, or one the stop
 //                                    callback claimed; a no-op once the claimer removed it.
-// co_await kind_wait<P, Port>(port, &stop, &guard) returns the claim: sel_cancelled (stop) or
+// co_await wait_on<P>(enroll, withdraw, &stop, &guard) returns the claim: sel_cancelled (stop) or
 // sel_timed_out (the caller's timer, async_timer.hpp), both withdrawn; otherwise the kind's
 // wake-up claim (sel_disconnected and up), whose meaning the caller knows. The waiting is the
 // coroutine engine's (async_port_wait.hpp, N = 1) with a coro_waiter (coro_waiter.hpp).
@@ -32,11 +32,16 @@
 #include "sluice/detail/waiter.hpp"
 
 namespace sluice::detail {
-// The trivial half of a kind's coroutine port (wait_port.hpp): its registration decides at
-// once (enroll true: nothing registered), so there is nothing to re-check; every claim means
-// "look again" (the kind's body does), and a wake-up is never passed on (see the header).
+// A kind's coroutine port (wait_port.hpp): its registration decides at once (enroll true:
+// nothing registered), so there is nothing to re-check; every claim means "look again" (the
+// kind's body does), and a wake-up is never passed on (see the header).
+template <class P, class Enroll, class Withdraw>
 struct deciding_port {
   static constexpr bool decides_on_enroll = true;
+  Enroll enroll_now;
+  Withdraw withdraw_now;
+  bool enroll(wait_entry<P>& e) { return enroll_now(e); }
+  void withdraw(wait_entry<P>& e) noexcept { withdraw_now(e); }
   bool ready() const noexcept { return false; }
   std::optional<status> settle(std::uintptr_t) const noexcept { return std::nullopt; }
   void forward() const noexcept {}
@@ -82,6 +87,13 @@ class kind_wait {
   std::uintptr_t early_ = sel_waiting;
   port_wait<P, 1, one_port_table<Port>> wait_;
 };
+
+// kind_wait over deciding_port{enroll, withdraw}.
+template <class P, class Enroll, class Withdraw>
+kind_wait<P, deciding_port<P, Enroll, Withdraw>> wait_on(Enroll enroll, Withdraw withdraw, const std::stop_token* stop,
+                                                         deadline_guard<P>* deadline) {
+  return {{std::move(enroll), std::move(withdraw)}, stop, deadline};
+}
 
 // What a kind's wait ended with, as the status its operation reports when the wait did not
 // hand it anything: cancelled, timed_out, or nothing (look again).

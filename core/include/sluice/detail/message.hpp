@@ -16,6 +16,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "sluice/result.hpp"
+
 namespace sluice::detail {
 // What every channel and kind accepts as a message: a movable, destructible, non-const object
 // (not an array).
@@ -121,6 +123,22 @@ struct destroy_at_exit {
   uninit<S>& storage;
   ~destroy_at_exit() { storage.destroy(); }
 };
+
+// A received message as a result's value (value_from: built in place, no temporary), moved
+// once from `out`, this operation's one copy, which ends then (even if the move throws).
+template <class T, class P>
+auto take_received(uninit<stored_t<T, P>>& out) {
+  return value_from{[&out]() -> T {
+    destroy_at_exit<stored_t<T, P>> done{out};
+    return std::move(stored_value<T, P>(*out.get()));
+  }};
+}
+// A failed send's error (error_from: built in place): `code`, and the message handed back from
+// `msg`, this operation's one copy of it.
+template <class T, class P>
+auto handed_back(errc code, stored_t<T, P>& msg) {
+  return error_from{[&msg, code] { return send_error<T>{code, from_stored<T, P>(std::move(msg))}; }};
+}
 
 // Puts a message back into a moved-from object without needing assignment (message types
 // need not be assignable): destroys the moved-from value, move-constructs from `src`.

@@ -56,11 +56,7 @@ class watermark_state {
   }
 
   std::uint64_t add_source() {
-    lock_guard g(lock_);
-    return st_.with_mut(g, [](shared* s) {
-      ++s->sources;
-      return ++s->next_source;
-    });
+    return update([](shared* s) { ++s->sources; return ++s->next_source; });
   }
 
   void drop_source(std::uint64_t id) noexcept {
@@ -80,18 +76,12 @@ class watermark_state {
   }
 
   void set_on_termination(std::uint64_t id, std::function<void()> f) {
-    bool run_now = false;
-    {
-      lock_guard g(lock_);
-      st_.with_mut(g, [&](shared* s) {
-        if (!s->consumer_alive) {
-          run_now = true;
-          return;
-        }
-        std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
-        s->on_termination.emplace_back(id, std::move(f));
-      });
-    }
+    const bool run_now = update([&](shared* s) {
+      if (!s->consumer_alive) return true;
+      std::erase_if(s->on_termination, [&](auto& e) { return e.first == id; });
+      s->on_termination.emplace_back(id, std::move(f));
+      return false;
+    });
     if (run_now && f) f();
   }
   // Enqueues (unless terminated); says whether to produce more. On closed, nothing was taken.
@@ -124,35 +114,27 @@ class watermark_state {
 
   void enqueue_callback(callback_token t, produce_more_callback f) {
     std::optional<errc> now;
-    bool run = false;
-    {
-      lock_guard g(lock_);
-      st_.with_mut(g, [&](shared* s) {
-        if (!s->consumer_alive) {
-          run = true, now = errc::closed;
-        } else if (!s->paused) {
-          run = true;  // already below low
-        } else {
-          s->pending.push_back(pending_entry{t.id, std::move(f), nullptr});
-        }
-      });
-    }
+    const bool run = update([&](shared* s) {
+      if (s->consumer_alive && s->paused) {
+        s->pending.push_back(pending_entry{t.id, std::move(f), nullptr});
+        return false;
+      }
+      if (!s->consumer_alive) now = errc::closed;
+      return true;  // at once: the consumer is gone, or the level is already below low
+    });
     if (run && f) f(now);
   }
 
   void cancel_callback(callback_token t) {
     produce_more_callback f;
-    {
-      lock_guard g(lock_);
-      st_.with_mut(g, [&](shared* s) {
-        for (auto it = s->pending.begin(); it != s->pending.end(); ++it)
-          if (it->id == t.id && !it->w) {
-            f = std::move(it->fn);
-            s->pending.erase(it);
-            break;
-          }
-      });
-    }
+    update([&](shared* s) {
+      for (auto it = s->pending.begin(); it != s->pending.end(); ++it)
+        if (it->id == t.id && !it->w) {
+          f = std::move(it->fn);
+          s->pending.erase(it);
+          break;
+        }
+    });
     if (f) f(errc::cancelled);
   }
   // A blocking send's fused wait port (wait_port.hpp): until not paused, the consumer gone, the
@@ -177,8 +159,7 @@ class watermark_state {
   // A paused producer's registration (blocking or async): true, registering nothing, when it
   // need not wait; `early` then says ok (no longer paused) or closed (the consumer went).
   bool register_producer(callback_token t, waiter<P>& w, status& early) {
-    lock_guard g(lock_);
-    early = st_.with_mut(g, [&](shared* s) {
+    early = update([&](shared* s) {
       if (!s->paused) return status::ok;
       if (!s->consumer_alive) return status::closed;
       s->pending.push_back(pending_entry{t.id, {}, &w});  // may throw: nothing registered
@@ -188,8 +169,7 @@ class watermark_state {
   }
   // Removes a registration nobody claimed (a notifier that claimed it removed it).
   void unregister_producer(waiter<P>& w) noexcept {
-    lock_guard g(lock_);
-    st_.with_mut(g, [&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
+    update([&](shared* s) { std::erase_if(s->pending, [&](auto& e) { return e.w == &w; }); });
   }
   // What a producer's wake-up claim means: resumed (below low), or the consumer is gone.
   static status resumed_status(std::uintptr_t sel) noexcept {
@@ -284,8 +264,7 @@ class watermark_state {
   }
 
   void retain_consumer() noexcept {
-    lock_guard g(lock_);
-    st_.with_mut(g, [](shared* s) { ++s->consumer_refs; });
+    update([](shared* s) { ++s->consumer_refs; });
   }
   // The last reference to the consumer side terminates the channel (callbacks, blocked and
   // later sends fail) and destroys the buffered elements outside the lock, on this thread.
@@ -338,10 +317,16 @@ class watermark_state {
     std::vector<std::pair<std::uint64_t, std::function<void()>>> on_termination;
   };
 
+  // One look at (or one change of) st_ under the lock.
   template <class F>
   auto read(F f) {
     lock_guard g(lock_);
     return st_.with(g, f);
+  }
+  template <class F>
+  auto update(F f) {
+    lock_guard g(lock_);
+    return st_.with_mut(g, f);
   }
   // Under the lock: takes the blocked consumer's waiter, claimed (or null).
   waiter<P>* take_consumer_waiter(const guard& g) noexcept {

@@ -140,6 +140,7 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
           return true;
         }
         b.spin();
+        continue;  // the failed CAS read tail
       } else if (stamp + one_lap_ == tail + 1) {
         // The slot still holds last lap's message: full, unless a receiver is mid-way.
         // [A6] ORDERING: array.decide_fence.
@@ -148,13 +149,11 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
         const std::size_t head = head_.load(array_order::peek);
         if (head + one_lap_ == tail) return false;
         b.spin();
-        // ORDERING: array.peek — retry guess.
-        tail = tail_.load(array_order::peek);
       } else {
         b.snooze();  // another sender claimed this position and has not published yet
-        // ORDERING: array.peek — retry guess.
-        tail = tail_.load(array_order::peek);
       }
+      // ORDERING: array.peek — retry guess.
+      tail = tail_.load(array_order::peek);
     }
   }
   // Commits a send: moves `msg` into the reserved slot (only on success).
@@ -188,6 +187,7 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
           return true;
         }
         b.spin();
+        continue;  // the failed CAS read head
       } else if (stamp == head) {
         // [A6] ORDERING: array.decide_fence.
         P::fence(array_order::decide_fence);
@@ -203,13 +203,11 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
           return false;
         }
         b.spin();
-        // ORDERING: array.peek — retry guess.
-        head = head_.load(array_order::peek);
       } else {
         b.snooze();  // a receiver claimed this position and has not returned the slot yet
-        // ORDERING: array.peek — retry guess.
-        head = head_.load(array_order::peek);
       }
+      // ORDERING: array.peek — retry guess.
+      head = head_.load(array_order::peek);
     }
   }
   // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.

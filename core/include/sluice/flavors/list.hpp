@@ -142,10 +142,7 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
       const std::size_t offset = (tail >> shift) % lap;
       if (offset == block_cap) {  // the next block is being installed
         b.snooze();
-        // [B6] ORDERING: list.load.
-        tail = tail_index_.load(list_order::load);
-        // [B6] ORDERING: list.load.
-        blk = tail_block_.load(list_order::load);
+        load_side<true>(tail, blk);
         continue;
       }
       if (offset + 1 == block_cap && !spare) spare = new_block();
@@ -160,10 +157,7 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
           blk = first;
         } else {
           spare = first;
-          // [B6] ORDERING: list.load.
-          tail = tail_index_.load(list_order::load);
-          // [B6] ORDERING: list.load.
-          blk = tail_block_.load(list_order::load);
+          load_side<true>(tail, blk);
           continue;
         }
       }
@@ -210,10 +204,7 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
       const std::size_t offset = (head >> shift) % lap;
       if (offset == block_cap) {  // the head is moving to the next block
         b.snooze();
-        // [B6] ORDERING: list.load.
-        head = head_index_.load(list_order::load);
-        // [B6] ORDERING: list.load.
-        blk = head_block_.load(list_order::load);
+        load_side<false>(head, blk);
         continue;
       }
       std::size_t new_head = head + (std::size_t{1} << shift);
@@ -235,10 +226,7 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
       }
       if (!blk) {  // the first block is being installed
         b.snooze();
-        // [B6] ORDERING: list.load.
-        head = head_index_.load(list_order::load);
-        // [B6] ORDERING: list.load.
-        blk = head_block_.load(list_order::load);
+        load_side<false>(head, blk);
         continue;
       }
       if (claim_head(head, new_head)) {
@@ -345,6 +333,14 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
     }
   }
 
+  // [B6] Reads the tail's (Tail) or the head's index, then its block, again (a retry).
+  template <bool Tail>
+  void load_side(std::size_t& index, block*& blk) const noexcept {
+    // [B6] ORDERING: list.load.
+    index = (Tail ? tail_index_ : head_index_).load(list_order::load);
+    // [B6] ORDERING: list.load.
+    blk = (Tail ? tail_block_ : head_block_).load(list_order::load);
+  }
   static block* new_block() { return create_shared<block, P>(sizeof(block)); }
   static void free_block(block* b) noexcept { destroy_shared<block, P>(b, sizeof(block)); }
 

@@ -79,11 +79,6 @@ class spsc_list_flavor
     : public spsc_core<spsc_list_flavor<S, P>, S, P, spsc_list_view<spsc_block<S, P>>, spsc_list_order> {
   using base = spsc_core<spsc_list_flavor<S, P>, S, P, spsc_list_view<spsc_block<S, P>>, spsc_list_order>;
   using view = spsc_list_view<spsc_block<S, P>>;
-  using base::consumer_;
-  using base::head_;
-  using base::mark_bit;
-  using base::producer_;
-  using base::tail_;
 
  public:
   using block = spsc_block<S, P>;
@@ -99,11 +94,11 @@ class spsc_list_flavor
   ~spsc_list_flavor() {
     // Single-threaded: every handle is gone.
     // ORDERING: spsc_list.quiescent.
-    std::size_t head = head_.load(spsc_list_order::quiescent);
+    std::size_t head = this->head_.load(spsc_list_order::quiescent);
     // ORDERING: spsc_list.quiescent.
-    const std::size_t tail = tail_.load(spsc_list_order::quiescent) & ~mark_bit;
+    const std::size_t tail = this->tail_.load(spsc_list_order::quiescent) & ~base::mark_bit;
     // SAFETY: quiescent — no other thread can reach the consumer's view any more.
-    view v = consumer_.with([](const view* c) { return *c; });
+    view v = this->consumer_.with([](const view* c) { return *c; });
     if (!v.blk) {
       // ORDERING: spsc_list.quiescent.
       v.blk = first_.load(spsc_list_order::quiescent);
@@ -132,27 +127,20 @@ class spsc_list_flavor
   bool start_send(token& t) {
     if (!this->open_tail(t)) return true;
     // SAFETY: the producer's view is touched only by the one producer.
-    producer_.with_mut([&](view* v) {
-      if (!v->blk) {
-        block* b = new_block();
-        // [U1] ORDERING: spsc_list.link — published by the [U2] of position 0.
-        first_.store(b, spsc_list_order::link);
-        v->blk = b;
-        v->offset = 0;
-      } else if (v->offset == block_cap) {
-        block* b = new_block();
-        // [U1] ORDERING: spsc_list.link — published by the [U2] of the block's first position.
-        v->blk->next.store(b, spsc_list_order::link);
-        v->blk = b;
-        v->offset = 0;
-      }
+    this->producer_.with_mut([&](view* v) {
+      if (v->blk && v->offset < block_cap) return;
+      block* b = new_block();  // the first block (linked from first_), or the next
+      // [U1] ORDERING: spsc_list.link — published by the [U2] of the block's first position.
+      (v->blk ? v->blk->next : first_).store(b, spsc_list_order::link);
+      v->blk = b;
+      v->offset = 0;
     });
     return true;
   }
   status write(token& t, S& msg) noexcept {
     if (t.closed) return status::closed;
     // SAFETY: the producer's view is touched only by the one producer.
-    const view v = producer_.with([](const view* p) { return *p; });
+    const view v = this->producer_.with([](const view* p) { return *p; });
     return this->publish(t, msg, v.blk->values[v.offset], [](view* p) { ++p->offset; });
   }
   // Consumer: commits a receive; `sink` moves the message out of (or destroys it in) the slot.
@@ -160,15 +148,11 @@ class spsc_list_flavor
   status consume(token& t, Sink&& sink) noexcept {
     if (t.closed) return status::closed;
     // SAFETY: the consumer's view is touched only by the one consumer.
-    auto [blk, offset] = consumer_.with_mut([&](view* v) {
-      if (!v->blk) {
-        // [U1] ORDERING: spsc_list.link — [U3] saw position 0, published after this link.
-        v->blk = first_.load(spsc_list_order::link);
-        v->offset = 0;
-      } else if (v->offset == block_cap) {
-        // [U1] ORDERING: spsc_list.link — [U3] saw a position in the next block.
-        block* next = v->blk->next.load(spsc_list_order::link);
-        free_block(v->blk);  // the producer has moved on to `next` for good
+    auto [blk, offset] = this->consumer_.with_mut([&](view* v) {
+      if (!v->blk || v->offset == block_cap) {  // the first block, or the next
+        // [U1] ORDERING: spsc_list.link — [U3] saw a position in that block, published after this link.
+        block* next = (v->blk ? v->blk->next : first_).load(spsc_list_order::link);
+        if (v->blk) free_block(v->blk);  // the producer has moved on to `next` for good
         v->blk = next;
         v->offset = 0;
       }
@@ -178,7 +162,7 @@ class spsc_list_flavor
     // SAFETY: position t.pos < tail was published by [U2] (seen by [U3]); only we read it.
     blk->values[offset].with_mut([&](uninit<S>* m) { sink(*m); });
     // [U4] ORDERING: spsc_list.advance.
-    head_.store(t.pos + 1, spsc_list_order::advance);
+    this->head_.store(t.pos + 1, spsc_list_order::advance);
     return status::ok;
   }
 

@@ -196,15 +196,10 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
   using base = spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_ring_view, spsc_ring_order>;
   using view = spsc_ring_view;
   using slot = typename P::template cell<uninit<S>>;
-  using base::consumer_;
-  using base::head_;
-  using base::mark_bit;
-  using base::producer_;
-  using base::tail_;
 
  public:
   using token = typename base::token;
-  static constexpr std::size_t max_capacity = mark_bit >> 1;
+  static constexpr std::size_t max_capacity = base::mark_bit >> 1;
   static constexpr std::size_t trailing_align = alignof(slot);
   static std::size_t trailing_bytes(std::size_t cap) {
     if (cap == 0 || cap > max_capacity || cap > (std::numeric_limits<std::size_t>::max() - 4096) / sizeof(slot))
@@ -222,11 +217,11 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
   ~spsc_ring_flavor() {
     // Single-threaded: every handle is gone. Destroy the messages between head and tail.
     // ORDERING: spsc_ring.quiescent.
-    const std::size_t head = head_.load(spsc_ring_order::quiescent);
+    const std::size_t head = this->head_.load(spsc_ring_order::quiescent);
     // ORDERING: spsc_ring.quiescent.
-    const std::size_t tail = tail_.load(spsc_ring_order::quiescent) & ~mark_bit;
+    const std::size_t tail = this->tail_.load(spsc_ring_order::quiescent) & ~base::mark_bit;
     // SAFETY: quiescent — no other thread can reach the consumer's view any more.
-    std::size_t idx = consumer_.with([](const view* v) { return v->idx; });
+    std::size_t idx = this->consumer_.with([](const view* v) { return v->idx; });
     for (std::size_t n = tail - head; n > 0; --n) {
       // SAFETY: positions in [head, tail) hold written, unread messages; no other thread remains.
       slots_[idx].with_mut([](uninit<S>* v) { v->destroy(); });
@@ -239,17 +234,17 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
   bool start_send(token& t) noexcept {
     if (!this->open_tail(t)) return true;
     // SAFETY: the producer's view is touched only by the one producer.
-    return producer_.with_mut([&](view* v) {
+    return this->producer_.with_mut([&](view* v) {
       if (t.pos - v->cache < cap_) return true;
       // [R1] ORDERING: spsc_ring.refresh.
-      v->cache = head_.load(spsc_ring_order::refresh);
+      v->cache = this->head_.load(spsc_ring_order::refresh);
       return t.pos - v->cache < cap_;
     });
   }
   status write(token& t, S& msg) noexcept {
     if (t.closed) return status::closed;
     // SAFETY: the producer's view is touched only by the one producer.
-    const std::size_t idx = producer_.with([](const view* v) { return v->idx; });
+    const std::size_t idx = this->producer_.with([](const view* v) { return v->idx; });
     return this->publish(t, msg, slots_[idx], [&](view* v) { v->idx = idx + 1 < cap_ ? idx + 1 : 0; });
   }
   // Consumer: commits a receive; `sink` moves the message out of (or destroys it in) the slot.
@@ -257,7 +252,7 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
   status consume(token& t, Sink&& sink) noexcept {
     if (t.closed) return status::closed;
     // SAFETY: the consumer's view is touched only by the one consumer.
-    const std::size_t idx = consumer_.with_mut([&](view* v) {
+    const std::size_t idx = this->consumer_.with_mut([&](view* v) {
       const std::size_t i = v->idx;
       v->idx = i + 1 < cap_ ? i + 1 : 0;
       v->pos = t.pos + 1;
@@ -267,7 +262,7 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
     // producer does not reuse the slot.
     slots_[idx].with_mut([&](uninit<S>* v) { sink(*v); });
     // [R4] ORDERING: spsc_ring.release_slot.
-    head_.store(t.pos + 1, spsc_ring_order::release_slot);
+    this->head_.store(t.pos + 1, spsc_ring_order::release_slot);
     // [R5] ORDERING: spsc_ring.pop_fence.
     P::fence(spsc_ring_order::pop_fence);
     senders_.notify_one();
@@ -292,10 +287,10 @@ class spsc_ring_flavor : public spsc_core<spsc_ring_flavor<S, P>, S, P, spsc_rin
   // The seq_cst re-check after a sender's registration [L1] (waiter.hpp).
   bool send_ready() const noexcept {
     // [R7] ORDERING: spsc_ring.observe.
-    const std::size_t tail = tail_.load(spsc_ring_order::observe);
-    if (tail & mark_bit) return true;
+    const std::size_t tail = this->tail_.load(spsc_ring_order::observe);
+    if (tail & base::mark_bit) return true;
     // [R7] ORDERING: spsc_ring.observe — pairs with [R4]+[R5] (store buffering, see [R5]).
-    return tail - head_.load(spsc_ring_order::observe) < cap_;
+    return tail - this->head_.load(spsc_ring_order::observe) < cap_;
   }
   sync_wait_list<P>& senders() noexcept { return senders_; }
 
