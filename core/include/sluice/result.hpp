@@ -5,7 +5,7 @@
 // hands the message back in its send_error. Only programming errors throw: reading the wrong
 // alternative (bad_result_access), using an empty, moved-from handle (empty_handle_error).
 //
-// Move assignment (detail::reassign): every held object is destroyed exactly once, whatever
+// Move assignment (result::assign_from): every held object is destroyed exactly once, whatever
 // throws. Strong guarantee (but for what a throwing move constructor did to its own source)
 // when the new alternative's move is noexcept or the old one is nothrow-movable. Otherwise
 // (the same alternative, with a move that may throw) the new object is moved into a temporary
@@ -68,43 +68,6 @@ struct result_slot {
   alignas(X) unsigned char bytes[sizeof(X)];
   X* get() noexcept { return std::launder(reinterpret_cast<X*>(bytes)); }
 };
-
-// Replaces the object at `old_obj` (destroyed by `destroy_old`, rebuilt from a saved move by
-// `restore_old`) with one move-constructed from `src` by `make_new`; `fallback` puts a
-// nothrow alternative in place. Implements the guarantees stated in the header.
-template <class Old, class New, class Src, class MakeNew, class DestroyOld, class MoveOldTo, class RestoreOld,
-          class Fallback>
-void reassign(Src& src, MakeNew make_new, DestroyOld destroy_old, MoveOldTo move_old_to, RestoreOld restore_old,
-              Fallback fallback) {
-  if constexpr (std::is_nothrow_move_constructible_v<New>) {
-    destroy_old();
-    make_new(std::move(src));
-  } else if constexpr (std::is_nothrow_move_constructible_v<Old>) {
-    result_slot<Old> saved;
-    move_old_to(saved.get());  // noexcept
-    destroy_old();
-    try {
-      make_new(std::move(src));
-    } catch (...) {
-      restore_old(std::move(*saved.get()));  // noexcept
-      std::destroy_at(saved.get());
-      throw;
-    }
-    std::destroy_at(saved.get());
-  } else {
-    result_slot<New> fresh;
-    ::new (static_cast<void*>(fresh.bytes)) New(std::move(src));  // a throw: nothing changed
-    destroy_old();
-    try {
-      make_new(std::move(*fresh.get()));
-    } catch (...) {
-      std::destroy_at(fresh.get());
-      fallback();  // noexcept
-      throw;
-    }
-    std::destroy_at(fresh.get());
-  }
-}
 }  // namespace detail
 
 struct in_place_error_t {
@@ -230,33 +193,48 @@ class result {
     else
       std::destroy_at(&error_);
   }
-  // Replaces the held alternative with one moved from `src` (a T if ToValue, else an E).
+  template <bool IsValue, class... Args>
+  void emplace(Args&&... args) {
+    std::construct_at(&alternative<IsValue>(), std::forward<Args>(args)...);
+    has_value_ = IsValue;
+  }
+  // Replaces the held alternative with one moved from `src` (a T if ToValue, else an E), with
+  // the guarantees stated in the header.
   template <bool ToValue, class Src>
   void assign_from(Src& src) {
     using New = std::conditional_t<ToValue, T, E>;
-    auto make_new = [this](New&& v) {
-      std::construct_at(&alternative<ToValue>(), std::move(v));
-      has_value_ = ToValue;
-    };
-    auto destroy_old = [this]() noexcept { destroy_held(); };
-    // The basic guarantee's fallback: a value-initialized other alternative (only called when
-    // moving a New may throw; the same alternative takes the third path).
-    auto fallback = [&]() noexcept {  // [&]: `this` is unused when it does nothing
-      if constexpr (!std::is_nothrow_move_constructible_v<New>) {
-        std::construct_at(&alternative<!ToValue>());
-        has_value_ = !ToValue;
-      }
-    };
-    if (has_value_ == ToValue) {
-      detail::reassign<New, New>(src, make_new, destroy_old, [](New*) noexcept {}, [](New&&) noexcept {}, fallback);
+    using Old = std::conditional_t<ToValue, E, T>;
+    if constexpr (std::is_nothrow_move_constructible_v<New>) {
+      destroy_held();
+      emplace<ToValue>(std::move(src));
     } else {
-      using Old = std::conditional_t<ToValue, E, T>;
-      auto move_old_to = [this](Old* to) noexcept { ::new (static_cast<void*>(to)) Old(std::move(alternative<!ToValue>())); };
-      auto restore_old = [this](Old&& o) noexcept {
-        std::construct_at(&alternative<!ToValue>(), std::move(o));
-        has_value_ = !ToValue;
-      };
-      detail::reassign<Old, New>(src, make_new, destroy_old, move_old_to, restore_old, fallback);
+      if constexpr (std::is_nothrow_move_constructible_v<Old>) {
+        if (has_value_ != ToValue) {  // the old alternative is saved, and restored on a throw
+          detail::result_slot<Old> saved;
+          ::new (static_cast<void*>(saved.bytes)) Old(std::move(alternative<!ToValue>()));
+          destroy_held();
+          try {
+            emplace<ToValue>(std::move(src));
+          } catch (...) {
+            emplace<!ToValue>(std::move(*saved.get()));
+            std::destroy_at(saved.get());
+            throw;
+          }
+          std::destroy_at(saved.get());
+          return;
+        }
+      }
+      detail::result_slot<New> fresh;
+      ::new (static_cast<void*>(fresh.bytes)) New(std::move(src));  // a throw: nothing changed
+      destroy_held();
+      try {
+        emplace<ToValue>(std::move(*fresh.get()));
+      } catch (...) {
+        std::destroy_at(fresh.get());
+        emplace<!ToValue>();  // the basic guarantee's fallback: a value-initialized other alternative
+        throw;
+      }
+      std::destroy_at(fresh.get());
     }
   }
 
