@@ -125,8 +125,8 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
   detail::async_op<send_result<T>, P> async_send_with(U&& msg, std::stop_token stop,
                                                       detail::deadline_spec<P> deadline) const {
     this->check("async_send");
-    return detail::async_send_body<T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)),
-                                         std::move(stop), deadline);
+    return detail::async_chan_body<true, T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)),
+                                               std::move(stop), deadline);
   }
 
   template <class U, bool Block>
@@ -218,7 +218,7 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
 
   detail::async_op<recv_result<T>, P> async_recv_with(std::stop_token stop, detail::deadline_spec<P> deadline) const {
     this->check("async_recv");
-    return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop), deadline);
+    return detail::async_chan_body<false, T, P>(basic_receiver(*this), {}, std::move(stop), deadline);
   }
 
   template <bool Block>

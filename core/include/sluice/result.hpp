@@ -61,6 +61,11 @@ struct send_error {
   T message;
 };
 
+struct in_place_error_t {
+  explicit in_place_error_t() = default;
+};
+inline constexpr in_place_error_t in_place_error{};
+
 namespace detail {
 // Raw storage for one object (result.hpp only; the channels use message.hpp's uninit).
 template <class X>
@@ -68,20 +73,7 @@ struct result_slot {
   alignas(X) unsigned char bytes[sizeof(X)];
   X* get() noexcept { return std::launder(reinterpret_cast<X*>(bytes)); }
 };
-}  // namespace detail
 
-struct in_place_error_t {
-  explicit in_place_error_t() = default;
-};
-inline constexpr in_place_error_t in_place_error{};
-
-namespace detail {
-// result(in_place_error, construct_with, f): the error is f()'s prvalue, built in place (no
-// temporary: a failed send of a big message holds it once, in the result).
-struct construct_with_t {
-  explicit construct_with_t() = default;
-};
-inline constexpr construct_with_t construct_with{};
 // A result<T, E> built from value_from{f} holds f()'s prvalue as its value, built in place:
 // what a coroutine co_returns when the value must not pass through a temporary.
 template <class F>
@@ -114,10 +106,6 @@ class result {
   template <class... Args>
   explicit result(in_place_error_t, Args&&... args) : has_value_(false) {
     std::construct_at(&error_, std::forward<Args>(args)...);
-  }
-  template <class F>
-  result(in_place_error_t, detail::construct_with_t, F&& make) : has_value_(false) {
-    ::new (static_cast<void*>(&error_)) E(std::forward<F>(make)());
   }
   template <class F>
   result(detail::value_from<F>&& v) : has_value_(true) {  // NOLINT: converting, for co_return

@@ -223,13 +223,11 @@ class basic_selector {
   std::optional<std::size_t> try_select() { return run(false, true, nullptr); }
   template <class Rep, class Period>
   std::optional<std::size_t> select_timeout(std::chrono::duration<Rep, Period> timeout) {
-    const auto deadline = detail::deadline_after<P>(timeout);
-    return run(false, false, &deadline);
+    return run_until(false, detail::deadline_after<P>(timeout));
   }
   template <class Clock, class Duration>
   std::optional<std::size_t> select_deadline(std::chrono::time_point<Clock, Duration> tp) {
-    const auto deadline = detail::to_platform_time<P>(tp);
-    return run(false, false, &deadline);
+    return run_until(false, detail::to_platform_time<P>(tp));
   }
 
   // The id of a ready case; its operation is not performed (see the header).
@@ -240,35 +238,30 @@ class basic_selector {
   std::optional<std::size_t> try_ready() { return run(true, true, nullptr); }
   template <class Rep, class Period>
   std::optional<std::size_t> ready_timeout(std::chrono::duration<Rep, Period> timeout) {
-    const auto deadline = detail::deadline_after<P>(timeout);
-    return run(true, false, &deadline);
+    return run_until(true, detail::deadline_after<P>(timeout));
   }
   template <class Clock, class Duration>
   std::optional<std::size_t> ready_deadline(std::chrono::time_point<Clock, Duration> tp) {
-    const auto deadline = detail::to_platform_time<P>(tp);
-    return run(true, false, &deadline);
+    return run_until(true, detail::to_platform_time<P>(tp));
   }
 
   // select() for a coroutine: co_await it; the result is the id of the case that fired. With a
   // timer case (after, tick) the caller's timer wakes the wait at its instant: the second form.
-  detail::async_op<std::size_t, P> async_select() {
-    check_no_timer();
-    return async_select_on({});
-  }
+  detail::async_op<std::size_t, P> async_select() { return async_select_on({}); }
   template <timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::size_t, P> async_select(Timer& timer) {
-    return async_select_on(timer_of(timer));
+    return async_select_on(detail::timer_spec_of<P>(&timer));
   }
   // The same until the deadline, kept by the caller's timer; nullopt when no case fired.
   template <class Rep, class Period, timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::optional<std::size_t>, P> async_select_timeout(std::chrono::duration<Rep, Period> timeout,
                                                                        Timer& timer) {
-    return async_run<std::optional<std::size_t>>(detail::deadline_after<P>(timeout), timer_of(timer));
+    return async_run<std::optional<std::size_t>>(detail::deadline_after<P>(timeout), detail::timer_spec_of<P>(&timer));
   }
   template <class Clock, class Duration, timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::optional<std::size_t>, P> async_select_deadline(std::chrono::time_point<Clock, Duration> tp,
                                                                         Timer& timer) {
-    return async_run<std::optional<std::size_t>>(detail::to_platform_time<P>(tp), timer_of(timer));
+    return async_run<std::optional<std::size_t>>(detail::to_platform_time<P>(tp), detail::timer_spec_of<P>(&timer));
   }
 
  private:
@@ -320,6 +313,7 @@ class basic_selector {
     return wake;
   }
 
+  std::optional<std::size_t> run_until(bool ready_only, time_point deadline) { return run(ready_only, false, &deadline); }
   std::optional<std::size_t> run(bool ready_only, bool try_only, const time_point* deadline) {
     const std::size_t n = cases_.size();
     drop_spent drop{cases_};
@@ -339,18 +333,14 @@ class basic_selector {
     return cases_[end.index].id;
   }
 
-  void check_no_timer() const {
-    for (const entry& e : cases_)
-      if (e.c->wake_at()) throw std::invalid_argument("sluice::selector::async_select: a timer case needs async_select(timer)");
-  }
+  // `timer`: the caller's (async_select.hpp's timer_spec_of), or none: then a timer case is an
+  // error (nothing would wake the wait at its instant).
   detail::async_op<std::size_t, P> async_select_on(detail::deadline_spec<P> timer) {
     if (cases_.empty()) throw std::invalid_argument("sluice::selector::async_select: no case");
+    for (const entry& e : cases_)
+      if (!timer && e.c->wake_at())
+        throw std::invalid_argument("sluice::selector::async_select: a timer case needs async_select(timer)");
     return async_run<std::size_t>(time_point::max(), timer);
-  }
-  // The caller's timer, type-erased; async_run sets the instant of each wait.
-  template <class Timer>
-  static detail::deadline_spec<P> timer_of(Timer& timer) {
-    return detail::deadline_spec<P>::of(time_point{}, timer);
   }
 
   // The coroutine engine over the cases (async_select.hpp's loop, with a run-time number). The
