@@ -45,19 +45,13 @@
 // (consumer_refs, under the lock); the consumer side terminates when the last of those goes.
 #pragma once
 
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <functional>
-#include <iterator>
-#include <limits>
 #include <optional>
-#include <stdexcept>
 #include <stop_token>
 #include <utility>
-#include <vector>
 
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/forms.hpp"

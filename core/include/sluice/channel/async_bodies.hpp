@@ -10,11 +10,9 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <stop_token>
 #include <type_traits>
-#include <utility>
 
 #include "sluice/channel/any_port.hpp"
 #include "sluice/channel/shared_state.hpp"

@@ -11,8 +11,6 @@
 #include <new>
 #include <optional>
 #include <stdexcept>
-#include <stop_token>
-#include <type_traits>
 #include <utility>
 
 #include "sluice/detail/blocking.hpp"
