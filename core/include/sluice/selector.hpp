@@ -142,11 +142,9 @@ struct readiness_table {
   dyn_case<P>* const* cases;
   unsigned char* seen;  // per case: found ready while registered
 
-  struct view {
+  struct view : quiet_port {
     dyn_port<P>& port;
     unsigned char& seen;
-    static constexpr bool spins = false;
-    bool others_wait() const noexcept { return false; }
     std::optional<status> try_now() {
       if (seen || port.ready()) return status::ok;
       return std::nullopt;
@@ -175,7 +173,7 @@ struct readiness_table {
   }
   template <class Fn>
   decltype(auto) at(std::size_t i, Fn&& fn) {
-    view v{cases[i]->port(), seen[i]};
+    view v{{}, cases[i]->port(), seen[i]};
     return fn(v);
   }
 };

@@ -54,13 +54,11 @@ namespace detail {
 // is ready once its instant has come. Src supplies try_take(out) and due() (its next instant,
 // or null: never).
 template <class Src, class P>
-struct source_port {
+struct source_port : quiet_port {
   Src& src;
   std::optional<typename Src::value_type>& out;
   source_port(Src& s, std::optional<typename Src::value_type>& o) noexcept : src(s), out(o) {}
 
-  static constexpr bool spins = false;
-  bool others_wait() const noexcept { return false; }
   std::optional<status> try_now() { return src.try_take(out); }
   bool ready() const noexcept {
     const auto* due = src.due();
