@@ -118,10 +118,7 @@ class result {
   result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
                                   std::is_nothrow_move_constructible_v<E>)
       : has_value_(other.has_value_) {
-    if (has_value_)
-      std::construct_at(&value_, std::move(other.value_));
-    else
-      std::construct_at(&error_, std::move(other.error_));
+    has_value_ ? emplace<true>(std::move(other.value_)) : emplace<false>(std::move(other.error_));
   }
   result(const result&) = delete;
   result& operator=(const result&) = delete;
@@ -129,10 +126,7 @@ class result {
   result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
                                              std::is_nothrow_move_constructible_v<E>) {
     if (this == &other) return *this;
-    if (other.has_value_)
-      assign_from<true>(other.value_);
-    else
-      assign_from<false>(other.error_);
+    other.has_value_ ? assign_from<true>(other.value_) : assign_from<false>(other.error_);
     return *this;
   }
   ~result() { destroy_held(); }
@@ -175,12 +169,7 @@ class result {
     if constexpr (IsValue) return value_;
     else return error_;
   }
-  void destroy_held() noexcept {
-    if (has_value_)
-      std::destroy_at(&value_);
-    else
-      std::destroy_at(&error_);
-  }
+  void destroy_held() noexcept { has_value_ ? std::destroy_at(&value_) : std::destroy_at(&error_); }
   template <bool IsValue, class... Args>
   void emplace(Args&&... args) {
     std::construct_at(&alternative<IsValue>(), std::forward<Args>(args)...);

@@ -30,9 +30,9 @@
 // a moved-from handle is a bug), and a flag would need a valid handle even when off; a pointer
 // says "this case may be off" in the type the caller writes, so the reference forms' cases
 // keep their type and pay nothing for the switch (detail/switchable_case.hpp).
-// Why a variadic function and not a builder (crossbeam's Select, flume's Selector): the cases
-// of a C++ select usually have different message types, which a variadic call keeps typed with
-// no type erasure and no allocation; a builder would need virtual dispatch per case.
+// Why a variadic function beside the builder (selector.hpp, crossbeam's Select): the cases of a
+// C++ select usually have different message types, which a variadic call keeps typed with no
+// type erasure and no allocation; the builder dispatches through a virtual table per case.
 //
 // Algorithm (crossbeam-channel's select, credited by name): the thread engine over one port
 // per case (detail/blocking.hpp): try every case, else register one waiter on every channel,
@@ -101,7 +101,7 @@ struct case_traits {
 };
 template <class T, class P, class F, bool Send, class R>
 struct case_traits<chan_case<T, P, F, Send, R>> {
-  static constexpr bool is_channel = true;
+  static constexpr bool is_channel = true, is_send = Send;
   using platform = P;
 };
 template <class C>
@@ -301,10 +301,8 @@ detail::send_case<T, P, std::decay_t<F>> on_send(const basic_sender<T, P>& tx, U
   if (!tx) throw empty_handle_error("select: on_send");
   return {&tx, detail::to_stored<T, P>(std::forward<U>(msg)), std::forward<F>(handler)};
 }
-// A case that may be switched off at run time (Go's nil channel): off when the pointer is null
-// or its handle is empty (moved from, default-constructed); an off case is never ready and
-// never fires, and an off send case's message is destroyed with the select, unsent. Any
-// handle the reference forms take (receivers, senders, the spsc handles).
+// A case that may be switched off at run time (see the header): off when the pointer is null or
+// its handle empty (moved from, default-constructed). Any handle the reference forms take.
 template <class H, class F, class C = decltype(on_recv(std::declval<const H&>(), std::declval<F>()))>
 typename detail::switched<C>::type on_recv(const H* rx, F&& handler) {
   if (!rx || !*rx) return detail::switched<C>::off(std::forward<F>(handler));

@@ -89,11 +89,6 @@ struct dyn_case {
   ~dyn_case() = default;  // destroy() frees the concrete case
 };
 
-template <class C>
-inline constexpr bool is_send_case_v = false;
-template <class T, class P, class F, class R>
-inline constexpr bool is_send_case_v<send_case<T, P, F, R>> = true;
-
 template <class C, class P>
 struct dyn_case_of final : dyn_case<P> {
   explicit dyn_case_of(C c) : kase(std::move(c)) {}
@@ -114,7 +109,7 @@ struct dyn_case_of final : dyn_case<P> {
     state->outcome = st;
     state->fire(kase);
   }
-  bool spent() const noexcept override { return is_send_case_v<C> && fired; }
+  bool spent() const noexcept override { return case_traits<C>::is_send && fired; }
   const typename P::clock::time_point* wake_at() const override {
     if constexpr (requires { case_state<C>::wake_at(kase); })
       return case_state<C>::wake_at(kase);
@@ -191,9 +186,8 @@ class basic_selector {
   basic_selector(basic_selector&&) noexcept = default;
   basic_selector& operator=(basic_selector&&) noexcept = default;
 
-  // A case on any handle select() takes (on_recv/on_send, which throw empty_handle_error for an
-  // empty handle): receivers and senders, the spsc/mpsc handles (spsc.hpp), the sources
-  // (sources.hpp: never, after, tick). The case holds the handle by address.
+  // A case on any handle select() takes (see the header; an empty one throws
+  // empty_handle_error), held by address.
   template <class H, class F>
   std::size_t recv(H& rx, F&& handler) {
     return add(on_recv(rx, std::forward<F>(handler)));
@@ -243,8 +237,8 @@ class basic_selector {
     return run_until(true, detail::to_platform_time<P>(tp));
   }
 
-  // select() for a coroutine: co_await it; the result is the id of the case that fired. With a
-  // timer case (after, tick) the caller's timer wakes the wait at its instant: the second form.
+  // select() for a coroutine: co_await it; the result is the id of the case that fired. A timer
+  // case (after, tick) needs the second form (see the header).
   detail::async_op<std::size_t, P> async_select() { return async_select_on({}); }
   template <timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::size_t, P> async_select(Timer& timer) {
@@ -317,17 +311,12 @@ class basic_selector {
     drop_spent drop{cases_};
     const std::optional<time_point> wake = prepare(ready_only ? detail::wait_mode::observe : detail::wait_mode::select);
     const detail::wait_limits<P> limits{deadline, nullptr, try_only, false, wake ? &*wake : nullptr};
-    if (ready_only) {
-      seen_.assign(n, 0);
-      detail::readiness_table<P> table{active_.data(), seen_.data()};
-      const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
-      if (end.index == detail::wait_end::none) return std::nullopt;
-      return cases_[end.index].id;
-    }
-    detail::dyn_case_table<P> table{active_.data()};
-    const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
+    if (ready_only) seen_.assign(n, 0);
+    auto wait = [&](auto table) { return detail::block_on<P>(table, n, order_.data(), entries_.data(), limits); };
+    const detail::wait_end end = ready_only ? wait(detail::readiness_table<P>{active_.data(), seen_.data()})
+                                            : wait(detail::dyn_case_table<P>{active_.data()});
     if (end.index == detail::wait_end::none) return std::nullopt;
-    active_[end.index]->fire(end.st);
+    if (!ready_only) active_[end.index]->fire(end.st);
     return cases_[end.index].id;
   }
 

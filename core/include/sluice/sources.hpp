@@ -183,7 +183,7 @@ struct source_case {
 };
 template <class Src, class F>
 struct case_traits<source_case<Src, F>> {
-  static constexpr bool is_channel = true;
+  static constexpr bool is_channel = true, is_send = false;
   using platform = typename Src::platform_type;
 };
 template <class Src>
