@@ -144,14 +144,7 @@ class port_wait {
   // one port, one a disconnect dequeued; returns the claimed one's index.
   std::optional<std::size_t> withdraw_all_but(std::uintptr_t sel) {
     registered_ = false;
-    std::optional<std::size_t> claimed;
-    for (std::size_t i = 0; i < n_; ++i) {
-      if (claims_entry(sel, entries_[i], n_))
-        claimed = i;
-      else if (n_ > 1 || sel != sel_disconnected)
-        table_.at(i, [&](auto& port) { port.withdraw(entries_[i]); });
-    }
-    return claimed;
+    return withdraw_unclaimed<P>(table_, n_, entries_, sel);
   }
   std::optional<status> settle(std::uintptr_t sel, std::optional<std::size_t> claimed) {
     if (n_ > 1 && !claimed) return std::nullopt;
