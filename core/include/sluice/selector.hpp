@@ -198,12 +198,7 @@ class basic_selector {
   }
   // Takes the case out; false if there is no such case (never added, fired once, or removed).
   bool remove(std::size_t id) noexcept {
-    for (std::size_t i = 0; i < cases_.size(); ++i)
-      if (cases_[i].id == id) {
-        cases_.erase(cases_.begin() + static_cast<std::ptrdiff_t>(i));
-        return true;
-      }
-    return false;
+    return std::erase_if(cases_, [id](const entry& e) { return e.id == id; }) != 0;
   }
   std::size_t size() const noexcept { return cases_.size(); }
   bool empty() const noexcept { return cases_.empty(); }
