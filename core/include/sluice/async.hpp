@@ -28,12 +28,7 @@
 // that side, until the operation is destroyed. Happens-before: as for blocking operations.
 #pragma once
 
-#include <coroutine>
-#include <cstdint>
-#include <exception>
-#include <optional>
 #include <stop_token>
-#include <type_traits>
 #include <utility>
 
 #include "sluice/channel.hpp"

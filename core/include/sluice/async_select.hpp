@@ -19,10 +19,8 @@
 // timer, f)), not both. One deadline task per wait wakes the select at the earlier of the
 // deadline and the first timer case's instant (async_timer.hpp's select_timer, shared with the
 // coroutine selector); with a default case the select never waits, and needs no timer.
-// A switched-off case (select.hpp: on_recv/on_send given a null pointer or an empty handle)
-// is never ready; async_select() throws std::invalid_argument at once when every case is off
-// and there is no timeout, deadline or default case. An off send case's message is destroyed
-// with the operation, unsent.
+// A switched-off case (select.hpp) is as in select(); async_select() throws at once when
+// select() would.
 // Why a separate name and not `co_await sluice::select(...)`: select() runs at once and blocks
 // its thread; an awaitable must not start before it is awaited. Naming it like async_recv
 // keeps the blocking call cheap and the two unmistakable.
@@ -41,7 +39,6 @@
 
 #include <array>
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -68,57 +65,29 @@ deadline_spec<P> timer_spec_of(Timer* timer) {
     return deadline_spec<P>::of(typename P::clock::time_point{}, *timer);
   }
 }
-template <class Extra>
+// The timer type the extra case (if any) carries, or void.
+template <class... Extra>
 struct carried_timer {
   using type = void;
 };
-template <class Clock, class Duration, class Timer, class F>
-struct carried_timer<timer_deadline_case<Clock, Duration, Timer, F>> {
-  using type = Timer;
-};
-template <class Rep, class Period, class Timer, class F>
-struct carried_timer<timer_timeout_case<Rep, Period, Timer, F>> {
-  using type = Timer;
-};
-template <class... Extra>
-struct carried_timer_of {
-  using type = void;
-};
 template <class Extra>
-struct carried_timer_of<Extra> : carried_timer<Extra> {};
-// The timer the extra case (if any) carries.
-template <class P, class... Extra>
-deadline_spec<P> carried_spec(Extra&... extra) {
-  if constexpr (std::is_void_v<typename carried_timer_of<Extra...>::type>)
-    return {};
-  else
-    return timer_spec_of<P>((extra.timer, ...));  // the one extra case's
-}
+  requires is_deadline_case_v<Extra>
+struct carried_timer<Extra> {
+  using type = typename Extra::deadline_timer;
+};
 
 // A case whose own instant makes it ready (a timer source, sources.hpp): it needs a timer to
 // wake the coroutine.
 template <class C>
 inline constexpr bool has_wake_v = requires(const C& c) { case_state<C>::wake_at(c); };
 
-// A case that owns a clone of its handle (select.hpp's owned_handle); a switchable case an
-// empty clone when off (switchable_case.hpp).
-template <class T, class P, class F>
-recv_case<T, P, F, owned_handle<basic_receiver<T, P>>> owning_case(recv_case<T, P, F>&& c) {
-  return {{*c.rx}, std::move(c.handler)};
-}
-template <class T, class P, class F>
-send_case<T, P, F, owned_handle<basic_sender<T, P>>> owning_case(send_case<T, P, F>&& c) {
-  return {{*c.tx}, std::move(c.msg), std::move(c.handler)};
-}
-template <class T, class P, class F>
-recv_case<T, P, F, owned_switchable<basic_receiver<T, P>>> owning_case(
-    recv_case<T, P, F, switchable_ref<basic_receiver<T, P>>>&& c) {
-  return {{c.rx.on() ? *c.rx.h : basic_receiver<T, P>()}, std::move(c.handler)};
-}
-template <class T, class P, class F>
-send_case<T, P, F, owned_switchable<basic_sender<T, P>>> owning_case(
-    send_case<T, P, F, switchable_ref<basic_sender<T, P>>>&& c) {
-  return {{c.tx.on() ? *c.tx.h : basic_sender<T, P>()}, std::move(c.msg), std::move(c.handler)};
+// A case that owns a clone of its handle (switchable_case.hpp's owned_handle); a switchable
+// case an empty clone when off.
+template <class T, class P, class F, bool Send, class R>
+auto owning_case(chan_case<T, P, F, Send, R>&& c) {
+  using H = typename chan_case<T, P, F, Send, R>::handle_type;
+  return chan_case<T, P, F, Send, owned_handle<H, switchable<R>>>{
+      {case_on(c) ? H(*c.h) : H()}, std::move(c.msg), std::move(c.handler)};
 }
 
 template <class P, bool Fair, class... Chans, class... Extra>
@@ -166,34 +135,29 @@ async_op<std::size_t, P> async_select_body(deadline_spec<P> timer_spec, std::tup
 
 template <bool Fair, class Timer, class... Cases>
 auto async_select_impl(Timer* timer, Cases&&... cases) {
-  using all = std::tuple<std::remove_cvref_t<Cases>...>;
-  constexpr std::size_t total = sizeof...(Cases);
-  constexpr std::size_t channels = count_channel_cases<std::remove_cvref_t<Cases>...>();
-  static_assert(channels >= 1, "sluice::async_select: at least one receive or send case");
-  static_assert(channels + 1 >= total, "sluice::async_select: at most one timeout, deadline or default case");
-  all tuple(std::forward<Cases>(cases)...);
-  return [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...>, std::index_sequence<J...>) {
-    static_assert((case_traits<std::tuple_element_t<I, all>>::is_channel && ...),
-                  "sluice::async_select: put the timeout, deadline or default case last");
-    using P = typename first_platform<std::tuple_element_t<I, all>...>::type;
-    using carried = typename carried_timer_of<std::tuple_element_t<channels + J, all>...>::type;
-    constexpr bool has_default = (is_default_case_v<std::tuple_element_t<channels + J, all>> || ...);
-    constexpr bool has_deadline = (is_deadline_case_v<std::tuple_element_t<channels + J, all>> || ...);
+  using all_t = std::tuple<std::remove_cvref_t<Cases>...>;
+  all_t all(std::forward<Cases>(cases)...);
+  return split_cases("sluice::async_select", all, [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...>,
+                                                                                            std::index_sequence<J...>) {
+    using P = cases_platform<all_t>;
+    using carried = typename carried_timer<std::tuple_element_t<J, all_t>...>::type;
+    constexpr bool has_default = (is_default_case_v<std::tuple_element_t<J, all_t>> || ...);
+    constexpr bool has_deadline = (is_deadline_case_v<std::tuple_element_t<J, all_t>> || ...);
     constexpr bool has_timer = !std::is_void_v<Timer> || !std::is_void_v<carried>;
     static_assert(std::is_void_v<Timer> || std::is_void_v<carried>,
                   "sluice::async_select: give the timer once: async_select(timer, ..., on_timeout(d, f))");
     static_assert(!has_deadline || has_timer,
                   "sluice::async_select: a timeout or deadline case needs the caller's timer: "
                   "async_select(timer, ...), or on_timeout(d, timer, f) / on_deadline(tp, timer, f)");
-    static_assert(!(has_wake_v<std::tuple_element_t<I, all>> || ...) || has_timer || has_default,
+    static_assert(!(has_wake_v<std::tuple_element_t<I, all_t>> || ...) || has_timer || has_default,
                   "sluice::async_select: a timer case (after, tick) needs the caller's timer: "
                   "async_select(timer, cases...)");
-    if constexpr (total == channels) require_a_case_on("sluice::async_select", std::get<I>(tuple)...);
+    deadline_spec<P> spec = timer_spec_of<P>(timer);
+    if constexpr (!std::is_void_v<carried>) spec = timer_spec_of<P>((std::get<J>(all).timer, ...));
     return async_select_body<P, Fair>(
-        std::is_void_v<Timer> ? carried_spec<P>(std::get<channels + J>(tuple)...) : timer_spec_of<P>(timer),
-        std::tuple<decltype(owning_case(std::move(std::get<I>(tuple))))...>(owning_case(std::move(std::get<I>(tuple)))...),
-        std::tuple<std::tuple_element_t<channels + J, all>...>(std::move(std::get<channels + J>(tuple))...));
-  }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
+        spec, std::tuple<decltype(owning_case(std::move(std::get<I>(all))))...>(owning_case(std::move(std::get<I>(all)))...),
+        std::tuple<std::tuple_element_t<J, all_t>...>(std::move(std::get<J>(all))...));
+  });
 }
 
 // Whether the first argument of async_select is a case (else: the caller's timer).

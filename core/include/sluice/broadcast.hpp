@@ -144,13 +144,7 @@ async_op<send_result<T>, P> broadcast_async_send_body(Sender tx, stored_t<T, P> 
 }  // namespace detail
 
 template <class T, platform P>
-class basic_broadcast_sender;
-template <class T, platform P>
 class basic_broadcast_receiver;
-
-template <class T, platform P = std_platform>
-std::pair<basic_broadcast_sender<T, P>, basic_broadcast_receiver<T, P>> basic_broadcast(
-    std::size_t cap, overflow policy = overflow::block);
 
 // The sending half: copyable (a copy is another sender).
 template <class T, platform P = std_platform>
@@ -174,7 +168,7 @@ class basic_broadcast_sender : public detail::handle<detail::broadcast_tx_ref<T,
   // A new receiver that sees every message sent from now on.
   basic_broadcast_receiver<T, P> subscribe() const {
     state* s = this->check("subscribe");
-    return basic_broadcast_receiver<T, P>(s, s->subscribe());
+    return detail::handle_access::make<basic_broadcast_receiver<T, P>>(s, s->subscribe());
   }
   // For the async layer: the shared state.
   state* native_state() const noexcept { return this->ref_.get(); }
@@ -189,8 +183,7 @@ class basic_broadcast_sender : public detail::handle<detail::broadcast_tx_ref<T,
 
  private:
   friend class detail::send_forms<basic_broadcast_sender, T, P>;
-  template <class U, platform Q>
-  friend std::pair<basic_broadcast_sender<U, Q>, basic_broadcast_receiver<U, Q>> basic_broadcast(std::size_t, overflow);
+  friend struct detail::handle_access;
   explicit basic_broadcast_sender(state* s) noexcept : base(detail::broadcast_tx_ref<T, P>(s)) {}
 
   template <class U>
@@ -207,7 +200,7 @@ class basic_broadcast_sender : public detail::handle<detail::broadcast_tx_ref<T,
     stored st = detail::to_stored<T, P>(std::forward<U>(msg));
     detail::status r;
     if constexpr (Block)
-      r = detail::block_one<P>(typename state::send_port{*s, st}, deadline, stop);
+      r = detail::block_one<P>(s->send_port(st), deadline, stop);
     else
       r = s->try_send(st);
     if (r == detail::status::ok) return send_result<T>();
@@ -255,9 +248,7 @@ class basic_broadcast_receiver : public detail::handle<detail::broadcast_rx_ref<
 
  private:
   friend class detail::recv_forms<basic_broadcast_receiver, P>;
-  friend class basic_broadcast_sender<T, P>;
-  template <class U, platform Q>
-  friend std::pair<basic_broadcast_sender<U, Q>, basic_broadcast_receiver<U, Q>> basic_broadcast(std::size_t, overflow);
+  friend struct detail::handle_access;
   basic_broadcast_receiver(state* s, typename state::cursor* c) noexcept : base(detail::broadcast_rx_ref<T, P>({s, c})) {}
 
   detail::async_op<broadcast_result<T>, P> async_recv_with(std::stop_token stop,
@@ -272,7 +263,7 @@ class basic_broadcast_receiver : public detail::handle<detail::broadcast_rx_ref<
     std::uint64_t missed = 0;
     detail::status st;
     if constexpr (Block)
-      st = detail::block_one<P>(typename state::recv_port{*r.s, r.c->pos, out, missed}, deadline, stop);
+      st = detail::block_one<P>(r.s->recv_port(r.c->pos, out, missed), deadline, stop);
     else
       st = r.s->try_recv(r.c->pos, out, missed);
     if (st != detail::status::ok) return detail::broadcast_failure<T>(st, missed);
@@ -281,9 +272,9 @@ class basic_broadcast_receiver : public detail::handle<detail::broadcast_rx_ref<
 };
 
 // A broadcast channel of `cap` >= 1 messages on platform P (std::length_error otherwise).
-template <class T, platform P>
+template <class T, platform P = std_platform>
 std::pair<basic_broadcast_sender<T, P>, basic_broadcast_receiver<T, P>> basic_broadcast(
-    std::size_t cap, overflow policy) {
+    std::size_t cap, overflow policy = overflow::block) {
   using cursor = detail::broadcast_cursor<P>;
   cursor* c = detail::create_shared<cursor, P>(sizeof(cursor), 0);  // the first receiver's position
   detail::broadcast_state<T, P>* s;
@@ -293,7 +284,8 @@ std::pair<basic_broadcast_sender<T, P>, basic_broadcast_receiver<T, P>> basic_br
     detail::destroy_shared<cursor, P>(c, sizeof(cursor));
     throw;
   }
-  return {basic_broadcast_sender<T, P>(s), basic_broadcast_receiver<T, P>(s, c)};
+  return {detail::handle_access::make<basic_broadcast_sender<T, P>>(s),
+          detail::handle_access::make<basic_broadcast_receiver<T, P>>(s, c)};
 }
 
 template <class T> using broadcast_sender = basic_broadcast_sender<T, std_platform>;

@@ -44,10 +44,6 @@
 
 namespace sluice {
 template <class T, platform P>
-class basic_sender;
-template <class T, platform P>
-class basic_receiver;
-template <class T, platform P>
 class basic_weak_sender;
 
 namespace detail {
@@ -110,14 +106,11 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
 
   basic_weak_sender<T, P> downgrade() const {
     this->check("downgrade").add_weak();
-    return basic_weak_sender<T, P>(this->ref());
+    return detail::handle_access::make<basic_weak_sender<T, P>>(this->ref());
   }
 
  private:
-  template <class, platform>
-  friend class basic_weak_sender;
-  template <class U, platform Q>
-  friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
+  friend struct detail::handle_access;
   friend class detail::send_forms<basic_sender, T, P>;
   explicit basic_sender(detail::chan_ref<T, P> r) noexcept : base(detail::sender_ref<T, P>(r)) {}
 
@@ -125,8 +118,8 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
   detail::async_op<send_result<T>, P> async_send_with(U&& msg, std::stop_token stop,
                                                       detail::deadline_spec<P> deadline) const {
     this->check("async_send");
-    return detail::async_send_body<T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)),
-                                         std::move(stop), deadline);
+    return detail::async_chan_body<true, T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)),
+                                               std::move(stop), deadline);
   }
 
   template <class U, bool Block>
@@ -210,15 +203,14 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
   }
 
  private:
-  template <class U, platform Q>
-  friend std::pair<basic_sender<U, Q>, basic_receiver<U, Q>> make_pair_for(detail::chan_ref<U, Q>);
+  friend struct detail::handle_access;
   friend class detail::recv_forms<basic_receiver, P>;
   explicit basic_receiver(detail::chan_ref<T, P> r) noexcept
       : base(detail::receiver_ref<T, P>(r)) {}
 
   detail::async_op<recv_result<T>, P> async_recv_with(std::stop_token stop, detail::deadline_spec<P> deadline) const {
     this->check("async_recv");
-    return detail::async_recv_body<T, P>(basic_receiver(*this), std::move(stop), deadline);
+    return detail::async_chan_body<false, T, P>(basic_receiver(*this), {}, std::move(stop), deadline);
   }
 
   template <bool Block>
@@ -246,18 +238,19 @@ class basic_weak_sender : public detail::channel_handle<T, P, detail::weak_ref<T
   // A strong sender, or nullopt once every strong sender is gone.
   std::optional<basic_sender<T, P>> upgrade() const {
     if (!this->check("upgrade").try_upgrade()) return std::nullopt;
-    return basic_sender<T, P>(this->ref());
+    return detail::handle_access::make<basic_sender<T, P>>(this->ref());
   }
 
  private:
-  friend class basic_sender<T, P>;
+  friend struct detail::handle_access;
   explicit basic_weak_sender(detail::chan_ref<T, P> r) noexcept
       : base(detail::weak_ref<T, P>(r)) {}
 };
 
 template <class T, platform P>
 std::pair<basic_sender<T, P>, basic_receiver<T, P>> make_pair_for(detail::chan_ref<T, P> r) {
-  return {basic_sender<T, P>(r), basic_receiver<T, P>(r)};
+  return {detail::handle_access::make<basic_sender<T, P>>(r),
+          detail::handle_access::make<basic_receiver<T, P>>(r)};
 }
 
 // A bounded channel on platform P: cap >= 1 is a ring of cap slots, cap == 0 a rendezvous.

@@ -287,14 +287,6 @@ async_op<recv_result<T>, P> oneshot_async_recv_body(oneshot_rx_ref<stored_t<T, P
 }
 }  // namespace detail
 
-template <class T, platform P>
-class basic_oneshot_sender;
-template <class T, platform P>
-class basic_oneshot_receiver;
-
-template <class T, platform P = std_platform>
-std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver<T, P>> basic_oneshot();
-
 // The sending half: move-only; send() consumes it (`std::move(tx).send(v)`), so the type
 // allows one message. Dropping it unsent closes the channel: the receiver gets errc::closed.
 template <class T, platform P = std_platform>
@@ -320,7 +312,7 @@ class basic_oneshot_sender : public detail::handle<detail::oneshot_tx_ref<detail
   bool is_closed() const { return this->check("is_closed")->other_side_gone(); }
 
  private:
-  friend std::pair<basic_oneshot_sender, basic_oneshot_receiver<T, P>> basic_oneshot<T, P>();
+  friend struct detail::handle_access;
   explicit basic_oneshot_sender(state* s) noexcept : base(detail::oneshot_tx_ref<stored, P>(s)) {}
 
   template <class U>
@@ -361,7 +353,7 @@ class basic_oneshot_receiver : public detail::handle<detail::oneshot_rx_ref<deta
   state* native_state() const noexcept { return this->ref_.get(); }
 
  private:
-  friend std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver> basic_oneshot<T, P>();
+  friend struct detail::handle_access;
   friend class detail::recv_forms<basic_oneshot_receiver, P>;
   explicit basic_oneshot_receiver(state* s) noexcept
       : base(detail::oneshot_rx_ref<stored, P>(s)) {}
@@ -381,10 +373,11 @@ class basic_oneshot_receiver : public detail::handle<detail::oneshot_rx_ref<deta
 };
 
 // Creates a oneshot channel on platform P: one allocation of default alignment.
-template <class T, platform P>
+template <class T, platform P = std_platform>
 std::pair<basic_oneshot_sender<T, P>, basic_oneshot_receiver<T, P>> basic_oneshot() {
   auto* s = detail::oneshot_state<detail::stored_t<T, P>, P>::create();
-  return {basic_oneshot_sender<T, P>(s), basic_oneshot_receiver<T, P>(s)};
+  return {detail::handle_access::make<basic_oneshot_sender<T, P>>(s),
+          detail::handle_access::make<basic_oneshot_receiver<T, P>>(s)};
 }
 
 template <class T> using oneshot_sender = basic_oneshot_sender<T, std_platform>;

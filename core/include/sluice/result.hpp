@@ -5,7 +5,7 @@
 // hands the message back in its send_error. Only programming errors throw: reading the wrong
 // alternative (bad_result_access), using an empty, moved-from handle (empty_handle_error).
 //
-// Move assignment (detail::reassign): every held object is destroyed exactly once, whatever
+// Move assignment (result::assign_from): every held object is destroyed exactly once, whatever
 // throws. Strong guarantee (but for what a throwing move constructor did to its own source)
 // when the new alternative's move is noexcept or the old one is nothrow-movable. Otherwise
 // (the same alternative, with a move that may throw) the new object is moved into a temporary
@@ -61,6 +61,11 @@ struct send_error {
   T message;
 };
 
+struct in_place_error_t {
+  explicit in_place_error_t() = default;
+};
+inline constexpr in_place_error_t in_place_error{};
+
 namespace detail {
 // Raw storage for one object (result.hpp only; the channels use message.hpp's uninit).
 template <class X>
@@ -69,56 +74,6 @@ struct result_slot {
   X* get() noexcept { return std::launder(reinterpret_cast<X*>(bytes)); }
 };
 
-// Replaces the object at `old_obj` (destroyed by `destroy_old`, rebuilt from a saved move by
-// `restore_old`) with one move-constructed from `src` by `make_new`; `fallback` puts a
-// nothrow alternative in place. Implements the guarantees stated in the header.
-template <class Old, class New, class Src, class MakeNew, class DestroyOld, class MoveOldTo, class RestoreOld,
-          class Fallback>
-void reassign(Src& src, MakeNew make_new, DestroyOld destroy_old, MoveOldTo move_old_to, RestoreOld restore_old,
-              Fallback fallback) {
-  if constexpr (std::is_nothrow_move_constructible_v<New>) {
-    destroy_old();
-    make_new(std::move(src));
-  } else if constexpr (std::is_nothrow_move_constructible_v<Old>) {
-    result_slot<Old> saved;
-    move_old_to(saved.get());  // noexcept
-    destroy_old();
-    try {
-      make_new(std::move(src));
-    } catch (...) {
-      restore_old(std::move(*saved.get()));  // noexcept
-      std::destroy_at(saved.get());
-      throw;
-    }
-    std::destroy_at(saved.get());
-  } else {
-    result_slot<New> fresh;
-    ::new (static_cast<void*>(fresh.bytes)) New(std::move(src));  // a throw: nothing changed
-    destroy_old();
-    try {
-      make_new(std::move(*fresh.get()));
-    } catch (...) {
-      std::destroy_at(fresh.get());
-      fallback();  // noexcept
-      throw;
-    }
-    std::destroy_at(fresh.get());
-  }
-}
-}  // namespace detail
-
-struct in_place_error_t {
-  explicit in_place_error_t() = default;
-};
-inline constexpr in_place_error_t in_place_error{};
-
-namespace detail {
-// result(in_place_error, construct_with, f): the error is f()'s prvalue, built in place (no
-// temporary: a failed send of a big message holds it once, in the result).
-struct construct_with_t {
-  explicit construct_with_t() = default;
-};
-inline constexpr construct_with_t construct_with{};
 // A result<T, E> built from value_from{f} holds f()'s prvalue as its value, built in place:
 // what a coroutine co_returns when the value must not pass through a temporary.
 template <class F>
@@ -153,10 +108,6 @@ class result {
     std::construct_at(&error_, std::forward<Args>(args)...);
   }
   template <class F>
-  result(in_place_error_t, detail::construct_with_t, F&& make) : has_value_(false) {
-    ::new (static_cast<void*>(&error_)) E(std::forward<F>(make)());
-  }
-  template <class F>
   result(detail::value_from<F>&& v) : has_value_(true) {  // NOLINT: converting, for co_return
     ::new (static_cast<void*>(&value_)) T(std::move(v.make)());
   }
@@ -167,10 +118,7 @@ class result {
   result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
                                   std::is_nothrow_move_constructible_v<E>)
       : has_value_(other.has_value_) {
-    if (has_value_)
-      std::construct_at(&value_, std::move(other.value_));
-    else
-      std::construct_at(&error_, std::move(other.error_));
+    has_value_ ? emplace<true>(std::move(other.value_)) : emplace<false>(std::move(other.error_));
   }
   result(const result&) = delete;
   result& operator=(const result&) = delete;
@@ -178,10 +126,7 @@ class result {
   result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
                                              std::is_nothrow_move_constructible_v<E>) {
     if (this == &other) return *this;
-    if (other.has_value_)
-      assign_from<true>(other.value_);
-    else
-      assign_from<false>(other.error_);
+    other.has_value_ ? assign_from<true>(other.value_) : assign_from<false>(other.error_);
     return *this;
   }
   ~result() { destroy_held(); }
@@ -224,39 +169,49 @@ class result {
     if constexpr (IsValue) return value_;
     else return error_;
   }
-  void destroy_held() noexcept {
-    if (has_value_)
-      std::destroy_at(&value_);
-    else
-      std::destroy_at(&error_);
+  void destroy_held() noexcept { has_value_ ? std::destroy_at(&value_) : std::destroy_at(&error_); }
+  template <bool IsValue, class... Args>
+  void emplace(Args&&... args) {
+    std::construct_at(&alternative<IsValue>(), std::forward<Args>(args)...);
+    has_value_ = IsValue;
   }
-  // Replaces the held alternative with one moved from `src` (a T if ToValue, else an E).
+  // Replaces the held alternative with one moved from `src` (a T if ToValue, else an E), with
+  // the guarantees stated in the header.
   template <bool ToValue, class Src>
   void assign_from(Src& src) {
     using New = std::conditional_t<ToValue, T, E>;
-    auto make_new = [this](New&& v) {
-      std::construct_at(&alternative<ToValue>(), std::move(v));
-      has_value_ = ToValue;
-    };
-    auto destroy_old = [this]() noexcept { destroy_held(); };
-    // The basic guarantee's fallback: a value-initialized other alternative (only called when
-    // moving a New may throw; the same alternative takes the third path).
-    auto fallback = [&]() noexcept {  // [&]: `this` is unused when it does nothing
-      if constexpr (!std::is_nothrow_move_constructible_v<New>) {
-        std::construct_at(&alternative<!ToValue>());
-        has_value_ = !ToValue;
-      }
-    };
-    if (has_value_ == ToValue) {
-      detail::reassign<New, New>(src, make_new, destroy_old, [](New*) noexcept {}, [](New&&) noexcept {}, fallback);
+    using Old = std::conditional_t<ToValue, E, T>;
+    if constexpr (std::is_nothrow_move_constructible_v<New>) {
+      destroy_held();
+      emplace<ToValue>(std::move(src));
     } else {
-      using Old = std::conditional_t<ToValue, E, T>;
-      auto move_old_to = [this](Old* to) noexcept { ::new (static_cast<void*>(to)) Old(std::move(alternative<!ToValue>())); };
-      auto restore_old = [this](Old&& o) noexcept {
-        std::construct_at(&alternative<!ToValue>(), std::move(o));
-        has_value_ = !ToValue;
-      };
-      detail::reassign<Old, New>(src, make_new, destroy_old, move_old_to, restore_old, fallback);
+      if constexpr (std::is_nothrow_move_constructible_v<Old>) {
+        if (has_value_ != ToValue) {  // the old alternative is saved, and restored on a throw
+          detail::result_slot<Old> saved;
+          ::new (static_cast<void*>(saved.bytes)) Old(std::move(alternative<!ToValue>()));
+          destroy_held();
+          try {
+            emplace<ToValue>(std::move(src));
+          } catch (...) {
+            emplace<!ToValue>(std::move(*saved.get()));
+            std::destroy_at(saved.get());
+            throw;
+          }
+          std::destroy_at(saved.get());
+          return;
+        }
+      }
+      detail::result_slot<New> fresh;
+      ::new (static_cast<void*>(fresh.bytes)) New(std::move(src));  // a throw: nothing changed
+      destroy_held();
+      try {
+        emplace<ToValue>(std::move(*fresh.get()));
+      } catch (...) {
+        std::destroy_at(fresh.get());
+        emplace<!ToValue>();  // the basic guarantee's fallback: a value-initialized other alternative
+        throw;
+      }
+      std::destroy_at(fresh.get());
     }
   }
 

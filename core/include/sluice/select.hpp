@@ -30,9 +30,9 @@
 // a moved-from handle is a bug), and a flag would need a valid handle even when off; a pointer
 // says "this case may be off" in the type the caller writes, so the reference forms' cases
 // keep their type and pay nothing for the switch (detail/switchable_case.hpp).
-// Why a variadic function and not a builder (crossbeam's Select, flume's Selector): the cases
-// of a C++ select usually have different message types, which a variadic call keeps typed with
-// no type erasure and no allocation; a builder would need virtual dispatch per case.
+// Why a variadic function beside the builder (selector.hpp, crossbeam's Select): the cases of a
+// C++ select usually have different message types, which a variadic call keeps typed with no
+// type erasure and no allocation; the builder dispatches through a virtual table per case.
 //
 // Algorithm (crossbeam-channel's select, credited by name): the thread engine over one port
 // per case (detail/blocking.hpp): try every case, else register one waiter on every channel,
@@ -43,7 +43,6 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <tuple>
 #include <type_traits>
@@ -60,182 +59,122 @@ namespace sluice {
 
 namespace detail {
 
-// A case reaches its handle through `Ref`: a pointer for select() (the handle outlives the
-// call), an owned_handle for async_select (async_select.hpp: the operation owns a clone).
+// A receive (Send false) or send case. It reaches its handle through `Ref`: a pointer for
+// select() (the handle outlives the call), an owned_handle for async_select (async_select.hpp:
+// the operation owns a clone), a switchable one for the pointer forms (switchable_case.hpp).
+template <class T, class P, class F, bool Send, class Ref>
+struct chan_case {
+  using handle_type = std::conditional_t<Send, basic_sender<T, P>, basic_receiver<T, P>>;
+  Ref h;
+  [[no_unique_address]] std::conditional_t<Send, stored_t<T, P>, no_msg> msg;
+  F handler;
+};
 template <class T, class P, class F, class Ref = const basic_receiver<T, P>*>
-struct recv_case {
-  Ref rx;
-  F handler;
-};
+using recv_case = chan_case<T, P, F, false, Ref>;
 template <class T, class P, class F, class Ref = const basic_sender<T, P>*>
-struct send_case {
-  Ref tx;
-  stored_t<T, P> msg;
-  F handler;
-};
-// A handle clone a case owns, reached like a pointer.
-template <class H>
-struct owned_handle {
-  H h;
-  const H* operator->() const noexcept { return &h; }
-};
-template <class Clock, class Duration, class F>
+using send_case = chan_case<T, P, F, true, Ref>;
+// A timeout (When: a duration, from the select's start) or deadline (a time point) case; with
+// a Timer (the caller's timer_scheduler), for async_select (async_select.hpp): the blocking
+// select accepts it too and ignores the timer.
+template <class When, class F, class Timer = void>
 struct deadline_case {
-  std::chrono::time_point<Clock, Duration> deadline;
+  using deadline_timer = Timer;  // marks a deadline case
+  When when;
   F handler;
+  Timer* timer = nullptr;
   template <class P>
   typename P::clock::time_point platform_deadline() const {
-    return to_platform_time<P>(deadline);
-  }
-};
-template <class Rep, class Period, class F>
-struct timeout_case {
-  std::chrono::duration<Rep, Period> timeout;
-  F handler;
-  template <class P>
-  typename P::clock::time_point platform_deadline() const {
-    return deadline_after<P>(timeout);
+    if constexpr (requires { when.time_since_epoch(); })
+      return to_platform_time<P>(when);
+    else
+      return deadline_after<P>(when);
   }
 };
 template <class F>
 struct default_case {
   F handler;
 };
-// Timeout and deadline cases that carry the caller's timer, for async_select (async_select.hpp);
-// the blocking select accepts them too and ignores the timer.
-template <class Clock, class Duration, class Timer, class F>
-struct timer_deadline_case : deadline_case<Clock, Duration, F> {
-  Timer* timer;
-};
-template <class Rep, class Period, class Timer, class F>
-struct timer_timeout_case : timeout_case<Rep, Period, F> {
-  Timer* timer;
-};
 
 template <class C>
 struct case_traits {
   static constexpr bool is_channel = false;
 };
-template <class T, class P, class F, class R>
-struct case_traits<recv_case<T, P, F, R>> {
-  static constexpr bool is_channel = true;
+template <class T, class P, class F, bool Send, class R>
+struct case_traits<chan_case<T, P, F, Send, R>> {
+  static constexpr bool is_channel = true, is_send = Send;
   using platform = P;
 };
-template <class T, class P, class F, class R>
-struct case_traits<send_case<T, P, F, R>> {
-  static constexpr bool is_channel = true;
-  using platform = P;
-};
-
-// A case's switchable form (the pointer forms of on_recv/on_send): built from the case a
-// reference form makes, or off.
 template <class C>
-struct switched;
-template <class T, class P, class F>
-struct switched<recv_case<T, P, F>> {
-  using type = recv_case<T, P, F, switchable_ref<basic_receiver<T, P>>>;
-  static type on(recv_case<T, P, F>&& c) { return {{c.rx}, std::move(c.handler)}; }
-  template <class G>
-  static type off(G&& handler) {
-    return {{nullptr}, std::forward<G>(handler)};
-  }
-};
-template <class T, class P, class F>
-struct switched<send_case<T, P, F>> {
-  using type = send_case<T, P, F, switchable_ref<basic_sender<T, P>>>;
-  static type on(send_case<T, P, F>&& c) { return {{c.tx}, std::move(c.msg), std::move(c.handler)}; }
-  template <class U, class G>
-  static type off(U&& msg, G&& handler) {
-    return {{nullptr}, to_stored<T, P>(std::forward<U>(msg)), std::forward<G>(handler)};
-  }
-};
-
-template <class C>
-inline constexpr bool is_deadline_case_v = false;
-template <class Clock, class Duration, class F>
-inline constexpr bool is_deadline_case_v<deadline_case<Clock, Duration, F>> = true;
-template <class Rep, class Period, class F>
-inline constexpr bool is_deadline_case_v<timeout_case<Rep, Period, F>> = true;
-template <class Clock, class Duration, class Timer, class F>
-inline constexpr bool is_deadline_case_v<timer_deadline_case<Clock, Duration, Timer, F>> = true;
-template <class Rep, class Period, class Timer, class F>
-inline constexpr bool is_deadline_case_v<timer_timeout_case<Rep, Period, Timer, F>> = true;
-template <class C>
-inline constexpr bool is_timer_case_v = false;
-template <class Clock, class Duration, class Timer, class F>
-inline constexpr bool is_timer_case_v<timer_deadline_case<Clock, Duration, Timer, F>> = true;
-template <class Rep, class Period, class Timer, class F>
-inline constexpr bool is_timer_case_v<timer_timeout_case<Rep, Period, Timer, F>> = true;
+inline constexpr bool is_deadline_case_v = requires { typename C::deadline_timer; };
 template <class C>
 inline constexpr bool is_default_case_v = false;
 template <class F>
 inline constexpr bool is_default_case_v<default_case<F>> = true;
 
+// A case's switchable form (the pointer forms of on_recv/on_send): built from the case a
+// reference form makes, or off.
+template <class C>
+struct switched;
+template <class T, class P, class F, bool Send, class R>
+struct switched<chan_case<T, P, F, Send, R>> {
+  using type = chan_case<T, P, F, Send, switchable_ref<typename chan_case<T, P, F, Send, R>::handle_type>>;
+  static type on(chan_case<T, P, F, Send, R>&& c) { return {{c.h}, std::move(c.msg), std::move(c.handler)}; }
+  template <class G, class... U>
+  static type off(G&& handler, U&&... msg) {
+    if constexpr (Send)
+      return {{nullptr}, to_stored<T, P>(std::forward<U>(msg)...), std::forward<G>(handler)};
+    else
+      return {{nullptr}, {}, std::forward<G>(handler)};
+  }
+};
+
 // Per-case state across one select: the case's wait port (channel/any_port.hpp, made by
 // bound_port() when the select first registers, and kept: it may hold a packet that must not
-// move; a try needs no port), the receive's destination, the outcome.
+// move; a try needs no port), a receive's destination, the outcome.
 template <class C>
 struct case_state;
 
-template <class T, class P, class F, class R>
-struct case_state<recv_case<T, P, F, R>> {
+template <class T, class P, class F, bool Send, class R>
+struct case_state<chan_case<T, P, F, Send, R>> {
+  using C = chan_case<T, P, F, Send, R>;
   using S = stored_t<T, P>;
   // User-provided: value-initializing a select's tuple of states must not zero them (an
   // aggregate would be zero-filled first: a rep stos over every port, and over `out`).
   case_state() noexcept {}
-  uninit<S> out;  // a rendezvous sender moves straight into it (zero.hpp)
-  std::optional<any_port<T, P, false>> port;
+  // A receive's destination: a rendezvous sender moves straight into it (zero.hpp).
+  [[no_unique_address]] std::conditional_t<Send, no_msg, uninit<S>> out;
+  std::optional<any_port<T, P, Send>> port;
   std::optional<status> outcome;
   [[no_unique_address]] off_port_for<P, R> off;
 
-  std::optional<status> try_now(recv_case<T, P, F, R>& c) {
-    if constexpr (switchable<R>)
-      if (!c.rx.on()) return std::nullopt;
-    return try_recv_through(c.rx->ref(), out);
+  // What the try and the port work on: the message being sent, or the destination.
+  auto& buffer(C& c) noexcept {
+    if constexpr (Send)
+      return c.msg;
+    else
+      return out;
   }
-  dyn_port<P>& bound_port(recv_case<T, P, F, R>& c, wait_mode mode) {
+  std::optional<status> try_now(C& c) {
     if constexpr (switchable<R>)
-      if (!c.rx.on()) return off;
-    if (!port) port.emplace(c.rx->ref(), out, mode);
+      if (!c.h.on()) return std::nullopt;
+    return try_through<Send>(c.h->ref(), buffer(c));
+  }
+  dyn_port<P>& bound_port(C& c, wait_mode mode) {
+    if constexpr (switchable<R>)
+      if (!c.h.on()) return off;
+    if (!port) port.emplace(c.h->ref(), buffer(c), mode);
     return port->port();
   }
   // Not inlined: a handler's argument holds the message by value, and clang gives each inlined
   // fire of a select its own stack slot for it (a 1 MiB message took 2 MiB over two cases).
-  [[gnu::noinline]] void fire(recv_case<T, P, F, R>& c) {
-    if (*outcome == status::ok) {
-      destroy_at_exit<S> done{out};
-      c.handler(recv_result<T>(std::in_place, std::move(stored_value<T, P>(*out.get()))));
-    } else {
-      c.handler(recv_result<T>(in_place_error, to_errc(*outcome)));
-    }
-  }
-};
-
-template <class T, class P, class F, class R>
-struct case_state<send_case<T, P, F, R>> {
-  case_state() noexcept {}  // not zero-filled: see the receive case
-  std::optional<any_port<T, P, true>> port;
-  std::optional<status> outcome;
-  [[no_unique_address]] off_port_for<P, R> off;
-
-  std::optional<status> try_now(send_case<T, P, F, R>& c) {
-    if constexpr (switchable<R>)
-      if (!c.tx.on()) return std::nullopt;
-    return try_send_through(c.tx->ref(), c.msg);
-  }
-  dyn_port<P>& bound_port(send_case<T, P, F, R>& c, wait_mode mode) {
-    if constexpr (switchable<R>)
-      if (!c.tx.on()) return off;
-    if (!port) port.emplace(c.tx->ref(), c.msg, mode);
-    return port->port();
-  }
-  [[gnu::noinline]] void fire(send_case<T, P, F, R>& c) {  // not inlined: see the receive case
-    if (*outcome == status::ok)
-      c.handler(send_result<T>());
+  [[gnu::noinline]] void fire(C& c) {
+    if constexpr (Send)
+      c.handler(*outcome == status::ok ? send_result<T>()
+                                       : send_result<T>(handed_back<T, P>(to_errc(*outcome), c.msg)));
+    else if (*outcome == status::ok)
+      c.handler(recv_result<T>(take_received<T, P>(out)));
     else
-      c.handler(send_result<T>(in_place_error, construct_with, [&] {
-        return send_error<T>{to_errc(*outcome), from_stored<T, P>(std::move(c.msg))};
-      }));
+      c.handler(recv_result<T>(in_place_error, to_errc(*outcome)));
   }
 };
 
@@ -250,11 +189,6 @@ decltype(auto) with_case(Cases& cases, States& states, std::size_t i, Fn&& fn, s
     ((i == I ? (r = fn(std::get<I>(cases), std::get<I>(states)), 0) : 0), ...);
     return r;
   }
-}
-
-template <class... Cs>
-constexpr std::size_t count_channel_cases() {
-  return (std::size_t{0} + ... + (case_traits<Cs>::is_channel ? 1 : 0));
 }
 
 // The variadic select's table (blocking.hpp's engine and async_port_wait.hpp's awaiter): case
@@ -298,9 +232,8 @@ std::optional<typename P::clock::time_point> earliest_wake(Cases& cases, States&
 }
 
 template <class P, bool Fair, class... Chans, class... Extra>
-std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extras) {
+std::size_t run_select(std::tuple<Chans&...> cases, std::tuple<Extra&...> extras) {
   constexpr std::size_t n = sizeof...(Chans);
-  static_assert(sizeof...(Extra) <= 1, "sluice::select: at most one timeout, deadline or default case");
   std::tuple<case_state<Chans>...> states;
   using time_point = typename P::clock::time_point;
 
@@ -324,32 +257,36 @@ std::size_t run_select(std::tuple<Chans&...>& cases, std::tuple<Extra&...>& extr
   return n;
 }
 
-template <class C>
-constexpr bool is_extra_case_v = is_default_case_v<C> || is_deadline_case_v<C>;
-
-template <class First, class... Rest>
-struct first_platform {
-  using type = typename case_traits<First>::platform;
-};
+// The arguments of select/async_select (`what`), as a tuple `all`: checks that the channel
+// cases come first and at most one timeout, deadline or default case last, and that a select
+// with no such case has a case on (switchable_case.hpp); then returns fn(the channel cases'
+// indices, the extra case's), each an index_sequence.
+template <class All, class Fn>
+decltype(auto) split_cases(const char* what, All& all, Fn&& fn) {
+  constexpr std::size_t total = std::tuple_size_v<All>;
+  constexpr std::size_t channels = []<std::size_t... K>(std::index_sequence<K...>) {
+    return (std::size_t{0} + ... + (case_traits<std::tuple_element_t<K, All>>::is_channel ? 1 : 0));
+  }(std::make_index_sequence<total>{});
+  static_assert(channels >= 1, "sluice::select, async_select: at least one receive or send case");
+  static_assert(channels + 1 >= total, "sluice::select, async_select: at most one timeout, deadline or default case");
+  return [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...> chans, std::index_sequence<J...>) {
+    static_assert((case_traits<std::tuple_element_t<I, All>>::is_channel && ...),
+                  "sluice::select, async_select: put the timeout, deadline or default case last");
+    if constexpr (total == channels) require_a_case_on(what, std::get<I>(all)...);
+    return fn(chans, std::index_sequence<channels + J...>{});
+  }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
+}
+// The platform of a select's cases (the first is a channel case).
+template <class All>
+using cases_platform = typename case_traits<std::tuple_element_t<0, All>>::platform;
 
 template <bool Fair, class... Cases>
 std::size_t select_impl(Cases&&... cases) {
-  using all = std::tuple<std::remove_cvref_t<Cases>...>;
-  constexpr std::size_t total = sizeof...(Cases);
-  constexpr std::size_t channels = count_channel_cases<std::remove_cvref_t<Cases>...>();
-  static_assert(channels >= 1, "sluice::select: at least one receive or send case");
-  static_assert(channels + 1 >= total, "sluice::select: at most one timeout, deadline or default case");
-  all tuple(std::forward<Cases>(cases)...);
-  // Channel cases first, the optional extra case last.
-  return [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...>, std::index_sequence<J...>) {
-    static_assert((case_traits<std::tuple_element_t<I, all>>::is_channel && ...),
-                  "sluice::select: put the timeout, deadline or default case last");
-    using P = typename first_platform<std::tuple_element_t<I, all>...>::type;
-    if constexpr (total == channels) require_a_case_on("sluice::select", std::get<I>(tuple)...);
-    std::tuple<std::tuple_element_t<I, all>&...> chans(std::get<I>(tuple)...);
-    std::tuple<std::tuple_element_t<channels + J, all>&...> extras(std::get<channels + J>(tuple)...);
-    return run_select<P, Fair>(chans, extras);
-  }(std::make_index_sequence<channels>{}, std::make_index_sequence<total - channels>{});
+  std::tuple<std::remove_cvref_t<Cases>...> all(std::forward<Cases>(cases)...);
+  return split_cases("sluice::select", all, [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...>,
+                                                                                      std::index_sequence<J...>) {
+    return run_select<cases_platform<decltype(all)>, Fair>(std::tie(std::get<I>(all)...), std::tie(std::get<J>(all)...));
+  });
 }
 
 }  // namespace detail
@@ -357,52 +294,48 @@ std::size_t select_impl(Cases&&... cases) {
 template <class T, platform P, class F>
 detail::recv_case<T, P, std::decay_t<F>> on_recv(const basic_receiver<T, P>& rx, F&& handler) {
   if (!rx) throw empty_handle_error("select: on_recv");
-  return {&rx, std::forward<F>(handler)};
+  return {&rx, {}, std::forward<F>(handler)};
 }
 template <class T, platform P, class U, class F>
 detail::send_case<T, P, std::decay_t<F>> on_send(const basic_sender<T, P>& tx, U&& msg, F&& handler) {
   if (!tx) throw empty_handle_error("select: on_send");
   return {&tx, detail::to_stored<T, P>(std::forward<U>(msg)), std::forward<F>(handler)};
 }
-// A case that may be switched off at run time (Go's nil channel): off when the pointer is null
-// or its handle is empty (moved from, default-constructed); an off case is never ready and
-// never fires, and an off send case's message is destroyed with the select, unsent. Any
-// handle the reference forms take (receivers, senders, the spsc handles).
-template <class H, class F>
-auto on_recv(const H* rx, F&& handler)
-    -> typename detail::switched<decltype(on_recv(std::declval<const H&>(), std::forward<F>(handler)))>::type {
-  using sw = detail::switched<decltype(on_recv(*rx, std::forward<F>(handler)))>;
-  if (!rx || !*rx) return sw::off(std::forward<F>(handler));
-  return sw::on(on_recv(*rx, std::forward<F>(handler)));
+// A case that may be switched off at run time (see the header): off when the pointer is null or
+// its handle empty (moved from, default-constructed). Any handle the reference forms take.
+template <class H, class F, class C = decltype(on_recv(std::declval<const H&>(), std::declval<F>()))>
+typename detail::switched<C>::type on_recv(const H* rx, F&& handler) {
+  if (!rx || !*rx) return detail::switched<C>::off(std::forward<F>(handler));
+  return detail::switched<C>::on(on_recv(*rx, std::forward<F>(handler)));
 }
-template <class H, class U, class F>
-auto on_send(const H* tx, U&& msg, F&& handler) -> typename detail::switched<
-    decltype(on_send(std::declval<const H&>(), std::forward<U>(msg), std::forward<F>(handler)))>::type {
-  using sw = detail::switched<decltype(on_send(*tx, std::forward<U>(msg), std::forward<F>(handler)))>;
-  if (!tx || !*tx) return sw::off(std::forward<U>(msg), std::forward<F>(handler));
-  return sw::on(on_send(*tx, std::forward<U>(msg), std::forward<F>(handler)));
+template <class H, class U, class F,
+          class C = decltype(on_send(std::declval<const H&>(), std::declval<U>(), std::declval<F>()))>
+typename detail::switched<C>::type on_send(const H* tx, U&& msg, F&& handler) {
+  if (!tx || !*tx) return detail::switched<C>::off(std::forward<F>(handler), std::forward<U>(msg));
+  return detail::switched<C>::on(on_send(*tx, std::forward<U>(msg), std::forward<F>(handler)));
 }
 // The deadline is taken when select() starts, on the channels' platform clock.
 template <class Rep, class Period, class F>
-detail::timeout_case<Rep, Period, std::decay_t<F>> on_timeout(std::chrono::duration<Rep, Period> d, F&& handler) {
-  return {d, std::forward<F>(handler)};
+detail::deadline_case<std::chrono::duration<Rep, Period>, std::decay_t<F>> on_timeout(
+    std::chrono::duration<Rep, Period> d, F&& handler) {
+  return {d, std::forward<F>(handler), nullptr};
 }
 template <class Clock, class Duration, class F>
-detail::deadline_case<Clock, Duration, std::decay_t<F>> on_deadline(std::chrono::time_point<Clock, Duration> tp,
-                                                                    F&& handler) {
-  return {tp, std::forward<F>(handler)};
+detail::deadline_case<std::chrono::time_point<Clock, Duration>, std::decay_t<F>> on_deadline(
+    std::chrono::time_point<Clock, Duration> tp, F&& handler) {
+  return {tp, std::forward<F>(handler), nullptr};
 }
 // The same, with the caller's timer (sluice::timer_scheduler) keeping the deadline: needed by
 // async_select (async_select.hpp), accepted by select.
 template <class Rep, class Period, scheduler Timer, class F>
-detail::timer_timeout_case<Rep, Period, Timer, std::decay_t<F>> on_timeout(std::chrono::duration<Rep, Period> d,
-                                                                           Timer& timer, F&& handler) {
-  return {{d, std::forward<F>(handler)}, &timer};
+detail::deadline_case<std::chrono::duration<Rep, Period>, std::decay_t<F>, Timer> on_timeout(
+    std::chrono::duration<Rep, Period> d, Timer& timer, F&& handler) {
+  return {d, std::forward<F>(handler), &timer};
 }
 template <class Clock, class Duration, scheduler Timer, class F>
-detail::timer_deadline_case<Clock, Duration, Timer, std::decay_t<F>> on_deadline(
+detail::deadline_case<std::chrono::time_point<Clock, Duration>, std::decay_t<F>, Timer> on_deadline(
     std::chrono::time_point<Clock, Duration> tp, Timer& timer, F&& handler) {
-  return {{tp, std::forward<F>(handler)}, &timer};
+  return {tp, std::forward<F>(handler), &timer};
 }
 template <class F>
 detail::default_case<std::decay_t<F>> on_default(F&& handler) {

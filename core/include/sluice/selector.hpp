@@ -89,11 +89,6 @@ struct dyn_case {
   ~dyn_case() = default;  // destroy() frees the concrete case
 };
 
-template <class C>
-inline constexpr bool is_send_case_v = false;
-template <class T, class P, class F, class R>
-inline constexpr bool is_send_case_v<send_case<T, P, F, R>> = true;
-
 template <class C, class P>
 struct dyn_case_of final : dyn_case<P> {
   explicit dyn_case_of(C c) : kase(std::move(c)) {}
@@ -114,7 +109,7 @@ struct dyn_case_of final : dyn_case<P> {
     state->outcome = st;
     state->fire(kase);
   }
-  bool spent() const noexcept override { return is_send_case_v<C> && fired; }
+  bool spent() const noexcept override { return case_traits<C>::is_send && fired; }
   const typename P::clock::time_point* wake_at() const override {
     if constexpr (requires { case_state<C>::wake_at(kase); })
       return case_state<C>::wake_at(kase);
@@ -142,11 +137,9 @@ struct readiness_table {
   dyn_case<P>* const* cases;
   unsigned char* seen;  // per case: found ready while registered
 
-  struct view {
+  struct view : quiet_port {
     dyn_port<P>& port;
     unsigned char& seen;
-    static constexpr bool spins = false;
-    bool others_wait() const noexcept { return false; }
     std::optional<status> try_now() {
       if (seen || port.ready()) return status::ok;
       return std::nullopt;
@@ -175,7 +168,7 @@ struct readiness_table {
   }
   template <class Fn>
   decltype(auto) at(std::size_t i, Fn&& fn) {
-    view v{cases[i]->port(), seen[i]};
+    view v{{}, cases[i]->port(), seen[i]};
     return fn(v);
   }
 };
@@ -193,9 +186,8 @@ class basic_selector {
   basic_selector(basic_selector&&) noexcept = default;
   basic_selector& operator=(basic_selector&&) noexcept = default;
 
-  // A case on any handle select() takes (on_recv/on_send, which throw empty_handle_error for an
-  // empty handle): receivers and senders, the spsc/mpsc handles (spsc.hpp), the sources
-  // (sources.hpp: never, after, tick). The case holds the handle by address.
+  // A case on any handle select() takes (see the header; an empty one throws
+  // empty_handle_error), held by address.
   template <class H, class F>
   std::size_t recv(H& rx, F&& handler) {
     return add(on_recv(rx, std::forward<F>(handler)));
@@ -206,12 +198,7 @@ class basic_selector {
   }
   // Takes the case out; false if there is no such case (never added, fired once, or removed).
   bool remove(std::size_t id) noexcept {
-    for (std::size_t i = 0; i < cases_.size(); ++i)
-      if (cases_[i].id == id) {
-        cases_.erase(cases_.begin() + static_cast<std::ptrdiff_t>(i));
-        return true;
-      }
-    return false;
+    return std::erase_if(cases_, [id](const entry& e) { return e.id == id; }) != 0;
   }
   std::size_t size() const noexcept { return cases_.size(); }
   bool empty() const noexcept { return cases_.empty(); }
@@ -223,13 +210,11 @@ class basic_selector {
   std::optional<std::size_t> try_select() { return run(false, true, nullptr); }
   template <class Rep, class Period>
   std::optional<std::size_t> select_timeout(std::chrono::duration<Rep, Period> timeout) {
-    const auto deadline = detail::deadline_after<P>(timeout);
-    return run(false, false, &deadline);
+    return run_until(false, detail::deadline_after<P>(timeout));
   }
   template <class Clock, class Duration>
   std::optional<std::size_t> select_deadline(std::chrono::time_point<Clock, Duration> tp) {
-    const auto deadline = detail::to_platform_time<P>(tp);
-    return run(false, false, &deadline);
+    return run_until(false, detail::to_platform_time<P>(tp));
   }
 
   // The id of a ready case; its operation is not performed (see the header).
@@ -240,35 +225,30 @@ class basic_selector {
   std::optional<std::size_t> try_ready() { return run(true, true, nullptr); }
   template <class Rep, class Period>
   std::optional<std::size_t> ready_timeout(std::chrono::duration<Rep, Period> timeout) {
-    const auto deadline = detail::deadline_after<P>(timeout);
-    return run(true, false, &deadline);
+    return run_until(true, detail::deadline_after<P>(timeout));
   }
   template <class Clock, class Duration>
   std::optional<std::size_t> ready_deadline(std::chrono::time_point<Clock, Duration> tp) {
-    const auto deadline = detail::to_platform_time<P>(tp);
-    return run(true, false, &deadline);
+    return run_until(true, detail::to_platform_time<P>(tp));
   }
 
-  // select() for a coroutine: co_await it; the result is the id of the case that fired. With a
-  // timer case (after, tick) the caller's timer wakes the wait at its instant: the second form.
-  detail::async_op<std::size_t, P> async_select() {
-    check_no_timer();
-    return async_select_on({});
-  }
+  // select() for a coroutine: co_await it; the result is the id of the case that fired. A timer
+  // case (after, tick) needs the second form (see the header).
+  detail::async_op<std::size_t, P> async_select() { return async_select_on({}); }
   template <timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::size_t, P> async_select(Timer& timer) {
-    return async_select_on(timer_of(timer));
+    return async_select_on(detail::timer_spec_of<P>(&timer));
   }
   // The same until the deadline, kept by the caller's timer; nullopt when no case fired.
   template <class Rep, class Period, timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::optional<std::size_t>, P> async_select_timeout(std::chrono::duration<Rep, Period> timeout,
                                                                        Timer& timer) {
-    return async_run<std::optional<std::size_t>>(detail::deadline_after<P>(timeout), timer_of(timer));
+    return async_run<std::optional<std::size_t>>(detail::deadline_after<P>(timeout), detail::timer_spec_of<P>(&timer));
   }
   template <class Clock, class Duration, timer_scheduler<typename P::clock> Timer>
   detail::async_op<std::optional<std::size_t>, P> async_select_deadline(std::chrono::time_point<Clock, Duration> tp,
                                                                         Timer& timer) {
-    return async_run<std::optional<std::size_t>>(detail::to_platform_time<P>(tp), timer_of(timer));
+    return async_run<std::optional<std::size_t>>(detail::to_platform_time<P>(tp), detail::timer_spec_of<P>(&timer));
   }
 
  private:
@@ -320,37 +300,29 @@ class basic_selector {
     return wake;
   }
 
+  std::optional<std::size_t> run_until(bool ready_only, time_point deadline) { return run(ready_only, false, &deadline); }
   std::optional<std::size_t> run(bool ready_only, bool try_only, const time_point* deadline) {
     const std::size_t n = cases_.size();
     drop_spent drop{cases_};
     const std::optional<time_point> wake = prepare(ready_only ? detail::wait_mode::observe : detail::wait_mode::select);
     const detail::wait_limits<P> limits{deadline, nullptr, try_only, false, wake ? &*wake : nullptr};
-    if (ready_only) {
-      seen_.assign(n, 0);
-      detail::readiness_table<P> table{active_.data(), seen_.data()};
-      const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
-      if (end.index == detail::wait_end::none) return std::nullopt;
-      return cases_[end.index].id;
-    }
-    detail::dyn_case_table<P> table{active_.data()};
-    const detail::wait_end end = detail::block_on<P>(table, n, order_.data(), entries_.data(), limits);
+    if (ready_only) seen_.assign(n, 0);
+    auto wait = [&](auto table) { return detail::block_on<P>(table, n, order_.data(), entries_.data(), limits); };
+    const detail::wait_end end = ready_only ? wait(detail::readiness_table<P>{active_.data(), seen_.data()})
+                                            : wait(detail::dyn_case_table<P>{active_.data()});
     if (end.index == detail::wait_end::none) return std::nullopt;
-    active_[end.index]->fire(end.st);
+    if (!ready_only) active_[end.index]->fire(end.st);
     return cases_[end.index].id;
   }
 
-  void check_no_timer() const {
-    for (const entry& e : cases_)
-      if (e.c->wake_at()) throw std::invalid_argument("sluice::selector::async_select: a timer case needs async_select(timer)");
-  }
+  // `timer`: the caller's (async_select.hpp's timer_spec_of), or none: then a timer case is an
+  // error (nothing would wake the wait at its instant).
   detail::async_op<std::size_t, P> async_select_on(detail::deadline_spec<P> timer) {
     if (cases_.empty()) throw std::invalid_argument("sluice::selector::async_select: no case");
+    for (const entry& e : cases_)
+      if (!timer && e.c->wake_at())
+        throw std::invalid_argument("sluice::selector::async_select: a timer case needs async_select(timer)");
     return async_run<std::size_t>(time_point::max(), timer);
-  }
-  // The caller's timer, type-erased; async_run sets the instant of each wait.
-  template <class Timer>
-  static detail::deadline_spec<P> timer_of(Timer& timer) {
-    return detail::deadline_spec<P>::of(time_point{}, timer);
   }
 
   // The coroutine engine over the cases (async_select.hpp's loop, with a run-time number). The

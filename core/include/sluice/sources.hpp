@@ -22,11 +22,8 @@
 // A case holds a pointer to its source, which must outlive the select (or the selector).
 // Timer sources in the thread engine: a timer case gives its due instant to the wait
 // (blocking.hpp's limits.wake), which parks no later than that and then retries, so the case
-// fires without any thread of its own. A coroutine needs the caller's timer for that wake-up
-// (detail/async_timer.hpp's select_timer: one task per wait, at the earlier of the deadline and
-// the first timer case's instant): the coroutine selector's async_select(timer) and timeout
-// forms; the variadic async_select(timer, cases...), or its timeout/deadline case's timer
-// (without a timer it rejects a timer case at compile time, unless it has a default case).
+// fires without any thread of its own. A coroutine select needs the caller's timer for that
+// wake-up (async_select.hpp, selector.hpp).
 // Why a port and not a flavor: a flavor would add an arm to the channel's type switch that
 // every channel operation pays for, and a shared allocation per never() (Go's nil channel is
 // free); a source is a port (wait_port.hpp) that the engines already know how to wait on,
@@ -35,7 +32,6 @@
 #pragma once
 
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stop_token>
@@ -58,13 +54,11 @@ namespace detail {
 // is ready once its instant has come. Src supplies try_take(out) and due() (its next instant,
 // or null: never).
 template <class Src, class P>
-struct source_port {
+struct source_port : quiet_port {
   Src& src;
   std::optional<typename Src::value_type>& out;
   source_port(Src& s, std::optional<typename Src::value_type>& o) noexcept : src(s), out(o) {}
 
-  static constexpr bool spins = false;
-  bool others_wait() const noexcept { return false; }
   std::optional<status> try_now() { return src.try_take(out); }
   bool ready() const noexcept {
     const auto* due = src.due();
@@ -107,11 +101,7 @@ class source_receiver {
     if (!st && try_only) st = status::empty;
     if (!st) {
       source_port<Src, P> port{src, out};
-      one_port_table<source_port<Src, P>> table{port};
-      const std::size_t order = 0;
-      wait_entry<P> entry;
-      const wait_limits<P> limits{deadline, stop, false, true, src.due()};
-      st = block_on<P>(table, 1, &order, &entry, limits).st;
+      st = block_one_rest<P>(port, wait_limits<P>{deadline, stop, false, true, src.due()}, first_step::none);
     }
     if (*st != status::ok) return recv_result<T>(in_place_error, to_errc(*st));
     return recv_result<T>(std::in_place, std::move(*out));
@@ -193,7 +183,7 @@ struct source_case {
 };
 template <class Src, class F>
 struct case_traits<source_case<Src, F>> {
-  static constexpr bool is_channel = true;
+  static constexpr bool is_channel = true, is_send = false;
   using platform = typename Src::platform_type;
 };
 template <class Src>
@@ -237,16 +227,10 @@ source_case<Src, F> owning_case(source_case<Src, F>&& c) {
 
 }  // namespace detail
 
-template <class T, platform P, class F>
-detail::source_case<basic_never<T, P>, std::decay_t<F>> on_recv(basic_never<T, P>& src, F&& handler) {
-  return {&src, std::forward<F>(handler)};
-}
-template <platform P, class F>
-detail::source_case<basic_after<P>, std::decay_t<F>> on_recv(basic_after<P>& src, F&& handler) {
-  return {&src, std::forward<F>(handler)};
-}
-template <platform P, class F>
-detail::source_case<basic_tick<P>, std::decay_t<F>> on_recv(basic_tick<P>& src, F&& handler) {
+// A receive case on a source (never, after, tick).
+template <class Src, class F>
+  requires requires(Src& s, std::optional<typename Src::value_type>& out) { s.try_take(out); }
+detail::source_case<Src, std::decay_t<F>> on_recv(Src& src, F&& handler) {
   return {&src, std::forward<F>(handler)};
 }
 

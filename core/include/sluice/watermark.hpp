@@ -45,19 +45,13 @@
 // (consumer_refs, under the lock); the consumer side terminates when the last of those goes.
 #pragma once
 
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <functional>
-#include <iterator>
-#include <limits>
 #include <optional>
-#include <stdexcept>
 #include <stop_token>
 #include <utility>
-#include <vector>
 
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/forms.hpp"
@@ -144,9 +138,6 @@ async_op<result<void, errc>, P> watermark_async_send_body(Source src, stored_t<T
   co_return R(in_place_error, to_errc(st));
 }
 }  // namespace detail
-
-template <class T, platform P>
-class basic_watermark_consumer;
 
 // A producer. Copyable: a copy (or make_additional_source()) is another producer; the last
 // one dropped finishes the channel.
@@ -240,9 +231,7 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
 
  private:
   friend forms;
-  template <class U, platform Q>
-  friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
-      detail::watermark_state<U, Q>*);
+  friend struct detail::handle_access;
   explicit basic_watermark_source(state* s) noexcept : base(detail::watermark_source_ref<T, P>({s, 1})) {}
 
   template <class U>
@@ -300,9 +289,7 @@ class basic_watermark_consumer : public detail::handle<detail::watermark_consume
 
  private:
   friend class detail::recv_forms<basic_watermark_consumer, P>;
-  template <class U, platform Q>
-  friend std::pair<basic_watermark_source<U, Q>, basic_watermark_consumer<U, Q>> make_watermark_pair(
-      detail::watermark_state<U, Q>*);
+  friend struct detail::handle_access;
   explicit basic_watermark_consumer(state* s) noexcept : base(detail::watermark_consumer_ref<T, P>(s)) {}
 
   detail::async_op<watermark_result<T>, P> async_recv_with(std::stop_token stop,
@@ -325,7 +312,8 @@ class basic_watermark_consumer : public detail::handle<detail::watermark_consume
 template <class T, platform P>
 std::pair<basic_watermark_source<T, P>, basic_watermark_consumer<T, P>> make_watermark_pair(
     detail::watermark_state<T, P>* s) {
-  return {basic_watermark_source<T, P>(s), basic_watermark_consumer<T, P>(s)};
+  return {detail::handle_access::make<basic_watermark_source<T, P>>(s),
+          detail::handle_access::make<basic_watermark_consumer<T, P>>(s)};
 }
 
 // Backpressure: pause at level >= high, resume below low; the level counts elements, or

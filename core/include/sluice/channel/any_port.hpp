@@ -6,7 +6,7 @@
 // port's packet must not move); port() then reaches it through dyn_port's virtual table, with
 // no further switch. `buffer` is the message being sent (S&) or the destination of a receive
 // (uninit<S>&); it must outlive the port.
-// try_send_through/try_recv_through make one attempt through the type switch with no port:
+// try_through<Send> makes one attempt through the type switch with no port:
 // the fast path of a select case or an async operation, which makes its port (a variant
 // emplace, perhaps a packet) only when it is about to wait.
 #pragma once
@@ -47,15 +47,16 @@ class any_port {
   dyn_port<P>* port_;
 };
 
-// One attempt, as the flavor's port would make it (wait_port.hpp's try_now); nullopt: full.
-template <class T, class P>
-std::optional<status> try_send_through(const chan_ref<T, P>& ref, stored_t<T, P>& msg) {
-  return ref.visit([&](auto& st) { return unless_would_block(st.chan.try_send(msg), status::full); });
-}
-// One attempt into `out`; nullopt: empty.
-template <class T, class P>
-std::optional<status> try_recv_through(const chan_ref<T, P>& ref, uninit<stored_t<T, P>>& out) {
-  return ref.visit([&](auto& st) { return unless_would_block(st.chan.try_recv(out), status::empty); });
+// One attempt, as the flavor's port would make it (wait_port.hpp's try_now): to send `buffer`
+// (nullopt: full) or to receive into it (nullopt: empty).
+template <bool Send, class T, class P, class Buffer>
+std::optional<status> try_through(const chan_ref<T, P>& ref, Buffer& buffer) {
+  return ref.visit([&](auto& st) {
+    if constexpr (Send)
+      return unless_would_block(st.chan.try_send(buffer), status::full);
+    else
+      return unless_would_block(st.chan.try_recv(buffer), status::empty);
+  });
 }
 
 }  // namespace sluice::detail

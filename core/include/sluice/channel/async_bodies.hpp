@@ -10,10 +10,9 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <stop_token>
-#include <utility>
+#include <type_traits>
 
 #include "sluice/channel/any_port.hpp"
 #include "sluice/channel/shared_state.hpp"
@@ -24,55 +23,37 @@
 #include "sluice/result.hpp"
 
 namespace sluice::detail {
-template <class T, class P, class Receiver>
-async_op<recv_result<T>, P> async_recv_body(Receiver rx, std::stop_token stop, deadline_spec<P> deadline = {}) {
-  using S = stored_t<T, P>;
+// async_send (Send) or async_recv through `h`, the operation's clone of its handle; `msg` is
+// the message being sent (none for a receive, which receives into `out`).
+template <bool Send, class T, class P, class Handle>
+async_op<std::conditional_t<Send, send_result<T>, recv_result<T>>, P> async_chan_body(
+    Handle h, std::conditional_t<Send, stored_t<T, P>, no_msg> msg, std::stop_token stop, deadline_spec<P> deadline) {
   deadline_guard<P> guard(deadline);
-  uninit<S> out;
-  std::optional<any_port<T, P, false>> port;  // made when the operation first waits
-  const std::size_t order = 0;
-  for (;;) {
-    std::optional<status> st = try_recv_through(rx.ref(), out);
-    if (!st) {
-      if (stop.stop_requested()) co_return error_from{[] { return errc::cancelled; }};
-      if (guard.active() && guard.passed()) co_return error_from{[] { return errc::timed_out; }};
-      if (!port) port.emplace(rx.ref(), out, wait_mode::coroutine);
-      one_port_table<dyn_port<P>> table{port->port()};
-      const auto got = co_await port_wait<P, 1, one_port_table<dyn_port<P>>>(
-          table, &order, &stop, guard.active() ? &guard : nullptr, /*probe=*/false);
-      if (got.sel == sel_cancelled) co_return error_from{[] { return errc::cancelled; }};
-      if (got.sel == sel_timed_out) co_return error_from{[] { return errc::timed_out; }};
-      st = got.settled;
-      if (!st) continue;
-    }
-    if (*st == status::ok) {
-      // Built in the promise, moved once from `out` (a coroutine resumed inline runs on the
-      // waking thread's stack: a temporary here would cost a message there).
-      destroy_at_exit<S> done{out};
-      co_return value_from{[&]() -> T { return std::move(stored_value<T, P>(*out.get())); }};
-    }
-    // Errors too are built in the promise (error_from), for the same reason.
-    co_return error_from{[] { return errc::closed; }};
-  }
-}
-
-template <class T, class P, class Sender>
-async_op<send_result<T>, P> async_send_body(Sender tx, stored_t<T, P> msg, std::stop_token stop,
-                                            deadline_spec<P> deadline = {}) {
-  deadline_guard<P> guard(deadline);
-  // The error is built in the promise (no temporary on the resuming thread's stack).
+  [[maybe_unused]] std::conditional_t<Send, no_msg, uninit<stored_t<T, P>>> out;
+  auto& buffer = [&]() -> auto& {
+    if constexpr (Send)
+      return msg;
+    else
+      return out;
+  }();
+  // Results, errors too, are built in the promise (value_from, error_from: message.hpp): a
+  // coroutine resumed inline runs on the waking thread's stack, where a temporary would cost a
+  // message.
   auto fail = [&](errc e) {
-    return error_from{[&msg, e] { return send_error<T>{e, from_stored<T, P>(std::move(msg))}; }};
+    if constexpr (Send)
+      return handed_back<T, P>(e, msg);
+    else
+      return error_from{[e] { return e; }};
   };
   // A rendezvous send waits with its message in the port's packet; it stays in this frame.
-  std::optional<any_port<T, P, true>> port;  // made when the operation first waits
+  std::optional<any_port<T, P, Send>> port;  // made when the operation first waits
   const std::size_t order = 0;
   for (;;) {
-    std::optional<status> st = try_send_through(tx.ref(), msg);
+    std::optional<status> st = try_through<Send>(h.ref(), buffer);
     if (!st) {
       if (stop.stop_requested()) co_return fail(errc::cancelled);
       if (guard.active() && guard.passed()) co_return fail(errc::timed_out);
-      if (!port) port.emplace(tx.ref(), msg, wait_mode::coroutine);
+      if (!port) port.emplace(h.ref(), buffer, wait_mode::coroutine);
       one_port_table<dyn_port<P>> table{port->port()};
       const auto got = co_await port_wait<P, 1, one_port_table<dyn_port<P>>>(
           table, &order, &stop, guard.active() ? &guard : nullptr, /*probe=*/false);
@@ -81,8 +62,11 @@ async_op<send_result<T>, P> async_send_body(Sender tx, stored_t<T, P> msg, std::
       st = got.settled;
       if (!st) continue;
     }
-    if (*st == status::ok) co_return send_result<T>();
-    co_return fail(errc::closed);
+    if (*st != status::ok) co_return fail(errc::closed);
+    if constexpr (Send)
+      co_return send_result<T>();
+    else
+      co_return take_received<T, P>(out);
   }
 }
 }  // namespace sluice::detail

@@ -27,7 +27,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -190,37 +189,29 @@ class chan_ref {
 // Allocates and constructs a channel's shared state (one allocation).
 template <class T, class P>
 chan_ref<T, P> make_channel(flavor_kind kind, std::size_t cap) {
-  auto construct = [](std::size_t trailing, auto tag, auto&&... args) -> void* {
+  // A flavor with trailing storage (the bounded rings) is sized by `cap` and given its address.
+  auto construct = [cap](auto tag) -> void* {
     using state = typename decltype(tag)::type;
+    using F = decltype(state::chan);
+    constexpr bool trailing = requires(std::size_t c) { F::trailing_bytes(c); };
     constexpr std::size_t align = state::alloc_align;
     const std::size_t head = (sizeof(state) + align - 1) / align * align;
-    const std::size_t bytes = head + trailing;
+    std::size_t bytes = head;
+    if constexpr (trailing) bytes += F::trailing_bytes(cap);
     void* mem = P::allocate(bytes, align);
-    void* tail = static_cast<unsigned char*>(mem) + head;
-    if constexpr (sizeof...(args) == 0) {
-      (void)tail;
+    if constexpr (trailing)
+      return ::new (mem) state(bytes, cap, static_cast<void*>(static_cast<unsigned char*>(mem) + head));
+    else
       return ::new (mem) state(bytes);
-    } else {
-      return ::new (mem) state(bytes, args..., tail);
-    }
   };
   switch (kind) {
-    case flavor_kind::array: {
-      const std::size_t trailing = array_flavor<stored_t<T, P>, P>::trailing_bytes(cap);
-      return {kind, construct(trailing, std::type_identity<array_state<T, P>>{}, cap)};
-    }
-    case flavor_kind::list:
-      return {kind, construct(0, std::type_identity<list_state<T, P>>{})};
-    case flavor_kind::spsc_ring: {
-      const std::size_t trailing = spsc_ring_flavor<stored_t<T, P>, P>::trailing_bytes(cap);
-      return {kind, construct(trailing, std::type_identity<spsc_ring_state<T, P>>{}, cap)};
-    }
-    case flavor_kind::spsc_list:
-      return {kind, construct(0, std::type_identity<spsc_list_state<T, P>>{})};
-    case flavor_kind::mpsc_list:
-      return {kind, construct(0, std::type_identity<mpsc_list_state<T, P>>{})};
+    case flavor_kind::array: return {kind, construct(std::type_identity<array_state<T, P>>{})};
+    case flavor_kind::list: return {kind, construct(std::type_identity<list_state<T, P>>{})};
+    case flavor_kind::spsc_ring: return {kind, construct(std::type_identity<spsc_ring_state<T, P>>{})};
+    case flavor_kind::spsc_list: return {kind, construct(std::type_identity<spsc_list_state<T, P>>{})};
+    case flavor_kind::mpsc_list: return {kind, construct(std::type_identity<mpsc_list_state<T, P>>{})};
     case flavor_kind::zero: break;
   }
-  return {flavor_kind::zero, construct(0, std::type_identity<zero_state<T, P>>{})};
+  return {flavor_kind::zero, construct(std::type_identity<zero_state<T, P>>{})};
 }
 }  // namespace sluice::detail

@@ -14,7 +14,6 @@
 //                 queued and run after it, so wake-up chains never nest on the stack.
 #pragma once
 
-#include <concepts>
 #include <coroutine>
 #include <cstddef>
 #include <exception>

@@ -83,12 +83,8 @@ class port_wait {
       registered_ = true;
       if (stop_ && stop_->stop_possible()) stop_cb_.emplace(*stop_, cancel_waiter<P>{&w_});
       P::test_delay();  // race window: the other side acts between registration and suspension
-      if (deadline_ && !deadline_->arm(w_) && w_.try_select_self(sel_timed_out)) {
-        stop_cb_.reset();
-        deadline_->disarm();
-        withdraw_all_but(sel_waiting);
-        return false;  // the deadline passed while registering: resume now, timed out
-      }
+      // The deadline passed while registering: resume now, timed out.
+      if (deadline_ && !deadline_->arm(w_) && w_.try_select_self(sel_timed_out)) return resume_now();
       return cw_.suspend();
     }
     bool ready = enroll_all<P>(table_, n_, order_, entries_, w_);
@@ -104,12 +100,7 @@ class port_wait {
       ready = true;
       self_claim = sel_timed_out;
     }
-    if (ready && w_.try_select_self(self_claim)) {
-      stop_cb_.reset();
-      if (deadline_) deadline_->disarm();
-      withdraw_all_but(sel_waiting);
-      return false;  // resume now
-    }
+    if (ready && w_.try_select_self(self_claim)) return resume_now();
     return cw_.suspend();
   }
 
@@ -142,18 +133,18 @@ class port_wait {
   }
 
  private:
+  // await_suspend's waiter claimed itself: the registration is undone, and it resumes now.
+  bool resume_now() {
+    stop_cb_.reset();
+    if (deadline_) deadline_->disarm();
+    withdraw_all_but(sel_waiting);
+    return false;
+  }
   // Withdraws every registration except the one `sel` names (its claimer dequeued it) and, with
   // one port, one a disconnect dequeued; returns the claimed one's index.
   std::optional<std::size_t> withdraw_all_but(std::uintptr_t sel) {
     registered_ = false;
-    std::optional<std::size_t> claimed;
-    for (std::size_t i = 0; i < n_; ++i) {
-      if (claims_entry(sel, entries_[i], n_))
-        claimed = i;
-      else if (n_ > 1 || sel != sel_disconnected)
-        table_.at(i, [&](auto& port) { port.withdraw(entries_[i]); });
-    }
-    return claimed;
+    return withdraw_unclaimed<P>(table_, n_, entries_, sel);
   }
   std::optional<status> settle(std::uintptr_t sel, std::optional<std::size_t> claimed) {
     if (n_ > 1 && !claimed) return std::nullopt;

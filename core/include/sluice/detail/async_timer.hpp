@@ -21,7 +21,6 @@
 //   [T5] reference count decrement (acq_rel): the last one sees every access of the other.
 #pragma once
 
-#include <chrono>
 #include <coroutine>
 #include <cstdint>
 #include <exception>

@@ -61,15 +61,20 @@ template <class P>
   return w.wait_until(deadline);
 }
 
-inline bool stop_requested(const std::stop_token* stop) noexcept {
-  return stop && stop->stop_requested();
-}
-
-// Whether claim `sel` names entry `e` of a wait on n ports: its address; with one port, any
-// operation claim (the other kinds claim with sel_first_operation). The claimer has dequeued it.
-template <class P>
-bool claims_entry(std::uintptr_t sel, const wait_entry<P>& e, std::size_t n) noexcept {
-  return sel == e.operation() || (n == 1 && sel >= sel_first_operation);
+// After a wait on n ports that ended with claim `sel`: withdraws every entry but the one the
+// claim names (its address; with one port, any operation claim: the other kinds claim with
+// sel_first_operation), which the claimer dequeued, as a disconnect dequeues a lone port's;
+// returns the named one (both engines: wait_once, async_port_wait.hpp).
+template <class P, class Table>
+std::optional<std::size_t> withdraw_unclaimed(Table& t, std::size_t n, wait_entry<P>* entries, std::uintptr_t sel) {
+  std::optional<std::size_t> claimed;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (sel == entries[i].operation() || (n == 1 && sel >= sel_first_operation))
+      claimed = i;
+    else if (n > 1 || sel != sel_disconnected)
+      t.at(i, [&](auto& port) { port.withdraw(entries[i]); });
+  }
+  return claimed;
 }
 
 // How a wait may end without an operation, and how it tries.
@@ -88,7 +93,7 @@ struct wait_limits {
   }
 
   std::optional<status> give_up() const {
-    if (stop_requested(stop)) return status::cancelled;
+    if (stop && stop->stop_requested()) return status::cancelled;
     if (deadline && P::clock::now() >= *deadline) return status::timed_out;
     return std::nullopt;
   }
@@ -122,13 +127,7 @@ template <class P, class Table>
     w.try_select_self(sel_timed_out);  // no case ready now (select.hpp [D1]); fails if claimed
   const std::uintptr_t sel = wait_for_claim<P>(w, limits.park_until(), limits.stop);
 
-  std::optional<std::size_t> claimed;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (claims_entry(sel, entries[i], n))
-      claimed = i;  // the claimer dequeued it
-    else if (n > 1 || sel != sel_disconnected)
-      t.at(i, [&](auto& port) { port.withdraw(entries[i]); });
-  }
+  const std::optional<std::size_t> claimed = withdraw_unclaimed<P>(t, n, entries, sel);
   if (limits.has_default && sel == sel_timed_out) return wait_end{wait_end::none, status::timed_out};
   if (n == 1 || claimed) {
     const std::size_t i = claimed.value_or(0);

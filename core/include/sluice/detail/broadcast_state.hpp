@@ -11,8 +11,6 @@
 #include <new>
 #include <optional>
 #include <stdexcept>
-#include <stop_token>
-#include <type_traits>
 #include <utility>
 
 #include "sluice/detail/blocking.hpp"
@@ -172,44 +170,29 @@ class broadcast_state {
     // `doomed` goes here: a message's destructor may drop (even the last) handle of this channel.
   }
   // One attempt to send (full: the block policy found the ring full); the message stays in
-  // `msg` unless ok. Overwritten messages are destroyed after the lock (`gone`).
-  status try_send(stored& msg) noexcept {
-    overwritten gone;
-    return *locked_attempt([&](const guard& g, wait_entry<P>*& wake) { return send_locked(g, msg, wake, gone); });
-  }
+  // `msg` unless ok. Overwritten messages are destroyed after the lock (locked_attempt).
+  status try_send(stored& msg) noexcept { return *locked_attempt(send_attempt(msg)); }
   // One attempt to receive from `pos`: ok (value in out), empty, closed, or lagged (pos moved).
   status try_recv(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed) {
-    return *locked_attempt(
-        [&](const guard& g, wait_entry<P>*& wake) { return recv_locked(g, pos, out, missed, wake); });
+    return *locked_attempt(recv_attempt(pos, out, missed));
   }
   // The blocking forms' fused wait ports (wait_port.hpp): one attempt under the lock and, when
   // it would block, the waiter queued under the same lock; every claim means "look again".
-  struct send_port {
+  template <bool Sender, class Attempt>
+  struct port {
     broadcast_state& s;
-    stored& msg;
+    Attempt attempt;
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
-      overwritten gone;
-      return s.locked_attempt([&](const guard& g, wait_entry<P>*& w) { return s.send_locked(g, msg, w, gone); },
-                              &e, status::full, give_up);
+      return s.locked_attempt(attempt, &e, Sender ? status::full : status::empty, give_up);
     }
-    void withdraw(wait_entry<P>& e) noexcept { s.unregister(e, true); }
+    void withdraw(wait_entry<P>& e) noexcept { s.unregister(e, Sender); }
     std::optional<status> settle(std::uintptr_t) noexcept { return std::nullopt; }
   };
-  struct recv_port {
-    broadcast_state& s;
-    std::uint64_t& pos;
-    uninit<stored>& out;
-    std::uint64_t& missed;
-    template <class GiveUp>
-    std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
-      return s.locked_attempt(
-          [&](const guard& g, wait_entry<P>*& w) { return s.recv_locked(g, pos, out, missed, w); }, &e,
-          status::empty, give_up);
-    }
-    void withdraw(wait_entry<P>& e) noexcept { s.unregister(e, false); }
-    std::optional<status> settle(std::uintptr_t) noexcept { return std::nullopt; }
-  };
+  auto send_port(stored& msg) noexcept { return port<true, decltype(send_attempt(msg))>{*this, send_attempt(msg)}; }
+  auto recv_port(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed) noexcept {
+    return port<false, decltype(recv_attempt(pos, out, missed))>{*this, recv_attempt(pos, out, missed)};
+  }
 
   // Async registrations (kind_wait.hpp), under the lock: true, queueing nothing, when the
   // operation can proceed now.
@@ -311,16 +294,20 @@ class broadcast_state {
     const std::uint64_t h = head_val(g);
     return pos < h ? h : pos;
   }
+  // The message an overwriting send dropped: moved out under the lock, destroyed after it.
+  using overwritten = std::optional<stored>;
   // `attempt` under the lock; if it returns `busy` and give_up() does not end the wait, `e`
-  // joins its side's queue under the same lock (nullopt). Whom it claimed is woken after.
+  // joins its side's queue under the same lock (nullopt). Whom it claimed is woken after, and
+  // what it overwrote destroyed last.
   template <class Attempt, class GiveUp = std::optional<status> (*)()>
   std::optional<status> locked_attempt(Attempt attempt, wait_entry<P>* e = nullptr, status busy = status::ok,
                                        GiveUp give_up = nullptr) {
+    overwritten gone;
     wait_entry<P>* wake = nullptr;
     std::optional<status> st;
     {
       lock_guard g(lock_);
-      st = attempt(g, wake);
+      st = attempt(g, wake, gone);
       if (e && st == busy && !(st = give_up())) (busy == status::full ? senders_q_ : receivers_q_).get(g).push(*e);
     }
     notify_chain<P>(wake);
@@ -353,9 +340,16 @@ class broadcast_state {
         ++p->head;
     });
   }
-  // The message an overwriting send dropped: moved out under the lock, destroyed after it.
-  using overwritten = std::optional<stored>;
-
+  auto send_attempt(stored& msg) noexcept {
+    return [this, &msg](const guard& g, wait_entry<P>*& wake, overwritten& gone) {
+      return send_locked(g, msg, wake, gone);
+    };
+  }
+  auto recv_attempt(std::uint64_t& pos, uninit<stored>& out, std::uint64_t& missed) noexcept {
+    return [this, &pos, &out, &missed](const guard& g, wait_entry<P>*& wake, overwritten&) {
+      return recv_locked(g, pos, out, missed, wake);
+    };
+  }
   // Nothing here throws: `stored` is nothrow-movable (message.hpp).
   status send_locked(const guard& g, stored& msg, wait_entry<P>*& wake, overwritten& gone) noexcept {
     const std::size_t readers = counts_.with(g, [](const counts* c) { return c->receivers; });

@@ -25,10 +25,8 @@
 #pragma once
 
 #include <coroutine>
-#include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <new>
 
 #include "sluice/detail/async_op.hpp"
 #include "sluice/detail/waiter.hpp"

@@ -48,19 +48,14 @@ typename P::clock::time_point deadline_after(std::chrono::duration<Rep, Period> 
 template <class P, class Clock, class Duration>
 typename P::clock::time_point to_platform_time(std::chrono::time_point<Clock, Duration> tp) {
   using time_point = typename P::clock::time_point;
-  if constexpr (std::is_same_v<Clock, typename P::clock>) {
-    using duration = typename P::clock::duration;
-    const duration since = saturating_ceil<duration>(tp.time_since_epoch());
-    if (since == duration::max()) return time_point::max();
-    if (since == duration::min()) return time_point::min();
-    return time_point(since);
-  } else {
-    using theirs = typename Clock::duration;
-    const theirs at = saturating_ceil<theirs>(tp.time_since_epoch());
-    if (at == theirs::max()) return time_point::max();
-    if (at == theirs::min()) return time_point::min();
-    // Both within half the range: the difference cannot overflow.
+  constexpr bool ours = std::is_same_v<Clock, typename P::clock>;
+  using duration = std::conditional_t<ours, typename P::clock::duration, typename Clock::duration>;
+  const duration at = saturating_ceil<duration>(tp.time_since_epoch());
+  if (at == duration::max()) return time_point::max();
+  if (at == duration::min()) return time_point::min();
+  if constexpr (ours)
+    return time_point(at);
+  else  // both within half the range: the difference cannot overflow
     return deadline_after<P>(at - Clock::now().time_since_epoch());
-  }
 }
 }  // namespace sluice::detail

@@ -90,6 +90,15 @@ class handle {
   Ref ref_;
 };
 
+// Builds a handle through its private constructor (the factories; a handle making another:
+// subscribe(), downgrade(), upgrade()). Every handle class befriends it.
+struct handle_access {
+  template <class H, class... A>
+  static H make(A&&... a) {
+    return H(std::forward<A>(a)...);
+  }
+};
+
 // A base that makes a handle built on a copyable one move-only (the spsc handles).
 struct move_only {
   move_only() noexcept = default;

@@ -56,6 +56,9 @@ struct box {
 template <class T, class P>
 using stored_t = std::conditional_t<boxed_v<T>, box<T, P>, T>;
 
+// What a receive carries instead of a message (a select case, an async receive).
+struct no_msg {};
+
 // Turns a message into its stored form. May throw (boxing allocates and moves/copies).
 template <class T, class P, class U>
 stored_t<T, P> to_stored(U&& msg) {

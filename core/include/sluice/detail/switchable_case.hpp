@@ -2,7 +2,7 @@
 // (select.hpp's pointer forms of on_recv/on_send: Go's nil channel).
 //
 // Contract: a switchable case reaches its handle through switchable_ref (a pointer, null when
-// off) or, in async_select, owned_switchable (a clone, empty when off); both say on(). A case
+// off) or, in async_select, owned_handle<H, true> (a clone, empty when off); both say on(). A case
 // whose Ref has on() is checked before every try and when its port is made; an off case's port
 // is off_port: never ready, registering nothing, so no party ever claims a waiter through it
 // and the engines (blocking.hpp, async_port_wait.hpp) need no branch for it. A case whose Ref
@@ -28,14 +28,16 @@ template <class H>
 struct switchable_ref {
   const H* h;
   const H* operator->() const noexcept { return h; }
+  const H& operator*() const noexcept { return *h; }
   bool on() const noexcept { return h != nullptr; }
 };
-// The same, owned by async_select (async_select.hpp): an empty clone when off.
-template <class H>
-struct owned_switchable {
+// A handle clone a case owns (async_select.hpp), reached like a pointer; if Switch, an empty
+// clone when off.
+template <class H, bool Switch>
+struct owned_handle {
   H h;
   const H* operator->() const noexcept { return &h; }
-  bool on() const noexcept { return static_cast<bool>(h); }
+  bool on() const noexcept requires Switch { return static_cast<bool>(h); }
 };
 template <class Ref>
 concept switchable = requires(const Ref& r) {
@@ -59,10 +61,8 @@ using off_port_for = std::conditional_t<switchable<Ref>, off_port<P>, no_off_por
 // Whether a case may fire: false only for a case switched off.
 template <class C>
 bool case_on(const C& c) noexcept {
-  if constexpr (requires { c.rx.on(); })
-    return c.rx.on();
-  else if constexpr (requires { c.tx.on(); })
-    return c.tx.on();
+  if constexpr (requires { c.h.on(); })
+    return c.h.on();
   else
     return true;
 }

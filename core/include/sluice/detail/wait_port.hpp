@@ -75,6 +75,13 @@ inline std::optional<status> unless_would_block(status s, status would_block) no
   return s == would_block ? std::nullopt : std::optional<status>(s);
 }
 
+// A port that never spins and never makes a newcomer queue behind earlier waiters: only a
+// lone thread spins, on its flavor's listed port.
+struct quiet_port {
+  static constexpr bool spins = false;
+  bool others_wait() const noexcept { return false; }
+};
+
 // The side of a flavor that waits in a sync_wait_list (waiter.hpp) and completes only through
 // its slots: a claim means "retry". The flavor's port derives from it and adds try_now and
 // ready (and may override enroll/settle to hand off through a packet).
@@ -115,12 +122,10 @@ struct listed_send_port : listed_port<P> {
 
 // The send side of a flavor that never waits (unbounded): try_now always completes.
 template <class F>
-struct never_waits_send_port {
+struct never_waits_send_port : quiet_port {
   F& f;
   typename F::stored& msg;
   never_waits_send_port(F& fl, typename F::stored& m, wait_mode) noexcept : f(fl), msg(m) {}
-  static constexpr bool spins = false;
-  bool others_wait() const noexcept { return false; }
   std::optional<status> try_now() { return f.try_send(msg); }
   template <class E>
   bool enroll(E&) noexcept {
@@ -165,16 +170,14 @@ bool any_ready(Table& t, std::size_t n, const std::size_t* order) {
 // A port reached through a virtual interface: what a run-time set of cases (selector.hpp) and
 // a channel whose flavor is known only at run time (channel/any_port.hpp) wait on.
 template <class P>
-class dyn_port {
+class dyn_port : public quiet_port {
  public:
-  static constexpr bool spins = false;  // only a lone thread spins, on its flavor's own port
   virtual std::optional<status> try_now() = 0;
   virtual bool enroll(wait_entry<P>& e) = 0;
   virtual bool ready() = 0;
   virtual void withdraw(wait_entry<P>& e) = 0;
   virtual std::optional<status> settle(std::uintptr_t sel) = 0;
   virtual void forward() = 0;
-  bool others_wait() const noexcept { return false; }
 
  protected:
   ~dyn_port() = default;

@@ -11,7 +11,6 @@
 #include <functional>
 #include <optional>
 #include <stdexcept>
-#include <stop_token>
 #include <utility>
 #include <vector>
 

@@ -213,7 +213,7 @@ class zero_flavor {
   // coroutine receives, and a ready() (wait_mode::observe) sends or receives, as an observer;
   // every claim of a registration with a packet completes the operation (settle). Neither side
   // spins: a hand-off needs the partner scheduled anyway.
-  struct send_port {
+  struct send_port : quiet_port {
     zero_flavor& f;
     S& msg;
     wait_mode mode;
@@ -222,8 +222,6 @@ class zero_flavor {
       if (md != wait_mode::observe) pk.emplace();
     }
 
-    static constexpr bool spins = false;
-    bool others_wait() const noexcept { return false; }
     std::optional<status> try_now() noexcept { return unless_would_block(f.try_send(msg), status::full); }
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
@@ -271,7 +269,7 @@ class zero_flavor {
     }
   };
 
-  struct recv_port {
+  struct recv_port : quiet_port {
     zero_flavor& f;
     uninit<S>& out;
     wait_mode mode;
@@ -280,8 +278,6 @@ class zero_flavor {
       if (md == wait_mode::one_thread || md == wait_mode::select) pk.emplace(o);
     }
 
-    static constexpr bool spins = false;
-    bool others_wait() const noexcept { return false; }
     std::optional<status> try_now() noexcept { return unless_would_block(f.try_recv(out), status::empty); }
     template <class GiveUp>
     std::optional<status> try_or_enroll(wait_entry<P>& e, GiveUp give_up) {
