@@ -2,7 +2,8 @@
 // callgrind (bench/ir_ab.sh). On a shared VM wall-clock micro-benchmarks move 2x between runs;
 // instructions executed per operation do not, so a same-source A/B of two commits is exact.
 //   ops WORKLOAD   (bcast | unb | b1 | tryempty | sel | sel4 | spsc | spscl): 100,000 iterations of
-//                  one operation pair
+//                  one operation pair; (seqb | sequ): the report's seq rows, 100,000 sends into a
+//                  bounded(100,000) or unbounded channel, then 100,000 receives
 // Each workload is its own out-of-line function: the compiler's inlining budget is spent per
 // function, so adding a workload does not change what the others inline.
 #include <sluice/sluice.hpp>
@@ -21,6 +22,20 @@ template <class Make>
   long sum = 0;
   for (long i = 0; i < n; ++i) {
     (void)tx.send(i);
+    auto r = rx.recv();
+    sum += *r;
+  }
+  return sum;
+}
+
+// The report's seq workload (bench/harness/workloads.hpp): n sends, then n receives, on a fresh
+// channel made by `make` (for bounded, its capacity is n: nothing ever waits).
+template <class Make>
+[[gnu::noinline]] long send_all_then_recv_all(Make make) {
+  auto [tx, rx] = make();
+  for (long i = 0; i < n; ++i) (void)tx.send(i);
+  long sum = 0;
+  for (long i = 0; i < n; ++i) {
     auto r = rx.recv();
     sum += *r;
   }
@@ -76,6 +91,8 @@ int main(int argc, char** argv) {
   if (!std::strcmp(w, "b1")) sum = send_recv([] { return sluice::bounded<long>(1); });
   if (!std::strcmp(w, "spsc")) sum = send_recv([] { return sluice::spsc_bounded<long>(16); });
   if (!std::strcmp(w, "spscl")) sum = send_recv([] { return sluice::spsc_unbounded<long>(); });
+  if (!std::strcmp(w, "seqb")) sum = send_all_then_recv_all([] { return sluice::bounded<long>(n); });
+  if (!std::strcmp(w, "sequ")) sum = send_all_then_recv_all([] { return sluice::unbounded<long>(); });
   if (!std::strcmp(w, "tryempty")) sum = try_recv_empty();
   if (!std::strcmp(w, "sel")) sum = select_two();
   if (!std::strcmp(w, "sel4")) sum = select_four();

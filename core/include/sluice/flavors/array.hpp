@@ -115,46 +115,16 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
     for (std::size_t i = 0; i < cap_; ++i) slots_[i].~slot();
   }
 
+  // One attempt inline, the retries out of line (send_retry): what an operation that need not
+  // wait executes is small enough to inline into its caller. The two together run the same
+  // sequence of atomic operations as one loop.
   bool start_send(token& t) noexcept {
-    backoff<P> b;
     // ORDERING: array.peek — a guess; [A1] validates.
     std::size_t tail = tail_.load(array_order::peek);
-    for (;;) {
-      if (tail & mark_bit_) {
-        // [A8] ORDERING: array.closed_acquire.
-        (void)tail_.load(array_order::closed_acquire);
-        t.slot = nullptr;
-        return true;
-      }
-      const std::size_t index = tail & (mark_bit_ - 1);
-      const std::size_t lap = tail & ~(one_lap_ - 1);
-      slot& s = slots_[index];
-      // [A3] ORDERING: array.stamp_load — sees the slot returned by [A4].
-      const std::size_t stamp = s.stamp.load(array_order::stamp_load);
-      if (tail == stamp) {
-        const std::size_t next = index + 1 < cap_ ? tail + 1 : lap + one_lap_;
-        // [A1] ORDERING: array.claim / array.claim_fail.
-        if (tail_.compare_exchange_weak(tail, next, array_order::claim, array_order::claim_fail)) {
-          t.slot = &s;
-          t.stamp = tail + 1;
-          return true;
-        }
-        b.spin();
-        continue;  // the failed CAS read tail
-      } else if (stamp + one_lap_ == tail + 1) {
-        // The slot still holds last lap's message: full, unless a receiver is mid-way.
-        // [A6] ORDERING: array.decide_fence.
-        P::fence(array_order::decide_fence);
-        // ORDERING: array.peek — ordered by the [A6] fence.
-        const std::size_t head = head_.load(array_order::peek);
-        if (head + one_lap_ == tail) return false;
-        b.spin();
-      } else {
-        b.snooze();  // another sender claimed this position and has not published yet
-      }
-      // ORDERING: array.peek — retry guess.
-      tail = tail_.load(array_order::peek);
-    }
+    const step st = send_step(t, tail);
+    if (st == step::claimed) return true;
+    if (st == step::refused) return false;
+    return send_retry(t, tail, st);
   }
   // Commits a send: moves `msg` into the reserved slot (only on success).
   status write(token& t, S& msg) noexcept {
@@ -168,47 +138,14 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
     return status::ok;
   }
 
+  // As start_send: one attempt inline, the retries out of line.
   bool start_recv(token& t) noexcept {
-    backoff<P> b;
     // ORDERING: array.peek — a guess; [A5] validates.
     std::size_t head = head_.load(array_order::peek);
-    for (;;) {
-      const std::size_t index = head & (mark_bit_ - 1);
-      const std::size_t lap = head & ~(one_lap_ - 1);
-      slot& s = slots_[index];
-      // [A3] ORDERING: array.stamp_load — sees the message published by [A2].
-      const std::size_t stamp = s.stamp.load(array_order::stamp_load);
-      if (head + 1 == stamp) {
-        const std::size_t next = index + 1 < cap_ ? head + 1 : lap + one_lap_;
-        // [A5] ORDERING: array.claim / array.claim_fail.
-        if (head_.compare_exchange_weak(head, next, array_order::claim, array_order::claim_fail)) {
-          t.slot = &s;
-          t.stamp = head + one_lap_;
-          return true;
-        }
-        b.spin();
-        continue;  // the failed CAS read head
-      } else if (stamp == head) {
-        // [A6] ORDERING: array.decide_fence.
-        P::fence(array_order::decide_fence);
-        // ORDERING: array.peek — ordered by the [A6] fence.
-        const std::size_t tail = tail_.load(array_order::peek);
-        if ((tail & ~mark_bit_) == head) {
-          if (tail & mark_bit_) {
-            // [A8] ORDERING: array.closed_acquire.
-            (void)tail_.load(array_order::closed_acquire);
-            t.slot = nullptr;
-            return true;
-          }
-          return false;
-        }
-        b.spin();
-      } else {
-        b.snooze();  // a receiver claimed this position and has not returned the slot yet
-      }
-      // ORDERING: array.peek — retry guess.
-      head = head_.load(array_order::peek);
-    }
+    const step st = recv_step(t, head);
+    if (st == step::claimed) return true;
+    if (st == step::refused) return false;
+    return recv_retry(t, head, st);
   }
   // Commits a receive: `sink` moves the message out of (or destroys it in) the claimed slot.
   template <class Sink>
@@ -299,6 +236,107 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
     typename P::template atomic<std::size_t> stamp;
     typename P::template cell<uninit<S>> value;
   };
+
+  // What one attempt of a claim loop ended with: done (claimed: the token is set, a closed
+  // channel included; refused: full or empty), or retry after a backoff step, with the position
+  // the failed CAS read (spin_keep) or after reloading it (spin_reload, snooze_reload).
+  enum class step : unsigned char { claimed, refused, spin_keep, spin_reload, snooze_reload };
+
+  // One pass of the send loop at position `tail` (updated by a failed CAS).
+  step send_step(token& t, std::size_t& tail) noexcept {
+    if (tail & mark_bit_) [[unlikely]] {
+      // [A8] ORDERING: array.closed_acquire.
+      (void)tail_.load(array_order::closed_acquire);
+      t.slot = nullptr;
+      return step::claimed;
+    }
+    const std::size_t index = tail & (mark_bit_ - 1);
+    slot& s = slots_[index];
+    // [A3] ORDERING: array.stamp_load — sees the slot returned by [A4].
+    const std::size_t stamp = s.stamp.load(array_order::stamp_load);
+    if (tail == stamp) [[likely]] {
+      const std::size_t next = index + 1 < cap_ ? tail + 1 : (tail & ~(one_lap_ - 1)) + one_lap_;
+      // [A1] ORDERING: array.claim / array.claim_fail.
+      if (tail_.compare_exchange_weak(tail, next, array_order::claim, array_order::claim_fail)) {
+        t.slot = &s;
+        t.stamp = tail + 1;
+        return step::claimed;
+      }
+      return step::spin_keep;  // the failed CAS read tail
+    }
+    if (stamp + one_lap_ == tail + 1) {
+      // The slot still holds last lap's message: full, unless a receiver is mid-way.
+      // [A6] ORDERING: array.decide_fence.
+      P::fence(array_order::decide_fence);
+      // ORDERING: array.peek — ordered by the [A6] fence.
+      const std::size_t head = head_.load(array_order::peek);
+      return head + one_lap_ == tail ? step::refused : step::spin_reload;
+    }
+    return step::snooze_reload;  // another sender claimed this position and has not published yet
+  }
+  [[gnu::noinline]] bool send_retry(token& t, std::size_t tail, step st) noexcept {
+    backoff<P> b;
+    for (;;) {
+      backoff_step(b, st);
+      // ORDERING: array.peek — retry guess.
+      if (st != step::spin_keep) tail = tail_.load(array_order::peek);
+      st = send_step(t, tail);
+      if (st == step::claimed) return true;
+      if (st == step::refused) return false;
+    }
+  }
+
+  // One pass of the receive loop at position `head` (updated by a failed CAS).
+  step recv_step(token& t, std::size_t& head) noexcept {
+    const std::size_t index = head & (mark_bit_ - 1);
+    slot& s = slots_[index];
+    // [A3] ORDERING: array.stamp_load — sees the message published by [A2].
+    const std::size_t stamp = s.stamp.load(array_order::stamp_load);
+    if (head + 1 == stamp) [[likely]] {
+      const std::size_t next = index + 1 < cap_ ? head + 1 : (head & ~(one_lap_ - 1)) + one_lap_;
+      // [A5] ORDERING: array.claim / array.claim_fail.
+      if (head_.compare_exchange_weak(head, next, array_order::claim, array_order::claim_fail)) {
+        t.slot = &s;
+        t.stamp = head + one_lap_;
+        return step::claimed;
+      }
+      return step::spin_keep;  // the failed CAS read head
+    }
+    if (stamp == head) {
+      // [A6] ORDERING: array.decide_fence.
+      P::fence(array_order::decide_fence);
+      // ORDERING: array.peek — ordered by the [A6] fence.
+      const std::size_t tail = tail_.load(array_order::peek);
+      if ((tail & ~mark_bit_) == head) {
+        if (tail & mark_bit_) {
+          // [A8] ORDERING: array.closed_acquire.
+          (void)tail_.load(array_order::closed_acquire);
+          t.slot = nullptr;
+          return step::claimed;
+        }
+        return step::refused;
+      }
+      return step::spin_reload;
+    }
+    return step::snooze_reload;  // a receiver claimed this position and has not returned the slot yet
+  }
+  [[gnu::noinline]] bool recv_retry(token& t, std::size_t head, step st) noexcept {
+    backoff<P> b;
+    for (;;) {
+      backoff_step(b, st);
+      // ORDERING: array.peek — retry guess.
+      if (st != step::spin_keep) head = head_.load(array_order::peek);
+      st = recv_step(t, head);
+      if (st == step::claimed) return true;
+      if (st == step::refused) return false;
+    }
+  }
+  static void backoff_step(backoff<P>& b, step st) noexcept {
+    if (st == step::snooze_reload)
+      b.snooze();
+    else
+      b.spin();
+  }
 
   // After freeing a slot: wakes the oldest waiting sender, first sending its packet's message.
   void complete_a_waiting_send() noexcept {
