@@ -7,7 +7,7 @@
 # Builds bench/ir/ops.cpp (g++ -O3) against each tree's core/ (HEAD's ops.cpp for both), runs
 # every workload once under `valgrind --tool=callgrind`, and prints instructions per iteration
 # (program total / 100,000, so a few hundred instructions of process start-up are included, the
-# same on both sides) and the ratio HEAD/BASE. Needs valgrind.
+# same on both sides) and the ratio HEAD/BASE. Needs valgrind. IR_WORKLOADS="unb b1" runs a subset.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BASE=${1:-HEAD~1}
@@ -21,7 +21,7 @@ for side in base head; do
 done
 echo "base: $(git -C "$ROOT" rev-parse --short "$BASE"); head: $HEAD; instructions per iteration"
 printf '%-10s %8s %8s %9s\n' workload base head head/base
-for w in bcast unb b1 tryempty sel sel4 spsc spscl; do
+for w in ${IR_WORKLOADS:-bcast unb b1 seqb sequ tryempty sel sel4 spsc spscl}; do
   for side in base head; do
     valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$side" "$OUT/ops_$side" "$w" >/dev/null 2>&1
   done
