@@ -18,10 +18,9 @@
 //   [C2] drop: acq_rel fetch_sub on senders/receivers — whoever reaches 0 closes after every
 //        other handle of its side (release/acquire through the RMWs).
 //   [C3] drop of a reference: acq_rel fetch_sub on refs, so every use happens-before the
-//        destruction. Shortcut: a holder that loads refs == 1 (acquire, reading every earlier
-//        [C3]'s release sequence) is the only one left (no reference is taken without one) and
-//        frees without the RMW. The receivers' count takes the same shortcut in [C2] (a
-//        receiver is only cloned from a live one); senders cannot (a weak sender may upgrade).
+//        destruction. No "load == 1, skip the RMW" shortcut on either count: it saved one RMW
+//        per channel, and its relaxed-enough load (free to read an older count) doubled the
+//        checker's executions below every drop (models/README.md, "Channel scenarios").
 //   [C4] upgrade: relaxed CAS on senders (the weak sender's own reference keeps the state).
 // Layout: one allocation of default alignment: this struct, then the flavor's trailing storage.
 #pragma once
@@ -46,8 +45,6 @@ inline constexpr named_order clone{"counter.clone", std::memory_order_relaxed};
 inline constexpr named_order query{"counter.query", std::memory_order_relaxed};
 // ORDERING: acq_rel — [C2] and [C3].
 inline constexpr named_order drop{"counter.drop", std::memory_order_acq_rel};
-// ORDERING: acquire — the [C2]/[C3] shortcuts: reads the release sequence of earlier drops.
-inline constexpr named_order last_check{"counter.last_check", std::memory_order_acquire};
 // ORDERING: relaxed — [C4].
 inline constexpr named_order upgrade{"counter.upgrade", std::memory_order_relaxed};
 }  // namespace counter_order
@@ -136,13 +133,8 @@ class chan_ref {
   }
   void drop_receiver() const noexcept {
     const bool last = visit([](auto& s) {
-      // [C2] ORDERING: counter.last_check — the shortcut (see the header).
-      if (s.receivers.load(counter_order::last_check) == 1) {
-        // ORDERING: counter.query — no other receiver exists to read it concurrently.
-        s.receivers.store(0, counter_order::query);
-      } else if (s.receivers.fetch_sub(1, counter_order::drop) != 1) {  // [C2] ORDERING: counter.drop.
-        return false;
-      }
+      // [C2] ORDERING: counter.drop.
+      if (s.receivers.fetch_sub(1, counter_order::drop) != 1) return false;
       s.chan.disconnect();
       // Nobody can receive them any more: the buffered messages go now, on this thread,
       // outside every lock (crossbeam-channel's drop_unreceived; the senders may live on).
@@ -154,8 +146,8 @@ class chan_ref {
   // [C3]: drops one reference (a side, or a weak sender); the last frees the state.
   void drop_ref() const noexcept {
     visit([](auto& s) {
-      // [C3] ORDERING: counter.last_check (shortcut), then counter.drop.
-      if (s.refs.load(counter_order::last_check) == 1 || s.refs.fetch_sub(1, counter_order::drop) == 1) {
+      // [C3] ORDERING: counter.drop.
+      if (s.refs.fetch_sub(1, counter_order::drop) == 1) {
         using state = std::remove_reference_t<decltype(s)>;
         const std::size_t bytes = s.alloc_bytes;
         std::destroy_at(&s);
