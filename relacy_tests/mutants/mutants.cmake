@@ -30,16 +30,22 @@ foreach(line IN LISTS sluice_mutant_lines)
     ENVIRONMENT "${SLUICE_MODEL_ENV}")
 endforeach()
 
-# Structural mutants (structural_mutants.txt: name, scenario, expected class): the model tier's
-# own binary with SLUICE_MC_MUTANT=name, which must catch it.
+# Structural mutants (structural_mutants.txt: name, scenario, expected class, and optionally the
+# search to use instead of the DFS at bound 2): the model tier's own binary with
+# SLUICE_MC_MUTANT=name, which must catch it.
 file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/structural_mutants.txt sluice_structural_mutant_lines REGEX "^[a-z]")
 foreach(line IN LISTS sluice_structural_mutant_lines)
   string(REPLACE " " ";" f "${line}")
   list(GET f 0 name)
   list(GET f 1 filter)
   list(GET f 2 expect)
+  set(search --bound 2)
+  list(LENGTH f nfields)
+  if(nfields GREATER 3)
+    list(SUBLIST f 3 -1 search)
+  endif()
   add_test(NAME mutant.${name}
-    COMMAND sluice_model_tests --filter ${filter} --bound 2 --expect ${expect}
+    COMMAND sluice_model_tests --filter ${filter} ${search} --expect ${expect}
             --trace ${CMAKE_CURRENT_BINARY_DIR}/mutant.${name}.trace.txt)
   set_tests_properties(mutant.${name} PROPERTIES LABELS "model;mutant" TIMEOUT 600
     ENVIRONMENT "${SLUICE_MODEL_ENV};SLUICE_MC_MUTANT=${name}")

@@ -109,12 +109,12 @@ async_op<std::size_t, P> async_select_body(deadline_spec<P> timer_spec, std::tup
   select_timer<P> timer(has_default ? deadline_spec<P>{} : timer_spec, deadline, wake ? &*wake : nullptr);
 
   const std::array<std::size_t, n> order = case_order<P, n, Fair>();
+  std::optional<std::size_t> woken;  // a claim that woke the last wait without completing it
   for (;;) {
-    for (const std::size_t i : order) {
-      if (const std::optional<status> st = table.try_now(i)) {
-        table.fire(i, *st);
-        co_return i;
-      }
+    if (const std::optional<pass_result> r =
+            try_pass(order.data(), n, woken, [&](std::size_t i) { return table.try_now(i); })) {
+      table.fire(r->index, r->st);
+      co_return r->index;
     }
     if (timer.deadline_passed()) {
       if constexpr (has_deadline) std::get<0>(extras).handler();
@@ -130,6 +130,7 @@ async_op<std::size_t, P> async_select_body(deadline_spec<P> timer_spec, std::tup
       table.fire(*got.claimed, *got.settled);
       co_return *got.claimed;
     }
+    woken = got.claimed;
   }
 }
 

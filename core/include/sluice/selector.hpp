@@ -335,13 +335,12 @@ class basic_selector {
     const std::optional<time_point> wake = prepare(detail::wait_mode::coroutine);
     detail::select_timer<P> timer(timer_spec, deadline, wake ? &*wake : nullptr);
     detail::dyn_case_table<P> table{active_.data()};
+    std::optional<std::size_t> woken;  // a claim that woke the last wait without completing it
     for (;;) {
-      for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t i = order_[k];
-        if (const std::optional<detail::status> st = table.try_now(i)) {
-          active_[i]->fire(*st);
-          co_return cases_[i].id;
-        }
+      if (const std::optional<detail::pass_result> r =
+              detail::try_pass(order_.data(), n, woken, [&](std::size_t i) { return table.try_now(i); })) {
+        active_[r->index]->fire(r->st);
+        co_return cases_[r->index].id;
       }
       if (timer.deadline_passed()) co_return R{};
       const auto got = co_await detail::port_wait<P, std::dynamic_extent, detail::dyn_case_table<P>>(
@@ -351,6 +350,7 @@ class basic_selector {
         active_[*got.claimed]->fire(*got.settled);
         co_return cases_[*got.claimed].id;
       }
+      woken = got.claimed;
     }
   }
 

@@ -15,7 +15,9 @@
 //   4. park  until a peer claims the waiter, the deadline passes, the stop token fires;
 //   5. withdraw every entry but the claimed one, and let the claimed port settle: a claim
 //            that completed the operation (a hand-off through the port's packet) ends the
-//            wait; any other claim means "retry" (back to 1).
+//            wait; any other claim means "retry" (back to 1), and the retry tries the claimed
+//            port first (try_pass, wait_port.hpp: a select must not spend that wake-up on
+//            another case).
 // With one port, an operation claim or a disconnect claim means the claimer already dequeued
 // the entry (a disconnect dequeues every waiter of its list), so nothing is withdrawn. A lone
 // operation on a port whose try and registration are one step (fused_wait_port: the rendezvous
@@ -109,10 +111,11 @@ struct wait_end {
 
 // Steps 2-5 of block_on, once: kept out of line, so that the tries (step 1), which most
 // operations end in, inline into the caller without the registration and parking code.
-// nullopt: retry.
+// nullopt: retry, with `woken` the port whose claim woke this wait without completing it.
 template <class P, class Table>
 [[gnu::noinline]] std::optional<wait_end> wait_once(Table& t, std::size_t n, const std::size_t* order,
-                                                    wait_entry<P>* entries, const wait_limits<P>& limits) {
+                                                    wait_entry<P>* entries, const wait_limits<P>& limits,
+                                                    std::optional<std::size_t>& woken) {
   if (std::optional<status> g = limits.give_up()) return wait_end{wait_end::none, *g};
 
   waiter<P> w;
@@ -134,6 +137,7 @@ template <class P, class Table>
     if (std::optional<status> r = t.at(i, [&](auto& port) { return port.settle(sel); })) return wait_end{i, *r};
   }
   if (sel == sel_cancelled) return wait_end{wait_end::none, status::cancelled};
+  woken = claimed;
   return std::nullopt;
 }
 
@@ -144,6 +148,7 @@ template <class P, class Table>
 wait_end block_on(Table& t, std::size_t n, const std::size_t* order, wait_entry<P>* entries,
                   const wait_limits<P>& limits, first_step done = first_step::none) {
   bool first_round = true;
+  std::optional<std::size_t> woken;
   for (;;) {
     if (limits.lone && done != first_step::saw_waiters) {
       const std::optional<status> r = t.at(0, [&](auto& port) -> std::optional<status> {
@@ -163,12 +168,15 @@ wait_end block_on(Table& t, std::size_t n, const std::size_t* order, wait_entry<
       });
       if (r) return {0, *r};
     } else if (!limits.lone) {
-      for (std::size_t k = 0; k < n; ++k)
-        if (std::optional<status> r = t.try_now(order[k])) return {order[k], *r};
+      // Under the structural mutant swallowed_wakeup the fix is left out (structural_mutants.txt).
+      if (mutant<P>("swallowed_wakeup")) woken.reset();
+      if (std::optional<pass_result> r = try_pass(order, n, woken, [&](std::size_t i) { return t.try_now(i); }))
+        return {r->index, r->st};
     }
     done = first_step::none;
     first_round = false;
-    if (std::optional<wait_end> end = wait_once<P>(t, n, order, entries, limits)) return *end;
+    woken.reset();
+    if (std::optional<wait_end> end = wait_once<P>(t, n, order, entries, limits, woken)) return *end;
   }
 }
 

@@ -69,6 +69,28 @@ concept fused_wait_port = requires(Port& port, wait_entry<P>& e, std::uintptr_t 
   { port.settle(sel) } -> std::same_as<std::optional<status>>;
 };
 
+// One pass of a wait over several ports: tries them in `order`, but the port whose claim woke
+// the previous wait without completing it (`woken`: a peer had something for this wait and
+// chose it) first. Taking another case first would swallow the wake-up that peer spent on
+// this wait, and a second waiter on that port could sleep beside a ready message
+// (relacy_tests/README.md, FINDING-3). If that port fails, its message went to someone else and
+// no wake-up is owed. try_one(i) -> std::optional<status>; returns {index, status} or nullopt.
+struct pass_result {
+  std::size_t index;
+  status st;
+};
+template <class TryOne>
+std::optional<pass_result> try_pass(const std::size_t* order, std::size_t n, std::optional<std::size_t> woken,
+                                    TryOne&& try_one) {
+  if (woken)
+    if (std::optional<status> r = try_one(*woken)) return pass_result{*woken, *r};
+  for (std::size_t k = 0; k < n; ++k) {
+    if (order[k] == woken) continue;
+    if (std::optional<status> r = try_one(order[k])) return pass_result{order[k], *r};
+  }
+  return std::nullopt;
+}
+
 // A try's result as try_now reports it: nullopt when it would block (`would_block`: empty or
 // full), else the status.
 inline std::optional<status> unless_would_block(status s, status would_block) noexcept {
