@@ -4,7 +4,8 @@
 // defines a transition), under this dependency relation:
 //  * two accesses to the same atomic, cell or parker conflict when at least one writes; a load,
 //    a failed CAS and a cell read are reads; a store, an RMW, a successful CAS, a cell write
-//    (construction and destruction too), park and unpark are writes;
+//    (construction and destruction too), park, unpark, lock and unlock are writes (a platform
+//    lock is a parker-table object, locks.cpp);
 //  * seq_cst fences conflict with each other (one virtual location they all write);
 //  * a free conflicts with every atomic and cell inside the freed block and with another free
 //    of it;
@@ -185,7 +186,9 @@ void build_footprint(transition& tr) {
         break;
       }
       case op_kind::park:
-      case op_kind::unpark: add_parker(ev.loc); break;
+      case op_kind::unpark:
+      case op_kind::lock:
+      case op_kind::unlock: add_parker(ev.loc); break;
       case op_kind::yield: tr.yield = true; break;
       case op_kind::join: tr.joined = static_cast<thread_mask>(tr.joined | 1u << ev.value); break;
       case op_kind::finish: add(space::thread, true, object_of(g.thread_obj[ev.tid]), ev.tid, ev.tid + 1u); break;
@@ -384,7 +387,8 @@ void dpor_open(int tid, std::size_t point, bool global) {
   g.restriction = (g.rf_sleep >> tid & 1) != 0 ? g.first_new[tid] : none;
   for (int r = 0; r < g_ex.nthreads; ++r) {
     thread_status st = g_ex.threads[r].status;
-    if (r != tid && (st == thread_status::blocked_park || st == thread_status::blocked_join))
+    if (r != tid && (st == thread_status::blocked_park || st == thread_status::blocked_join ||
+                     st == thread_status::blocked_lock))
       t.blocked = static_cast<thread_mask>(t.blocked | 1u << r);
   }
   g.open = true;

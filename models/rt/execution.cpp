@@ -1,4 +1,5 @@
 // models/rt/execution.cpp — scheduler, model threads, parkers, tracked allocation, the driver.
+// (Platform locks, which share the parkers' table: locks.cpp.)
 //
 // Scheduling: before every visible operation the current thread calls begin_op(). The
 // candidates are the runnable threads, the current one first; a thread that yielded
@@ -56,10 +57,10 @@ std::string deadlock_message() {
   for (int t = 0; t < e.nthreads; ++t) {
     const thread_rec& th = e.threads[t];
     if (th.status == thread_status::finished) continue;
-    msg += "\n  thread " + std::to_string(t) +
-           (th.status == thread_status::blocked_join ? " joins thread " + std::to_string(th.join_target)
-                                                     : std::string(" parks")) +
-           " at " + describe(th.block_src);
+    std::string why = th.status == thread_status::blocked_join   ? " joins thread " + std::to_string(th.join_target)
+                      : th.status == thread_status::blocked_lock ? std::string(" waits for a lock")
+                                                                 : std::string(" parks");
+    msg += "\n  thread " + std::to_string(t) + why + " at " + describe(th.block_src);
   }
   return msg;
 }
@@ -341,11 +342,12 @@ void parker_init(parker_slot& p) {
   g_ex.parkers.emplace_back().addr = &p;
 }
 
-namespace {
 parker_rec& parker_of(parker_slot& p) {
   if (p.gen != g_ex.gen) parker_init(p);
   return g_ex.parkers[p.id];
 }
+
+namespace {
 bool spurious_allowed() { return g_ex.spurious < g_ex.opts.max_spurious; }
 }  // namespace
 

@@ -33,7 +33,7 @@ inline constexpr std::uint64_t pct_initial_length = 64;
 
 enum class op_kind : std::uint8_t {
   init, load, store, rmw, cas_fail, fence, cell_read, cell_write,
-  spawn, join, finish, park, unpark, yield, delay, alloc, free, random
+  spawn, join, finish, park, unpark, lock, unlock, yield, delay, alloc, free, random
 };
 
 struct event {
@@ -97,13 +97,17 @@ struct cell_rec {
   std::array<source_location, max_model_threads> r_src{};
 };
 
+// A parker, or a platform lock (locks.cpp; the same id space): `token` is a parker's wake-up
+// token, `held` a lock's state; `token_clock` what the token's unpark, or the last releasing
+// unlock, makes visible to the thread that consumes it.
 struct parker_rec {
   const void* addr = nullptr;
   bool token = false;
+  bool held = false;
   vector_clock token_clock;
 };
 
-enum class thread_status : std::uint8_t { runnable, blocked_park, blocked_join, finished };
+enum class thread_status : std::uint8_t { runnable, blocked_park, blocked_join, blocked_lock, finished };
 
 struct thread_rec {
   fiber_context ctx;
@@ -120,7 +124,7 @@ struct thread_rec {
   std::uint64_t yield_changes = 0;   // `changes` when the thread yielded
   std::uint64_t yield_writes = 0;    // `dpor_writes` when the thread yielded
   pending_op pending;                // what the thread does when next scheduled (dpor.hpp)
-  std::uint32_t park_id = none;
+  std::uint32_t park_id = none;  // the parker, or the lock, a blocked thread waits on
   bool timed = false;
   bool timed_out = false;
   std::int64_t deadline = 0;
@@ -210,6 +214,7 @@ template <class MakeMessage>
   set_failure(kind, make());
   leave_execution();
 }
+parker_rec& parker_of(parker_slot& p);  // registers it in this execution if stale
 void block_current();                // the current thread's status says why; returns when woken
 void check_address(const void* addr, const source_location& loc);
 std::memory_order resolve_order(order_ref o, const source_location& loc);

@@ -30,6 +30,8 @@ const char* op_name(op_kind k) noexcept {
     case op_kind::finish: return "finish";
     case op_kind::park: return "park";
     case op_kind::unpark: return "unpark";
+    case op_kind::lock: return "lock";
+    case op_kind::unlock: return "unlock";
     case op_kind::yield: return "yield";
     case op_kind::delay: return "delay";
     case op_kind::alloc: return "alloc";
@@ -113,6 +115,7 @@ std::string target_text(const event& ev) {
   if (ev.loc == none) return "";
   if (ev.kind == op_kind::cell_read || ev.kind == op_kind::cell_write) return cat({"cell", std::to_string(ev.loc)});
   if (ev.kind == op_kind::park || ev.kind == op_kind::unpark) return cat({"P", std::to_string(ev.loc)});
+  if (ev.kind == op_kind::lock || ev.kind == op_kind::unlock) return cat({"L", std::to_string(ev.loc)});
   return cat({"A", std::to_string(ev.loc)});
 }
 
@@ -131,7 +134,9 @@ std::string format_trace() {
     std::string rf;
     if (ev.rf != none) rf = store_name(ev.rf) + (ev.stale ? " (stale)" : "");
     std::string val = value_text(ev);
-    if (ev.note != nullptr && ev.kind != op_kind::park && ev.kind != op_kind::unpark) val += std::string(" ") + ev.note;
+    if (ev.note != nullptr && ev.kind != op_kind::park && ev.kind != op_kind::unpark && ev.kind != op_kind::lock &&
+        ev.kind != op_kind::unlock)
+      val += std::string(" ") + ev.note;
     std::snprintf(line, sizeof line, "%4u  T%-2u  %-10s  %-14s  %-8s  %-22s  %-16s  %s\n", ev.step, ev.tid,
                   op_name(ev.kind), order.c_str(), target_text(ev).c_str(), val.c_str(), rf.c_str(),
                   describe(ev.src).c_str());

@@ -17,6 +17,7 @@
 #include "kinds_async.hpp"
 #include "kinds_broadcast.hpp"
 #include "kinds_oneshot.hpp"
+#include "spin_lock.hpp"
 #include "kinds_watermark.hpp"
 #include "select.hpp"
 #include "selector.hpp"
@@ -124,6 +125,8 @@ std::vector<scenario> all_scenarios() {
   add_async_select_scenarios<P>(out);
   // The single-producer/single-consumer flavors (issue 7): groups spsc and mpsc.
   add_spsc_scenarios<P>(out);
+  // core's spin lock itself (the model platform gives the channels its own lock): group lock.
+  add_spin_lock_scenarios<P>(out);
   return out;
 }
 

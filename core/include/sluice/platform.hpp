@@ -150,6 +150,11 @@ struct platform_traits {
   static constexpr bool has_random_index =
       requires(std::size_t n) { { P::random_index(n) } -> std::convertible_to<std::size_t>; };
 
+  // `using lock = L`: a lock for core's short critical sections, with `lock(named_order)` and
+  // `unlock(named_order)` (the orderings a spin lock would use); the model checker supplies one
+  // it knows as a single object. Without it, detail::spin_lock (guarded.hpp).
+  static constexpr bool has_lock = requires { typename P::lock; };
+
   // `static bool mutant(const char* name)`: true when the named fix is left out (structural
   // mutants, relacy_tests/mutants/structural_mutants.txt); without it, false.
   static constexpr bool has_mutant =

@@ -410,7 +410,7 @@ class broadcast_state {
     return status::ok;
   }
   // Everything below the lock is touched only under it (guarded.hpp: the guard is the proof).
-  mutable spin_lock<P> lock_;
+  mutable short_lock<P> lock_;
   const std::size_t cap_;
   const overflow policy_;
   const std::size_t bytes_;

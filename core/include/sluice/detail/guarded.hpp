@@ -1,7 +1,10 @@
 // sluice/detail/guarded.hpp — a short spin lock, and state that is touched only while it is held.
 //
 // Contract. spin_lock<P> is a test-and-test-and-set lock with backoff for short critical
-// sections; lock_guard<L> holds one for its scope. What a lock protects is declared as
+// sections; short_lock<P> is the lock core uses: the platform's own when it has one
+// (platform_traits<P>::has_lock: the model checker's, which blocks a waiter instead of
+// exploring its spins, taken with the same named orderings), else spin_lock<P>; lock_guard<L>
+// holds one for its scope. What a lock protects is declared as
 //   guarded<T, P>   plain shared memory (a P::cell: the checker still sees every access),
 //                   reached only through with(g, f) / with_mut(g, f);
 //   lock_owned<T>   an object that is not a cell (an intrusive waiter queue), through get(g);
@@ -51,6 +54,31 @@ class spin_lock {
   typename P::template atomic<bool> locked_{false};
 };
 
+// The platform's lock, taken and released with spin_lock's named orderings ([S1]/[S2]).
+template <class P>
+class platform_lock {
+ public:
+  // [S1] ORDERING: wait_list.lock — as spin_lock's; pairs with the previous holder's [S2].
+  void lock() noexcept { l_.lock(lock_order::acquire); }
+  // [S2] ORDERING: wait_list.unlock — as spin_lock's; pairs with the next holder's [S1].
+  void unlock() noexcept { l_.unlock(lock_order::release); }
+
+ private:
+  typename P::lock l_;
+};
+
+template <class P>
+struct short_lock_of {
+  using type = spin_lock<P>;
+};
+template <class P>
+  requires platform_traits<P>::has_lock
+struct short_lock_of<P> {
+  using type = platform_lock<P>;
+};
+template <class P>
+using short_lock = typename short_lock_of<P>::type;
+
 template <class L>
 class lock_guard {
  public:
@@ -64,9 +92,9 @@ class lock_guard {
 };
 
 template <class P>
-using spin_guard = lock_guard<spin_lock<P>>;
+using spin_guard = lock_guard<short_lock<P>>;
 
-// Shared plain memory touched only under a spin_lock<P> (see the contract).
+// Shared plain memory touched only under a short_lock<P> (see the contract).
 template <class T, class P>
 class guarded {
  public:
@@ -96,7 +124,7 @@ class guarded {
   typename P::template cell<T> cell_;
 };
 
-// An object (not a cell) touched only under a spin_lock<P> (see the contract).
+// An object (not a cell) touched only under a short_lock<P> (see the contract).
 template <class T, class P>
 class lock_owned {
  public:

@@ -277,7 +277,7 @@ class sync_wait_list {
   }
 
  private:
-  spin_lock<P> lock_;
+  short_lock<P> lock_;
   lock_owned<waiter_queue<P>, P> queue_;
   typename P::template atomic<bool> is_empty_{true};
 };

@@ -377,7 +377,7 @@ class watermark_state {
     });
   }
   // st_ and consumer_waiter_ are touched only under lock_ (guarded.hpp: the guard is the proof).
-  mutable spin_lock<P> lock_;
+  mutable short_lock<P> lock_;
   const std::size_t low_;
   const std::size_t high_;
   const weight_fn weight_;

@@ -355,7 +355,7 @@ class zero_flavor {
     state_.with_mut(g, [&](state* s) { (from_senders ? s->senders : s->receivers).remove(e); });
   }
 
-  mutable spin_lock<P> lock_;
+  mutable short_lock<P> lock_;
   guarded<state, P> state_;  // only under lock_ (guarded.hpp: the guard is the proof)
   typename P::template atomic<bool> closed_{false};  // mirrors state_.disconnected ([Z3])
 };

@@ -210,6 +210,29 @@ class model_parker {
   rt::parker_slot slot_;
 };
 
+// The lock core's short critical sections use (platform_traits<P>::has_lock): one object to the
+// checker, which blocks a waiter instead of exploring its spinning (models/rt/locks.cpp).
+class model_lock {
+  using loc_t = source_location;
+
+ public:
+  model_lock() { rt::parker_init(slot_); }
+  model_lock(const model_lock&) = delete;
+  model_lock& operator=(const model_lock&) = delete;
+
+  template <class O>
+  void lock(O mo, loc_t loc = loc_t::current()) {
+    if (rt::active()) rt::lock_acquire(slot_, detail::ref(mo, rt::order_use::rmw), loc);
+  }
+  template <class O>
+  void unlock(O mo, loc_t loc = loc_t::current()) {
+    if (rt::active()) rt::lock_release(slot_, detail::ref(mo, rt::order_use::store), loc);
+  }
+
+ private:
+  rt::parker_slot slot_;
+};
+
 // std::stop_callback whose callback runs without preemption: libstdc++'s destructor would
 // otherwise see the callback "running" on the same OS thread and skip waiting for it.
 template <class F>
@@ -232,6 +255,7 @@ struct platform {
   using cell = model_cell<T>;
   using clock = model_clock;
   using parker = model_parker;
+  using lock = model_lock;
   template <class F>
   using stop_callback = std::stop_callback<no_preempt_invoker<F>>;
 

@@ -59,6 +59,9 @@ void cell_destroy(cell_meta& m, const void* addr, const source_location& loc);
 void parker_init(parker_slot& p);
 bool park(parker_slot& p, bool timed, std::int64_t deadline_ns, const source_location& loc);
 void unpark(parker_slot& p, const source_location& loc);
+// The platform lock (locks.cpp): a parker-table object; lock blocks while another thread holds it.
+void lock_acquire(parker_slot& l, order_ref o, const source_location& loc);
+void lock_release(parker_slot& l, order_ref o, const source_location& loc);
 std::int64_t now_ns() noexcept;
 // True when `name` is one of the comma-separated names in SLUICE_MC_MUTANT (read once).
 bool mutant_enabled(const char* name) noexcept;
