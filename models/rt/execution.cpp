@@ -685,6 +685,13 @@ result run(const options& in, void (*test)(void*), void* arg) {
                  r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0,
                  r.passed() ? "" : ", FAILED: ", r.passed() ? "" : to_string(r.failure));
   }
+  // Asked for from the shell (SLUICE_MC_GRAPHS), the graph count is printed like SLUICE_MC_STATS,
+  // whatever print_summary says (scenario drivers turn the summary off and print their own line).
+  if (e.opts.graphs != 0 && in.use_env && std::getenv("SLUICE_MC_GRAPHS") != nullptr)
+    std::fprintf(stderr, "[model graphs] %s: %llu executions (%llu cut short by a sleep set), %llu distinct graphs%s\n",
+                 e.opts.name, static_cast<unsigned long long>(r.executions),
+                 static_cast<unsigned long long>(r.pruned), static_cast<unsigned long long>(r.graphs),
+                 exhaustive ? (r.exhausted ? " (exhausted)" : " (not exhausted)") : "");
   if (std::getenv("SLUICE_MC_STATS") != nullptr) {  // where the executions come from (models/README.md)
     static constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas",
                                             "timeout", "random"};

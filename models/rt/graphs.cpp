@@ -36,7 +36,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "execution.hpp"
 
@@ -50,7 +50,8 @@ struct id_hash {
   std::size_t operator()(const graph_id& g) const noexcept { return static_cast<std::size_t>(g.first); }
 };
 
-std::unordered_set<graph_id, id_hash> g_seen;
+std::unordered_map<graph_id, std::uint64_t, id_hash> g_seen;  // id -> its number, from 1
+std::uint64_t g_executions = 0;                                  // executions noted (not pruned)
 
 // --- 128-bit hash: MurmurHash3 x64_128's block mixing and finalization (Austin Appleby, public
 // domain), written here from its description; the tail is zero-padded to a block and the length
@@ -329,20 +330,31 @@ std::string graph_text() {
   return out;
 }
 
-void graphs_begin() { g_seen.clear(); }
+void graphs_begin() {
+  g_seen.clear();
+  g_executions = 0;
+}
 
+// SLUICE_MC_GRAPHS=2 prints, per execution, which graph it is and its replay string, and each
+// new graph's canonical text: the way to see which executions repeat a graph.
 void graphs_note() {
-  const execution& e = g_ex;
+  execution& e = g_ex;
   if (e.pruned) return;  // a sleep set cut it short: it repeats an explored execution
+  ++g_executions;
   std::string text = graph_text();
-  bool fresh = g_seen.insert(hash128(text)).second;
-  if (fresh && e.opts.graphs >= 2)
-    std::fprintf(stderr, "[model graph] %s: graph %zu\n%s", e.opts.name, g_seen.size(), text.c_str());
+  auto [it, fresh] = g_seen.try_emplace(hash128(text), g_seen.size() + 1);
+  if (e.opts.graphs >= 2) {
+    std::fprintf(stderr, "[model graph] %s: execution %llu (replay %s) is graph %llu%s\n", e.opts.name,
+                 static_cast<unsigned long long>(g_executions), e.choices.replay_string().c_str(),
+                 static_cast<unsigned long long>(it->second), fresh ? ", new:" : " again");
+    if (fresh) std::fputs(text.c_str(), stderr);
+  }
 }
 
 void graphs_end(result& r) {
   r.graphs = g_seen.size();
-  r.graph_ids.assign(g_seen.begin(), g_seen.end());
+  r.graph_ids.clear();
+  for (const auto& [id, n] : g_seen) r.graph_ids.push_back(id);
   std::sort(r.graph_ids.begin(), r.graph_ids.end());
   g_seen.clear();
 }
