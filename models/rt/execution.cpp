@@ -228,6 +228,7 @@ void reset_execution(std::uint64_t iteration) {
   e.events.clear();
   e.cells.clear();
   e.parkers.clear();
+  e.park_log.clear();
   e.steps = e.progress = e.changes = 0;
   e.preemptions = e.spurious = 0;
   e.dpor_writes = 0;
@@ -335,20 +336,36 @@ void check_address(const void* addr, const source_location& loc) {
 
 // Parkers ------------------------------------------------------------------------------------
 
+namespace {
+// `outside`: constructed before the execution, registered at its first use.
+void register_parker(parker_slot& p, bool outside) {
+  execution& e = g_ex;
+  p.gen = e.gen;
+  p.id = static_cast<std::uint32_t>(e.parkers.size());
+  parker_rec& r = e.parkers.emplace_back();
+  r.addr = &p;
+  r.outside = outside;
+  r.tid = static_cast<std::uint8_t>(e.current);
+  r.ts = cur().clock.c[e.current];
+}
+}  // namespace
+
 void parker_init(parker_slot& p) {
   if (!active()) return;
-  p.gen = g_ex.gen;
-  p.id = static_cast<std::uint32_t>(g_ex.parkers.size());
-  g_ex.parkers.emplace_back().addr = &p;
+  register_parker(p, false);
 }
 
 parker_rec& parker_of(parker_slot& p) {
-  if (p.gen != g_ex.gen) parker_init(p);
+  if (p.gen != g_ex.gen) register_parker(p, true);
   return g_ex.parkers[p.id];
 }
 
 namespace {
 bool spurious_allowed() { return g_ex.spurious < g_ex.opts.max_spurious; }
+// options::graphs: the token's history on this parker (graphs.cpp).
+void note_park(std::uint32_t parker, std::uint32_t event, park_note_kind kind) {
+  if (g_ex.opts.graphs != 0) g_ex.park_log.push_back({parker, event, kind});
+}
 }  // namespace
 
 bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_location& loc) {
@@ -360,6 +377,7 @@ bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_locati
   t.fresh_reads = false;
   event& ev = record(op_kind::park, loc);
   ev.loc = p.id;
+  const auto self = static_cast<std::uint32_t>(e.events.size() - 1);
   auto consume = [&] {
     pk.token = false;
     cur().clock.join(pk.token_clock);
@@ -368,11 +386,13 @@ bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_locati
     consume();
     ev.note = "token";
     ev.post = cur().clock;
+    note_park(p.id, self, park_note_kind::consume);
     return true;
   }
   if (timed && e.now >= deadline) {
     ev.note = "timed out";
     ev.post = t.clock;
+    note_park(p.id, self, park_note_kind::timeout);
     return false;
   }
   if (timed) {
@@ -380,12 +400,14 @@ bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_locati
       e.now = deadline;
       ev.note = "timed out";
       ev.post = t.clock;
+      note_park(p.id, self, park_note_kind::timeout);
       return false;
     }
   } else if (spurious_allowed() && e.choices.next(choice_kind::spurious, 2) == 1) {
     ++e.spurious;
     ev.note = "spurious wake-up";
     ev.post = t.clock;
+    note_park(p.id, self, park_note_kind::spurious);
     return false;
   }
   ev.note = "blocks";
@@ -402,9 +424,13 @@ bool park(parker_slot& p, bool timed, std::int64_t deadline, const source_locati
   thread_rec& me = cur();
   me.park_id = none;
   parker_rec& again = e.parkers[id];
-  if (me.timed_out && !again.token) return false;
+  if (me.timed_out && !again.token) {
+    note_park(id, self, park_note_kind::timeout);
+    return false;
+  }
   again.token = false;
   me.clock.join(again.token_clock);
+  note_park(id, self, park_note_kind::consume);
   return true;
 }
 
@@ -415,6 +441,7 @@ void unpark(parker_slot& p, const source_location& loc) {
   parker_rec& pk = parker_of(p);
   event& ev = record(op_kind::unpark, loc);
   ev.loc = p.id;
+  note_park(p.id, static_cast<std::uint32_t>(e.events.size() - 1), park_note_kind::unpark);
   thread_rec& t = cur();
   t.fresh_reads = false;
   ev.post = t.clock;
@@ -532,7 +559,10 @@ int spawn(void (*entry)(void*), void* arg, void (*destroy)(void*), const source_
   int tid = e.nthreads++;
   ev.value = static_cast<std::uint64_t>(tid);
   ev.post = cur().clock;
+  const std::uint32_t spawn_ts = ev.ts;
   start_thread(tid, entry, arg, destroy);
+  e.threads[tid].parent = e.current;
+  e.threads[tid].spawn_ts = spawn_ts;
   e.threads[tid].clock = cur().clock;  // everything before the spawn happens before the thread
   e.threads[tid].pending = {pending_kind::none, nullptr, 0, -1};  // up to its first operation
   if (e.choices.join_points()) dpor_note_spawn(tid);
@@ -596,6 +626,7 @@ result run(const options& in, void (*test)(void*), void* arg) {
   e.pct_length = pct_initial_length;
 
   result r;
+  if (e.opts.graphs != 0) graphs_begin();
   auto start = std::chrono::steady_clock::now();
   for (std::uint64_t iteration = 0;; ++iteration) {
     reset_execution(iteration);
@@ -611,6 +642,7 @@ result run(const options& in, void (*test)(void*), void* arg) {
       e.message = "the test made different choices on the same path (nondeterministic test or bad replay string)";
     }
     if (e.failure == failure_kind::none && !e.pruned) check_leaks();
+    if (e.opts.graphs != 0) graphs_note();
     ++r.executions;
     if (e.steps > e.pct_length) e.pct_length = e.steps;
     if (e.failure != failure_kind::none) {
@@ -638,6 +670,7 @@ result run(const options& in, void (*test)(void*), void* arg) {
       break;
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (e.opts.graphs != 0) graphs_end(r);
 
   if (e.opts.print_summary) {
     const char* mode = e.opts.mode == search_mode::exhaustive ? "exhaustive"
@@ -647,12 +680,20 @@ result run(const options& in, void (*test)(void*), void* arg) {
     std::string pruned = e.opts.mode == search_mode::exhaustive
                              ? " (" + std::to_string(r.pruned) + " cut short by the sleep set)"
                              : std::string();
+    if (e.opts.graphs != 0) pruned += ", " + std::to_string(r.graphs) + " distinct graphs";
     std::fprintf(stderr, "[model] %s: %s, %llu executions%s%s, %.3f s, %.0f exec/s%s%s\n", e.opts.name, mode,
                  static_cast<unsigned long long>(r.executions), pruned.c_str(),
                  exhaustive ? (r.exhausted ? " (exhausted)" : " (not exhausted)") : "", r.seconds,
                  r.seconds > 0 ? static_cast<double>(r.executions) / r.seconds : 0.0,
                  r.passed() ? "" : ", FAILED: ", r.passed() ? "" : to_string(r.failure));
   }
+  // Asked for from the shell (SLUICE_MC_GRAPHS), the graph count is printed like SLUICE_MC_STATS,
+  // whatever print_summary says (scenario drivers turn the summary off and print their own line).
+  if (e.opts.graphs != 0 && in.use_env && std::getenv("SLUICE_MC_GRAPHS") != nullptr)
+    std::fprintf(stderr, "[model graphs] %s: %llu executions (%llu cut short by a sleep set), %llu distinct graphs%s\n",
+                 e.opts.name, static_cast<unsigned long long>(r.executions),
+                 static_cast<unsigned long long>(r.pruned), static_cast<unsigned long long>(r.graphs),
+                 exhaustive ? (r.exhausted ? " (exhausted)" : " (not exhausted)") : "");
   if (std::getenv("SLUICE_MC_STATS") != nullptr) {  // where the executions come from (models/README.md)
     static constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas",
                                             "timeout", "random"};

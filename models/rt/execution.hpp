@@ -105,6 +105,20 @@ struct parker_rec {
   bool token = false;
   bool held = false;
   vector_clock token_clock;
+  // Its name in an execution graph (graphs.cpp): constructed in this execution by thread `tid`
+  // after its event `ts` (0: before its first), or, when `outside`, registered at first use
+  // (constructed before the execution; named by its address, which then does not change).
+  bool outside = true;
+  std::uint8_t tid = 0;
+  std::uint32_t ts = 0;
+};
+
+// options::graphs: what happened to a parker's token, in execution order (graphs.cpp).
+enum class park_note_kind : std::uint8_t { unpark, consume, timeout, spurious };
+struct park_note {
+  std::uint32_t parker = 0;
+  std::uint32_t event = 0;  // the unpark or park event
+  park_note_kind kind = park_note_kind::unpark;
 };
 
 enum class thread_status : std::uint8_t { runnable, blocked_park, blocked_join, blocked_lock, finished };
@@ -134,6 +148,8 @@ struct thread_rec {
   void* arg = nullptr;
   void (*destroy)(void*) = nullptr;
   std::uint64_t priority = 0;  // PCT
+  int parent = -1;             // the thread that spawned it (-1: the main thread)
+  std::uint32_t spawn_ts = 0;  // the parent's spawn event (its index in the parent's program order)
 };
 
 struct alloc_rec {
@@ -161,6 +177,7 @@ struct execution {
   std::size_t nlocs = 0;
   std::vector<cell_rec> cells;
   std::vector<parker_rec> parkers;
+  std::vector<park_note> park_log;  // options::graphs only
   std::map<std::uintptr_t, alloc_rec> allocs;
   std::size_t freed_count = 0;
   std::uint64_t steps = 0;
@@ -231,6 +248,12 @@ std::string format_dot();
 std::string describe(const source_location& loc);
 const char* op_name(op_kind k) noexcept;
 const char* order_name(std::memory_order o) noexcept;
+
+// Distinct execution graphs (graphs.cpp; options::graphs).
+void graphs_begin();                 // before the first execution of a check
+void graphs_note();                  // after each execution (skips pruned ones)
+void graphs_end(result& r);          // fills result::graphs and result::graph_ids
+std::string graph_text();            // the current execution's canonical form
 
 // Options (options.cpp).
 options apply_env(const options& in);

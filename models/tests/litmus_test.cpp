@@ -12,8 +12,13 @@
 // uses preemption bound 1 unless `--unbounded-dfs` is given (minutes instead of seconds). Every
 // row also runs with the read-from-aware sleep sets off (options::rf_sleep = false): the same
 // outcome set (race rows: the same verdict), and no more executions with them on than off. The
+// reduction, the plain sleep sets and the DFS also count distinct execution graphs
+// (options::graphs) and must reach the same set of graphs (rows without a race), which is stronger
+// than the same outcomes: the reduction loses no execution (where the DFS is bounded, its set must
+// be contained in the reduction's; at bound 1 it is in fact equal on every row). The
 // load-buffering row LB is a named expected gap: the checker
 // reaches every allowed outcome except r1=1 ∧ r2=1 (see models/LIMITATIONS.md).
+#include <algorithm>
 #include <cstdio>
 #include <set>
 #include <string>
@@ -41,6 +46,26 @@ mc::memory_model current_model = mc::memory_model::rc11;
 // load reads, not from the interleaving, and the unbounded DFS takes millions of executions.
 // The reduction (exhaustive mode) is always unbounded.
 int four_thread_bound = 1;
+
+// Distinct execution graphs (options::graphs): the reduction, the plain sleep sets and the DFS
+// must reach the same set of graphs, not only the same outcomes (the reduction loses no
+// execution). Where the DFS is bounded (four-thread rows without --unbounded-dfs), its set must
+// be contained in the reduction's; the line says whether they are equal. Returns ok.
+bool graph_line(const mc::result& r, const mc::result& pl, const mc::result& d, int bound) {
+  auto ratio = [](const mc::result& x) {
+    return x.graphs == 0 ? 0.0 : static_cast<double>(x.executions) / static_cast<double>(x.graphs);
+  };
+  bool same = r.graph_ids == d.graph_ids;
+  bool contained = std::includes(r.graph_ids.begin(), r.graph_ids.end(), d.graph_ids.begin(), d.graph_ids.end());
+  bool ok = pl.graph_ids == r.graph_ids && (bound < 0 ? same : contained);
+  std::printf("    graphs: reduction=%llu (%.2f executions/graph)  plain sleep sets=%llu (%.2f)  dfs=%llu (%.2f)  %s\n",
+              static_cast<unsigned long long>(r.graphs), ratio(r), static_cast<unsigned long long>(pl.graphs), ratio(pl),
+              static_cast<unsigned long long>(d.graphs), ratio(d),
+              !ok                  ? "DIFFERS"
+              : same               ? "same graphs"
+                                   : "dfs (bounded) reaches a subset");
+  return ok;
+}
 
 mc::options litmus_options(const char* name, mc::search_mode mode, int bound = -1) {
   mc::options o;
@@ -73,13 +98,16 @@ std::string show(const outcome_set& s) {
 template <class Body>
 void row(const char* name, const outcome_set& allowed, Body body, const outcome_set& gap = {}, int bound = -1) {
   outcome_set reached, reached_dfs;
-  auto r = mc::check(litmus_options(name, mc::search_mode::exhaustive),
-                     [&] { body([&](outcome o) { reached.insert(std::move(o)); }); });
-  auto d = mc::check(litmus_options(name, mc::search_mode::dfs, bound),
-                     [&] { body([&](outcome o) { reached_dfs.insert(std::move(o)); }); });
+  mc::options ro = litmus_options(name, mc::search_mode::exhaustive);
+  ro.graphs = 1;
+  auto r = mc::check(ro, [&] { body([&](outcome o) { reached.insert(std::move(o)); }); });
+  mc::options dopt = litmus_options(name, mc::search_mode::dfs, bound);
+  dopt.graphs = 1;
+  auto d = mc::check(dopt, [&] { body([&](outcome o) { reached_dfs.insert(std::move(o)); }); });
   outcome_set reached_plain;  // the plain sleep sets (read-from-aware ones off)
   mc::options po = litmus_options(name, mc::search_mode::exhaustive);
   po.rf_sleep = false;
+  po.graphs = 1;
   auto pl = mc::check(po, [&] { body([&](outcome o) { reached_plain.insert(std::move(o)); }); });
   outcome_set expected;
   for (const auto& o : allowed)
@@ -118,6 +146,7 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
   std::printf("    bounded POR (sleep sets) / bounded POR (none) / dfs executions:%s\n", bounded_note.c_str());
   std::printf("    plain sleep sets: executions=%llu (pruned %llu)%s\n", static_cast<unsigned long long>(pl.executions),
               static_cast<unsigned long long>(pl.pruned), plain_ok ? "" : (" DIFFERS: reached " + show(reached_plain)).c_str());
+  ok = graph_line(r, pl, d, bound) && ok;
   if (!ok) {
     ++failures;
     std::printf("    expected %s; dfs reached %s\n", show(expected).c_str(), show(reached_dfs).c_str());
@@ -129,10 +158,15 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
 // A race row: `expect_race` says whether the C++20 model reports a data race.
 template <class Body>
 void race_row(const char* name, bool expect_race, Body body) {
-  auto r = mc::check(litmus_options(name, mc::search_mode::exhaustive), body);
-  auto d = mc::check(litmus_options(name, mc::search_mode::dfs), body);
+  mc::options ro = litmus_options(name, mc::search_mode::exhaustive);
+  ro.graphs = 1;
+  auto r = mc::check(ro, body);
+  mc::options dopt = litmus_options(name, mc::search_mode::dfs);
+  dopt.graphs = 1;
+  auto d = mc::check(dopt, body);
   mc::options po = litmus_options(name, mc::search_mode::exhaustive);
   po.rf_sleep = false;
+  po.graphs = 1;
   auto pl = mc::check(po, body);
   bool raced = r.failure == mc::failure_kind::data_race;
   bool raced_dfs = d.failure == mc::failure_kind::data_race;
@@ -144,6 +178,9 @@ void race_row(const char* name, bool expect_race, Body body) {
               ok ? "ok  " : "FAIL", static_cast<unsigned long long>(r.executions),
               static_cast<unsigned long long>(r.pruned), r.seconds * 1e3, static_cast<unsigned long long>(d.executions),
               d.seconds * 1e3, raced ? "data race reported" : "no data race");
+  // Graphs: compared where the row runs to the end (no race); a race stops each search at its
+  // own first failing execution, whose prefix differs between the searches.
+  if (!expect_race) ok = graph_line(r, pl, d, -1) && ok;
   if (!ok) {
     ++failures;
     std::printf("    %s\n%s\n", r.message.c_str(), r.trace.c_str());

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice::model {
@@ -69,6 +70,12 @@ struct options {
   // front costs no preemption (models/README.md, "Sleep sets under a bound";
   // SLUICE_MC_BOUNDED_SLEEP=1). Off by default: with it one mutant escapes bounded POR.
   bool bounded_sleep = false;
+  // Count distinct execution graphs (models/README.md, "Distinct execution graphs";
+  // SLUICE_MC_GRAPHS): each completed execution that no sleep set cut short is reduced to a
+  // canonical fingerprint (program order, reads-from, modification order, the other choices'
+  // outcomes) and its 128-bit hash kept in a set; result::graphs reports the set's size.
+  // 0 = off (the default, no cost); 1 = count; 2 = also print each new graph to stderr.
+  int graphs = 0;
   std::uint64_t iterations = 0;    // 0: exhaustive = until exhausted, random/pct = 10000
   std::uint64_t seed = 0;          // random/pct: execution i uses seed mix(seed, i)
   // Stop after this many seconds of wall time (0 = no limit), reporting the executions run and
@@ -94,6 +101,10 @@ struct result {
   std::uint64_t executions = 0;
   std::uint64_t pruned = 0;  // exhaustive: executions (counted above) cut short by a sleep set
   bool exhausted = false;  // exhaustive/dfs explored the whole (bounded) space
+  // options::graphs: distinct execution graphs among the executions (pruned ones excluded; a
+  // failing execution counts, as the prefix up to its failure), and their 128-bit ids, sorted.
+  std::uint64_t graphs = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> graph_ids;
   double seconds = 0;
   bool passed() const noexcept { return failure == failure_kind::none; }
 };
