@@ -25,6 +25,7 @@
 //     unpark before it, and their order among themselves changes nothing), each consumption
 //     (immediate or after blocking: blocking itself is a scheduling fact, not part of the
 //     graph), and the parks that timed out or woke spuriously;
+//     for a platform lock (the same table), its acquisitions in order;
 //  4. the failure kind, if the execution failed (its graph is the prefix up to the failure).
 // Not listed: values (a function of the reads; pointer values would differ between executions),
 // memory orders (fixed by the program text), the SC order (the checker never chooses it: it only
@@ -204,6 +205,8 @@ void put_event(std::string& out, const namer& nm, const event& ev) {
     case op_kind::finish: out += 'e'; break;
     case op_kind::park: out += 'p'; break;
     case op_kind::unpark: out += 'u'; break;
+    case op_kind::lock: out += 'l'; break;
+    case op_kind::unlock: out += 'k'; break;
     case op_kind::yield: out += 'y'; break;
     case op_kind::delay: out += 'd'; break;
     case op_kind::alloc: out += 'a'; break;
@@ -226,7 +229,9 @@ void put_event(std::string& out, const namer& nm, const event& ev) {
       if (ev.value < nm.thread.size()) out += nm.thread[ev.value];
       break;
     case op_kind::park:
-    case op_kind::unpark: nm.parker_name(out, ev.loc); break;
+    case op_kind::unpark:
+    case op_kind::lock:
+    case op_kind::unlock: nm.parker_name(out, ev.loc); break;
     case op_kind::random: put_num(out, ev.value); break;
     default: break;
   }
@@ -310,6 +315,13 @@ std::string graph_text() {
       }
     }
     flush();
+    // A platform lock (locks.cpp: the same table): its acquisitions in order, i.e. which
+    // unlock each one follows. (An attempt that blocked records no event.)
+    for (std::uint32_t i = 0; i < e.events.size(); ++i) {
+      if (e.events[i].kind != op_kind::lock || e.events[i].loc != p) continue;
+      line += " acquire ";
+      nm.event_name(line, i);
+    }
     std::sort(other.begin(), other.end());
     for (const std::string& o : other) {
       line += "; ";

@@ -4,8 +4,9 @@
 // Contract. lock_acquire takes the lock if it is free, else the thread blocks (thread_status::
 // blocked_lock) until an unlock, then tries again; lock_release frees it and makes every thread
 // blocked on it runnable (which one takes it next is the scheduler's choice). Each attempt and
-// each release is one scheduling point and one event (op_kind::lock / unlock), a write to the
-// lock for the reduction (dpor.cpp). Happens-before follows the orderings as written (ordering
+// each release is one scheduling point and a write to the lock for the reduction (dpor.cpp);
+// the acquisition and the release are events (op_kind::lock / unlock), a blocked attempt is not.
+// Happens-before follows the orderings as written (ordering
 // overrides apply by name): a releasing unlock (release or stronger) publishes the thread's
 // clock; a relaxed one publishes only its last release fence's clock; an acquiring lock joins
 // what the last unlock published, a relaxed one keeps it for a later acquire fence — the edges
@@ -36,12 +37,12 @@ void lock_acquire(parker_slot& l, order_ref o, const source_location& loc) {
     begin_op({pending_kind::parker, &l, 0, -1});
     parker_rec& lk = parker_of(l);
     thread_rec& t = cur();
-    t.fresh_reads = false;
-    event& ev = record(op_kind::lock, loc);
-    ev.loc = l.id;
-    ev.order = mo;
-    ev.order_name = o.name;
     if (!lk.held) {
+      t.fresh_reads = false;
+      event& ev = record(op_kind::lock, loc);
+      ev.loc = l.id;
+      ev.order = mo;
+      ev.order_name = o.name;
       lk.held = true;
       if (acquires(mo))
         t.clock.join(lk.token_clock);
@@ -51,8 +52,9 @@ void lock_acquire(parker_slot& l, order_ref o, const source_location& loc) {
       ev.post = t.clock;
       return;
     }
-    ev.note = "blocks";
-    ev.post = t.clock;
+    // Held: block. The attempt records no event (it changes nothing: program order, the trace
+    // and the graph see only the acquisition); the reduction still learns it touched the lock.
+    if (g_ex.choices.join_points()) dpor_note_parker(l.id);
     t.status = thread_status::blocked_lock;
     t.park_id = l.id;
     t.block_src = loc;
