@@ -200,7 +200,7 @@ class basic_broadcast_sender : public detail::handle<detail::broadcast_tx_ref<T,
     stored st = detail::to_stored<T, P>(std::forward<U>(msg));
     detail::status r;
     if constexpr (Block)
-      r = detail::block_one<P>(s->send_port(st), deadline, stop);
+      r = detail::block_one<P>([&] { return s->send_port(st); }, deadline, stop);
     else
       r = s->try_send(st);
     if (r == detail::status::ok) return send_result<T>();
@@ -263,7 +263,7 @@ class basic_broadcast_receiver : public detail::handle<detail::broadcast_rx_ref<
     std::uint64_t missed = 0;
     detail::status st;
     if constexpr (Block)
-      st = detail::block_one<P>(r.s->recv_port(r.c->pos, out, missed), deadline, stop);
+      st = detail::block_one<P>([&] { return r.s->recv_port(r.c->pos, out, missed); }, deadline, stop);
     else
       st = r.s->try_recv(r.c->pos, out, missed);
     if (st != detail::status::ok) return detail::broadcast_failure<T>(st, missed);

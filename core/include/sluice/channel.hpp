@@ -129,7 +129,7 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
     detail::stored_t<T, P> s = detail::to_stored<T, P>(std::forward<U>(msg));
     const detail::status st = r.visit([&](auto& state) {
       using port = typename decltype(state.chan)::send_port;
-      if constexpr (Block) return detail::block_one<P>(port(state.chan, s, detail::wait_mode::one_thread), deadline, stop);
+      if constexpr (Block) return detail::block_one<P>([&] { return port(state.chan, s, detail::wait_mode::one_thread); }, deadline, stop);
       else return state.chan.try_send(s);
     });
     if (st == detail::status::ok) return send_result<T>();
@@ -219,7 +219,7 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
     detail::uninit<detail::stored_t<T, P>> out;
     const detail::status st = r.visit([&](auto& state) {
       using port = typename decltype(state.chan)::recv_port;
-      if constexpr (Block) return detail::block_one<P>(port(state.chan, out, detail::wait_mode::one_thread), deadline, stop);
+      if constexpr (Block) return detail::block_one<P>([&] { return port(state.chan, out, detail::wait_mode::one_thread); }, deadline, stop);
       else return state.chan.try_recv(out);
     });
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));

@@ -366,7 +366,7 @@ class basic_oneshot_receiver : public detail::handle<detail::oneshot_rx_ref<deta
     state* s = this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
     const detail::status st =
-        block ? detail::block_one<P>(typename state::recv_port{*s, out}, deadline, stop) : s->try_recv(out);
+        block ? detail::block_one<P>([&] { return typename state::recv_port{*s, out}; }, deadline, stop) : s->try_recv(out);
     if (st != detail::status::ok) return recv_result<T>(in_place_error, detail::to_errc(st));
     return detail::take_received<T, P>(out);
   }

@@ -256,7 +256,7 @@ class basic_watermark_source : public detail::handle<detail::watermark_source_re
       if (enqueue(st, out) != detail::status::ok) return result<void, errc>(in_place_error, errc::closed);
     }
     if (out.produce_more) return result<void, errc>();
-    const detail::status st = detail::block_one<P>(typename state::resume_port{*s, out.token}, deadline, stop);
+    const detail::status st = detail::block_one<P>([&] { return typename state::resume_port{*s, out.token}; }, deadline, stop);
     if (st == detail::status::ok) return result<void, errc>();
     return result<void, errc>(in_place_error, detail::to_errc(st));
   }
@@ -301,7 +301,7 @@ class basic_watermark_consumer : public detail::handle<detail::watermark_consume
     state* s = this->check(block ? "recv" : "try_recv");
     detail::uninit<stored> out;
     std::exception_ptr error;
-    const detail::status st = block ? detail::block_one<P>(typename state::recv_port{*s, out, error}, deadline, stop)
+    const detail::status st = block ? detail::block_one<P>([&] { return typename state::recv_port{*s, out, error}; }, deadline, stop)
                                     : s->try_recv(out, error);
     if (st != detail::status::ok)
       return watermark_result<T>(in_place_error, watermark_error{detail::to_errc(st), std::move(error)});

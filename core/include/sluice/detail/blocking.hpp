@@ -192,20 +192,41 @@ struct one_port_table {
   }
 };
 
-// What block_one does after its inline first step.
+// A lone operation on one port from where its first step stopped (`done`): block_on as a table
+// of one. Reached out of line: through block_one_remade (block_one's rest), or block_one_rest
+// (sources.hpp's receive, whose limits carry a timer's wake-up instant).
 template <class P, class Port>
-[[gnu::noinline]] status block_one_rest(Port& port, const wait_limits<P>& limits, first_step done) {
+status one_port_wait(Port& port, const wait_limits<P>& limits, first_step done) {
   one_port_table<Port> table{port};
   const std::size_t order = 0;
   wait_entry<P> entry;
   return block_on<P>(table, 1, &order, &entry, limits, done).st;
 }
-
-// A plain blocking operation on one port.
 template <class P, class Port>
-status block_one(Port&& port, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
-  const wait_limits<P> limits{deadline, stop, false, true};
-  if constexpr (fused_wait_port<std::remove_cvref_t<Port>, P>) {
+[[gnu::noinline]] status block_one_rest(Port& port, const wait_limits<P>& limits, first_step done) {
+  return one_port_wait<P>(port, limits, done);
+}
+// What block_one does after its inline first step: makes the port again (the first step's was
+// never stored, see block_one) and the limits, then waits.
+template <class P, class Make>
+[[gnu::noinline]] status block_one_remade(Make make, const typename P::clock::time_point* deadline,
+                                          const std::stop_token* stop, first_step done) {
+  auto port = make();
+  return one_port_wait<P>(port, wait_limits<P>{deadline, stop, false, true}, done);
+}
+
+// A plain blocking operation on one port: the one `make()` returns (a small callable, passed by
+// value: a lambda capturing references). The port is made where it is used, so that an
+// operation that need not wait never stores it: its first step reads the port's references in
+// registers, and only the out-of-line rest, which needs the port in memory, makes it again. A
+// port's constructor must therefore do nothing the model checker sees (no cell, no atomic: a
+// packet is made at enroll, wait_port.hpp) unless the port is fused (made once here).
+template <class P, class Make>
+status block_one(Make make, const typename P::clock::time_point* deadline, const std::stop_token* stop) {
+  using port_type = decltype(make());
+  if constexpr (fused_wait_port<port_type, P>) {
+    auto port = make();
+    const wait_limits<P> limits{deadline, stop, false, true};
     for (;;) {
       waiter<P> w;
       wait_entry<P> e;
@@ -220,11 +241,14 @@ status block_one(Port&& port, const typename P::clock::time_point* deadline, con
     // The first step inline, as block_on would take it: an operation that need not wait pays
     // for no more; the rest (backoff, registration, parking) is out of line.
     first_step done = first_step::tried;
-    if (std::remove_reference_t<Port>::spins && port.others_wait())
-      done = first_step::saw_waiters;
-    else if (std::optional<status> r = port.try_now())
-      return *r;
-    return block_one_rest<P>(port, limits, done);
+    {
+      auto port = make();
+      if (port_type::spins && port.others_wait())
+        done = first_step::saw_waiters;
+      else if (std::optional<status> r = port.try_now())
+        return *r;
+    }
+    return block_one_remade<P>(make, deadline, stop, done);
   }
 }
 

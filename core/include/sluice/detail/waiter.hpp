@@ -247,19 +247,20 @@ class sync_wait_list {
     return !is_empty_.load(waiter_order::hint);
   }
   // Wakes one waiter, if any; the caller published its change with a seq_cst RMW or fence ([L2]).
-  void notify_one() noexcept {
-    if (std::optional<wait_entry<P>> claimed = claim_one()) claimed->w->notify();
+  [[gnu::always_inline]] void notify_one() noexcept {
+    claim_one([](const wait_entry<P>& claimed) { claimed.w->notify(); });
   }
-  // Claims and dequeues the oldest waiter without waking it: the caller may complete its
-  // operation through the entry's packet first, then must notify() it. Same [L2] rule.
-  std::optional<wait_entry<P>> claim_one() noexcept {
+  // Claims and dequeues the oldest waiter, if any, and passes it to `then` after unlocking:
+  // `then` may complete the waiter's operation through the entry's packet first, and must
+  // notify() it. Same [L2] rule. The check is inline, since most calls find nobody waiting; the
+  // lock, the claim and `then` are out of line (one call, with `then` passed by value: keep it
+  // small, a lambda capturing a pointer or nothing).
+  template <class Then>
+  [[gnu::always_inline]] void claim_one(Then then) noexcept {
     // [L2] ORDERING: wait_list.is_empty_load — see the header.
-    if (is_empty_.load(waiter_order::is_empty_load)) return std::nullopt;
-    lock_guard g(lock_);
-    std::optional<wait_entry<P>> claimed = queue_.get(g).try_claim();
-    // ORDERING: wait_list.is_empty_store — keeps the flag exact under the lock.
-    is_empty_.store(queue_.get(g).empty(), waiter_order::is_empty_store);
-    return claimed;
+    if (is_empty_.load(waiter_order::is_empty_load)) [[likely]]
+      return;
+    claim_one_locked(then);
   }
   // Claims and wakes every waiter as disconnected; the caller closed its channel with a seq_cst
   // RMW first, so a waiter registering after our [L2] sees the close on its re-check.
@@ -277,6 +278,19 @@ class sync_wait_list {
   }
 
  private:
+  // claim_one after [L2] saw a waiter: no second load.
+  template <class Then>
+  [[gnu::noinline]] void claim_one_locked(Then then) noexcept {
+    std::optional<wait_entry<P>> claimed;
+    {
+      lock_guard g(lock_);
+      claimed = queue_.get(g).try_claim();
+      // ORDERING: wait_list.is_empty_store — keeps the flag exact under the lock.
+      is_empty_.store(queue_.get(g).empty(), waiter_order::is_empty_store);
+    }
+    if (claimed) then(*claimed);
+  }
+
   short_lock<P> lock_;
   lock_owned<waiter_queue<P>, P> queue_;
   typename P::template atomic<bool> is_empty_{true};
