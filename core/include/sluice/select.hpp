@@ -10,6 +10,8 @@
 // select, and destroyed with it). select() returns the index of the case that fired. select()
 // tries and registers its cases in a uniformly random order, so the case that fires is uniform
 // among the ready ones, and among waiting registrations a partner may take (select_random.hpp);
+// after a wait, a select woken by one case's peer tries that case first (try_pass,
+// detail/wait_port.hpp: the wake-up is that case's, FINDING-3), the others in the same order;
 // select_biased() uses the order written.
 // on_default is linearizable: it fires only if there was an instant at which no case was ready.
 // After a pass finds nothing, the select registers on every channel as if to wait, re-checks
