@@ -3,12 +3,15 @@
 // instructions executed per operation do not, so a same-source A/B of two commits is exact.
 //   ops WORKLOAD   (bcast | unb | b1 | tryempty | sel | sel4 | spsc | spscl): 100,000 iterations of
 //                  one operation pair; (seqb | sequ): the report's seq rows, 100,000 sends into a
-//                  bounded(100,000) or unbounded channel, then 100,000 receives
+//                  bounded(100,000) or unbounded channel, then 100,000 receives; (aseqb): the
+//                  same as seqb with co_await async_send / async_recv in one coroutine run inline
 // Each workload is its own out-of-line function: the compiler's inlining budget is spent per
 // function, so adding a workload does not change what the others inline.
 #include <sluice/sluice.hpp>
 #include <sluice/broadcast.hpp>
+#include <coroutine>
 #include <cstdio>
+#include <exception>
 #include <cstring>
 #include <vector>
 
@@ -39,6 +42,27 @@ template <class Make>
     auto r = rx.recv();
     sum += *r;
   }
+  return sum;
+}
+
+// A coroutine that runs to completion where it is called (it never waits in aseqb).
+struct inline_task {
+  struct promise_type {
+    inline_task get_return_object() noexcept { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }
+  };
+};
+inline_task async_seq_body(sluice::sender<long>& tx, sluice::receiver<long>& rx, long& sum) {
+  for (long i = 0; i < n; ++i) (void)co_await tx.async_send(i);
+  for (long i = 0; i < n; ++i) sum += *co_await rx.async_recv();
+}
+[[gnu::noinline]] long async_send_all_then_recv_all() {
+  auto [tx, rx] = sluice::bounded<long>(n);
+  long sum = 0;
+  async_seq_body(tx, rx, sum);
   return sum;
 }
 
@@ -93,6 +117,7 @@ int main(int argc, char** argv) {
   if (!std::strcmp(w, "spscl")) sum = send_recv([] { return sluice::spsc_unbounded<long>(); });
   if (!std::strcmp(w, "seqb")) sum = send_all_then_recv_all([] { return sluice::bounded<long>(n); });
   if (!std::strcmp(w, "sequ")) sum = send_all_then_recv_all([] { return sluice::unbounded<long>(); });
+  if (!std::strcmp(w, "aseqb")) sum = async_send_all_then_recv_all();
   if (!std::strcmp(w, "tryempty")) sum = try_recv_empty();
   if (!std::strcmp(w, "sel")) sum = select_two();
   if (!std::strcmp(w, "sel4")) sum = select_four();

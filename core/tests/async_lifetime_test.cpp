@@ -24,12 +24,14 @@ namespace {
 
 using sluice_test::owned;
 
-sluice_test::task await_recv(sluice::detail::async_op<sluice::recv_result<int>, sluice::std_platform> op,
-                             std::optional<sluice::recv_result<int>>& out) {
+template <class Op>
+sluice_test::task await_recv(Op op, std::optional<sluice::recv_result<int>>& out) {
   out.emplace(co_await std::move(op));
 }
-sluice_test::task await_send(sluice::detail::async_op<sluice::send_result<int>, sluice::std_platform> op, bool& ok) {
-  ok = (co_await std::move(op)).has_value();
+template <class Op>
+sluice_test::task await_send(Op op, bool& ok) {
+  auto r = co_await std::move(op);
+  ok = r.has_value();
 }
 template <class Op>
 sluice_test::task await_index(Op op, std::size_t& fired) {

@@ -37,20 +37,19 @@
 namespace sluice {
 // The operations as free functions on the handles, forwarding to the members.
 template <class T, platform P>
-detail::async_op<recv_result<T>, P> async_recv(const basic_receiver<T, P>& rx, std::stop_token stop = {}) {
+auto async_recv(const basic_receiver<T, P>& rx, std::stop_token stop = {}) {
   return rx.async_recv(std::move(stop));
 }
 template <class T, platform P, scheduler Sched>
-detail::async_op<recv_result<T>, P> async_recv(const basic_receiver<T, P>& rx, Sched& sched, std::stop_token stop = {}) {
+auto async_recv(const basic_receiver<T, P>& rx, Sched& sched, std::stop_token stop = {}) {
   return rx.async_recv(sched, std::move(stop));
 }
 template <class T, platform P, class U>
-detail::async_op<send_result<T>, P> async_send(const basic_sender<T, P>& tx, U&& msg, std::stop_token stop = {}) {
+auto async_send(const basic_sender<T, P>& tx, U&& msg, std::stop_token stop = {}) {
   return tx.async_send(std::forward<U>(msg), std::move(stop));
 }
 template <class T, platform P, class U, scheduler Sched>
-detail::async_op<send_result<T>, P> async_send(const basic_sender<T, P>& tx, U&& msg, Sched& sched,
-                                            std::stop_token stop = {}) {
+auto async_send(const basic_sender<T, P>& tx, U&& msg, Sched& sched, std::stop_token stop = {}) {
   return tx.async_send(std::forward<U>(msg), sched, std::move(stop));
 }
 }  // namespace sluice

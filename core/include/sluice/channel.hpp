@@ -115,11 +115,10 @@ class basic_sender : public detail::channel_handle<T, P, detail::sender_ref<T, P
   explicit basic_sender(detail::chan_ref<T, P> r) noexcept : base(detail::sender_ref<T, P>(r)) {}
 
   template <class U>
-  detail::async_op<send_result<T>, P> async_send_with(U&& msg, std::stop_token stop,
-                                                      detail::deadline_spec<P> deadline) const {
+  detail::chan_async_op<true, T, P, basic_sender> async_send_with(U&& msg, std::stop_token stop,
+                                                                  detail::deadline_spec<P> deadline) const {
     this->check("async_send");
-    return detail::async_chan_body<true, T, P>(basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)),
-                                               std::move(stop), deadline);
+    return {basic_sender(*this), detail::to_stored<T, P>(std::forward<U>(msg)), std::move(stop), deadline};
   }
 
   template <class U, bool Block>
@@ -208,9 +207,10 @@ class basic_receiver : public detail::channel_handle<T, P, detail::receiver_ref<
   explicit basic_receiver(detail::chan_ref<T, P> r) noexcept
       : base(detail::receiver_ref<T, P>(r)) {}
 
-  detail::async_op<recv_result<T>, P> async_recv_with(std::stop_token stop, detail::deadline_spec<P> deadline) const {
+  detail::chan_async_op<false, T, P, basic_receiver> async_recv_with(std::stop_token stop,
+                                                                     detail::deadline_spec<P> deadline) const {
     this->check("async_recv");
-    return detail::async_chan_body<false, T, P>(basic_receiver(*this), {}, std::move(stop), deadline);
+    return {basic_receiver(*this), {}, std::move(stop), deadline};
   }
 
   template <bool Block>

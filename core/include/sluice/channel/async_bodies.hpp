@@ -1,18 +1,21 @@
 // sluice/channel/async_bodies.hpp — the retry loops of async_send and async_recv.
 //
-// Contract: each operation is one lazily started coroutine (async_op.hpp) that tries and, while
-// it would block, waits on the channel's port (any_port.hpp, async_port_wait.hpp) and tries
-// again. A message being sent lives in the frame until a channel takes it (destroyed once with
+// Contract: each operation is an awaitable (chan_async_op) that, when awaited, tries once on the
+// awaiting thread; only an operation that would block starts a lazily started coroutine
+// (async_chan_body, async_op.hpp) that waits on the channel's port (any_port.hpp,
+// async_port_wait.hpp) and tries again, so an operation that completes at once costs no frame. A message being sent lives in the frame until a channel takes it (destroyed once with
 // a destroyed suspended send). With a deadline, what is found at once is taken even past it;
 // otherwise timed_out once it passes (the caller's timer, async_timer.hpp). Each operation
 // owns a clone of its handle (as flume's and tokio's futures), so the channel stays alive, and
 // open on that side, until the operation is destroyed.
 #pragma once
 
+#include <coroutine>
 #include <cstddef>
 #include <optional>
 #include <stop_token>
 #include <type_traits>
+#include <utility>
 
 #include "sluice/channel/any_port.hpp"
 #include "sluice/channel/shared_state.hpp"
@@ -69,4 +72,80 @@ async_op<std::conditional_t<Send, send_result<T>, recv_result<T>>, P> async_chan
       co_return take_received<T, P>(out);
   }
 }
+
+// What async_send and async_recv on a channel return. Nothing runs until it is awaited (a
+// destroyed, never awaited one drops its clone and its message). Awaited, await_ready makes one
+// attempt; done, the caller continues with no suspension and no coroutine frame. Otherwise
+// await_suspend hands the clone, the message, the stop token and the deadline to
+// async_chan_body, whose first step repeats the attempt (a message may have come meanwhile).
+template <bool Send, class T, class P, class Handle>
+class [[nodiscard]] chan_async_op {
+  using R = std::conditional_t<Send, send_result<T>, recv_result<T>>;
+  using msg_t = std::conditional_t<Send, stored_t<T, P>, no_msg>;
+
+ public:
+  chan_async_op(Handle h, msg_t msg, std::stop_token stop, deadline_spec<P> deadline)
+      : h_(std::move(h)), msg_(std::move(msg)), stop_(std::move(stop)), deadline_(deadline) {}
+  chan_async_op(chan_async_op&& o) noexcept(std::is_nothrow_move_constructible_v<msg_t>)
+      : h_(std::move(o.h_)), msg_(std::move(o.msg_)), stop_(std::move(o.stop_)), deadline_(o.deadline_),
+        sched_(o.sched_), op_(std::move(o.op_)) {}  // moved before it is awaited (state_ none)
+  chan_async_op(const chan_async_op&) = delete;
+  chan_async_op& operator=(const chan_async_op&) = delete;
+  chan_async_op& operator=(chan_async_op&&) = delete;
+  ~chan_async_op() {
+    if constexpr (!Send) {
+      // SAFETY: filled only between a successful await_ready and await_resume.
+      if (state_ == fast::ok) out_.destroy();
+    }
+  }
+
+  bool await_ready() {
+    if (stop_.stop_requested()) return false;  // the body reports it, after its own attempt
+    const std::optional<status> st = try_through<Send>(h_.ref(), buffer());
+    if (!st) return false;
+    state_ = *st == status::ok ? fast::ok : fast::closed;
+    return true;
+  }
+  template <class Promise>
+  bool await_suspend(std::coroutine_handle<Promise> caller) {
+    op_.emplace(async_chan_body<Send, T, P>(std::move(h_), std::move(msg_), std::move(stop_), deadline_));
+    if (sched_) op_->scheduler_slot() = sched_;
+    return op_->await_suspend(caller);
+  }
+  R await_resume() {
+    if (op_) return op_->await_resume();
+    if (state_ == fast::closed) {
+      if constexpr (Send)
+        return handed_back<T, P>(errc::closed, msg_);
+      else
+        return error_from{[] { return errc::closed; }};
+    }
+    if constexpr (Send) {
+      return send_result<T>();
+    } else {
+      state_ = fast::none;  // take_received ends the message in out_
+      return take_received<T, P>(out_);
+    }
+  }
+  // The scheduler a waiting operation resumes through (with_scheduler, async_op.hpp).
+  resumer& scheduler_slot() noexcept { return sched_; }
+
+ private:
+  enum class fast : unsigned char { none, ok, closed };
+  auto& buffer() noexcept {
+    if constexpr (Send)
+      return msg_;
+    else
+      return out_;
+  }
+
+  Handle h_;
+  msg_t msg_;
+  std::stop_token stop_;
+  deadline_spec<P> deadline_;
+  resumer sched_;
+  std::optional<async_op<R, P>> op_;
+  fast state_ = fast::none;
+  [[no_unique_address]] std::conditional_t<Send, no_msg, uninit<stored_t<T, P>>> out_;
+};
 }  // namespace sluice::detail

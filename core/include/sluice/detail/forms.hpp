@@ -4,8 +4,10 @@
 // the mixin (a friend) two operations per side, each throwing empty_handle_error when empty:
 //   recv_with(Block block, const time_point* deadline, const std::stop_token* stop) const
 //   send_with(U&& msg, Block block, const time_point* deadline, const std::stop_token* stop) const
-//   async_recv_with(std::stop_token, deadline_spec<P>) const           -> async_op<R, P>
-//   async_send_with(U&& msg, std::stop_token, deadline_spec<P>) const  -> async_op<R, P>
+//   async_recv_with(std::stop_token, deadline_spec<P>) const           -> an awaitable of R
+//   async_send_with(U&& msg, std::stop_token, deadline_spec<P>) const  -> an awaitable of R
+// (async_op<R, P>, or on the MPMC channels chan_async_op, which tries before it makes a frame;
+// either has scheduler_slot(), which with_scheduler sets)
 // (block: std::true_type or std::false_type, one try; a handle may take it as a bool, or keep
 // it constant so that a try form does not instantiate the blocking path beside it and the
 // other way round: the compiler then inlines a flavor's one call site; null: none; an async
