@@ -317,5 +317,8 @@ struct platform {
 };
 
 static_assert(sluice::platform<platform>);
+// Core hands its side-effect-free waits to the checker (detail/await.hpp): if this detection
+// failed they would silently run as loops again.
+static_assert(sluice::platform_traits<platform>::has_await);
 
 }  // namespace sluice::model
