@@ -102,6 +102,7 @@ struct reduction_state {
   std::array<std::uint32_t, max_model_threads> last_any{}, last_write{}, last_yield{}, last_global{};
   std::vector<access> fp;
   std::vector<std::uint32_t> noted_parkers;
+  std::vector<std::uint32_t> noted_awaits;  // atomics a blocked await attempt read
   std::vector<std::pair<std::uint32_t, race_kind>> cands;
   std::vector<std::pair<std::uint32_t, race_kind>> races;
   thread_mask sleep = 0;
@@ -201,6 +202,8 @@ void build_footprint(transition& tr) {
   }
   for (std::uint32_t id : g.noted_parkers) add_parker(id);
   g.noted_parkers.clear();
+  for (std::uint32_t loc : g.noted_awaits) add_atomic(loc, false);
+  g.noted_awaits.clear();
   tr.write = tr.global;
   for (const access& a : g.fp) tr.write = tr.write || a.write;
 }
@@ -370,6 +373,7 @@ void dpor_reset() {
   g.last_yield.fill(none);
   g.last_global.fill(none);
   g.noted_parkers.clear();
+  g.noted_awaits.clear();
   g.sleep = 0;
   g.rf_sleep = 0;
   g.restriction = none;
@@ -388,7 +392,7 @@ void dpor_open(int tid, std::size_t point, bool global) {
   for (int r = 0; r < g_ex.nthreads; ++r) {
     thread_status st = g_ex.threads[r].status;
     if (r != tid && (st == thread_status::blocked_park || st == thread_status::blocked_join ||
-                     st == thread_status::blocked_lock))
+                     st == thread_status::blocked_lock || st == thread_status::blocked_await))
       t.blocked = static_cast<thread_mask>(t.blocked | 1u << r);
   }
   g.open = true;
@@ -470,6 +474,10 @@ void dpor_close() {
 
 void dpor_note_parker(std::uint32_t parker_id) {
   if (g.open) g.noted_parkers.push_back(parker_id);
+}
+
+void dpor_note_await(std::uint32_t loc) {
+  if (g.open) g.noted_awaits.push_back(loc);
 }
 
 void dpor_note_nested() {

@@ -43,6 +43,9 @@ void dpor_reset();
 void dpor_open(int tid, std::size_t point, bool global);
 void dpor_close();
 void dpor_note_parker(std::uint32_t parker_id);  // a woken park consumes the token
+// A blocked await attempt (memory_model.cpp) read atomic `loc` (a location id) and recorded no
+// event: the transition still reads it, so a later store to it races with the attempt.
+void dpor_note_await(std::uint32_t loc);
 void dpor_note_nested();                         // a stop callback ran inside this transition
 void dpor_note_spawn(int child);
 // The threads asleep at this scheduling point: the sleep set, plus every thread whose sleeping

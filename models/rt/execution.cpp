@@ -51,15 +51,36 @@ void switch_to(int next) {
   std::abort();  // never resumed
 }
 
+bool any_awaiting() {
+  for (int t = 0; t < g_ex.nthreads; ++t)
+    if (g_ex.threads[t].status == thread_status::blocked_await) return true;
+  return false;
+}
+
+// Nobody can run. With a thread blocked in an await load (memory_model.cpp) it is a spin-wait
+// that never ends (a livelock of the loop the await stands for): the newest value of its atomic
+// fails its predicate (an await blocks only then: the newest store is always readable and never
+// removed by the seq_cst filter) and no thread is left to store another.
 std::string deadlock_message() {
   execution& e = g_ex;
-  std::string msg = "deadlock: every live thread is blocked:";
+  const bool spin = any_awaiting();
+  std::string msg = spin ? "livelock: a spin-wait can never end (an await load whose atomic's newest value fails its "
+                           "predicate, and every other live thread is blocked):"
+                         : "deadlock: every live thread is blocked:";
   for (int t = 0; t < e.nthreads; ++t) {
     const thread_rec& th = e.threads[t];
     if (th.status == thread_status::finished) continue;
-    std::string why = th.status == thread_status::blocked_join   ? " joins thread " + std::to_string(th.join_target)
-                      : th.status == thread_status::blocked_lock ? std::string(" waits for a lock")
-                                                                 : std::string(" parks");
+    std::string why;
+    if (th.status == thread_status::blocked_join)
+      why = " joins thread " + std::to_string(th.join_target);
+    else if (th.status == thread_status::blocked_lock)
+      why = " waits for a lock";
+    else if (th.status == thread_status::blocked_await) {
+      const location_rec& L = e.locs[th.park_id];
+      why = " awaits atomic A" + std::to_string(th.park_id) +
+            (L.mo.empty() ? std::string() : " (newest value " + std::to_string(e.stores[L.mo.back()].value) + ")");
+    } else
+      why = " parks";
     msg += "\n  thread " + std::to_string(t) + why + " at " + describe(th.block_src);
   }
   return msg;
@@ -149,7 +170,7 @@ void schedule(bool cur_ok) {
     bool any_alive = false;
     for (int t = 0; t < e.nthreads; ++t) any_alive = any_alive || e.threads[t].status != thread_status::finished;
     if (!any_alive) return_to_host();  // the execution is complete
-    fail_with(failure_kind::deadlock, deadlock_message);
+    fail_with(any_awaiting() ? failure_kind::livelock : failure_kind::deadlock, deadlock_message);
   }
   bool bounded = !tracking && e.opts.preemption_bound >= 0 && e.preemptions >= e.opts.preemption_bound;
   if (cur_runnable && cands[0] == e.current && bounded && !masked(cur())) n = 1;
@@ -318,6 +339,14 @@ void leave_execution() { return_to_host(); }
 void block_current() {
   if (g_ex.no_preempt > 0) usage_fail("a stop callback blocked", cur().block_src);
   schedule(false);
+}
+
+void wake_awaiters(std::uint32_t loc) {
+  execution& e = g_ex;
+  for (int i = 0; i < e.nthreads; ++i) {
+    thread_rec& w = e.threads[i];
+    if (w.status == thread_status::blocked_await && w.park_id == loc) w.status = thread_status::runnable;
+  }
 }
 
 void check_address(const void* addr, const source_location& loc) {
@@ -535,6 +564,14 @@ void deallocate(void* p, std::size_t bytes, std::size_t align, const source_loca
   it->second.freed = true;  // quarantined until the execution ends, so later accesses are caught
   it->second.free_src = loc;
   ++g_ex.freed_count;
+  // An await on an atomic in the block retries, and reports the use after free.
+  const auto lo = reinterpret_cast<std::uintptr_t>(p);
+  for (int i = 0; i < g_ex.nthreads; ++i) {
+    const thread_rec& w = g_ex.threads[i];
+    if (w.status != thread_status::blocked_await) continue;
+    const auto a = reinterpret_cast<std::uintptr_t>(g_ex.locs[w.park_id].addr);
+    if (a >= lo && a < lo + bytes) wake_awaiters(w.park_id);
+  }
 }
 
 bool is_freed_allocation(const void* p) noexcept {

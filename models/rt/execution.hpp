@@ -121,7 +121,9 @@ struct park_note {
   park_note_kind kind = park_note_kind::unpark;
 };
 
-enum class thread_status : std::uint8_t { runnable, blocked_park, blocked_join, blocked_lock, finished };
+// blocked_await: an await load (memory_model.cpp) that can read no value satisfying its
+// predicate; park_id is then the atomic's location id.
+enum class thread_status : std::uint8_t { runnable, blocked_park, blocked_join, blocked_lock, blocked_await, finished };
 
 struct thread_rec {
   fiber_context ctx;
@@ -138,7 +140,7 @@ struct thread_rec {
   std::uint64_t yield_changes = 0;   // `changes` when the thread yielded
   std::uint64_t yield_writes = 0;    // `dpor_writes` when the thread yielded
   pending_op pending;                // what the thread does when next scheduled (dpor.hpp)
-  std::uint32_t park_id = none;  // the parker, or the lock, a blocked thread waits on
+  std::uint32_t park_id = none;  // the parker, the lock or (await) the atomic a blocked thread waits on
   bool timed = false;
   bool timed_out = false;
   std::int64_t deadline = 0;
@@ -233,6 +235,7 @@ template <class MakeMessage>
 }
 parker_rec& parker_of(parker_slot& p);  // registers it in this execution if stale
 void block_current();                // the current thread's status says why; returns when woken
+void wake_awaiters(std::uint32_t loc);  // threads blocked in an await load of atomic `loc` retry
 void check_address(const void* addr, const source_location& loc);
 std::memory_order resolve_order(order_ref o, const source_location& loc);
 

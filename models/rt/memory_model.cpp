@@ -85,6 +85,7 @@ void insert_mo(location_rec& L, std::uint32_t pos, std::uint32_t sid) {
   L.mo.insert(L.mo.begin() + pos, sid);
   for (std::size_t i = pos; i < L.mo.size(); ++i) e.stores[L.mo[i]].mo_pos = static_cast<std::uint32_t>(i);
   if (pos + 1 == L.mo.size() && L.slot != nullptr) L.slot->shadow = e.stores[sid].value;
+  wake_awaiters(e.stores[sid].loc);  // a new store may be one an await can read
 }
 
 // Is `addr` inside a block P::allocate returned in this execution?
@@ -388,6 +389,7 @@ void atomic_destroy(atomic_slot& s) {
   if (s.gen == e.gen && s.id < e.nlocs) {
     e.locs[s.id].alive = false;
     e.locs[s.id].slot = nullptr;
+    wake_awaiters(s.id);  // its await retries and reports the use after destruction
   }
 }
 
@@ -401,6 +403,83 @@ bool load_may_read_since(int tid, const atomic_slot* slot, std::uint32_t first_n
   for (std::uint32_t i = lo; i < size; ++i)
     if (L.mo[i] >= first_new) return true;
   return false;
+}
+
+// An await load (runtime.hpp). Each attempt is a scheduling point whose pending operation is a
+// read of the atomic. The candidates are a load's (coherence floor on, or the newest store after
+// a yield; seq_cst-filtered, the newest exempt as for a load) that also satisfy `test`, so the
+// attempt blocks only when the newest value fails `test`. None left: it records no event (it
+// changes nothing; the reduction still learns it read the atomic: dpor_note_await), and the
+// thread blocks (blocked_await) until a store to the atomic (insert_mo), its destruction or the
+// free of its block. Nothing else can give it a candidate: its floor depends only on its own
+// clock, which does not move while it is blocked, and a seq_cst filter only ever removes more.
+// models/README.md, "Await loads", argues why dropping the loads that fail `test` loses nothing.
+std::uint64_t atomic_await(atomic_slot& s, const void* addr, order_ref o, await_test test, const void* ctx,
+                           const source_location& loc) {
+  execution& e = g_ex;
+  const std::memory_order mo = resolve_order(o, loc);
+  const bool sc = mo == std::memory_order::seq_cst;
+  for (;;) {
+    pending_op pend{pending_kind::read, addr, 0, -1};
+    pend.slot = &s;
+    pend.plain_load = false;  // never restricted by the read-from-aware sleep sets
+    begin_op(pend);
+    (void)dpor_take_rf_restriction();
+    if (is_release(mo) && !sc) usage_fail("await load with a release order", loc);
+    location_rec& L = location_of(s, addr, loc);
+    const std::uint32_t id = s.id;
+    thread_rec& t = cur();
+    // The load's event would have these (record(): pre = the clock, then the thread's tick).
+    vector_clock pre = t.clock;
+    vector_clock tick = t.clock;
+    const std::uint32_t ts = ++tick.c[e.current];
+    const auto size = static_cast<std::uint32_t>(L.mo.size());
+    const std::uint32_t lo = t.fresh_reads ? size - 1 : floor_of(L, t.clock);
+    std::vector<std::uint32_t>& cands = e.candidates;
+    cands.clear();
+    for (std::uint32_t i = size; i-- > lo;) {
+      const store_rec& st = e.stores[L.mo[i]];
+      if (!test(ctx, st.value)) continue;
+      if (i + 1 != size && (sc || !e.sc_fences.empty())) {
+        vector_clock post = tick;
+        if (st.has_rel && is_acquire(mo)) post.join(st.rel);
+        probe p{e.current, ts, sc, id, 4 * std::int64_t{i} + 2, &pre, &post};
+        if (!sc_consistent(p)) continue;
+      }
+      cands.push_back(i);
+    }
+    if (cands.empty()) {
+      if (e.choices.join_points()) dpor_note_await(id);
+      t.status = thread_status::blocked_await;
+      t.park_id = id;
+      t.block_src = loc;
+      block_current();
+      cur().park_id = none;
+      continue;
+    }
+    event& ev = record(op_kind::load, loc);
+    ev.order = mo;
+    ev.order_name = o.name;
+    ev.sc = sc;
+    ev.loc = id;
+    ev.note = "await";
+    const auto n = static_cast<std::uint32_t>(cands.size());
+    const std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n, ev.src.file_name(), ev.src.line()) : 0;
+    const std::uint32_t pos = cands[pick];
+    const std::uint32_t sid = L.mo[pos];
+    store_rec& st = e.stores[sid];
+    ev.rf = sid;
+    ev.stale = pos + 1 != size;
+    ev.value = st.value;
+    note_read(st, e.current, ev.ts);
+    acquire_from(t, st, mo, ev);
+    ev.post = t.clock;
+    const auto self = static_cast<std::uint32_t>(e.events.size() - 1);
+    probe p{e.current, ev.ts, ev.sc, id, 4 * std::int64_t{pos} + 2, &ev.pre, &ev.post};
+    sc_commit(p, self);
+    L.events.push_back(self);
+    return ev.value;
+  }
 }
 
 std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const source_location& loc) {

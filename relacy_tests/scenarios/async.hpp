@@ -42,6 +42,7 @@
 #include <vector>
 
 #include <sluice/async.hpp>
+#include <sluice/detail/await.hpp>
 
 #include "support/common.hpp"
 #include "support/table.hpp"
@@ -79,6 +80,15 @@ class mailbox {
     if (!a) return {};
     // ORDERING: relaxed — the next schedule() of this coroutine comes after the owner resumed
     // it and it suspended again, so after this store (sequenced before the resume).
+    slot_.store(nullptr, std::memory_order_relaxed);
+    return std::coroutine_handle<>::from_address(a);
+  }
+  // Waits for a post and takes it: the owner's spin on an empty slot, written as an await
+  // (side-effect free; under the model checker the owner blocks until a post).
+  std::coroutine_handle<> take_waiting() noexcept {
+    // ORDERING: acquire — pairs with schedule()'s release store.
+    void* a = sluice::detail::await_load<P>(slot_, std::memory_order_acquire, [](void* p) { return p != nullptr; });
+    // ORDERING: relaxed — as take()'s.
     slot_.store(nullptr, std::memory_order_relaxed);
     return std::coroutine_handle<>::from_address(a);
   }
@@ -141,12 +151,9 @@ class coro_task {
   }
   // Runs the executor until the coroutine has finished (it must be sure to finish).
   void run_to_end(mailbox<P>& ex) {
-    while (h_ && !h_.done()) {
-      if (const std::coroutine_handle<> h = ex.take())
-        h.resume();
-      else
-        P::yield_now();  // a spin: someone else must wake the coroutine first
-    }
+    // Someone else must wake the coroutine first: the owner awaits the post (the coroutine
+    // resumes only through the mailbox, so done() changes only in this loop).
+    while (h_ && !h_.done()) ex.take_waiting().resume();
   }
 
  private:

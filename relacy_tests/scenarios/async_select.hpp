@@ -30,6 +30,7 @@
 #include <utility>
 
 #include <sluice/async_select.hpp>
+#include <sluice/detail/await.hpp>
 
 #include "support/common.hpp"
 #include "support/table.hpp"
@@ -107,7 +108,7 @@ void coro_select_two_recv_cases_fire_exactly_one(const config&) {
   // The select completes (resumed inline by a sender): a message arrives on one channel or the
   // other. Wait for it without receiving from either.
   // ORDERING: acquire — pairs with the coroutine's release store.
-  while (!finished.load(std::memory_order_acquire)) P::yield_now();
+  (void)sluice::detail::await_load<P>(finished, std::memory_order_acquire, [](bool f) { return f; });
   SLUICE_VERIFY(fired == 0 || fired == 1);
   SLUICE_VERIFY(got == fired);  // the message of the case that fired
   {
@@ -241,7 +242,7 @@ void coro_deadline_recv_for_vs_send_vs_timer_never_loses(const config&) {
   auto tt = harness<P>::spawn([&timer] { timer.fire(); });
   tt.join();
   // ORDERING: acquire — pairs with the coroutine's release store (resumed by the send or the timer).
-  while (!finished.load(std::memory_order_acquire)) P::yield_now();
+  (void)sluice::detail::await_load<P>(finished, std::memory_order_acquire, [](bool f) { return f; });
   if (got == -1) {
     auto m = ch.second.recv();  // the timed-out receive left m0 to us
     SLUICE_VERIFY(m.has_value() && m->id() == 0);
@@ -275,7 +276,7 @@ void coro_deadline_armed_while_the_timer_runs_times_out(const config&) {
   auto task = coro_recv_for<P>(nullptr, ch.second, &timer, led, got, &finished);  // waits: empty
   tt.join();
   // ORDERING: acquire — pairs with the coroutine's release store (resumed by the timer).
-  while (!finished.load(std::memory_order_acquire)) P::yield_now();
+  (void)sluice::detail::await_load<P>(finished, std::memory_order_acquire, [](bool f) { return f; });
   SLUICE_VERIFY(got == -1);
   SLUICE_VERIFY(led.received(0) == 0);  // nothing was sent, nothing received
   task.destroy();

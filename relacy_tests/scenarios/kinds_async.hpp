@@ -44,6 +44,7 @@
 #include <sluice/broadcast.hpp>
 #include <sluice/oneshot.hpp>
 #include <sluice/watermark.hpp>
+#include <sluice/detail/await.hpp>
 
 #include "support/common.hpp"
 #include "support/table.hpp"
@@ -122,6 +123,14 @@ class slot_executor {
   std::coroutine_handle<> take() {
     // ORDERING (test): acquire — a look first, so a spinning owner makes no state change.
     if (slot_.load(std::memory_order_acquire) == nullptr) return {};
+    // ORDERING (test): acq_rel — pairs with schedule()'s CAS.
+    return std::coroutine_handle<>::from_address(slot_.exchange(nullptr, std::memory_order_acq_rel));
+  }
+  // Waits for the pending wake-up and takes it (the owner's spin, as an await: side-effect
+  // free until a wake-up is posted; the owner closes the slot only after its last drive).
+  std::coroutine_handle<> take_waiting() {
+    // ORDERING (test): acquire — a look first, as take()'s.
+    (void)sluice::detail::await_load<P>(slot_, std::memory_order_acquire, [](void* p) { return p != nullptr; });
     // ORDERING (test): acq_rel — pairs with schedule()'s CAS.
     return std::coroutine_handle<>::from_address(slot_.exchange(nullptr, std::memory_order_acq_rel));
   }
@@ -274,12 +283,7 @@ scenario_coro watermark_async_producer(basic_watermark_source<msg, P>* src, slot
 // Runs the coroutine's wake-ups on this (the owner's) thread until it is done.
 template <class P>
 void drive(scenario_coro& c, slot_executor<P>& ex) {
-  while (!c.done()) {
-    if (auto h = ex.take())
-      h.resume();
-    else
-      P::yield_now();
-  }
+  while (!c.done()) ex.take_waiting().resume();  // only the owner resumes it, here
 }
 
 // watermark(1, 1): every async send pauses until the consumer drains the element. A coroutine

@@ -52,7 +52,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "sluice/detail/backoff.hpp"
+#include "sluice/detail/await.hpp"
 #include "sluice/detail/blocking.hpp"
 #include "sluice/detail/forms.hpp"
 #include "sluice/detail/handle.hpp"
@@ -190,13 +190,12 @@ class oneshot_state {
     // [O6] ORDERING: oneshot.give_up — on failure reads [O3]'s or [O1]'s state.
     if (state_.compare_exchange_strong(expected, empty, oneshot_order::give_up, oneshot_order::give_up))
       return empty;
-    backoff<P> b;
-    while (expected == unparking_send || expected == unparking_drop) {
-      b.snooze();  // the sender is between [O1]/[O2] and [O3]: a bounded number of its steps
-      // [O5] ORDERING: oneshot.observe — pairs with [O3].
-      expected = state_.load(oneshot_order::observe);
-    }
-    return expected;
+    if (expected != unparking_send && expected != unparking_drop) return expected;
+    // The sender is between [O1]/[O2] and [O3]: a bounded number of its steps (a
+    // side-effect-free wait).
+    // [O5] ORDERING: oneshot.observe — pairs with [O3].
+    return await_load<P>(state_, oneshot_order::observe,
+                         [](std::uint32_t s) { return s != unparking_send && s != unparking_drop; });
   }
 
   void retain_receiver() noexcept {

@@ -132,6 +132,22 @@ concept platform =
       c.with_mut([](int*) {});
     };
 
+namespace detail {
+// platform_traits<P>::site: P::source_location, else a position that records nothing.
+struct no_site {
+  static constexpr no_site current() noexcept { return {}; }
+};
+template <class P>
+struct site_of {
+  using type = no_site;
+};
+template <class P>
+  requires requires { typename P::source_location; }
+struct site_of<P> {
+  using type = typename P::source_location;
+};
+}  // namespace detail
+
 // The optional members, each with its default; core asks only these (the whole list).
 template <class P>
 struct platform_traits {
@@ -154,6 +170,21 @@ struct platform_traits {
   // `unlock(named_order)` (the orderings a spin lock would use); the model checker supplies one
   // it knows as a single object. Without it, detail::spin_lock (guarded.hpp).
   static constexpr bool has_lock = requires { typename P::lock; };
+
+  // `using source_location = L`: a type with `static L current()` (std::source_location's
+  // interface) that core passes on where a platform call cannot take its own defaulted position
+  // (detail::await_load gives its caller's). Without it, an empty stand-in.
+  using site = typename detail::site_of<P>::type;
+
+  // `static T await_load(A& atomic, order, Pred pred, site where)`: loads `atomic` (a
+  // P::atomic<T>) until a value satisfies `pred` and returns it, for side-effect-free
+  // spin-waits (detail/await.hpp); the model checker supplies one that reads only satisfying
+  // values and blocks the thread while there is none (GenMC's spin-assume). Without it, the
+  // loop with backoff.
+  static constexpr bool has_await =
+      requires(typename P::template atomic<std::uint32_t>& a, bool (*pred)(std::uint32_t), site where) {
+        { P::await_load(a, std::memory_order::relaxed, pred, where) } -> std::same_as<std::uint32_t>;
+      };
 
   // `static bool mutant(const char* name)`: true when the named fix is left out (structural
   // mutants, relacy_tests/mutants/structural_mutants.txt); without it, false.

@@ -27,6 +27,7 @@
 #include <optional>
 
 #include "sluice/detail/async_op.hpp"
+#include "sluice/detail/await.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
 #include "sluice/scheduler.hpp"
@@ -67,11 +68,9 @@ class deadline_link {
     // [T4] ORDERING: async.timer_observe — on failure, pairs with [T3].
     if (state_.compare_exchange_strong(expected, idle, timer_order::observe, timer_order::observe))
       return false;
-    // [T4] ORDERING: async.timer_observe — waits for the task's [T3].
-    while (expected == firing) {
-      P::yield_now();
-      expected = state_.load(timer_order::observe);
-    }
+    // [T4] ORDERING: async.timer_observe — waits for the task's [T3] (a side-effect-free wait).
+    if (expected == firing)
+      expected = await_load<P>(state_, timer_order::observe, [](std::uint32_t s) { return s != firing; });
     return expected == expired;
   }
 

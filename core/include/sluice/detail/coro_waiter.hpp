@@ -29,6 +29,7 @@
 #include <exception>
 
 #include "sluice/detail/async_op.hpp"
+#include "sluice/detail/await.hpp"
 #include "sluice/detail/waiter.hpp"
 #include "sluice/platform.hpp"
 
@@ -133,8 +134,8 @@ class coro_waiter {
       if (post_resume_shim<P>()) shim_.promise().cancelled.store(true, async_order::shim_cancel);
       return;
     }
-    // [Q3] ORDERING: async.phase_wait — pairs with [Q1].
-    while (phase_.load(async_order::phase_wait) != notified) P::yield_now();
+    // [Q3] ORDERING: async.phase_wait — pairs with [Q1] (a side-effect-free wait).
+    (void)await_load<P>(phase_, async_order::phase_wait, [](std::uint32_t phase) { return phase == notified; });
     shim_posted_ = false;  // the claimer saw `cancelling`: it posts nothing
   }
 

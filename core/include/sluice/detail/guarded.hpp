@@ -1,6 +1,6 @@
 // sluice/detail/guarded.hpp — a short spin lock, and state that is touched only while it is held.
 //
-// Contract. spin_lock<P> is a test-and-test-and-set lock with backoff for short critical
+// Contract. spin_lock<P> is a test-and-test-and-set lock (its wait an await_load) for short critical
 // sections; short_lock<P> is the lock core uses: the platform's own when it has one
 // (platform_traits<P>::has_lock: the model checker's, which blocks a waiter instead of
 // exploring its spins, taken with the same named orderings), else spin_lock<P>; lock_guard<L>
@@ -21,7 +21,7 @@
 
 #include <utility>
 
-#include "sluice/detail/backoff.hpp"
+#include "sluice/detail/await.hpp"
 #include "sluice/platform.hpp"
 
 namespace sluice::detail {
@@ -38,11 +38,10 @@ template <class P>
 class spin_lock {
  public:
   void lock() noexcept {
-    backoff<P> b;
     // [S1] ORDERING: wait_list.lock — acquire pairs with [S2] of the previous holder.
     while (locked_.exchange(true, lock_order::acquire)) {
       // ORDERING: wait_list.lock_peek — relaxed read while waiting; [S1] synchronizes.
-      while (locked_.load(lock_order::peek)) b.snooze();
+      (void)await_load<P>(locked_, lock_order::peek, [](bool held) { return !held; });
     }
   }
   void unlock() noexcept {

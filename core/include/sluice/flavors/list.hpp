@@ -38,6 +38,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "sluice/detail/await.hpp"
 #include "sluice/detail/backoff.hpp"
 #include "sluice/detail/flavor_tries.hpp"
 #include "sluice/detail/wait_port.hpp"
@@ -141,8 +142,13 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
       }
       const std::size_t offset = (tail >> shift) % lap;
       if (offset == block_cap) {  // the next block is being installed
-        b.snooze();
-        load_side<true>(tail, blk);
+        // The retry reloaded tail, then its block, until tail was marked or off the block end;
+        // this is that loop's last iteration (the loads before it were discarded unused).
+        // [B6] ORDERING: list.load — pairs with the installer's [B5] tail fetch_add.
+        tail = await_load<P>(tail_index_, list_order::load,
+                             [](std::size_t v) { return (v & mark_bit) != 0 || !at_block_end(v); });
+        // [B6] ORDERING: list.load — after tail, as load_side does: pairs with [B5].
+        blk = tail_block_.load(list_order::load);
         continue;
       }
       if (offset + 1 == block_cap && !spare) spare = new_block();
@@ -203,8 +209,12 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
     for (;;) {
       const std::size_t offset = (head >> shift) % lap;
       if (offset == block_cap) {  // the head is moving to the next block
-        b.snooze();
-        load_side<false>(head, blk);
+        // As start_send's: the reload loop's last iteration (head, then its block).
+        // [B6] ORDERING: list.load — pairs with the [B5] head_index_ store of the receiver
+        // moving head to the next block.
+        head = await_load<P>(head_index_, list_order::load, [](std::size_t v) { return !at_block_end(v); });
+        // [B6] ORDERING: list.load — after head, as load_side does: pairs with [B5].
+        blk = head_block_.load(list_order::load);
         continue;
       }
       std::size_t new_head = head + (std::size_t{1} << shift);
@@ -225,7 +235,10 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
         if ((head >> shift) / lap != (tail >> shift) / lap) new_head |= has_next;
       }
       if (!blk) {  // the first block is being installed
-        b.snooze();
+        // Wait until head_block_ is set (it is never reset to null), then reload head and its
+        // block in load_side's order: a block loaded before head could be older than head's.
+        // ORDERING: list.load — the wait's own acquire is not relied on; load_side's [B6] is.
+        (void)await_load<P>(head_block_, list_order::load, [](block* p) { return p != nullptr; });
         load_side<false>(head, blk);
         continue;
       }
@@ -255,9 +268,8 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
     if (!t.blk) return status::closed;
     block* blk = t.blk;
     const std::uint64_t bit = std::uint64_t{1} << t.offset;
-    backoff<P> b;
-    // [B3] ORDERING: list.written_load.
-    while ((blk->written.load(list_order::written_load) & bit) == 0) b.snooze();
+    // [B3] ORDERING: list.written_load — pairs with the sender's [B2] (a side-effect-free wait).
+    (void)await_load<P>(blk->written, list_order::written_load, [bit](std::uint64_t w) { return (w & bit) != 0; });
     // SAFETY: the slot was claimed by [B7] and published by [B2] (seen by [B3]).
     blk->values[t.offset].with_mut([&](uninit<S>* v) { sink(*v); });
     if constexpr (SingleConsumer) {
@@ -345,13 +357,11 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
   static void free_block(block* b) noexcept { destroy_shared<block, P>(b, sizeof(block)); }
 
   static block* wait_next(block* blk) noexcept {
-    backoff<P> b;
-    for (;;) {
-      // [B6] ORDERING: list.load — pairs with the installer's [B5].
-      if (block* next = blk->next.load(list_order::load)) return next;
-      b.snooze();
-    }
+    // [B6] ORDERING: list.load — pairs with the installer's [B5] (a side-effect-free wait).
+    return await_load<P>(blk->next, list_order::load, [](block* next) { return next != nullptr; });
   }
+  // Offset 63 of a lap: the next block is being installed (the flag bit is ignored).
+  static constexpr bool at_block_end(std::size_t index) noexcept { return (index >> shift) % lap == block_cap; }
 
   static constexpr std::size_t line = 64;
 

@@ -74,6 +74,21 @@ class model_atomic {
     if (!rt::active()) return detail::from_bits<T>(slot_.shadow);
     return detail::from_bits<T>(rt::atomic_load(slot_, this, detail::ref(mo, rt::order_use::load), loc));
   }
+  // platform::await_load (core's detail::await_load): the first value satisfying `pred`, as one
+  // load that reads only such values; the thread blocks while none can be read (rt/memory_model.cpp).
+  template <class O, class Pred>
+  T await_value(O mo, const Pred& pred, const loc_t& loc) const {
+    if (!rt::active()) {
+      const T v = detail::from_bits<T>(slot_.shadow);
+      if (!pred(v)) rt::usage_fail("await_load outside a check on a value that fails its predicate (it would spin forever)", loc);
+      return v;
+    }
+    const rt::await_test test = [](const void* ctx, std::uint64_t bits) {
+      return static_cast<bool>((*static_cast<const Pred*>(ctx))(detail::from_bits<T>(bits)));
+    };
+    return detail::from_bits<T>(
+        rt::atomic_await(slot_, this, detail::ref(mo, rt::order_use::load), test, &pred, loc));
+  }
   template <class O>
   void store(T v, O mo, loc_t loc = loc_t::current()) {
     if (!rt::active()) {
@@ -256,6 +271,8 @@ struct platform {
   using clock = model_clock;
   using parker = model_parker;
   using lock = model_lock;
+  // The position core's detail::await_load passes on (its caller's), for traces and reports.
+  using source_location = model::source_location;
   template <class F>
   using stop_callback = std::stop_callback<no_preempt_invoker<F>>;
 
@@ -268,6 +285,13 @@ struct platform {
   }
   static void fence(named_order mo, source_location loc = source_location::current()) {
     if (rt::active()) rt::fence(detail::ref(mo, rt::order_use::fence), loc);
+  }
+  // A side-effect-free spin-wait on one atomic (platform_traits<P>::has_await; core's
+  // detail/await.hpp): one load that reads only values satisfying `pred`; while the thread can
+  // read none it blocks until the atomic is written (models/README.md, "Await loads").
+  template <class T, class O, class Pred>
+  static T await_load(const model_atomic<T>& a, O mo, Pred pred, source_location loc) {
+    return a.await_value(mo, pred, loc);
   }
   static void spin_hint(source_location loc = source_location::current()) {
     if (rt::active()) rt::yield(loc);
@@ -293,5 +317,8 @@ struct platform {
 };
 
 static_assert(sluice::platform<platform>);
+// Core hands its side-effect-free waits to the checker (detail/await.hpp): if this detection
+// failed they would silently run as loops again.
+static_assert(sluice::platform_traits<platform>::has_await);
 
 }  // namespace sluice::model

@@ -50,6 +50,12 @@ std::uint64_t atomic_rmw(atomic_slot& s, const void* addr, rmw_op op, std::uint6
                          order_ref o, const source_location& loc);
 bool atomic_cas(atomic_slot& s, const void* addr, std::uint64_t& expected, std::uint64_t desired,
                 bool weak, order_ref success, order_ref failure, const source_location& loc);
+// An await load (core's detail::await_load; memory_model.cpp): one load that reads only a
+// store whose value `test(ctx, value)` accepts; while none is readable the thread blocks until
+// the atomic is written, then tries again. A blocked attempt records nothing.
+using await_test = bool (*)(const void* ctx, std::uint64_t value);
+std::uint64_t atomic_await(atomic_slot& s, const void* addr, order_ref o, await_test test, const void* ctx,
+                           const source_location& loc);
 void fence(order_ref o, const source_location& loc);
 
 void cell_init(cell_meta& m, const void* addr, const source_location& loc);
