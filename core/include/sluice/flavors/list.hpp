@@ -145,8 +145,8 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
         // The retry reloaded tail, then its block, until tail was marked or off the block end;
         // this is that loop's last iteration (the loads before it were discarded unused).
         // [B6] ORDERING: list.load — pairs with the installer's [B5] tail fetch_add.
-        tail = await_load<P>(tail_index_, list_order::load,
-                             [](std::size_t v) { return (v & mark_bit) != 0 || !at_block_end(v); });
+        tail = await_load_after<P>(b, tail_index_, list_order::load,
+                                   [](std::size_t v) { return (v & mark_bit) != 0 || !at_block_end(v); });
         // [B6] ORDERING: list.load — after tail, as load_side does: pairs with [B5].
         blk = tail_block_.load(list_order::load);
         continue;
@@ -212,7 +212,7 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
         // As start_send's: the reload loop's last iteration (head, then its block).
         // [B6] ORDERING: list.load — pairs with the [B5] head_index_ store of the receiver
         // moving head to the next block.
-        head = await_load<P>(head_index_, list_order::load, [](std::size_t v) { return !at_block_end(v); });
+        head = await_load_after<P>(b, head_index_, list_order::load, [](std::size_t v) { return !at_block_end(v); });
         // [B6] ORDERING: list.load — after head, as load_side does: pairs with [B5].
         blk = head_block_.load(list_order::load);
         continue;
@@ -238,7 +238,7 @@ class list_flavor : public flavor_tries<list_flavor<S, P, SingleConsumer>, S> {
         // Wait until head_block_ is set (it is never reset to null), then reload head and its
         // block in load_side's order: a block loaded before head could be older than head's.
         // ORDERING: list.load — the wait's own acquire is not relied on; load_side's [B6] is.
-        (void)await_load<P>(head_block_, list_order::load, [](block* p) { return p != nullptr; });
+        (void)await_load_after<P>(b, head_block_, list_order::load, [](block* p) { return p != nullptr; });
         load_side<false>(head, blk);
         continue;
       }
