@@ -181,6 +181,7 @@ struct platform_traits {
   // spin-waits (detail/await.hpp); the model checker supplies one that reads only satisfying
   // values and blocks the thread while there is none (GenMC's spin-assume). Without it, the
   // loop with backoff.
+  // ORDERING: none — the load below is unevaluated (a requires-expression only checks the call).
   static constexpr bool has_await =
       requires(typename P::template atomic<std::uint32_t>& a, bool (*pred)(std::uint32_t), site where) {
         { P::await_load(a, std::memory_order::relaxed, pred, where) } -> std::same_as<std::uint32_t>;
