@@ -21,7 +21,7 @@ for side in base head; do
 done
 echo "base: $(git -C "$ROOT" rev-parse --short "$BASE"); head: $HEAD; instructions per iteration"
 printf '%-10s %8s %8s %9s\n' workload base head head/base
-for w in ${IR_WORKLOADS:-bcast unb b1 seqb sequ aseqb tryempty sel sel4 spsc spscl}; do
+for w in ${IR_WORKLOADS:-bcast unb b1 seqb sequ aseqb apong tryempty sel sel4 spsc spscl}; do
   for side in base head; do
     valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$side" "$OUT/ops_$side" "$w" >/dev/null 2>&1
   done

@@ -9,8 +9,9 @@ status=0
 while IFS= read -r f; do
   [[ "$f" =~ $allowed ]] && continue
   # Comments may mention the names; code may not.
-  # A class's own operator new that allocates through P::allocate is the seam itself.
-  hits=$(sed -e 's://.*$::' "$f" | grep -nE "$pattern" | grep -vE 'operator new\([^)]*\) *\{ *return P::allocate\(' || true)
+  # A class's own operator new that allocates through P::allocate (or allocate_frame<P>, which
+  # calls the platform's frame allocator) is the seam itself.
+  hits=$(sed -e 's://.*$::' "$f" | grep -nE "$pattern" | grep -vE 'operator new\([^)]*\) *\{ *return (P::allocate|allocate_frame<P>)\(' || true)
   if [ -n "$hits" ]; then
     echo "platform seam broken in $f:"
     echo "$hits" | sed 's/^/    /'

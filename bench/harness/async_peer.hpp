@@ -2,8 +2,10 @@
 // coroutines (co_await async_send / async_recv) on a pool with one thread per CPU, so sluice's
 // M:N form is measured on the terms Go's goroutines are (GOMAXPROCS = the CPUs).
 //
-// The pool is the plainest M:N executor: one mutex-guarded run queue, idle workers sleeping on
-// a condition variable, a woken coroutine queued through its promise's scheduler() (async.hpp).
+// The pool is test_support's coro_pool with its local_first policy (Go's scheduling shape: a
+// woken coroutine runs next on the worker that woke it, idle workers spin and steal what waits;
+// coro_pool.hpp says how it differs). SLUICE_BENCH_POOL=fifo runs the plain one-queue policy
+// instead, for A/B runs. A woken coroutine is queued through its promise's scheduler().
 // Every producer and consumer of a workload is one coroutine; the timed interval covers the
 // same steps as run_workload (construction, spawn, transfer, completion, destruction).
 #pragma once
@@ -19,6 +21,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -91,6 +94,10 @@ struct sluice_async_peer {
     return nullptr;
   }
   static unsigned threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+  static coro_pool::policy pool_policy() {
+    const char* e = std::getenv("SLUICE_BENCH_POOL");
+    return e && std::string_view(e) == "fifo" ? coro_pool::policy::fifo : coro_pool::policy::local_first;
+  }
 
   static pool_task produce(coro_pool&, completion&, tx t, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i)
@@ -144,7 +151,7 @@ struct sluice_async_peer {
     auto start = clock::now();
     {
       completion c;  // outlives the pool: a worker may still be inside c.done() when wait() returns
-      coro_pool pool(threads());
+      coro_pool pool(threads(), pool_policy());
       auto [tx0, rx0] = make(f, n);
       switch (w) {
         case workload::seq: spawn(pool, c, sequential(pool, c, tx0, rx0, n, &sum)); break;
@@ -176,7 +183,7 @@ struct sluice_async_peer {
     auto start = clock::now();
     {
       completion c;
-      coro_pool pool(threads());
+      coro_pool pool(threads(), pool_policy());
       auto [ping_tx, ping_rx] = make(f, 1);
       auto [pong_tx, pong_rx] = make(f, 1);
       spawn(pool, c, echo(pool, c, ping_rx, pong_tx, iters));

@@ -4,7 +4,9 @@
 //   ops WORKLOAD   (bcast | unb | b1 | tryempty | sel | sel4 | spsc | spscl): 100,000 iterations of
 //                  one operation pair; (seqb | sequ): the report's seq rows, 100,000 sends into a
 //                  bounded(100,000) or unbounded channel, then 100,000 receives; (aseqb): the
-//                  same as seqb with co_await async_send / async_recv in one coroutine run inline
+//                  same as seqb with co_await async_send / async_recv in one coroutine run inline;
+//                  (apong): a producer and a consumer coroutine on bounded(1), run by a one-thread
+//                  run queue, so that nearly every operation waits and is resumed by the other
 // Each workload is its own out-of-line function: the compiler's inlining budget is spent per
 // function, so adding a workload does not change what the others inline.
 #include <sluice/sluice.hpp>
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <exception>
 #include <cstring>
+#include <deque>
 #include <vector>
 
 namespace {
@@ -63,6 +66,49 @@ inline_task async_seq_body(sluice::sender<long>& tx, sluice::receiver<long>& rx,
   auto [tx, rx] = sluice::bounded<long>(n);
   long sum = 0;
   async_seq_body(tx, rx, sum);
+  return sum;
+}
+
+// A run queue drained by the calling thread: the scheduler of apong's coroutines.
+struct run_queue {
+  std::deque<std::coroutine_handle<>> q;
+  void schedule(std::coroutine_handle<> h) { q.push_back(h); }
+  void run() {
+    while (!q.empty()) {
+      auto h = q.front();
+      q.pop_front();
+      h.resume();
+    }
+  }
+};
+struct queued_task {
+  struct promise_type {
+    run_queue* rq;
+    template <class... Args>
+    promise_type(run_queue& r, Args&&...) : rq(&r) {}
+    run_queue* scheduler() const noexcept { return rq; }
+    queued_task get_return_object() noexcept { return {}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }
+  };
+};
+queued_task pong_producer(run_queue&, sluice::sender<long> tx) {
+  for (long i = 0; i < n; ++i) (void)co_await tx.async_send(i);
+}
+queued_task pong_consumer(run_queue&, sluice::receiver<long> rx, long& sum) {
+  for (long i = 0; i < n; ++i) sum += *co_await rx.async_recv();
+}
+[[gnu::noinline]] long async_pong() {
+  run_queue rq;
+  long sum = 0;
+  {
+    auto [tx, rx] = sluice::bounded<long>(1);
+    pong_consumer(rq, std::move(rx), sum);
+    pong_producer(rq, std::move(tx));
+  }
+  rq.run();
   return sum;
 }
 
@@ -118,6 +164,7 @@ int main(int argc, char** argv) {
   if (!std::strcmp(w, "seqb")) sum = send_all_then_recv_all([] { return sluice::bounded<long>(n); });
   if (!std::strcmp(w, "sequ")) sum = send_all_then_recv_all([] { return sluice::unbounded<long>(); });
   if (!std::strcmp(w, "aseqb")) sum = async_send_all_then_recv_all();
+  if (!std::strcmp(w, "apong")) sum = async_pong();
   if (!std::strcmp(w, "tryempty")) sum = try_recv_empty();
   if (!std::strcmp(w, "sel")) sum = select_two();
   if (!std::strcmp(w, "sel4")) sum = select_four();

@@ -4,6 +4,7 @@
 // inline resumption that does not grow the stack.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <coroutine>
@@ -84,6 +85,70 @@ TEST(Async, CoroutinesOnTwoExecutorsExchangeEveryMessageExactlyOnce) {
     done.wait();
     ASSERT_EQ(got.size(), static_cast<std::size_t>(n)) << cap;
     for (int i = 0; i < n; ++i) ASSERT_EQ(got[static_cast<std::size_t>(i)], i) << cap;
+  }
+}
+
+// local_first (Go's runnext, spinning and stealing; the benchmark's sluice-async row): four
+// producers and four consumers on one two-worker pool. A coroutine woken on a worker runs there
+// next or is stolen; either way every message arrives once, each producer's in order, and
+// every resumption happens on one of the pool's workers.
+task consume_tagged(pool* exec, sluice::receiver<int> rx, std::vector<int>* got, std::atomic<int>* off_pool,
+                    std::latch* done) {
+  while (auto m = co_await rx.async_recv()) {
+    if (pool::current() != exec) off_pool->fetch_add(1);
+    got->push_back(*m);
+  }
+  done->count_down();
+}
+task produce_tagged(pool* exec, sluice::sender<int> tx, int producer, int n, std::atomic<int>* off_pool,
+                    std::latch* done) {
+  for (int i = 0; i < n; ++i) {
+    EXPECT_TRUE(co_await tx.async_send(producer * n + i));
+    if (pool::current() != exec) off_pool->fetch_add(1);
+  }
+  done->count_down();
+}
+
+struct move_to {
+  pool* exec;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) const { exec->schedule(h); }
+  void await_resume() const noexcept {}
+};
+// Starts the parties from one of the pool's workers, so that the first wake-ups already use the
+// workers' next slots.
+task start_on_pool(pool* exec, sluice::sender<int> tx, sluice::receiver<int> rx, std::vector<std::vector<int>>* got,
+                   std::atomic<int>* off_pool, std::latch* done, int producers, int consumers, int n) {
+  co_await move_to{exec};
+  for (int c = 0; c < consumers; ++c) consume_tagged(exec, rx, &(*got)[static_cast<std::size_t>(c)], off_pool, done);
+  for (int k = 0; k < producers; ++k) produce_tagged(exec, tx, k, n, off_pool, done);
+}
+
+TEST(Async, ALocalFirstPoolRunsManyToManyTrafficExactlyOnceInProducerOrder) {
+  for (int cap : flavors) {
+    const int producers = 4, consumers = 4, n = count_for(cap) / producers;
+    std::vector<std::vector<int>> got(consumers);
+    std::atomic<int> off_pool{0};
+    std::latch done(producers + consumers);
+    {
+      pool exec(2, pool::policy::local_first);
+      auto [tx, rx] = make(cap);
+      start_on_pool(&exec, std::move(tx), std::move(rx), &got, &off_pool, &done, producers, consumers, n);
+      done.wait();
+    }
+    EXPECT_EQ(off_pool.load(), 0) << cap;
+    std::vector<int> all, last(producers, -1);
+    for (auto& g : got) {
+      std::fill(last.begin(), last.end(), -1);
+      for (int v : g) {
+        ASSERT_GT(v % n, last[static_cast<std::size_t>(v / n)]) << cap << ": one producer's messages out of order";
+        last[static_cast<std::size_t>(v / n)] = v % n;
+        all.push_back(v);
+      }
+    }
+    std::sort(all.begin(), all.end());
+    ASSERT_EQ(all.size(), static_cast<std::size_t>(producers * n)) << cap;
+    for (int i = 0; i < producers * n; ++i) ASSERT_EQ(all[static_cast<std::size_t>(i)], i) << cap;
   }
 }
 

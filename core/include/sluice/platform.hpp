@@ -187,6 +187,14 @@ struct platform_traits {
         { P::await_load(a, std::memory_order::relaxed, pred, where) } -> std::same_as<std::uint32_t>;
       };
 
+  // `static void* allocate_frame(std::size_t)` and `static void deallocate_frame(void*,
+  // std::size_t)`: storage for core's coroutine frames (default new-alignment), e.g. recycled
+  // per thread; without them, P::allocate and P::deallocate.
+  static constexpr bool has_frame_allocator = requires(void* p, std::size_t n) {
+    { P::allocate_frame(n) } -> std::same_as<void*>;
+    { P::deallocate_frame(p, n) } -> std::same_as<void>;
+  };
+
   // `static bool mutant(const char* name)`: true when the named fix is left out (structural
   // mutants, relacy_tests/mutants/structural_mutants.txt); without it, false.
   static constexpr bool has_mutant =

@@ -82,6 +82,74 @@ struct std_platform {
     else
       ::operator delete(p);
   }
+
+  // Coroutine frames (detail::platform_frame, default new-alignment): each thread keeps the
+  // last few frames it freed and hands one out again for the same size, so an async operation
+  // that waits costs no malloc and free in steady traffic (the idea of Asio's recycling
+  // allocator). A frame freed on another thread goes to that thread's cache; a thread's cache
+  // is emptied when it exits. Off under AddressSanitizer, which must see every frame's free.
+  static void* allocate_frame(std::size_t bytes) {
+    if (void* p = frame_cache::take(bytes)) return p;
+    return ::operator new(bytes);
+  }
+  static void deallocate_frame(void* p, std::size_t bytes) noexcept {
+    if (!frame_cache::give(p, bytes)) ::operator delete(p);
+  }
+
+ private:
+  class frame_cache {
+   public:
+    static void* take(std::size_t bytes) noexcept {
+      if constexpr (!enabled) return (void)bytes, nullptr;
+      for (entry& e : slots())
+        if (e.p != nullptr && e.bytes == bytes) return std::exchange(e.p, nullptr);
+      return nullptr;
+    }
+    static bool give(void* p, std::size_t bytes) noexcept {
+      if constexpr (!enabled) return (void)p, (void)bytes, false;
+      static thread_local closer close_at_exit;  // registers the emptying on first use
+      (void)close_at_exit;
+      if (closed()) return false;
+      for (entry& e : slots())
+        if (e.p == nullptr) return e = {p, bytes}, true;
+      return false;
+    }
+
+   private:
+#if defined(__SANITIZE_ADDRESS__)
+    static constexpr bool enabled = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    static constexpr bool enabled = false;
+#else
+    static constexpr bool enabled = true;
+#endif
+#else
+    static constexpr bool enabled = true;
+#endif
+    struct entry {
+      void* p = nullptr;
+      std::size_t bytes = 0;
+    };
+    using table = entry[4];
+    // Trivially destructible, so frames freed during other thread-local destructors still
+    // find them; the closer empties the table and stops further caching.
+    static table& slots() noexcept {
+      static thread_local table cache;
+      return cache;
+    }
+    static bool& closed() noexcept {
+      static thread_local bool c = false;
+      return c;
+    }
+    struct closer {
+      ~closer() {
+        closed() = true;
+        for (entry& e : slots())
+          if (e.p != nullptr) ::operator delete(std::exchange(e.p, nullptr));
+      }
+    };
+  };
 };
 
 static_assert(platform<std_platform>);

@@ -83,13 +83,28 @@ resumer resumer_of_promise(Promise& p) noexcept {
   }
 }
 
-// A promise base: the frame is platform-allocated shared state (tracked by the model).
+// Storage for a coroutine frame: the platform's frame allocator if it has one, else P::allocate.
+template <class P>
+void* allocate_frame(std::size_t bytes) {
+  if constexpr (platform_traits<P>::has_frame_allocator)
+    return P::allocate_frame(bytes);
+  else
+    return P::allocate(bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+}
+template <class P>
+void deallocate_frame(void* p, std::size_t bytes) noexcept {
+  if constexpr (platform_traits<P>::has_frame_allocator)
+    P::deallocate_frame(p, bytes);
+  else
+    P::deallocate(p, bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+}
+
+// A promise base: the frame is platform-allocated shared state (tracked by the model; recycled
+// per thread where the platform has a frame allocator, as std_platform does).
 template <class P>
 struct platform_frame {
-  static void* operator new(std::size_t bytes) { return P::allocate(bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__); }
-  static void operator delete(void* p, std::size_t bytes) noexcept {
-    P::deallocate(p, bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__);
-  }
+  static void* operator new(std::size_t bytes) { return allocate_frame<P>(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { deallocate_frame<P>(p, bytes); }
 };
 
 // co_await own_promise<Promise>{} in a coroutine of that promise: its promise, not suspending.
