@@ -101,6 +101,8 @@ def run_cmd(argv, timeout):
 def main():
     a = parse_args()
     t_start = time.time()
+    a.load_start = sh("cat /proc/loadavg")  # before any run: is the machine idle?
+    a.busy_start = cpu_busy(5.0)
     papers = a.papers or os.path.join(a.root, "papers")
     os.makedirs(papers, exist_ok=True)
     n_big = int(round(BASE_N * a.scale / THREADS)) * THREADS
@@ -381,6 +383,27 @@ plot for [c=2:{len(cols) + 1}] '{dat}' using c:xtic(1) title columnheader(c)
     return os.path.basename(svg) if os.path.exists(svg) else None
 
 
+SPREAD_LIMIT = 1.5   # slowest / fastest run of a row beyond which its median is not trusted
+
+
+IDLE_BUSY = 0.10     # share of all CPUs busy, sampled before the first run, below which it is idle
+
+
+def cpu_busy(secs):
+    """Share of all CPUs' time spent not idle over `secs` seconds (/proc/stat), or None."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + (v[4] if len(v) > 4 else 0)  # total, idle + iowait
+    try:
+        t0, i0 = sample()
+        time.sleep(secs)
+        t1, i1 = sample()
+        return 1.0 - (i1 - i0) / max(1, t1 - t0)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def write_report(a, papers, impls, tests, results, status, skipped, memory, micro_other, gbench,
                  gbench_ctx, n_big, n_small, pp_iters, runs_done, note_runs, elapsed, have_sluice,
                  prof=None):
@@ -412,8 +435,18 @@ def write_report(a, papers, impls, tests, results, status, skipped, memory, micr
     w("")
     w(f"- CPU: {m['cpu']}, {m['cpus']} logical CPUs, {m['mem']} RAM; {m['os']}, "
       f"Linux {m['kernel']}")
-    w(f"- Load average when the report was written: `{m['load']}` (the machine is shared; "
-      "that is why every comparison below is against peers measured in the same run)")
+    start = getattr(a, "load_start", "") or "not recorded"
+    busy = getattr(a, "busy_start", None)
+    idle = busy is not None and busy < IDLE_BUSY
+    w(f"- Load average before the first run: `{start}`; when the report was written: `{m['load']}` "
+      "(the machine is shared; that is why every comparison below is against peers measured in "
+      "the same run; the load at the end includes this run's own threads). "
+      + (f"In the 5 s before the first run the CPUs were {busy * 100:.0f}% busy" if busy is not None
+         else "CPU use before the first run was not recorded")
+      + (f": the machine was otherwise idle (below {IDLE_BUSY * 100:.0f}%) when the measurements "
+         "started (the 1-minute load average still counts this script's own build)." if idle else
+         f": **the machine was not idle when the measurements started** ({IDLE_BUSY * 100:.0f}% or "
+         "more): every row was measured beside other work; see \"Rows this run cannot trust\"."))
     w(f"- C++: {m['gxx']}; flags {m['cxxflags']}. Also installed: {m['clang']}")
     tc = m["toolchains"]
     w("- Toolchains this run built with: " + ("; ".join(f"{k}: {v}" for k, v in tc.items())
@@ -505,6 +538,30 @@ def write_report(a, papers, impls, tests, results, status, skipped, memory, micr
     w("")
     w("— = not expressible by that peer, or not run (see above). Ratios < 1 are faster than the "
       "fastest peer.")
+    w("")
+    w("### Rows this run cannot trust")
+    w("")
+    w(f"A row is listed when sluice's runs, or its fastest peer's, spread by more than {SPREAD_LIMIT:g}x "
+      "(slowest / fastest run): its median, and so its ratio, can move that much on a rerun.")
+    w("")
+    shaky = []
+    for t in tests:
+        _, bn = best_peer(t)
+        bad_spread = []
+        for n in ["sluice", "sluice-async", bn]:
+            rs = results.get((n, t)) if n else None
+            if not rs or len(rs) < 2:
+                continue
+            xs = [x["secs"] / x["n"] for x in rs]
+            if max(xs) / min(xs) > SPREAD_LIMIT:
+                bad_spread.append(f"{n} {max(xs) / min(xs):.1f}x")
+        if bad_spread:
+            shaky.append(f"- {t}: " + ", ".join(bad_spread))
+    if not idle:
+        w("Every row (the machine was not idle when the measurements started); these spread most:")
+        w("")
+    for line in shaky or ["- none"]:
+        w(line)
     w("")
     plots = []
     for fl in FLAVORS:
