@@ -27,10 +27,14 @@
 
 namespace sluice::detail {
 // async_send (Send) or async_recv through `h`, the operation's clone of its handle; `msg` is
-// the message being sent (none for a receive, which receives into `out`).
+// the message being sent (none for a receive, which receives into `out`). `tried`: the caller
+// has just made an attempt that found nothing, so the first step registers at once (the
+// registration re-checks the channel, as every wait does, so nothing that came meanwhile is
+// missed).
 template <bool Send, class T, class P, class Handle>
 async_op<std::conditional_t<Send, send_result<T>, recv_result<T>>, P> async_chan_body(
-    Handle h, std::conditional_t<Send, stored_t<T, P>, no_msg> msg, std::stop_token stop, deadline_spec<P> deadline) {
+    Handle h, std::conditional_t<Send, stored_t<T, P>, no_msg> msg, std::stop_token stop, deadline_spec<P> deadline,
+    bool tried) {
   deadline_guard<P> guard(deadline);
   [[maybe_unused]] std::conditional_t<Send, no_msg, uninit<stored_t<T, P>>> out;
   auto& buffer = [&]() -> auto& {
@@ -52,7 +56,8 @@ async_op<std::conditional_t<Send, send_result<T>, recv_result<T>>, P> async_chan
   std::optional<any_port<T, P, Send>> port;  // made when the operation first waits
   const std::size_t order = 0;
   for (;;) {
-    std::optional<status> st = try_through<Send>(h.ref(), buffer);
+    std::optional<status> st;
+    if (!std::exchange(tried, false)) st = try_through<Send>(h.ref(), buffer);
     if (!st) {
       if (stop.stop_requested()) co_return fail(errc::cancelled);
       if (guard.active() && guard.passed()) co_return fail(errc::timed_out);
@@ -77,7 +82,7 @@ async_op<std::conditional_t<Send, send_result<T>, recv_result<T>>, P> async_chan
 // destroyed, never awaited one drops its clone and its message). Awaited, await_ready makes one
 // attempt; done, the caller continues with no suspension and no coroutine frame. Otherwise
 // await_suspend hands the clone, the message, the stop token and the deadline to
-// async_chan_body, whose first step repeats the attempt (a message may have come meanwhile).
+// async_chan_body, whose first step registers to wait (its registration re-checks the channel).
 template <bool Send, class T, class P, class Handle>
 class [[nodiscard]] chan_async_op {
   using R = std::conditional_t<Send, send_result<T>, recv_result<T>>;
@@ -88,7 +93,7 @@ class [[nodiscard]] chan_async_op {
       : h_(std::move(h)), msg_(std::move(msg)), stop_(std::move(stop)), deadline_(deadline) {}
   chan_async_op(chan_async_op&& o) noexcept(std::is_nothrow_move_constructible_v<msg_t>)
       : h_(std::move(o.h_)), msg_(std::move(o.msg_)), stop_(std::move(o.stop_)), deadline_(o.deadline_),
-        sched_(o.sched_), op_(std::move(o.op_)) {}  // moved before it is awaited (state_ none)
+        sched_(o.sched_), op_(std::move(o.op_)), tried_(o.tried_) {}  // moved before it is awaited (state_ none)
   chan_async_op(const chan_async_op&) = delete;
   chan_async_op& operator=(const chan_async_op&) = delete;
   chan_async_op& operator=(chan_async_op&&) = delete;
@@ -102,13 +107,14 @@ class [[nodiscard]] chan_async_op {
   bool await_ready() {
     if (stop_.stop_requested()) return false;  // the body reports it, after its own attempt
     const std::optional<status> st = try_through<Send>(h_.ref(), buffer());
+    tried_ = !st;
     if (!st) return false;
     state_ = *st == status::ok ? fast::ok : fast::closed;
     return true;
   }
   template <class Promise>
   bool await_suspend(std::coroutine_handle<Promise> caller) {
-    op_.emplace(async_chan_body<Send, T, P>(std::move(h_), std::move(msg_), std::move(stop_), deadline_));
+    op_.emplace(async_chan_body<Send, T, P>(std::move(h_), std::move(msg_), std::move(stop_), deadline_, tried_));
     if (sched_) op_->scheduler_slot() = sched_;
     return op_->await_suspend(caller);
   }
@@ -146,6 +152,7 @@ class [[nodiscard]] chan_async_op {
   resumer sched_;
   std::optional<async_op<R, P>> op_;
   fast state_ = fast::none;
+  bool tried_ = false;  // await_ready's attempt found nothing: the body registers first
   [[no_unique_address]] std::conditional_t<Send, no_msg, uninit<stored_t<T, P>>> out_;
 };
 }  // namespace sluice::detail
