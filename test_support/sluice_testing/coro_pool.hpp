@@ -18,7 +18,8 @@
 //    worker takes from at once. A worker with nothing of its own spins for a while before it
 //    sleeps, taking from the shared queue and stealing from other workers: a next slot only
 //    once the same coroutine has waited in it for next_steal_delay (Go: 3 us, runqgrab), a
-//    queued coroutine only once it has waited queue_steal_delay (Go steals at once). Channel
+//    queued coroutine only once it has waited queue_steal_delay, 200 us (Go steals at once;
+//    20 us gave bounded(0) mpmc 2.6x the time of 200 us, docs/DESIGN.md section 7). Channel
 //    coroutines hand each other messages, and a hand-off between two cores costs several times
 //    one within a core (cache lines of the channel and of both frames move each time), so a
 //    thief takes only what its owner is visibly not getting to. schedule() wakes a sleeping
@@ -104,7 +105,7 @@ class coro_pool {
   static constexpr int slot_streak_limit = 61;
   static constexpr std::int64_t spin_ns = 50'000;
   static constexpr std::int64_t next_steal_delay_ns = 3'000;
-  static constexpr std::int64_t queue_steal_delay_ns = 20'000;
+  static constexpr std::int64_t queue_steal_delay_ns = 200'000;
   static constexpr int poll_pauses = 32;
 
   static std::int64_t now_ns() {
