@@ -500,6 +500,7 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
   ev.order_name = o.name;
   ev.sc = mo == std::memory_order::seq_cst;
   ev.loc = id;
+  ev.fresh = t.fresh_reads;
   std::uint32_t size = static_cast<std::uint32_t>(L.mo.size());
   std::uint32_t lo = t.fresh_reads ? size - 1 : floor_of(L, t.clock);
   // Candidates, newest first; filtered by SC consistency when it could matter.
