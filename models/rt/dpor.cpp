@@ -17,6 +17,19 @@
 //    masked conflict with everything (they depend on the virtual clock or on global state).
 // Reads-from, modification-order, spurious and timeout choices stay ordinary branches below
 // each interleaving (choices.cpp): they are data, not schedule.
+// Races the memory model already covers (options::rf_races and mo_races, on by default,
+// unbounded only): two of those conflicts are not reversed, because the other order's executions
+// are reached by a read-from or mo choice of this one. A store or RMW W followed by a lone plain
+// load L of its atomic (seq_cst included; not an await, a failed CAS or a load after a yield): L
+// may read after W every store it could read before it, so L-before-W is the execution where L,
+// after W, reads the older store. L stays ordered after W if it read W's store, and is left
+// unordered otherwise (as if they did not conflict: ordering it would hide the later races that
+// need reversing). Two lone plain stores to one atomic: either order reaches both mo orders;
+// left unordered. Hence the race candidates are kept per object, thread and access kind, not
+// "the last write and the reads since" (rule_for; the argument and its tests: models/README.md,
+// "Races the memory model already covers"; Abdulla, Atig, Jonsson, Ngo et al.'s reads-from
+// equivalence, OOPSLA 2018 and 2019; Aronis, Jonsson, Lång, Sagonas, DPOR with observers,
+// TACAS 2018; Kokologiannakis et al., TruSt, POPL 2022).
 //
 // Algorithm (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic partial order reduction",
 // POPL 2014, Algorithm 1 "source-DPOR"; the disabled-thread fallback of Flanagan and Godefroid,
@@ -42,15 +55,14 @@
 // plain sleep sets lose executions there. A thread explored at a choice is put to sleep only if
 // running it there cost no preemption and its transition leaves it unable to go on (a yield,
 // thread end, a join of a running thread): then the swapped execution has no more preemptions
-// than the pruned one (the argument: models/README.md "Sleep sets under a bound"). The scan for conflicts stops at an object's last
-// write and keeps one read per thread, which is enough: earlier accesses are ordered before
-// those. Credit for the shape of the stateless, replay-based implementation: loom's bounded DPOR
+// than the pruned one (the argument: models/README.md "Sleep sets under a bound"). The scan for
+// conflicts keeps, per object and thread, the latest access of each kind (object_rec), which is
+// enough: an earlier access of the same thread and kind is ordered before it. Credit for the shape of the stateless, replay-based implementation: loom's bounded DPOR
 // (tokio-rs/loom, src/rt/path.rs) and Nidhugg; the code here is this project's own.
 #include "dpor.hpp"
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <vector>
 
 #include "execution.hpp"
@@ -84,9 +96,10 @@ struct transition {
   thread_mask spawned = 0;
   thread_mask blocked = 0;  // threads blocked when it started (those it wakes happen after it)
   thread_mask joined = 0;   // threads whose end it joined (ordered after it, never a race)
-  // Its only access is one plain load (not seq_cst, not an await, not after a yield) or one
-  // plain store of atomic `lone_loc` (a location id); `lone_rf`: the store the load read. Such a
-  // transition's races with earlier writes may need no reversal (races_covered below).
+  // Its only access is one atomic load (seq_cst included; not an await attempt, not a failed
+  // CAS, not after a yield) or one atomic store (not an RMW or CAS) of location `lone_loc`;
+  // `lone_rf`: the store the load read. Such a transition's races with earlier writes may need
+  // no reversal (rule_for below).
   bool lone_load = false;
   bool lone_store = false;
   std::uint32_t lone_loc = none;
@@ -129,15 +142,6 @@ struct reduction_state {
 };
 
 reduction_state g;
-
-// EXPERIMENT: SLUICE_MC_RF_RACES_SC=1 lets seq_cst loads count as plain loads for rf_races.
-bool rf_races_sc() {
-  static const bool v = [] {
-    const char* s = std::getenv("SLUICE_MC_RF_RACES_SC");
-    return s != nullptr && s[0] == '1';
-  }();
-  return v;
-}
 
 std::uint32_t new_object() {
   if (g.nobjects == g.objects.size()) g.objects.emplace_back();
@@ -241,7 +245,7 @@ void build_footprint(transition& tr) {
   if (only == nullptr) return;  // a blocked await attempt (noted, no event)
   tr.lone_loc = only->loc;
   tr.lone_rf = only->rf;
-  tr.lone_load = only->kind == op_kind::load && only->note == nullptr && !only->fresh && (!only->sc || rf_races_sc());
+  tr.lone_load = only->kind == op_kind::load && only->note == nullptr && !only->fresh;
   tr.lone_store = only->kind == op_kind::store;
 }
 
