@@ -43,7 +43,8 @@
 // transition conflicting with its pending operation runs; a choice where every candidate sleeps
 // ends the execution early (result::pruned).
 // Read-from-aware sleep sets (options::rf_sleep, on by default): a sleeping thread whose pending
-// operation is a load that is not seq_cst is not woken by a store or RMW to that atomic. It stays
+// operation is an atomic load (seq_cst too; not an await) is not woken by a store or RMW to that
+// atomic. It stays
 // asleep for the stores that existed when it went to sleep (store ids below `first_new`) and
 // may run only to read a store created since: with the same read-from and modification order,
 // "L before W" and "W before L" are one execution, and the first was explored where the thread

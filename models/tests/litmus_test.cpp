@@ -198,7 +198,13 @@ void race_row(const char* name, bool expect_race, Body body) {
               d.seconds * 1e3, raced ? "data race reported" : "no data race");
   // Graphs: compared where the row runs to the end (no race); a race stops each search at its
   // own first failing execution, whose prefix differs between the searches.
-  if (!expect_race) ok = graph_line(r, pl, rv, d, -1) && ok;
+  if (!expect_race) {
+    std::printf("    plain sleep sets: executions=%llu (pruned %llu)\n", static_cast<unsigned long long>(pl.executions),
+                static_cast<unsigned long long>(pl.pruned));
+    std::printf("    every race reversed: executions=%llu (pruned %llu)\n", static_cast<unsigned long long>(rv.executions),
+                static_cast<unsigned long long>(rv.pruned));
+    ok = graph_line(r, pl, rv, d, -1) && ok;
+  }
   if (!ok) {
     ++failures;
     std::printf("    %s\n%s\n", r.message.c_str(), r.trace.c_str());
