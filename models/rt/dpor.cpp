@@ -480,6 +480,19 @@ void dpor_close() {
   for (int t = 0; t < max_model_threads; ++t)
     if ((tr.joined >> t & 1) != 0) join_clock(c, g.trace[g.last_any[t]].clock);
   g.races.clear();
+  // rf_races: a lone plain load is ordered after the transition whose store it read, even when
+  // that transition is hidden behind a later write of its thread (the candidates are only the
+  // latest of each kind, so `order` below may not see it): a dependency, not a race to reverse.
+  if (tr.lone_load && e.opts.rf_races && e.opts.reduction_bound < 0 && tr.lone_rf != none &&
+      e.stores[tr.lone_rf].event != none) {
+    const std::uint32_t ev = e.stores[tr.lone_rf].event;
+    auto it = std::upper_bound(g.trace.begin(), g.trace.end(), ev,
+                               [](std::uint32_t v, const transition& t) { return v < t.ev_start; });
+    if (it != g.trace.begin()) {
+      const transition& tk = *(it - 1);  // rule_for's `order`, unless the race must be reversed
+      if (tk.tid != q && c[tk.tid] < tk.seq && !tk.global && !tk.frees && !tk.nested) join_clock(c, tk.clock);
+    }
+  }
   for (auto [j, why] : g.cands) {
     const transition& tj = g.trace[j];
     if (tj.tid == q || c[tj.tid] >= tj.seq) continue;
