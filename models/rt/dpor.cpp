@@ -24,7 +24,7 @@
 // may read after W every store it could read before it, so L-before-W is the execution where L,
 // after W, reads the older store. L stays ordered after W if it read W's store, and is left
 // unordered otherwise (as if they did not conflict: ordering it would hide the later races that
-// need reversing). Two lone plain stores to one atomic: either order reaches both mo orders;
+// need reversing); it is always ordered after the transition whose store it read. Two lone plain stores to one atomic: either order reaches both mo orders;
 // left unordered. Hence the race candidates are kept per object, thread and access kind, not
 // "the last write and the reads since" (rule_for; the argument and its tests: models/README.md,
 // "Races the memory model already covers"; Abdulla, Atig, Jonsson, Ngo et al.'s reads-from
