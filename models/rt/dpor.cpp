@@ -17,6 +17,19 @@
 //    masked conflict with everything (they depend on the virtual clock or on global state).
 // Reads-from, modification-order, spurious and timeout choices stay ordinary branches below
 // each interleaving (choices.cpp): they are data, not schedule.
+// Races the memory model already covers (options::rf_races and mo_races, on by default,
+// unbounded only): two of those conflicts are not reversed, because the other order's executions
+// are reached by a read-from or mo choice of this one. A store or RMW W followed by a lone plain
+// load L of its atomic (seq_cst included; not an await, a failed CAS or a load after a yield): L
+// may read after W every store it could read before it, so L-before-W is the execution where L,
+// after W, reads the older store. L stays ordered after W if it read W's store, and is left
+// unordered otherwise (as if they did not conflict: ordering it would hide the later races that
+// need reversing); it is always ordered after the transition whose store it read. Two lone plain stores to one atomic: either order reaches both mo orders;
+// left unordered. Hence the race candidates are kept per object, thread and access kind, not
+// "the last write and the reads since" (rule_for; the argument and its tests: models/README.md,
+// "Races the memory model already covers"; Abdulla, Atig, Jonsson, Ngo et al.'s reads-from
+// equivalence, OOPSLA 2018 and 2019; Aronis, Jonsson, Lång, Sagonas, DPOR with observers,
+// TACAS 2018; Kokologiannakis et al., TruSt, POPL 2022).
 //
 // Algorithm (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic partial order reduction",
 // POPL 2014, Algorithm 1 "source-DPOR"; the disabled-thread fallback of Flanagan and Godefroid,
@@ -30,7 +43,8 @@
 // transition conflicting with its pending operation runs; a choice where every candidate sleeps
 // ends the execution early (result::pruned).
 // Read-from-aware sleep sets (options::rf_sleep, on by default): a sleeping thread whose pending
-// operation is a load that is not seq_cst is not woken by a store or RMW to that atomic. It stays
+// operation is an atomic load (seq_cst too; not an await) is not woken by a store or RMW to that
+// atomic. It stays
 // asleep for the stores that existed when it went to sleep (store ids below `first_new`) and
 // may run only to read a store created since: with the same read-from and modification order,
 // "L before W" and "W before L" are one execution, and the first was explored where the thread
@@ -42,9 +56,9 @@
 // plain sleep sets lose executions there. A thread explored at a choice is put to sleep only if
 // running it there cost no preemption and its transition leaves it unable to go on (a yield,
 // thread end, a join of a running thread): then the swapped execution has no more preemptions
-// than the pruned one (the argument: models/README.md "Sleep sets under a bound"). The scan for conflicts stops at an object's last
-// write and keeps one read per thread, which is enough: earlier accesses are ordered before
-// those. Credit for the shape of the stateless, replay-based implementation: loom's bounded DPOR
+// than the pruned one (the argument: models/README.md "Sleep sets under a bound"). The scan for
+// conflicts keeps, per object and thread, the latest access of each kind (object_rec), which is
+// enough: an earlier access of the same thread and kind is ordered before it. Credit for the shape of the stateless, replay-based implementation: loom's bounded DPOR
 // (tokio-rs/loom, src/rt/path.rs) and Nidhugg; the code here is this project's own.
 #include "dpor.hpp"
 
@@ -83,12 +97,27 @@ struct transition {
   thread_mask spawned = 0;
   thread_mask blocked = 0;  // threads blocked when it started (those it wakes happen after it)
   thread_mask joined = 0;   // threads whose end it joined (ordered after it, never a race)
+  // Its only access is one atomic load (seq_cst included; not an await attempt, not a failed
+  // CAS, not after a yield) or one atomic store (not an RMW or CAS) of location `lone_loc`;
+  // `lone_rf`: the store the load read. Such a transition's races with earlier writes may need
+  // no reversal (rule_for below).
+  bool lone_load = false;
+  bool lone_store = false;
+  std::uint32_t lone_loc = none;
+  std::uint32_t lone_rf = none;
   clock_t8 clock{};
 };
 
+// Per object and thread, the latest access of each kind: a transition that reads it, one that
+// writes it by a lone plain store, one that writes it otherwise, and one that writes it while
+// freeing, nested or global. An earlier access of the same thread and kind is ordered before the
+// latest one and stands in the same relation to a later transition (reversed, or left alone by
+// races_covered), so these are enough candidates for a race. (With every race reversed, the
+// object's last write alone would do: everything before it is ordered before it. A race left
+// unordered breaks that, hence per thread and kind.)
+enum access_kind : std::uint8_t { ak_read, ak_plain_store, ak_write, ak_complex, ak_count };
 struct object_rec {
-  std::uint32_t last_write = none;
-  std::array<std::uint32_t, max_model_threads> last_read{};  // since last_write, per thread
+  std::array<std::array<std::uint32_t, max_model_threads>, ak_count> last{};
 };
 
 struct reduction_state {
@@ -118,8 +147,7 @@ reduction_state g;
 std::uint32_t new_object() {
   if (g.nobjects == g.objects.size()) g.objects.emplace_back();
   object_rec& o = g.objects[g.nobjects];
-  o.last_write = none;
-  o.last_read.fill(none);
+  for (auto& k : o.last) k.fill(none);
   return static_cast<std::uint32_t>(g.nobjects++);
 }
 
@@ -206,6 +234,20 @@ void build_footprint(transition& tr) {
   g.noted_awaits.clear();
   tr.write = tr.global;
   for (const access& a : g.fp) tr.write = tr.write || a.write;
+  if (tr.global || tr.yield || tr.nested || tr.frees || g.fp.size() != 1 || g.fp[0].sp != space::atomic) return;
+  const event* only = nullptr;
+  for (std::size_t i = tr.ev_start; i < e.events.size(); ++i) {
+    const event& ev = e.events[i];
+    if (ev.kind != op_kind::load && ev.kind != op_kind::store && ev.kind != op_kind::rmw && ev.kind != op_kind::cas_fail)
+      continue;
+    if (only != nullptr) return;
+    only = &ev;
+  }
+  if (only == nullptr) return;  // a blocked await attempt (noted, no event)
+  tr.lone_loc = only->loc;
+  tr.lone_rf = only->rf;
+  tr.lone_load = only->kind == op_kind::load && only->note == nullptr && !only->fresh;
+  tr.lone_store = only->kind == op_kind::store;
 }
 
 // Does the closed transition (footprint g.fp) conflict with a thread's pending operation?
@@ -277,9 +319,8 @@ void collect_candidates(const transition& tr) {
   for (const access& a : g.fp) {
     const object_rec& o = g.objects[a.obj];
     race_kind why = race_of(a.sp);
-    if (o.last_write != none) g.cands.push_back({o.last_write, why});
-    if (a.write)
-      for (std::uint32_t r : o.last_read)
+    for (int k = a.write ? ak_read : ak_plain_store; k < ak_count; ++k)
+      for (std::uint32_t r : o.last[k])
         if (r != none) g.cands.push_back({r, why});
   }
   for (int r = 0; r < max_model_threads; ++r) {
@@ -293,6 +334,33 @@ void collect_candidates(const transition& tr) {
   std::stable_sort(g.cands.begin(), g.cands.end(), [](auto& a, auto& b) { return a.first > b.first; });
   g.cands.erase(std::unique(g.cands.begin(), g.cands.end(), [](auto& a, auto& b) { return a.first == b.first; }),
                 g.cands.end());
+}
+
+// Races the memory model already covers (options::rf_races, mo_races; the argument:
+// models/README.md, "Races the memory model already covers"). For the race (j, i), j earlier:
+//  * `reverse`: an ordinary race;
+//  * `order`: i is a lone plain load that read a store j made: i stays ordered after j (it
+//    could not read that store otherwise), but the race is not reversed: with i first, i reads
+//    an older store, which it may read after j as well (a read-from choice of this execution);
+//  * `independent`: i is a lone plain load that read another store, or i and j are lone plain
+//    stores to one atomic (modification-order placement offers both orders either way): not
+//    ordered, not reversed, as if they did not conflict.
+// j then writes i's atomic (i conflicts with nothing else) and is not a free, nested or global
+// transition. Unbounded reduction only.
+enum class race_rule : std::uint8_t { reverse, order, independent };
+
+race_rule rule_for(std::uint32_t j, const transition& ti) {
+  const execution& e = g_ex;
+  const transition& tj = g.trace[j];
+  if (e.opts.reduction_bound >= 0 || tj.global || tj.frees || tj.nested) return race_rule::reverse;
+  if (ti.lone_store)
+    return e.opts.mo_races && tj.lone_store && tj.lone_loc == ti.lone_loc ? race_rule::independent
+                                                                          : race_rule::reverse;
+  if (!ti.lone_load || !e.opts.rf_races) return race_rule::reverse;
+  // i's only access is its load, so j conflicts with it by writing that atomic.
+  const transition& next = g.trace[j + 1];  // j < i: it exists
+  bool read_j = ti.lone_rf >= tj.stores_start && ti.lone_rf < next.stores_start;
+  return read_j ? race_rule::order : race_rule::independent;
 }
 
 // Bounded POR: thread `t` must be tried at choice `point`: it, or every enabled thread if `t`
@@ -412,10 +480,25 @@ void dpor_close() {
   for (int t = 0; t < max_model_threads; ++t)
     if ((tr.joined >> t & 1) != 0) join_clock(c, g.trace[g.last_any[t]].clock);
   g.races.clear();
+  // rf_races: a lone plain load is ordered after the transition whose store it read, even when
+  // that transition is hidden behind a later write of its thread (the candidates are only the
+  // latest of each kind, so `order` below may not see it): a dependency, not a race to reverse.
+  if (tr.lone_load && e.opts.rf_races && e.opts.reduction_bound < 0 && tr.lone_rf != none &&
+      e.stores[tr.lone_rf].event != none) {
+    const std::uint32_t ev = e.stores[tr.lone_rf].event;
+    auto it = std::upper_bound(g.trace.begin(), g.trace.end(), ev,
+                               [](std::uint32_t v, const transition& t) { return v < t.ev_start; });
+    if (it != g.trace.begin()) {
+      const transition& tk = *(it - 1);  // rule_for's `order`, unless the race must be reversed
+      if (tk.tid != q && c[tk.tid] < tk.seq && !tk.global && !tk.frees && !tk.nested) join_clock(c, tk.clock);
+    }
+  }
   for (auto [j, why] : g.cands) {
     const transition& tj = g.trace[j];
     if (tj.tid == q || c[tj.tid] >= tj.seq) continue;
-    g.races.push_back({j, why});
+    race_rule rule = rule_for(j, tr);
+    if (rule == race_rule::independent) continue;
+    if (rule == race_rule::reverse) g.races.push_back({j, why});
     join_clock(c, tj.clock);
   }
   c[q] = tr.seq;
@@ -427,12 +510,11 @@ void dpor_close() {
     if ((tr.blocked >> t & 1) != 0 && e.threads[t].status == thread_status::runnable) join_clock(g.clocks[t], c);
   for (const access& a : g.fp) {
     object_rec& o = g.objects[a.obj];
-    if (a.write) {
-      o.last_write = i;
-      o.last_read.fill(none);
-    } else {
-      o.last_read[q] = i;
-    }
+    int k = !a.write                             ? ak_read
+            : tr.frees || tr.nested || tr.global ? ak_complex
+            : tr.lone_store                      ? ak_plain_store
+                                                 : ak_write;
+    o.last[k][q] = i;
   }
   g.last_any[q] = i;
   if (tr.write) g.last_write[q] = i;

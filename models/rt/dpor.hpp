@@ -29,8 +29,9 @@ struct pending_op {
   const void* addr = nullptr;  // read, write, parker, free_block
   std::size_t bytes = 0;       // free_block
   int tid = -1;                // join, finish
-  // An atomic load that is not seq_cst (read-from-aware sleep sets): its atomic, and that it
-  // qualifies. Such a sleeping load stays asleep, restricted, when a write to its atomic runs.
+  // An atomic load, seq_cst included, not an await attempt (read-from-aware sleep sets): its
+  // atomic, and that it qualifies. Such a sleeping load stays asleep, restricted, when a write
+  // to its atomic runs.
   const atomic_slot* slot = nullptr;
   bool plain_load = false;
 };

@@ -726,11 +726,20 @@ result run(const options& in, void (*test)(void*), void* arg) {
   }
   // Asked for from the shell (SLUICE_MC_GRAPHS), the graph count is printed like SLUICE_MC_STATS,
   // whatever print_summary says (scenario drivers turn the summary off and print their own line).
-  if (e.opts.graphs != 0 && in.use_env && std::getenv("SLUICE_MC_GRAPHS") != nullptr)
-    std::fprintf(stderr, "[model graphs] %s: %llu executions (%llu cut short by a sleep set), %llu distinct graphs%s\n",
+  // The digest names the set of graphs (FNV-1a over the sorted ids): two searches that print the
+  // same digest reached the same set (up to a 64-bit collision), without printing every id.
+  if (e.opts.graphs != 0 && in.use_env && std::getenv("SLUICE_MC_GRAPHS") != nullptr) {
+    std::uint64_t digest = 0xcbf29ce484222325ULL;
+    for (const auto& [hi, lo] : r.graph_ids)
+      for (std::uint64_t w : {hi, lo})
+        for (int b = 0; b < 64; b += 8) digest = (digest ^ ((w >> b) & 0xff)) * 0x100000001b3ULL;
+    std::fprintf(stderr,
+                 "[model graphs] %s: %llu executions (%llu cut short by a sleep set), %llu distinct graphs%s, set %016llx\n",
                  e.opts.name, static_cast<unsigned long long>(r.executions),
                  static_cast<unsigned long long>(r.pruned), static_cast<unsigned long long>(r.graphs),
-                 exhaustive ? (r.exhausted ? " (exhausted)" : " (not exhausted)") : "");
+                 exhaustive ? (r.exhausted ? " (exhausted)" : " (not exhausted)") : "",
+                 static_cast<unsigned long long>(digest));
+  }
   if (std::getenv("SLUICE_MC_STATS") != nullptr) {  // where the executions come from (models/README.md)
     static constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas",
                                             "timeout", "random"};

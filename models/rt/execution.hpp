@@ -43,6 +43,7 @@ struct event {
   std::memory_order order = std::memory_order::relaxed;
   bool sc = false;
   bool stale = false;
+  bool fresh = false;  // a load made after a yield: it could read only the newest store
   std::uint32_t ts = 0;
   std::uint32_t loc = none;      // location (atomics) or cell id
   std::uint32_t store = none;    // store written (store, rmw, init)

@@ -487,7 +487,7 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
   std::memory_order mo = resolve_order(o, loc);
   pending_op pend{pending_kind::read, addr, 0, -1};
   pend.slot = &s;
-  pend.plain_load = mo != std::memory_order::seq_cst;
+  pend.plain_load = true;  // seq_cst too (models/README.md, "Read-from-aware sleep sets")
   begin_op(pend);
   // A restricted sleeping load (dpor.cpp): only stores created since it went to sleep.
   std::uint32_t first_new = dpor_take_rf_restriction();
@@ -500,6 +500,7 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
   ev.order_name = o.name;
   ev.sc = mo == std::memory_order::seq_cst;
   ev.loc = id;
+  ev.fresh = t.fresh_reads;
   std::uint32_t size = static_cast<std::uint32_t>(L.mo.size());
   std::uint32_t lo = t.fresh_reads ? size - 1 : floor_of(L, t.clock);
   // Candidates, newest first; filtered by SC consistency when it could matter.
@@ -519,7 +520,7 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
   // The choice indices stay those of the full list (replay strings do not depend on the
   // restriction); if the seq_cst filter left no new store, nothing is restricted.
   std::uint64_t allowed = choice_stream::all_allowed;
-  if (first_new != none && !ev.sc && n > 1 && n <= 64) {
+  if (first_new != none && n > 1 && n <= 64) {
     allowed = 0;
     for (std::uint32_t i = 0; i < n; ++i)
       if (L.mo[cands[i]] >= first_new) allowed |= std::uint64_t{1} << i;

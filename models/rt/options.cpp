@@ -79,6 +79,8 @@ options apply_env(const options& in) {
   if (const char* v = env("SLUICE_MC_PREEMPTIONS")) o.preemption_bound = std::atoi(v);
   if (const char* v = env("SLUICE_MC_REDUCTION_BOUND")) o.reduction_bound = std::atoi(v);
   if (const char* v = env("SLUICE_MC_RF_SLEEP")) o.rf_sleep = std::atoi(v) != 0;
+  if (const char* v = env("SLUICE_MC_RF_RACES")) o.rf_races = std::atoi(v) != 0;
+  if (const char* v = env("SLUICE_MC_MO_RACES")) o.mo_races = std::atoi(v) != 0;
   if (const char* v = env("SLUICE_MC_BOUNDED_SLEEP")) o.bounded_sleep = std::atoi(v) != 0;
   if (const char* v = env("SLUICE_MC_GRAPHS")) o.graphs = std::atoi(v);
   if (const char* v = env("SLUICE_MC_ITERATIONS")) o.iterations = std::strtoull(v, nullptr, 10);

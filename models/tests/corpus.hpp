@@ -52,6 +52,11 @@ void entry(const char* name, bool broken, mc::failure_kind expected, F test) {
   po.rf_sleep = false;
   mc::result plain = mc::check(po, test);
   bool same_plain = plain.failure == ex.failure && (!plain.passed() || plain.exhausted);
+  // Every race reversed (options::rf_races and mo_races off): the same verdict.
+  mc::options vo = opts(name, mc::search_mode::exhaustive);
+  vo.rf_races = vo.mo_races = false;
+  mc::result rev = mc::check(vo, test);
+  bool same_rev = rev.failure == ex.failure && (!rev.passed() || rev.exhausted);
   mc::result dfs = mc::check(opts(name, mc::search_mode::dfs), test);
   mc::result rnd = mc::check(opts(name, mc::search_mode::random), test);
   mc::result pct = mc::check(opts(name, mc::search_mode::pct), test);
@@ -68,10 +73,10 @@ void entry(const char* name, bool broken, mc::failure_kind expected, F test) {
          (pct.passed() || pct.failure == expected);
   else
     ok = ex.passed() && ex.exhausted && dfs.passed() && rnd.passed() && pct.passed();
-  ok = ok && same_bounded && same_plain;
-  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %12s | %12s | %12s | %12s | %s\n", name,
+  ok = ok && same_bounded && same_plain && same_rev;
+  std::printf("| %-34s | %-7s | %-14s | %12s | %12s | %12s | %12s | %12s | %12s | %12s | %12s | %s\n", name,
               broken ? "broken" : "correct", broken ? mc::to_string(expected) : "-", cell(ex, broken).c_str(),
-              cell(plain, broken).c_str(),
+              cell(rev, broken).c_str(), cell(plain, broken).c_str(),
               cell(dfs, broken).c_str(), cell(rnd, broken).c_str(), cell(pct, broken).c_str(),
               cell(bpor, !bdfs.passed()).c_str(), cell(bdfs, !bdfs.passed()).c_str(), ok ? "ok" : "FAIL");
   if (!ok) {

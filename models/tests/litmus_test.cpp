@@ -12,7 +12,9 @@
 // uses preemption bound 1 unless `--unbounded-dfs` is given (minutes instead of seconds). Every
 // row also runs with the read-from-aware sleep sets off (options::rf_sleep = false): the same
 // outcome set (race rows: the same verdict), and no more executions with them on than off. The
-// reduction, the plain sleep sets and the DFS also count distinct execution graphs
+// reduction also runs with every race reversed (options::rf_races and mo_races off): the same
+// outcome set, verdict and graphs, and no more executions with the two rules on than off. The
+// reduction, the plain sleep sets, the every-race-reversed run and the DFS also count distinct execution graphs
 // (options::graphs) and must reach the same set of graphs (rows without a race), which is stronger
 // than the same outcomes: the reduction loses no execution (where the DFS is bounded, its set must
 // be contained in the reduction's; at bound 1 it is in fact equal on every row). The
@@ -51,16 +53,18 @@ int four_thread_bound = 1;
 // must reach the same set of graphs, not only the same outcomes (the reduction loses no
 // execution). Where the DFS is bounded (four-thread rows without --unbounded-dfs), its set must
 // be contained in the reduction's; the line says whether they are equal. Returns ok.
-bool graph_line(const mc::result& r, const mc::result& pl, const mc::result& d, int bound) {
+bool graph_line(const mc::result& r, const mc::result& pl, const mc::result& rv, const mc::result& d, int bound) {
   auto ratio = [](const mc::result& x) {
     return x.graphs == 0 ? 0.0 : static_cast<double>(x.executions) / static_cast<double>(x.graphs);
   };
   bool same = r.graph_ids == d.graph_ids;
   bool contained = std::includes(r.graph_ids.begin(), r.graph_ids.end(), d.graph_ids.begin(), d.graph_ids.end());
-  bool ok = pl.graph_ids == r.graph_ids && (bound < 0 ? same : contained);
-  std::printf("    graphs: reduction=%llu (%.2f executions/graph)  plain sleep sets=%llu (%.2f)  dfs=%llu (%.2f)  %s\n",
-              static_cast<unsigned long long>(r.graphs), ratio(r), static_cast<unsigned long long>(pl.graphs), ratio(pl),
-              static_cast<unsigned long long>(d.graphs), ratio(d),
+  bool ok = pl.graph_ids == r.graph_ids && rv.graph_ids == r.graph_ids && (bound < 0 ? same : contained);
+  std::printf(
+      "    graphs: reduction=%llu (%.2f executions/graph)  plain sleep sets=%llu (%.2f)  every race reversed=%llu "
+      "(%.2f)  dfs=%llu (%.2f)  %s\n",
+      static_cast<unsigned long long>(r.graphs), ratio(r), static_cast<unsigned long long>(pl.graphs), ratio(pl),
+      static_cast<unsigned long long>(rv.graphs), ratio(rv), static_cast<unsigned long long>(d.graphs), ratio(d),
               !ok                  ? "DIFFERS"
               : same               ? "same graphs"
                                    : "dfs (bounded) reaches a subset");
@@ -109,12 +113,18 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
   po.rf_sleep = false;
   po.graphs = 1;
   auto pl = mc::check(po, [&] { body([&](outcome o) { reached_plain.insert(std::move(o)); }); });
+  outcome_set reached_rev;  // every race reversed (rf_races and mo_races off)
+  mc::options vo = litmus_options(name, mc::search_mode::exhaustive);
+  vo.rf_races = vo.mo_races = false;
+  vo.graphs = 1;
+  auto rv = mc::check(vo, [&] { body([&](outcome o) { reached_rev.insert(std::move(o)); }); });
   outcome_set expected;
   for (const auto& o : allowed)
     if (!gap.count(o)) expected.insert(o);
   bool plain_ok = pl.passed() && pl.exhausted && reached_plain == reached && r.executions <= pl.executions;
+  bool rev_ok = rv.passed() && rv.exhausted && reached_rev == reached && r.executions <= rv.executions;
   bool ok = r.passed() && r.exhausted && reached == expected && d.passed() && d.exhausted && reached_dfs == reached &&
-            plain_ok;
+            plain_ok && rev_ok;
   // Bounded POR (options::reduction_bound) against the DFS at the same bound, 0 and 1: the
   // same outcome sets (fewer than the unbounded ones where an outcome needs preemptions).
   std::string bounded_note;
@@ -146,7 +156,9 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
   std::printf("    bounded POR (sleep sets) / bounded POR (none) / dfs executions:%s\n", bounded_note.c_str());
   std::printf("    plain sleep sets: executions=%llu (pruned %llu)%s\n", static_cast<unsigned long long>(pl.executions),
               static_cast<unsigned long long>(pl.pruned), plain_ok ? "" : (" DIFFERS: reached " + show(reached_plain)).c_str());
-  ok = graph_line(r, pl, d, bound) && ok;
+  std::printf("    every race reversed: executions=%llu (pruned %llu)%s\n", static_cast<unsigned long long>(rv.executions),
+              static_cast<unsigned long long>(rv.pruned), rev_ok ? "" : (" DIFFERS: reached " + show(reached_rev)).c_str());
+  ok = graph_line(r, pl, rv, d, bound) && ok;
   if (!ok) {
     ++failures;
     std::printf("    expected %s; dfs reached %s\n", show(expected).c_str(), show(reached_dfs).c_str());
@@ -168,11 +180,17 @@ void race_row(const char* name, bool expect_race, Body body) {
   po.rf_sleep = false;
   po.graphs = 1;
   auto pl = mc::check(po, body);
+  mc::options vo = litmus_options(name, mc::search_mode::exhaustive);
+  vo.rf_races = vo.mo_races = false;
+  vo.graphs = 1;
+  auto rv = mc::check(vo, body);
   bool raced = r.failure == mc::failure_kind::data_race;
   bool raced_dfs = d.failure == mc::failure_kind::data_race;
   bool raced_plain = pl.failure == mc::failure_kind::data_race;
-  bool ok = raced == expect_race && raced_dfs == expect_race && raced_plain == expect_race &&
-            (raced || (r.passed() && r.exhausted && r.executions <= pl.executions)) &&
+  bool raced_rev = rv.failure == mc::failure_kind::data_race;
+  bool ok = raced == expect_race && raced_dfs == expect_race && raced_plain == expect_race && raced_rev == expect_race &&
+            (raced || (r.passed() && r.exhausted && r.executions <= pl.executions && r.executions <= rv.executions)) &&
+            (raced_rev || (rv.passed() && rv.exhausted)) &&
             (raced_dfs || (d.passed() && d.exhausted)) && (raced_plain || (pl.passed() && pl.exhausted));
   std::printf("%-14s %s  executions=%-5llu (pruned %-4llu) %7.2f ms  dfs: %-7llu %8.2f ms %s\n", name,
               ok ? "ok  " : "FAIL", static_cast<unsigned long long>(r.executions),
@@ -180,7 +198,13 @@ void race_row(const char* name, bool expect_race, Body body) {
               d.seconds * 1e3, raced ? "data race reported" : "no data race");
   // Graphs: compared where the row runs to the end (no race); a race stops each search at its
   // own first failing execution, whose prefix differs between the searches.
-  if (!expect_race) ok = graph_line(r, pl, d, -1) && ok;
+  if (!expect_race) {
+    std::printf("    plain sleep sets: executions=%llu (pruned %llu)\n", static_cast<unsigned long long>(pl.executions),
+                static_cast<unsigned long long>(pl.pruned));
+    std::printf("    every race reversed: executions=%llu (pruned %llu)\n", static_cast<unsigned long long>(rv.executions),
+                static_cast<unsigned long long>(rv.pruned));
+    ok = graph_line(r, pl, rv, d, -1) && ok;
+  }
   if (!ok) {
     ++failures;
     std::printf("    %s\n%s\n", r.message.c_str(), r.trace.c_str());

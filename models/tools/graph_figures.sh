@@ -4,9 +4,10 @@
 # Run from the repository root after building litmus_test and sluice_model_tests in BUILD
 # (default build/dev). Each command takes the global build lock.
 #   PART=litmus   one line per litmus row and memory model: distinct graphs, and executions (per
-#                 graph) under the reduction with the read-from-aware sleep sets, with the plain
-#                 ones, and under the DFS (four-thread rows at bound 1; UNBOUNDED=1 passes
-#                 --unbounded-dfs, about 4 minutes)
+#                 graph) under the reduction (the default: read-from-aware sleep sets, covered
+#                 races not reversed), with every race reversed (rf_races and mo_races off), with
+#                 the plain sleep sets, and under the DFS (four-thread rows at bound 1;
+#                 UNBOUNDED=1 passes --unbounded-dfs, about 4 minutes)
 #   PART=channel  delivery_1p1c/bounded1 with SLUICE_MC_GRAPHS=1: dfs at bound 2 and bounded POR
 #                 at bound 1 (the two searches that exhaust it)
 set -u
@@ -23,7 +24,7 @@ case $PART in all|litmus)
   run "$BUILD/models/tests/litmus_test" $flag | awk '
     /^--- memory model/ { model = $4; next }
     /^[A-Za-z0-9+'"'"'.-]+ +(ok|FAIL) / {
-      name = $1; status = $2; pl = ""; b = "any"
+      name = $1; status = $2; pl = ""; rv = ""; b = "any"
       for (i = 3; i <= NF; ++i) {
         if ($i ~ /^executions=/) { ex = $i; sub(/executions=/, "", ex); if (ex == "") ex = $(i + 1) }
         if ($i == "dfs:") dfs = $(i + 1)
@@ -32,11 +33,13 @@ case $PART in all|litmus)
       next
     }
     /^    plain sleep sets: executions=/ { pl = $4; sub(/executions=/, "", pl); next }
+    /^    every race reversed: executions=/ { rv = $4; sub(/executions=/, "", rv); next }
     /^    graphs: / {
       g = $2; sub(/reduction=/, "", g)
       plain = pl == "" ? "(race row: not printed)" : sprintf("%-5s (%.2f/graph)", pl, pl / g)
-      printf "%-6s %-16s %-4s graphs=%-3s reduction=%-5s (%.2f/graph) plain=%s dfs=%-9s (%.2f/graph, bound %s) %s %s\n",
-             model, name, status, g, ex, ex / g, plain, dfs, dfs / g, b, $(NF - 1), $NF
+      rev = rv == "" ? "(race row: not printed)" : sprintf("%-5s (%.2f/graph)", rv, rv / g)
+      printf "%-6s %-16s %-4s graphs=%-3s reduction=%-5s (%.2f/graph) reversed=%s plain=%s dfs=%-9s (%.2f/graph, bound %s) %s %s\n",
+             model, name, status, g, ex, ex / g, rev, plain, dfs, dfs / g, b, $(NF - 1), $NF
     }' ;;
 esac
 case $PART in all|channel)

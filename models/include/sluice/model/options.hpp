@@ -66,6 +66,13 @@ struct options {
   // location stays asleep for the stores it could already read (models/README.md, "Search").
   // false: the plain sleep sets (SLUICE_MC_RF_SLEEP=0), to compare the two.
   bool rf_sleep = true;
+  // exhaustive (unbounded): races the memory model already covers are not reversed
+  // (models/README.md, "Races the memory model already covers"). rf_races: a store or RMW
+  // followed by a plain load of its atomic (the load may read the older stores after it as well;
+  // SLUICE_MC_RF_RACES). mo_races: two plain stores to one atomic (modification-order placement
+  // reaches both orders; SLUICE_MC_MO_RACES). false: every race is reversed, to compare.
+  bool rf_races = true;
+  bool mo_races = true;
   // exhaustive with reduction_bound >= 0: sleep sets restricted to the threads whose move to the
   // front costs no preemption (models/README.md, "Sleep sets under a bound";
   // SLUICE_MC_BOUNDED_SLEEP=1). Off by default: with it one mutant escapes bounded POR.
