@@ -517,6 +517,21 @@ void yield(const source_location& loc) {
   if (e.no_preempt == 0) schedule(true);
 }
 
+void resume_inline(std::coroutine_handle<> h) {
+  if (!active()) return h.resume();
+  const int tid = g_ex.current;  // the fiber, and so the model thread, is the same throughout
+  thread_rec& t = g_ex.threads[static_cast<std::size_t>(tid)];
+  if (t.resuming) {
+    t.deferred.push_back(h);
+    return;
+  }
+  t.resuming = true;
+  h.resume();
+  for (std::size_t i = 0; i < t.deferred.size(); ++i) t.deferred[i].resume();
+  t.deferred.clear();
+  t.resuming = false;
+}
+
 void test_delay(const source_location& loc) {
   begin_op({pending_kind::none, nullptr, 0, -1});
   event& ev = record(op_kind::delay, loc);

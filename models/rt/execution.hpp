@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <coroutine>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -152,6 +153,8 @@ struct thread_rec {
   void (*destroy)(void*) = nullptr;
   std::uint64_t priority = 0;  // PCT
   int parent = -1;             // the thread that spawned it (-1: the main thread)
+  bool resuming = false;       // inside resume_inline (core's inline-resumption trampoline)
+  std::vector<std::coroutine_handle<>> deferred;  // resumptions queued behind it
   std::uint32_t spawn_ts = 0;  // the parent's spawn event (its index in the parent's program order)
 };
 

@@ -35,6 +35,7 @@
 
 #include <atomic>
 #include <concepts>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 
@@ -194,6 +195,12 @@ struct platform_traits {
     { P::allocate_frame(n) } -> std::same_as<void*>;
     { P::deallocate_frame(p, n) } -> std::same_as<void>;
   };
+
+  // `static void resume_inline(std::coroutine_handle<> h)`: resumes a woken coroutine that has no
+  // scheduler now, or after the resumption already running on the calling thread returns; the
+  // model checker keeps that state per model thread. Without it, detail::trampoline_resume's
+  // thread_local state.
+  static constexpr bool has_resume_inline = requires(std::coroutine_handle<> h) { P::resume_inline(h); };
 
   // `static bool mutant(const char* name)`: true when the named fix is left out (structural
   // mutants, relacy_tests/mutants/structural_mutants.txt); without it, false.

@@ -57,6 +57,12 @@ class resumer {
     r.fn_ = [](void* o, std::coroutine_handle<> h) { static_cast<S*>(o)->schedule(h); };
     return r;
   }
+  // Resumes through `fn` (no scheduler object): the platform's inline resumption.
+  static resumer of_function(void (*fn)(void*, std::coroutine_handle<>)) noexcept {
+    resumer r;
+    r.fn_ = fn;
+    return r;
+  }
   explicit operator bool() const noexcept { return fn_ != nullptr; }
   void resume(std::coroutine_handle<> h) const {
     if (fn_)
@@ -97,6 +103,16 @@ void deallocate_frame(void* p, std::size_t bytes) noexcept {
     P::deallocate_frame(p, bytes);
   else
     P::deallocate(p, bytes, __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+}
+
+// The resumer of an operation with no scheduler: the platform's inline resumption if it has one
+// (the model checker's is per model thread), else the trampoline's (empty resumer).
+template <class P>
+resumer inline_resumer() noexcept {
+  if constexpr (platform_traits<P>::has_resume_inline)
+    return resumer::of_function([](void*, std::coroutine_handle<> h) { P::resume_inline(h); });
+  else
+    return {};
 }
 
 // A promise base: the frame is platform-allocated shared state (tracked by the model; recycled
@@ -166,6 +182,7 @@ class [[nodiscard]] async_op {
     promise_type& p = h_.promise();
     p.continuation = caller;
     if (!p.sched) p.sched = resumer_of_promise(caller.promise());
+    if (!p.sched) p.sched = inline_resumer<P>();
     h_.resume();  // runs until it completes or waits
     // [H1] ORDERING: async.op_handoff — false: it waits, and its final suspend resumes us.
     return !p.finished.exchange(true, async_op_order::handoff);

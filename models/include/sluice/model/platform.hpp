@@ -299,6 +299,8 @@ struct platform {
   static void yield_now(source_location loc = source_location::current()) {
     if (rt::active()) rt::yield(loc);
   }
+  // Inline resumption of a woken coroutine (core's trampoline, async_op.hpp), per model thread.
+  static void resume_inline(std::coroutine_handle<> h) { rt::resume_inline(h); }
   static void test_delay(source_location loc = source_location::current()) {
     if (rt::active()) rt::test_delay(loc);
   }

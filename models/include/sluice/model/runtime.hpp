@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 
@@ -77,6 +78,11 @@ bool mutant_enabled(const char* name) noexcept;
 std::size_t random_index(std::size_t n, const source_location& loc) noexcept;
 
 void yield(const source_location& loc);       // spin_hint / yield_now
+// Resumes `h` now on the current model thread, or, if that thread is already inside such a
+// resumption, after it returns (core's inline-resumption trampoline, kept per model thread:
+// model threads are fibers of one OS thread, so a thread_local would be shared by all of them
+// and would outlive an execution the checker abandons).
+void resume_inline(std::coroutine_handle<> h);
 void test_delay(const source_location& loc);  // a forced scheduling point
 
 void* allocate(std::size_t bytes, std::size_t align, const source_location& loc);
