@@ -1,5 +1,6 @@
 // The bounded (array) flavor: len/empty/full, try_send on a full ring, a blocked send completes
-// when a slot frees, FIFO across many laps of the ring.
+// when a slot frees, the hand-offs to parked lone threads ([A9], [A10]), FIFO across many laps
+// of the ring.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -97,6 +98,41 @@ TEST_P(Bounded, BlockedRecvCompletesWithTheMessageSentLater) {
   ASSERT_TRUE(tx.send(11));
   t.join();
   EXPECT_EQ(got.load(), 11);
+}
+
+// [A10] (array.hpp): a send to a parked lone receiver receives for it before the send returns,
+// so the ring is empty again at once: every slot takes a try_send before the receiver has run.
+// Without the hand-off the message waits in its slot until the receiver is scheduled.
+TEST_P(Bounded, ParkedReceiverIsHandedTheMessageBeforeTheSendReturns) {
+  const std::size_t cap = GetParam();
+  auto ch_tx = sluice::bounded<int>(cap);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
+  std::atomic<int> got{-1};
+  probe_thread t([&] { got.store(rx.recv().value()); });
+  t.wait_until_blocked();
+  ASSERT_TRUE(tx.send(-7));
+  EXPECT_EQ(tx.len(), 0u) << "the send received for the parked receiver";
+  for (std::size_t i = 0; i < cap; ++i) ASSERT_TRUE(tx.try_send(int(i))) << "slot " << i << " is free";
+  t.join();
+  EXPECT_EQ(got.load(), -7);
+  for (std::size_t i = 0; i < cap; ++i) ASSERT_EQ(rx.try_recv().value(), static_cast<int>(i));
+}
+
+// [A9]: the symmetric hand-off. A receive that frees a slot of a full ring sends a parked lone
+// sender's message for it before the receive returns: the ring is full again at once.
+TEST_P(Bounded, ParkedSenderIsSentForBeforeTheRecvReturns) {
+  const std::size_t cap = GetParam();
+  auto ch_tx = sluice::bounded<int>(cap);
+  [[maybe_unused]] auto& tx = ch_tx.first;
+  [[maybe_unused]] auto& rx = ch_tx.second;
+  for (std::size_t i = 0; i < cap; ++i) ASSERT_TRUE(tx.try_send(int(i)));
+  probe_thread t([&] { ASSERT_TRUE(tx.send(static_cast<int>(cap))); });
+  t.wait_until_blocked();
+  ASSERT_EQ(rx.recv().value(), 0);
+  EXPECT_EQ(rx.len(), cap) << "the receive sent the parked sender's message";
+  t.join();
+  for (std::size_t i = 1; i <= cap; ++i) ASSERT_EQ(rx.try_recv().value(), static_cast<int>(i));
 }
 
 INSTANTIATE_TEST_SUITE_P(Caps, Bounded, testing::Values(1, 2, 3, 16, 1000),

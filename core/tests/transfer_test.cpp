@@ -201,13 +201,13 @@ TEST_P(Fairness, NoReceiverStarvesWhileMessagesFlow) {
 
 INSTANTIATE_TEST_SUITE_P(Flavors, Transfer, testing::ValuesIn(all_flavors()), flavor_name());
 
-// Every flavor: parked receivers are served before newcomers barge in (bbe99a3/bca28a9 fixed
-// the starvation this test first found on the buffered flavors).
-// Only on the rendezvous flavor, which hands each message to the oldest waiting receiver. On the
-// buffered flavors a woken receiver can lose the message to one that is mid-operation, so
-// fairness there is statistical: this count-based check failed about 1 run in 4 under load
-// (unbounded under g++, bounded(2) under clang). Strict fairness for them needs a hand-off to
-// the oldest waiter (Go's design); recorded as an open point in the session note.
-INSTANTIATE_TEST_SUITE_P(Flavors, Fairness, testing::Values(rendezvous_flavor), flavor_name());
+// Parked receivers are served before newcomers barge in (bbe99a3/bca28a9 fixed the starvation
+// this test first found on the buffered flavors). On the rendezvous flavor, which hands each
+// message to the oldest waiting receiver, and on the bounded flavors, whose sends receive for
+// the oldest parked receiver (array.hpp [A10]; a hand-off that finds the ring emptied again by a
+// receiver mid-operation only costs the parked one its turn). Not on the unbounded flavor: its
+// receivers have no hand-off, so a woken receiver can lose the message to one that is
+// mid-operation, and this count-based check failed about 1 run in 4 under load there (g++).
+INSTANTIATE_TEST_SUITE_P(Flavors, Fairness, testing::Values(rendezvous_flavor, bounded1_flavor, bounded2_flavor, bounded16_flavor), flavor_name());
 
 }  // namespace

@@ -23,15 +23,22 @@
 //   [A7] tail fetch_or (seq_cst) closes: every later claim sees the mark.
 //   [A8] tail re-load (acquire)  after a relaxed read saw the mark: reporting "closed"
 //                                happens-after the close (found by the model tier, FINDING-1).
-// Hand-off to a waiting sender (Go's and flume's): a blocked lone sender waits with its
-// message in a packet (its wait port). A receiver that frees a slot claims the oldest waiting
-// sender and, if it has a packet, sends its message itself (an ordinary start_send/write) before
-// waking it, so the next recv need not wait for the sender to be scheduled (on an
-// oversubscribed machine, the whole cost of a bounded(1) channel). If the slot was taken
-// meanwhile or the channel closed, the sender wakes without delivery and retries.
-//   [A9] the packet: written by the sender before it registers (published by the wait list's
-//        lock), read and marked delivered by the claiming receiver, then notify(); the sender
-//        reads it again only after consuming that notification (waiter.hpp).
+// Hand-off to a waiting party (Go's and flume's): a blocked lone thread waits with a packet
+// (its wait port) — a sender's points at its message, a receiver's at its destination. The
+// party that runs does the waiting one's operation through the slots, so the order stays the
+// ring's, and wakes it with its operation done: the woken thread never finds its message taken
+// by another receiver (a wake-up for nothing), and the ring need not wait for it to be
+// scheduled (on an oversubscribed machine, the whole cost of a bounded(1) channel).
+//   [A9]  A receiver that frees a slot claims the oldest waiting sender and, if it has a packet,
+//         sends its message itself (start_send/publish) before waking it.
+//   [A10] A sender that publishes a message claims the oldest waiting receiver and, if it has a
+//         packet, receives for it (start_recv/take into its destination) before waking it; that
+//         receive frees a slot, so it completes a waiting send as [A9] does. [A9]'s own publish
+//         wakes a receiver without a hand-off, so one operation completes at most two others.
+//   If the claim finds the ring full (empty) again, or closed, the party wakes without delivery
+//   and retries. The packet is written by its owner before it registers (published by the wait
+//   list's lock), read and marked delivered by the claimer, then notify(); the owner reads it
+//   again only after consuming that notification (waiter.hpp).
 // Memory: one allocation (the shared state, then the slots); head, tail and the read-mostly
 // fields 64 bytes apart by padding, not over-aligned allocation (aligned new is several times
 // slower than plain new with glibc 2.36).
@@ -129,12 +136,8 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
   // Commits a send: moves `msg` into the reserved slot (only on success).
   status write(token& t, S& msg) noexcept {
     if (!t.slot) return status::closed;
-    slot& s = *static_cast<slot*>(t.slot);
-    // SAFETY: the slot was claimed by [A1]; until [A2] no receiver reads it.
-    s.value.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
-    // [A2] ORDERING: array.stamp_publish.
-    s.stamp.store(t.stamp, array_order::stamp_publish);
-    receivers_.notify_one();
+    publish(t, msg);
+    complete_a_waiting_recv();
     return status::ok;
   }
 
@@ -151,50 +154,55 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
   template <class Sink>
   status consume(token& t, Sink&& sink) noexcept {
     if (!t.slot) return status::closed;
-    slot& s = *static_cast<slot*>(t.slot);
-    // SAFETY: the slot was claimed by [A5] and published by [A2] (seen by [A3]).
-    s.value.with_mut([&](uninit<S>* v) { sink(*v); });
-    // [A4] ORDERING: array.stamp_release.
-    s.stamp.store(t.stamp, array_order::stamp_release);
+    take(t, sink);
     complete_a_waiting_send();
     return status::ok;
   }
-  // A blocked sender's message while it waits ([A9]): a pointer to the sender's storage.
-  struct send_packet {
-    typename P::template cell<S*> msg{nullptr};
+  // A blocked lone thread's packet while it waits ([A9], [A10]): where its message is (T = S,
+  // a sender's) or goes (T = uninit<S>, a receiver's destination), and whether the claimer did
+  // its operation.
+  template <class T>
+  struct packet {
+    typename P::template cell<T*> at{nullptr};
     typename P::template cell<bool> delivered;
   };
 
-  // The wait ports (wait_port.hpp); only a lone thread's send waits with a packet ([A9]).
-  using recv_port = listed_recv_port<array_flavor, P>;
-  struct send_port : listed_send_port<array_flavor, P> {
+  // The wait ports (wait_port.hpp); only a lone thread waits with a packet ([A9], [A10]): a
+  // select's claim must not complete one case while another may have been taken, and a
+  // coroutine may be destroyed before it resumes.
+  template <class Listed, class T>
+  struct packet_port : Listed {
+    T& own;  // the sender's message or the receiver's destination
     const bool hand_off;
-    std::optional<send_packet> pk;  // one per wait: made when registering, gone once settled
-    send_port(array_flavor& fl, S& m, wait_mode mode) noexcept
-        : listed_send_port<array_flavor, P>(fl, m, mode), hand_off(mode == wait_mode::one_thread) {}
+    std::optional<packet<T>> pk;  // one per wait: made when registering, gone once settled
+    packet_port(array_flavor& fl, T& x, wait_mode mode) noexcept
+        : Listed(fl, x, mode), own(x), hand_off(mode == wait_mode::one_thread) {}
     bool enroll(wait_entry<P>& e) noexcept {
       if (hand_off) {
         pk.emplace();
-        // SAFETY: [A9] our own packet, not yet registered.
-        pk->msg.with_mut([&](S** m) { *m = &this->msg; });
-        // SAFETY: [A9] as above.
+        // SAFETY: [A9]/[A10] our own packet, not yet registered.
+        pk->at.with_mut([&](T** a) { *a = &own; });
+        // SAFETY: [A9]/[A10] as above.
         pk->delivered.with_mut([](bool* d) { *d = false; });
         e.packet = &*pk;
       }
       return listed_port<P>::enroll(e);
     }
-    // ok if a receiver sent the message (`msg` is then moved-from); else the sender retries.
+    // ok if the claimer did the operation (a sender's `msg` is then moved-from, a receiver's
+    // destination holds the message); else the thread retries.
     std::optional<status> settle(std::uintptr_t) noexcept {
       if (!pk) return std::nullopt;
       bool delivered = false;
-      // SAFETY: [A9] unregistered, or claimed and notified: the packet is ours again.
+      // SAFETY: [A9]/[A10] unregistered, or claimed and notified: the packet is ours again.
       pk->delivered.with([&](const bool* d) { delivered = *d; });
-      // SAFETY: [A9] as above.
-      pk->msg.with_mut([](S**) {});
+      // SAFETY: [A9]/[A10] as above.
+      pk->at.with_mut([](T**) {});
       pk.reset();
       return delivered ? std::optional<status>(status::ok) : std::nullopt;
     }
   };
+  using send_port = packet_port<listed_send_port<array_flavor, P>, S>;
+  using recv_port = packet_port<listed_recv_port<array_flavor, P>, uninit<S>>;
 
   // Closes the channel: later sends fail; buffered messages stay receivable.
   bool disconnect() noexcept {
@@ -338,21 +346,63 @@ class array_flavor : public flavor_tries<array_flavor<S, P>, S> {
       b.spin();
   }
 
-  // After freeing a slot: wakes the oldest waiting sender, first sending its packet's message.
-  // Inline up to claim_one's [L2] check (nobody waits, most calls); the hand-off out of line.
+  // Moves `msg` into the slot a send claimed and publishes it ([A2]).
+  void publish(token& t, S& msg) noexcept {
+    slot& s = *static_cast<slot*>(t.slot);
+    // SAFETY: the slot was claimed by [A1]; until [A2] no receiver reads it.
+    s.value.with_mut([&](uninit<S>* v) { v->emplace(std::move(msg)); });
+    // [A2] ORDERING: array.stamp_publish.
+    s.stamp.store(t.stamp, array_order::stamp_publish);
+  }
+  // Lets `sink` have the message of the slot a receive claimed, and returns the slot ([A4]).
+  template <class Sink>
+  void take(token& t, Sink&& sink) noexcept {
+    slot& s = *static_cast<slot*>(t.slot);
+    // SAFETY: the slot was claimed by [A5] and published by [A2] (seen by [A3]).
+    s.value.with_mut([&](uninit<S>* v) { sink(*v); });
+    // [A4] ORDERING: array.stamp_release.
+    s.stamp.store(t.stamp, array_order::stamp_release);
+  }
+
+  // After freeing a slot: wakes the oldest waiting sender, first sending its packet's message
+  // ([A9]). That publish wakes a receiver without a hand-off (no chain of hand-offs). Inline up
+  // to claim_one's [L2] check (nobody waits, most calls); the hand-off out of line.
   void complete_a_waiting_send() noexcept {
     senders_.claim_one([this](const wait_entry<P>& claimed) {
       if (claimed.packet) {
-        auto* pk = static_cast<send_packet*>(claimed.packet);
+        auto* pk = static_cast<packet<S>*>(claimed.packet);
         token t;
         if (start_send(t) && t.slot) {
           // SAFETY: [A9] we claimed the sender; it touches its packet only after our notify().
-          pk->msg.with_mut([&](S** m) { (void)write(t, **m); });
+          pk->at.with_mut([&](S** m) { publish(t, **m); });
+          receivers_.notify_one();
           // SAFETY: [A9] as above.
           pk->delivered.with_mut([](bool* d) { *d = true; });
         }
       }
       claimed.w->notify();
+    });
+  }
+  // After publishing a message: wakes the oldest waiting receiver, first receiving for it into
+  // its packet's destination ([A10]); the slot that receive frees completes a waiting send
+  // ([A9]) after the receiver is woken.
+  void complete_a_waiting_recv() noexcept {
+    receivers_.claim_one([this](const wait_entry<P>& claimed) {
+      if (!claimed.packet) {
+        claimed.w->notify();
+        return;
+      }
+      auto* pk = static_cast<packet<uninit<S>>*>(claimed.packet);
+      token t;
+      const bool took = start_recv(t) && t.slot;
+      if (took) {
+        // SAFETY: [A10] we claimed the receiver; it touches its packet only after our notify().
+        pk->at.with_mut([&](uninit<S>** out) { take(t, [&](uninit<S>& v) { (*out)->move_from(v); }); });
+        // SAFETY: [A10] as above. (Structural mutant recv_handoff_unmarked leaves this out.)
+        if (!mutant<P>("recv_handoff_unmarked")) pk->delivered.with_mut([](bool* d) { *d = true; });
+      }
+      claimed.w->notify();
+      if (took) complete_a_waiting_send();
     });
   }
 
