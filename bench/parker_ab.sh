@@ -18,7 +18,7 @@ mkdir -p "$OUT"
 VARIANTS=("y0 0" "y8 8" "y32 32")
 for v in "${VARIANTS[@]}"; do
   set -- $v
-  "${CXX:-g++}" -O3 -DNDEBUG -std=c++20 -I "$ROOT/core/include" -DBENCH_SLUICE_PRESENT=1 \
+  "${CXX:-g++}" -O3 -DNDEBUG -std=c++20 -I "$ROOT/core/include" -I "$ROOT/test_support" -DBENCH_SLUICE_PRESENT=1 \
     -DBENCH_PARKER_YIELD_ROUNDS="$2" \
     "$ROOT/bench/harness/main.cpp" "$ROOT/bench/harness/alloc_hook.cpp" -pthread -o "$OUT/bench_$1"
 done
