@@ -3,9 +3,10 @@
 #
 #   bash bench/parker_ab.sh [rounds] [messages]        (defaults: 5 rounds, 20000 messages)
 #
-# Builds the C++ harness once per variant (sched_yield rounds before the futex: the platform
-# member parker_yield_rounds, set through bench/harness/peers_ext.hpp's BENCH_PARKER_YIELD_ROUNDS
-# decorator over std_platform; see core/include/sluice/std_parker.hpp), then runs the blocking rows that the parker decides (bounded(0)/bounded(1) spsc and mpmc,
+# Builds the C++ harness once per variant (the parker's adaptive pause spin between a minimum
+# and a maximum, 0 0 for none, then sched_yield rounds before the futex; set through
+# bench/harness/peers_ext.hpp's BENCH_PARKER_* decorator over std_platform; see
+# core/include/sluice/std_parker.hpp), then runs the blocking rows that the parker decides (bounded(0)/bounded(1) spsc, mpsc and mpmc,
 # ping-pong) round-robin across variants, and prints the median seconds per variant and row.
 # Load changes the answer (a spinner holds a CPU its partner may need), so the script prints
 # the load average before and after; compare variants only within one run.
@@ -15,17 +16,17 @@ ROUNDS=${1:-5}
 N=${2:-20000}
 OUT=$ROOT/build/parker-ab
 mkdir -p "$OUT"
-VARIANTS=("y0 0" "y8 8" "y32 32")
+VARIANTS=("nospin 8 0 0" "adaptive 8 64 1024")
 for v in "${VARIANTS[@]}"; do
   set -- $v
   "${CXX:-g++}" -O3 -DNDEBUG -std=c++20 -I "$ROOT/core/include" -I "$ROOT/test_support" -DBENCH_SLUICE_PRESENT=1 \
-    -DBENCH_PARKER_YIELD_ROUNDS="$2" \
+    -DBENCH_PARKER_YIELD_ROUNDS="$2" -DBENCH_PARKER_MIN_SPIN="$3" -DBENCH_PARKER_MAX_SPIN="$4" \
     "$ROOT/bench/harness/main.cpp" "$ROOT/bench/harness/alloc_hook.cpp" -pthread -o "$OUT/bench_$1"
 done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; $N messages (ping-pong: round trips); $ROUNDS rounds"
 : > "$OUT/runs.txt"
 for r in $(seq "$ROUNDS"); do
-  for w in bounded0_spsc bounded0_mpmc bounded1_spsc bounded1_mpmc pingpong_bounded0 pingpong_bounded1; do
+  for w in bounded0_spsc bounded0_mpsc bounded0_mpmc bounded1_spsc bounded1_mpsc bounded1_mpmc pingpong_bounded0 pingpong_bounded1; do
     for v in "${VARIANTS[@]}"; do
       set -- $v
       if [[ $w == pingpong_* ]]; then

@@ -597,7 +597,7 @@ def write_report(a, papers, impls, tests, results, status, skipped, memory, micr
     if fp is not None and aw is not None:
         faster = "futex_parker" if fp < aw else "atomic::wait"
         w(f"Ping-pong of {pp_iters:,} round trips between two threads, median of {runs_done}: "
-          f"`sluice::detail::futex_parker` (sched_yield rounds, then FUTEX_WAIT; FUTEX_WAKE only "
+          f"`sluice::detail::futex_parker` (an adaptive pause spin, sched_yield rounds, then FUTEX_WAIT; FUTEX_WAKE only "
           f"when the owner sleeps) **{fmt_ns(fp)} ns** per round trip; C++20 "
           f"`std::atomic<uint32_t>::wait/notify_one` (libstdc++ 12) **{fmt_ns(aw)} ns**. "
           f"{faster} is faster by {max(fp, aw) / min(fp, aw):.1f}×.")
@@ -909,11 +909,13 @@ def why_the_misses(prof):
       "user-space scheduler: that is sluice's coroutine API (async_send/async_recv resume the partner "
       "inline, with no system call), not its thread API.")
     w("- **Polling before parking.** Where sluice's CPU per message exceeds the peer's, it is the "
-      "backoff and the parker's sched_yield rounds (backoff.hpp, std_parker.hpp). The parker has "
-      "no pause spin: an earlier A/B on this machine (bench/parker_ab.sh before the spin was "
-      "removed) showed a 20 µs spin slowing the rendezvous rows many times over, because the "
-      "spinner holds the CPU its partner needs. `bash bench/parker_ab.sh` compares yield-round "
-      "counts (0, 8, 32) in one run.")
+      "backoff and the parker's spin and sched_yield rounds (backoff.hpp, std_parker.hpp). A "
+      "sched_yield is a system call of about a microsecond on this VM, so the parker first spins "
+      "on its word for an adaptive number of pauses (doubled after a spin that caught the token, "
+      "halved after one that did not, between 64 and 1,024): a fixed 20 µs spin was measured "
+      "slowing the rendezvous rows many times over on a loaded machine, because the spinner holds "
+      "the CPU its partner needs. `bash bench/parker_ab.sh` compares the parker with and without "
+      "the spin in one run.")
     w("- **bounded(N) spsc against the limit ring.** The limit ring has one producer and one consumer "
       "and cached indices; an MPMC ring pays a CAS per claim and a stamp per slot. The dedicated "
       "SPSC channel (`sluice::spsc_bounded`, row sluice-spsc where measured) removes both.")

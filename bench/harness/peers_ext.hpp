@@ -15,11 +15,12 @@
 #define BENCH_HAVE_SLUICE 1
 namespace bench {
 // The platform of the sluice rows: std_platform, or (bench/parker_ab.sh's A/B builds) a
-// decorator over it whose parker yields BENCH_PARKER_YIELD_ROUNDS times before sleeping.
+// decorator over it whose parker spins between BENCH_PARKER_MIN_SPIN and BENCH_PARKER_MAX_SPIN
+// pauses (0: no spin) and yields BENCH_PARKER_YIELD_ROUNDS times before sleeping.
 #ifdef BENCH_PARKER_YIELD_ROUNDS
 struct sluice_bench_platform : sluice::std_platform {
   static constexpr int parker_yield_rounds = BENCH_PARKER_YIELD_ROUNDS;
-  using parker = sluice::detail::futex_parker<parker_yield_rounds>;
+  using parker = sluice::detail::futex_parker<parker_yield_rounds, BENCH_PARKER_MIN_SPIN, BENCH_PARKER_MAX_SPIN>;
 };
 #else
 using sluice_bench_platform = sluice::std_platform;

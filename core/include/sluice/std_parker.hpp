@@ -9,12 +9,23 @@
 // PARKED->EMPTY on timeout (CAS [K4]), NOTIFIED->EMPTY consuming the token ([K1], [K3]); the
 // unparker any->NOTIFIED (exchange [U1]), with FUTEX_WAKE only when it replaced PARKED.
 //
-// Waiting: YieldRounds sched_yield rounds (std_platform::parker_yield_rounds, 8), then the
-// futex: the yields catch a partner that answers within microseconds without a futex wake of a
-// sleeper (23-34 us on these VMs). No pause spin: an A/B on this project's loaded 2-vCPU VM
-// (commit c66cf69's bench/parker_ab.sh) made a rendezvous ping-pong ~25x slower with a 20 us
-// spin and ~3.5x with 2 us (the spinner holds the CPU its partner needs), tied on bounded(1);
-// bench/parker_ab.sh compares yield-round counts in one run.
+// Waiting: an adaptive pause spin, then YieldRounds sched_yield rounds
+// (std_platform::parker_yield_rounds, 8), then the futex. The yields catch a partner that
+// answers within microseconds without a futex wake of a sleeper (23-34 us on these VMs), but a
+// sched_yield is a system call (about 1 us here), so a partner on the other CPU that answers in
+// 100-200 ns is noticed only that late. The spin catches it: a thread keeps a spin limit
+// (`spin_limit_`, thread_local, in pause iterations, starting at MaxSpin / 4); a wait whose
+// token arrived during the spin doubles it (up to MaxSpin, 1,024: about 18 us here), a wait that
+// outlived it halves it (down to MinSpin, 64: about 1.2 us, the price of one sched_yield, so a
+// failed spin costs at most about what the yield it precedes costs). Where the partner runs on
+// its own CPU the spin succeeds and stays; where the spinner holds the CPU its partner needs
+// (more threads than CPUs), it fails and shrinks to MinSpin. A fixed spin was
+// measured harmful there: an A/B on this project's loaded 2-vCPU VM (commit c66cf69's
+// bench/parker_ab.sh) made a rendezvous ping-pong ~25x slower with a 20 us spin and ~3.5x with
+// 2 us. The rule is glibc's adaptive mutex (PTHREAD_MUTEX_ADAPTIVE_NP: spin up to a per-mutex
+// estimate of the spins that sufficed) with Go's reason for not spinning (runtime.canSpin: no
+// spinning when the spinner's CPU is needed), here learned from failures rather than asked of
+// the scheduler. bench/parker_ab.sh compares the variants in one run.
 //
 // Lifetime: after [U1] the owner may consume the token and destroy the parker before the
 // unparker's FUTEX_WAKE runs; a wake on a stale address is harmless (at worst a spurious wake of
@@ -34,7 +45,7 @@
 #endif
 
 namespace sluice::detail {
-template <int YieldRounds>
+template <int YieldRounds, std::uint32_t MinSpin = 64, std::uint32_t MaxSpin = 1024>
 class futex_parker {
  public:
   futex_parker() noexcept = default;
@@ -68,9 +79,32 @@ class futex_parker {
     return true;
   }
 
+  // Spins until the token arrives or the thread's spin limit runs out, and adapts the limit.
+  bool spin_for_token() noexcept {
+    const std::uint32_t limit = spin_limit_;
+    for (std::uint32_t i = 0; i < limit; ++i) {
+      spin_pause();
+      // ORDERING: relaxed — a peek; try_consume's [K1] acquire is what synchronizes.
+      if (word_.load(std::memory_order_relaxed) == notified && try_consume()) {
+        spin_limit_ = limit * 2 < MaxSpin ? limit * 2 : MaxSpin;
+        return true;
+      }
+    }
+    spin_limit_ = limit / 2 > MinSpin ? limit / 2 : MinSpin;
+    return false;
+  }
+  static void spin_pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
   template <class TimePoint>
   bool park_impl(const TimePoint* deadline) noexcept {
     if (try_consume()) return true;
+    if (MaxSpin > 0 && spin_for_token()) return true;
     for (int i = 0; i < YieldRounds; ++i) {
       if (try_consume()) return true;
       std::this_thread::yield();
@@ -129,5 +163,7 @@ class futex_parker {
   }
 
   std::atomic<std::uint32_t> word_{empty};
+  // SAFETY: thread_local: only the owning thread parks on its parkers.
+  static inline thread_local std::uint32_t spin_limit_ = MaxSpin / 4 > MinSpin ? MaxSpin / 4 : MinSpin;
 };
 }  // namespace sluice::detail
