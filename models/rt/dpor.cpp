@@ -6,7 +6,8 @@
 //    a failed CAS and a cell read are reads; a store, an RMW, a successful CAS, a cell write
 //    (construction and destruction too), park, unpark, lock and unlock are writes (a platform
 //    lock is a parker-table object, locks.cpp);
-//  * seq_cst fences conflict with each other (one virtual location they all write);
+//  * seq_cst fences conflict with each other (one virtual location they all write), except
+//    under the unbounded reduction with options::fence_races (below);
 //  * a free conflicts with every atomic and cell inside the freed block and with another free
 //    of it;
 //  * a yield reads "everything": it conflicts with every transition that writes, because such
