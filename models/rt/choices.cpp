@@ -58,6 +58,7 @@ void choice_stream::configure(search_mode mode, std::uint64_t seed, const std::s
   advanced_by_kind.fill(0);
   advanced_by_race.fill(0);
   advanced_by_site.clear();
+  last_kind = -1;
   if (replay_mode_ && !decode(replay, forced_, join_points_)) mismatch_ = true;
 }
 
@@ -151,6 +152,9 @@ bool choice_stream::advance() {
         s.chosen = c;
         ++advanced_by_kind[static_cast<int>(s.kind)];
         if (s.file != nullptr) ++advanced_by_site[{s.file, s.line}];
+        last_kind = static_cast<int>(s.kind);
+        last_file = s.file;
+        last_line = s.line;
         return true;
       }
     } else {  // the reduction: the next thread of the backtrack set not yet tried nor asleep
@@ -162,6 +166,8 @@ bool choice_stream::advance() {
           s.chosen = i;
           ++advanced_by_kind[static_cast<int>(choice_kind::thread)];
           ++advanced_by_race[static_cast<int>(p.why[p.tids[i]])];
+          last_kind = static_cast<int>(choice_kind::thread);
+          last_race = p.why[p.tids[i]];
           return true;
         }
       }

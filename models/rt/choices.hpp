@@ -32,8 +32,14 @@ enum class choice_kind : std::uint8_t { thread, read_from, mo_position, spurious
 inline constexpr int choice_kinds = 7;
 
 // Why the reduction added a thread to a backtrack set (the kind of the race; SLUICE_MC_STATS).
-enum class race_kind : std::uint8_t { atomic, cell, parker, thread_end, sc_fence, free_block, yield, global };
-inline constexpr int race_kinds = 8;
+// A race on an atomic between two lone accesses is named by what the earlier (j) and the later
+// (i) transition did: a load or failed CAS first (`atomic_read_write`), a write and then a read
+// (`atomic_write_read`), a plain store or an RMW/CAS on each side; `atomic` for the rest.
+enum class race_kind : std::uint8_t {
+  atomic, cell, parker, thread_end, sc_fence, free_block, yield, global,
+  atomic_read_write, atomic_write_read, atomic_rmw_rmw, atomic_store_rmw, atomic_rmw_store, atomic_store_store
+};
+inline constexpr int race_kinds = 14;
 
 using thread_mask = std::uint8_t;  // bit t = model thread t (max_model_threads <= 8)
 static_assert(max_model_threads <= 8);
@@ -91,6 +97,13 @@ class choice_stream {
   std::array<std::uint64_t, choice_kinds> advanced_by_kind{};
   std::array<std::uint64_t, race_kinds> advanced_by_race{};
   std::map<std::pair<const char*, unsigned>, std::uint64_t> advanced_by_site;  // data choices
+  // The choice the last advance() moved (what the next execution is "begun by"): its kind, for
+  // a thread choice the race, for a data choice its source (file may be null); last_kind = -1
+  // before the first advance.
+  int last_kind = -1;
+  race_kind last_race = race_kind::atomic;
+  const char* last_file = nullptr;
+  unsigned last_line = 0;
 
  private:
   struct step {

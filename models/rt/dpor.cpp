@@ -6,7 +6,8 @@
 //    a failed CAS and a cell read are reads; a store, an RMW, a successful CAS, a cell write
 //    (construction and destruction too), park, unpark, lock and unlock are writes (a platform
 //    lock is a parker-table object, locks.cpp);
-//  * seq_cst fences conflict with each other (one virtual location they all write);
+//  * seq_cst fences conflict with each other (one virtual location they all write), except
+//    under the unbounded reduction with options::fence_races (below);
 //  * a free conflicts with every atomic and cell inside the freed block and with another free
 //    of it;
 //  * a yield reads "everything": it conflicts with every transition that writes, because such
@@ -25,7 +26,15 @@
 // after W, reads the older store. L stays ordered after W if it read W's store, and is left
 // unordered otherwise (as if they did not conflict: ordering it would hide the later races that
 // need reversing); it is always ordered after the transition whose store it read. Two lone plain stores to one atomic: either order reaches both mo orders;
-// left unordered. Hence the race candidates are kept per object, thread and access kind, not
+// left unordered. With options::rmw_races the same holds for a lone plain store followed by a
+// lone RMW or compare-exchange (successful or failed) of its atomic: before or after the store
+// it may read the same older stores, and the store may take the same mo positions (ordered if it
+// read the store, unordered otherwise). With options::fence_races two seq_cst fences do not
+// conflict at all: the SC constraint graph (memory_model.cpp) gets each edge from whichever of
+// its events commits last, so it does not depend on the order the fences ran in. The sleep sets
+// follow (options::write_sleep, write_sleep_rule): a sleeping plain store, RMW or fence is not
+// woken by what cannot observe it, and a sleeping RMW woken by a write stays asleep for the
+// stores it could already read, as a load does. Hence the race candidates are kept per object, thread and access kind, not
 // "the last write and the reads since" (rule_for; the argument and its tests: models/README.md,
 // "Races the memory model already covers"; Abdulla, Atig, Jonsson, Ngo et al.'s reads-from
 // equivalence, OOPSLA 2018 and 2019; Aronis, Jonsson, Lång, Sagonas, DPOR with observers,
@@ -103,6 +112,10 @@ struct transition {
   // no reversal (rule_for below).
   bool lone_load = false;
   bool lone_store = false;
+  // Its only access is one RMW or compare-exchange (successful or failed, `lone_cas_fail`) of
+  // `lone_loc` (options::rmw_races, write_sleep).
+  bool lone_rmw = false;
+  bool lone_cas_fail = false;
   std::uint32_t lone_loc = none;
   std::uint32_t lone_rf = none;
   clock_t8 clock{};
@@ -248,6 +261,8 @@ void build_footprint(transition& tr) {
   tr.lone_rf = only->rf;
   tr.lone_load = only->kind == op_kind::load && only->note == nullptr && !only->fresh;
   tr.lone_store = only->kind == op_kind::store;
+  tr.lone_rmw = only->kind == op_kind::rmw || only->kind == op_kind::cas_fail;
+  tr.lone_cas_fail = only->kind == op_kind::cas_fail;
 }
 
 // Does the closed transition (footprint g.fp) conflict with a thread's pending operation?
@@ -300,6 +315,44 @@ bool keeps_rf_sleep(const transition& tr, const pending_op& d) {
   return true;
 }
 
+// What a transition that conflicts with a sleeping thread's pending operation does to it.
+enum class sleep_effect : std::uint8_t { wake, keep, restrict_old };
+
+// The write sleep sets (options::write_sleep; models/README.md, "Races the memory model already
+// covers"). `d` is the pending operation of a sleeping thread that the closed transition `tr`
+// conflicts with. A sleeper t stays asleep after tr when every execution that runs tr and then t
+// is one that runs t first (explored where t was put to sleep) with the same reads-from and
+// modification order:
+//  * a seq_cst fence after a seq_cst fence (fence_races): the SC constraint graph does not
+//    depend on the order the two ran in;
+//  * a plain store after a lone plain load, plain store, RMW or compare-exchange of its atomic:
+//    none of them can have read it, and each of its mo positions after tr is one it may take
+//    before tr (tr then reading, or being placed, as it was);
+//  * an RMW or compare-exchange after a lone plain load or failed compare-exchange of its atomic:
+//    the read cannot have read it, and it reads the same stores before as after; after a store
+//    or RMW (tr) it stays asleep, restricted, for the stores it could already read, as a
+//    sleeping load does (rf_sleep): reading one of them, it is the execution where it ran
+//    first; reading tr's store is new.
+// Anything else wakes it. Unbounded reduction only.
+sleep_effect write_sleep_rule(const transition& tr, const pending_op& d) {
+  const execution& e = g_ex;
+  if (!e.opts.write_sleep || e.opts.reduction_bound >= 0 || tr.global || tr.yield || tr.frees || tr.nested)
+    return sleep_effect::wake;
+  if (d.kind == pending_kind::fence) return e.opts.fence_races ? sleep_effect::keep : sleep_effect::wake;
+  if (d.kind != pending_kind::write) return sleep_effect::wake;
+  if (d.plain_store) return tr.lone_load || tr.lone_store || tr.lone_rmw ? sleep_effect::keep : sleep_effect::wake;
+  if (!d.rmw) return sleep_effect::wake;
+  auto addr = reinterpret_cast<std::uintptr_t>(d.addr);
+  bool writes = false;
+  for (const access& a : g.fp) {
+    if (a.lo > addr || addr >= a.hi) continue;
+    if (a.sp != space::atomic) return sleep_effect::wake;
+    writes = writes || a.write;
+  }
+  if (writes) return sleep_effect::restrict_old;
+  return tr.lone_load || tr.lone_cas_fail ? sleep_effect::keep : sleep_effect::wake;
+}
+
 race_kind race_of(space sp) {
   switch (sp) {
     case space::atomic: return race_kind::atomic;
@@ -316,7 +369,9 @@ race_kind race_of(space sp) {
 void collect_candidates(const transition& tr) {
   int q = tr.tid;
   g.cands.clear();
+  const bool fences_free = g_ex.opts.fence_races && g_ex.opts.reduction_bound < 0;
   for (const access& a : g.fp) {
+    if (a.sp == space::sc_fences && fences_free) continue;  // fence_races: never a race (rule_for)
     const object_rec& o = g.objects[a.obj];
     race_kind why = race_of(a.sp);
     for (int k = a.write ? ak_read : ak_plain_store; k < ak_count; ++k)
@@ -356,11 +411,27 @@ race_rule rule_for(std::uint32_t j, const transition& ti) {
   if (ti.lone_store)
     return e.opts.mo_races && tj.lone_store && tj.lone_loc == ti.lone_loc ? race_rule::independent
                                                                           : race_rule::reverse;
+  const transition& next = g.trace[j + 1];  // j < i: it exists
+  const bool read_j = ti.lone_rf >= tj.stores_start && ti.lone_rf < next.stores_start;
+  if (ti.lone_rmw) {  // rmw_races: only after a lone plain store of the same atomic
+    if (!e.opts.rmw_races || !tj.lone_store || tj.lone_loc != ti.lone_loc) return race_rule::reverse;
+    return read_j ? race_rule::order : race_rule::independent;
+  }
   if (!ti.lone_load || !e.opts.rf_races) return race_rule::reverse;
   // i's only access is its load, so j conflicts with it by writing that atomic.
-  const transition& next = g.trace[j + 1];  // j < i: it exists
-  bool read_j = ti.lone_rf >= tj.stores_start && ti.lone_rf < next.stores_start;
   return read_j ? race_rule::order : race_rule::independent;
+}
+
+// SLUICE_MC_STATS: a race on an atomic named by what its two transitions did.
+race_kind refine(const transition& tj, const transition& ti, race_kind why) {
+  if (why != race_kind::atomic) return why;
+  if (!tj.write) return ti.write ? race_kind::atomic_read_write : why;
+  if (!ti.write) return race_kind::atomic_write_read;
+  if (tj.lone_rmw && ti.lone_rmw) return race_kind::atomic_rmw_rmw;
+  if (tj.lone_store && ti.lone_rmw) return race_kind::atomic_store_rmw;
+  if (tj.lone_rmw && ti.lone_store) return race_kind::atomic_rmw_store;
+  if (tj.lone_store && ti.lone_store) return race_kind::atomic_store_store;
+  return why;
 }
 
 // Bounded POR: thread `t` must be tried at choice `point`: it, or every enabled thread if `t`
@@ -483,14 +554,17 @@ void dpor_close() {
   // rf_races: a lone plain load is ordered after the transition whose store it read, even when
   // that transition is hidden behind a later write of its thread (the candidates are only the
   // latest of each kind, so `order` below may not see it): a dependency, not a race to reverse.
-  if (tr.lone_load && e.opts.rf_races && e.opts.reduction_bound < 0 && tr.lone_rf != none &&
-      e.stores[tr.lone_rf].event != none) {
+  // The same for an RMW or compare-exchange under rmw_races (its race with a lone plain store).
+  if (((tr.lone_load && e.opts.rf_races) || (tr.lone_rmw && e.opts.rmw_races)) && e.opts.reduction_bound < 0 &&
+      tr.lone_rf != none && e.stores[tr.lone_rf].event != none) {
     const std::uint32_t ev = e.stores[tr.lone_rf].event;
     auto it = std::upper_bound(g.trace.begin(), g.trace.end(), ev,
                                [](std::uint32_t v, const transition& t) { return v < t.ev_start; });
     if (it != g.trace.begin()) {
       const transition& tk = *(it - 1);  // rule_for's `order`, unless the race must be reversed
-      if (tk.tid != q && c[tk.tid] < tk.seq && !tk.global && !tk.frees && !tk.nested) join_clock(c, tk.clock);
+      // (for an RMW `order` needs a lone plain store: its race with any other write is reversed)
+      if (tk.tid != q && c[tk.tid] < tk.seq && !tk.global && !tk.frees && !tk.nested && (tr.lone_load || tk.lone_store))
+        join_clock(c, tk.clock);
     }
   }
   for (auto [j, why] : g.cands) {
@@ -498,7 +572,7 @@ void dpor_close() {
     if (tj.tid == q || c[tj.tid] >= tj.seq) continue;
     race_rule rule = rule_for(j, tr);
     if (rule == race_rule::independent) continue;
-    if (rule == race_rule::reverse) g.races.push_back({j, why});
+    if (rule == race_rule::reverse) g.races.push_back({j, refine(tj, tr, why)});
     join_clock(c, tj.clock);
   }
   c[q] = tr.seq;
@@ -545,9 +619,14 @@ void dpor_close() {
   g.rf_sleep = static_cast<thread_mask>(g.rf_sleep & ~(1u << q));
   for (int r = 0; r < e.nthreads; ++r) {
     auto bit = static_cast<thread_mask>(1u << r);
-    if (((g.sleep | g.rf_sleep) & bit) == 0 || !conflicts(tr, e.threads[r].pending)) continue;
+    const pending_op& d = e.threads[r].pending;
+    if (((g.sleep | g.rf_sleep) & bit) == 0 || !conflicts(tr, d)) continue;
+    sleep_effect w = !d.plain_load              ? write_sleep_rule(tr, d)
+                     : keeps_rf_sleep(tr, d) ? sleep_effect::restrict_old
+                                             : sleep_effect::wake;
+    if (w == sleep_effect::keep) continue;
     g.sleep = static_cast<thread_mask>(g.sleep & ~bit);
-    if (keeps_rf_sleep(tr, e.threads[r].pending))
+    if (w == sleep_effect::restrict_old)
       g.rf_sleep = static_cast<thread_mask>(g.rf_sleep | bit);
     else
       g.rf_sleep = static_cast<thread_mask>(g.rf_sleep & ~bit);
@@ -573,7 +652,8 @@ void dpor_note_spawn(int child) {
 thread_mask dpor_sleep() noexcept {
   thread_mask s = g.sleep;
   for (int r = 0; r < g_ex.nthreads; ++r)
-    if ((g.rf_sleep >> r & 1) != 0 && !load_may_read_since(r, g_ex.threads[r].pending.slot, g.first_new[r]))
+    if ((g.rf_sleep >> r & 1) != 0 &&
+        !load_may_read_since(r, g_ex.threads[r].pending.slot, g.first_new[r], g_ex.threads[r].pending.rmw))
       s = static_cast<thread_mask>(s | 1u << r);
   return s;
 }

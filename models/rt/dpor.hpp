@@ -34,6 +34,10 @@ struct pending_op {
   // to its atomic runs.
   const atomic_slot* slot = nullptr;
   bool plain_load = false;
+  // The write sleep sets (options::write_sleep): an RMW or compare-exchange (`rmw`), or a plain
+  // store (`plain_store`), of the atomic `slot`.
+  bool rmw = false;
+  bool plain_store = false;
 };
 
 inline constexpr std::size_t no_point = ~std::size_t{0};
@@ -52,9 +56,9 @@ void dpor_note_spawn(int child);
 // The threads asleep at this scheduling point: the sleep set, plus every thread whose sleeping
 // load was restricted by a write (see dpor.cpp) and can read no store that is new to it.
 thread_mask dpor_sleep() noexcept;
-// Called by a load right after its scheduling point: if the transition runs a restricted
-// sleeping load, the first store id it may read (stores older than that are explored
-// elsewhere); `none` (~0) otherwise. Clears the restriction.
+// Called by a load, an RMW or a compare-exchange right after its scheduling point: if the
+// transition runs a restricted sleeping load or RMW, the first store id it may read (stores older
+// than that are explored elsewhere); `none` (~0) otherwise. Clears the restriction.
 std::uint32_t dpor_take_rf_restriction() noexcept;
 
 }  // namespace sluice::model::rt

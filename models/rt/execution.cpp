@@ -17,9 +17,11 @@
 #include "execution.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <new>
 
 namespace sluice::model::rt {
@@ -679,6 +681,10 @@ result run(const options& in, void (*test)(void*), void* arg) {
 
   result r;
   if (e.opts.graphs != 0) graphs_begin();
+  // SLUICE_MC_STATS: per kind of choice an execution was begun by, how many executions, how many
+  // a sleep set cut short, and (with graphs) how many repeated a graph: where the redundancy starts.
+  const bool stats = std::getenv("SLUICE_MC_STATS") != nullptr;
+  std::map<std::string, std::array<std::uint64_t, 3>> begun_by;
   auto start = std::chrono::steady_clock::now();
   for (std::uint64_t iteration = 0;; ++iteration) {
     reset_execution(iteration);
@@ -694,7 +700,25 @@ result run(const options& in, void (*test)(void*), void* arg) {
       e.message = "the test made different choices on the same path (nondeterministic test or bad replay string)";
     }
     if (e.failure == failure_kind::none && !e.pruned) check_leaks();
-    if (e.opts.graphs != 0) graphs_note();
+    const bool fresh = e.opts.graphs != 0 && graphs_note();
+    if (stats) {
+      static constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas",
+                                              "timeout", "random"};
+      static constexpr const char* races[] = {"atomic", "cell", "parker", "thread_end", "sc_fence", "free",
+                                              "yield", "global", "atomic_read_write", "atomic_write_read",
+                                              "atomic_rmw_rmw", "atomic_store_rmw", "atomic_rmw_store",
+                                              "atomic_store_store"};
+      const auto& c = e.choices;
+      std::string key = c.last_kind < 0 ? std::string("first")
+                        : c.last_kind == 0 ? std::string("thread/") + races[static_cast<int>(c.last_race)]
+                        : std::string(kinds[c.last_kind]) +
+                              (c.last_file != nullptr ? std::string(" ") + c.last_file + ":" + std::to_string(c.last_line)
+                                                      : std::string());
+      auto& row = begun_by[key];
+      ++row[0];
+      if (e.pruned) ++row[1];
+      else if (e.opts.graphs != 0 && !fresh && e.failure == failure_kind::none) ++row[2];
+    }
     ++r.executions;
     if (e.steps > e.pct_length) e.pct_length = e.steps;
     if (e.failure != failure_kind::none) {
@@ -759,7 +783,9 @@ result run(const options& in, void (*test)(void*), void* arg) {
     static constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas",
                                             "timeout", "random"};
     static constexpr const char* races[] = {"atomic", "cell", "parker", "thread_end", "sc_fence", "free",
-                                            "yield", "global"};
+                                            "yield", "global", "atomic_read_write", "atomic_write_read",
+                                            "atomic_rmw_rmw", "atomic_store_rmw", "atomic_rmw_store",
+                                            "atomic_store_store"};
     std::fprintf(stderr, "[model stats] %s: executions begun by advancing a choice of kind:", e.opts.name);
     for (int k = 0; k < choice_kinds; ++k)
       std::fprintf(stderr, " %s=%llu", kinds[k], static_cast<unsigned long long>(e.choices.advanced_by_kind[k]));
@@ -774,6 +800,14 @@ result run(const options& in, void (*test)(void*), void* arg) {
     for (std::size_t i = 0; i < sites.size() && i < 12; ++i)
       std::fprintf(stderr, "[model stats]   read-from/mo choices advanced at %s: %llu\n", sites[i].second.c_str(),
                    static_cast<unsigned long long>(sites[i].first));
+    std::vector<std::pair<std::array<std::uint64_t, 3>, std::string>> rows;
+    for (const auto& [key, row] : begun_by) rows.emplace_back(row, key);
+    std::sort(rows.begin(), rows.end(), std::greater<>());
+    for (std::size_t i = 0; i < rows.size() && i < 24; ++i)
+      std::fprintf(stderr, "[model stats]   begun by %s: %llu executions, %llu cut short, %llu repeat a graph%s\n",
+                   rows[i].second.c_str(), static_cast<unsigned long long>(rows[i].first[0]),
+                   static_cast<unsigned long long>(rows[i].first[1]), static_cast<unsigned long long>(rows[i].first[2]),
+                   e.opts.graphs != 0 ? "" : " (graphs off: not counted)");
   }
   if (!r.passed() && e.opts.print_failure) {
     std::fprintf(stderr, "%s\n%s\nreplay: SLUICE_MC_REPLAY='%s'\n", r.message.c_str(), r.trace.c_str(),

@@ -245,9 +245,11 @@ std::memory_order resolve_order(order_ref o, const source_location& loc);
 
 // Memory model (memory_model.cpp).
 void reset_memory_model();
-// Could thread `tid`'s pending load of `slot` read a store with id >= first_new (one created
-// since it went to sleep)? True for an atomic not registered in this execution yet.
-bool load_may_read_since(int tid, const atomic_slot* slot, std::uint32_t first_new);
+// Could thread `tid`'s pending load (`rmw`: RMW or compare-exchange, which ignores the yield's
+// newest-store rule) of `slot` read a store with id >= first_new (one created since it went to
+// sleep)? True for an atomic not registered in this execution yet. (For an RMW a superset: a
+// store followed by an RMW in mo may still count.)
+bool load_may_read_since(int tid, const atomic_slot* slot, std::uint32_t first_new, bool rmw = false);
 
 // Reports (report.cpp).
 std::string format_trace();
@@ -258,7 +260,7 @@ const char* order_name(std::memory_order o) noexcept;
 
 // Distinct execution graphs (graphs.cpp; options::graphs).
 void graphs_begin();                 // before the first execution of a check
-void graphs_note();                  // after each execution (skips pruned ones)
+bool graphs_note();                  // after each execution (skips pruned ones); true: a new graph
 void graphs_end(result& r);          // fills result::graphs and result::graph_ids
 std::string graph_text();            // the current execution's canonical form
 

@@ -349,9 +349,9 @@ void graphs_begin() {
 
 // SLUICE_MC_GRAPHS=2 prints, per execution, which graph it is and its replay string, and each
 // new graph's canonical text: the way to see which executions repeat a graph.
-void graphs_note() {
+bool graphs_note() {
   execution& e = g_ex;
-  if (e.pruned) return;  // a sleep set cut it short: it repeats an explored execution
+  if (e.pruned) return false;  // a sleep set cut it short: it repeats an explored execution
   ++g_executions;
   std::string text = graph_text();
   auto [it, fresh] = g_seen.try_emplace(hash128(text), g_seen.size() + 1);
@@ -361,6 +361,7 @@ void graphs_note() {
                  static_cast<unsigned long long>(it->second), fresh ? ", new:" : " again");
     if (fresh) std::fputs(text.c_str(), stderr);
   }
+  return fresh;
 }
 
 void graphs_end(result& r) {

@@ -393,13 +393,13 @@ void atomic_destroy(atomic_slot& s) {
   }
 }
 
-bool load_may_read_since(int tid, const atomic_slot* slot, std::uint32_t first_new) {
+bool load_may_read_since(int tid, const atomic_slot* slot, std::uint32_t first_new, bool rmw) {
   execution& e = g_ex;
   if (slot == nullptr || slot->gen != e.gen || slot->id >= e.nlocs) return true;
   const location_rec& L = e.locs[slot->id];
   const thread_rec& t = e.threads[tid];
   auto size = static_cast<std::uint32_t>(L.mo.size());
-  std::uint32_t lo = t.fresh_reads ? size - 1 : floor_of(L, t.clock);
+  std::uint32_t lo = t.fresh_reads && !rmw ? size - 1 : floor_of(L, t.clock);
   for (std::uint32_t i = lo; i < size; ++i)
     if (L.mo[i] >= first_new) return true;
   return false;
@@ -546,7 +546,10 @@ std::uint64_t atomic_load(atomic_slot& s, const void* addr, order_ref o, const s
 
 void atomic_store(atomic_slot& s, const void* addr, std::uint64_t v, order_ref o, const source_location& loc) {
   execution& e = g_ex;
-  begin_op({pending_kind::write, addr, 0, -1});
+  pending_op pend{pending_kind::write, addr, 0, -1};
+  pend.slot = &s;
+  pend.plain_store = true;  // the write sleep sets (dpor.cpp)
+  begin_op(pend);
   std::memory_order mo = resolve_order(o, loc);
   if (is_acquire(mo) && mo != std::memory_order::seq_cst) usage_fail("store with an acquire order", loc);
   location_rec& L = location_of(s, addr, loc);
@@ -608,7 +611,12 @@ struct rmw_outcome {
 
 rmw_outcome do_rmw(atomic_slot& s, const void* addr, const rmw_request& rq, const source_location& loc) {
   execution& e = g_ex;
-  begin_op({pending_kind::write, addr, 0, -1});
+  pending_op pend{pending_kind::write, addr, 0, -1};
+  pend.slot = &s;
+  pend.rmw = true;  // the write sleep sets (dpor.cpp)
+  begin_op(pend);
+  // A restricted sleeping RMW (dpor.cpp): only stores created since it went to sleep.
+  const std::uint32_t first_new = dpor_take_rf_restriction();
   location_rec& L = location_of(s, addr, loc);
   std::uint32_t id = s.id;
   thread_rec& t = cur();
@@ -647,7 +655,16 @@ rmw_outcome do_rmw(atomic_slot& s, const void* addr, const rmw_request& rq, cons
     cands.push_back(code);
   }
   const auto n = static_cast<std::uint32_t>(cands.size());
-  std::uint32_t pick = n > 1 ? e.choices.next(choice_kind::read_from, n, ev.src.file_name(), ev.src.line()) : 0;
+  // As for a load: the indices keep their meaning; with no new store left, nothing is restricted.
+  std::uint64_t allowed = choice_stream::all_allowed;
+  if (first_new != none && n > 1 && n <= 64) {
+    allowed = 0;
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (L.mo[cands[i] / 2] >= first_new) allowed |= std::uint64_t{1} << i;
+    if (allowed == 0) allowed = choice_stream::all_allowed;
+  }
+  std::uint32_t pick =
+      n > 1 ? e.choices.next(choice_kind::read_from, n, ev.src.file_name(), ev.src.line(), allowed) : 0;
   std::uint32_t code = cands[pick];
   std::uint32_t pos = code / 2;
   bool ok = (code & 1) == 0;

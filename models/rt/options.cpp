@@ -4,6 +4,8 @@
 //   SLUICE_MC_MODE=exhaustive|dfs|random|pct  SLUICE_MC_PREEMPTIONS=<n, -1 unbounded>
 //   SLUICE_MC_REDUCTION_BOUND=<n, -1 unbounded> (exhaustive: bounded POR)
 //   SLUICE_MC_RF_SLEEP=0|1 (exhaustive: read-from-aware sleep sets, default 1)
+//   SLUICE_MC_RF_RACES, _MO_RACES, _FENCE_RACES, _RMW_RACES, _WRITE_SLEEP=0|1 (exhaustive,
+//   unbounded: the races the memory model already covers and the write sleep sets, default 1)
 //   SLUICE_MC_GRAPHS=0|1|2 (count distinct execution graphs; 2 also prints each new one)
 //   SLUICE_MC_MODEL=rc11|cxx20 (anything else: the process stops with a message)
 //   SLUICE_MC_ITERATIONS=<n>  SLUICE_MC_SEED=<n>  SLUICE_MC_STEPS=<n>  SLUICE_MC_THREADS=<n>
@@ -81,6 +83,9 @@ options apply_env(const options& in) {
   if (const char* v = env("SLUICE_MC_RF_SLEEP")) o.rf_sleep = std::atoi(v) != 0;
   if (const char* v = env("SLUICE_MC_RF_RACES")) o.rf_races = std::atoi(v) != 0;
   if (const char* v = env("SLUICE_MC_MO_RACES")) o.mo_races = std::atoi(v) != 0;
+  if (const char* v = env("SLUICE_MC_FENCE_RACES")) o.fence_races = std::atoi(v) != 0;
+  if (const char* v = env("SLUICE_MC_RMW_RACES")) o.rmw_races = std::atoi(v) != 0;
+  if (const char* v = env("SLUICE_MC_WRITE_SLEEP")) o.write_sleep = std::atoi(v) != 0;
   if (const char* v = env("SLUICE_MC_BOUNDED_SLEEP")) o.bounded_sleep = std::atoi(v) != 0;
   if (const char* v = env("SLUICE_MC_GRAPHS")) o.graphs = std::atoi(v);
   if (const char* v = env("SLUICE_MC_ITERATIONS")) o.iterations = std::strtoull(v, nullptr, 10);

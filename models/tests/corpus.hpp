@@ -49,12 +49,12 @@ void entry(const char* name, bool broken, mc::failure_kind expected, F test) {
   mc::result ex = mc::check(opts(name, mc::search_mode::exhaustive), test);
   // The plain sleep sets (read-from-aware ones off): the same verdict.
   mc::options po = opts(name, mc::search_mode::exhaustive);
-  po.rf_sleep = false;
+  po.rf_sleep = po.write_sleep = false;
   mc::result plain = mc::check(po, test);
   bool same_plain = plain.failure == ex.failure && (!plain.passed() || plain.exhausted);
-  // Every race reversed (options::rf_races and mo_races off): the same verdict.
+  // Every race reversed (options::rf_races, mo_races, fence_races, rmw_races off): the same verdict.
   mc::options vo = opts(name, mc::search_mode::exhaustive);
-  vo.rf_races = vo.mo_races = false;
+  vo.rf_races = vo.mo_races = vo.fence_races = vo.rmw_races = false;
   mc::result rev = mc::check(vo, test);
   bool same_rev = rev.failure == ex.failure && (!rev.passed() || rev.exhausted);
   mc::result dfs = mc::check(opts(name, mc::search_mode::dfs), test);

@@ -151,11 +151,13 @@ int main() {
   }
   {
     // Executions a sleep set cut short are not graphs: IRIW's reduction prunes some when every
-    // race is reversed (rf_races and mo_races off; with them on it runs 16 executions, none
+    // race is reversed (the race rules off; with them on it runs 16 executions, none
     // pruned, litmus_test).
     mc::options io = opts("iriw", search_mode::exhaustive);
     io.rf_races = false;
     io.mo_races = false;
+    io.fence_races = false;
+    io.rmw_races = false;
     mc::result r = mc::check(io, [] {
       A x(0), y(0);
       mc::thread a([&] { x.store(1, rlx); });

@@ -10,9 +10,10 @@
 // under the plain DFS, and the two must reach the same outcome set (the same verdict for race
 // rows): the reduction loses nothing. The DFS is unbounded except on four-thread rows, where it
 // uses preemption bound 1 unless `--unbounded-dfs` is given (minutes instead of seconds). Every
-// row also runs with the read-from-aware sleep sets off (options::rf_sleep = false): the same
+// row also runs with the read-from-aware sleep sets off (options::rf_sleep and write_sleep false): the same
 // outcome set (race rows: the same verdict), and no more executions with them on than off. The
-// reduction also runs with every race reversed (options::rf_races and mo_races off): the same
+// reduction also runs with every race reversed (options::rf_races, mo_races, fence_races and
+// rmw_races off): the same
 // outcome set, verdict and graphs, and no more executions with the two rules on than off. The
 // reduction, the plain sleep sets, the every-race-reversed run and the DFS also count distinct execution graphs
 // (options::graphs) and must reach the same set of graphs (rows without a race), which is stronger
@@ -110,12 +111,12 @@ void row(const char* name, const outcome_set& allowed, Body body, const outcome_
   auto d = mc::check(dopt, [&] { body([&](outcome o) { reached_dfs.insert(std::move(o)); }); });
   outcome_set reached_plain;  // the plain sleep sets (read-from-aware ones off)
   mc::options po = litmus_options(name, mc::search_mode::exhaustive);
-  po.rf_sleep = false;
+  po.rf_sleep = po.write_sleep = false;
   po.graphs = 1;
   auto pl = mc::check(po, [&] { body([&](outcome o) { reached_plain.insert(std::move(o)); }); });
-  outcome_set reached_rev;  // every race reversed (rf_races and mo_races off)
+  outcome_set reached_rev;  // every race reversed (the four race rules off)
   mc::options vo = litmus_options(name, mc::search_mode::exhaustive);
-  vo.rf_races = vo.mo_races = false;
+  vo.rf_races = vo.mo_races = vo.fence_races = vo.rmw_races = false;
   vo.graphs = 1;
   auto rv = mc::check(vo, [&] { body([&](outcome o) { reached_rev.insert(std::move(o)); }); });
   outcome_set expected;
@@ -177,11 +178,11 @@ void race_row(const char* name, bool expect_race, Body body) {
   dopt.graphs = 1;
   auto d = mc::check(dopt, body);
   mc::options po = litmus_options(name, mc::search_mode::exhaustive);
-  po.rf_sleep = false;
+  po.rf_sleep = po.write_sleep = false;
   po.graphs = 1;
   auto pl = mc::check(po, body);
   mc::options vo = litmus_options(name, mc::search_mode::exhaustive);
-  vo.rf_races = vo.mo_races = false;
+  vo.rf_races = vo.mo_races = vo.fence_races = vo.rmw_races = false;
   vo.graphs = 1;
   auto rv = mc::check(vo, body);
   bool raced = r.failure == mc::failure_kind::data_race;

@@ -73,6 +73,19 @@ struct options {
   // reaches both orders; SLUICE_MC_MO_RACES). false: every race is reversed, to compare.
   bool rf_races = true;
   bool mo_races = true;
+  // exhaustive (unbounded): two more kinds of race the memory model already covers
+  // (models/README.md, same section). fence_races: two seq_cst fences are not a race (the SC
+  // constraint graph, not the order they ran in, decides consistency; SLUICE_MC_FENCE_RACES).
+  // rmw_races: a plain store followed by an RMW or compare-exchange of its atomic (the RMW may
+  // read, before and after the store, the same older stores; SLUICE_MC_RMW_RACES).
+  bool fence_races = true;
+  bool rmw_races = true;
+  // exhaustive (unbounded): the sleep sets for writes (models/README.md, same section). A
+  // sleeping RMW or compare-exchange is not woken by a plain load of its atomic and, like a
+  // sleeping load, stays asleep for the stores it could already read when a write to it runs; a
+  // sleeping plain store is not woken by a lone load, store or RMW of its atomic; a sleeping
+  // seq_cst fence is not woken by another one (with fence_races). SLUICE_MC_WRITE_SLEEP.
+  bool write_sleep = true;
   // exhaustive with reduction_bound >= 0: sleep sets restricted to the threads whose move to the
   // front costs no preemption (models/README.md, "Sleep sets under a bound";
   // SLUICE_MC_BOUNDED_SLEEP=1). Off by default: with it one mutant escapes bounded POR.
