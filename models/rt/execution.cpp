@@ -26,6 +26,16 @@
 
 namespace sluice::model::rt {
 
+namespace {
+// Names for SLUICE_MC_STATS's lines (models/README.md): choice kinds and race kinds, by index.
+constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas", "timeout",
+                                 "random"};
+constexpr const char* races[] = {"atomic", "cell", "parker", "thread_end", "sc_fence", "free", "yield", "global",
+                                 "atomic_read_write", "atomic_write_read", "atomic_rmw_rmw", "atomic_store_rmw",
+                                 "atomic_rmw_store", "atomic_store_store"};
+}  // namespace
+
+
 execution g_ex;
 
 namespace {
@@ -702,12 +712,6 @@ result run(const options& in, void (*test)(void*), void* arg) {
     if (e.failure == failure_kind::none && !e.pruned) check_leaks();
     const bool fresh = e.opts.graphs != 0 && graphs_note();
     if (stats) {
-      static constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas",
-                                              "timeout", "random"};
-      static constexpr const char* races[] = {"atomic", "cell", "parker", "thread_end", "sc_fence", "free",
-                                              "yield", "global", "atomic_read_write", "atomic_write_read",
-                                              "atomic_rmw_rmw", "atomic_store_rmw", "atomic_rmw_store",
-                                              "atomic_store_store"};
       const auto& c = e.choices;
       std::string key = c.last_kind < 0 ? std::string("first")
                         : c.last_kind == 0 ? std::string("thread/") + races[static_cast<int>(c.last_race)]
@@ -780,12 +784,6 @@ result run(const options& in, void (*test)(void*), void* arg) {
                  static_cast<unsigned long long>(digest));
   }
   if (std::getenv("SLUICE_MC_STATS") != nullptr) {  // where the executions come from (models/README.md)
-    static constexpr const char* kinds[] = {"thread", "read_from", "mo_position", "spurious_wake", "weak_cas",
-                                            "timeout", "random"};
-    static constexpr const char* races[] = {"atomic", "cell", "parker", "thread_end", "sc_fence", "free",
-                                            "yield", "global", "atomic_read_write", "atomic_write_read",
-                                            "atomic_rmw_rmw", "atomic_store_rmw", "atomic_rmw_store",
-                                            "atomic_store_store"};
     std::fprintf(stderr, "[model stats] %s: executions begun by advancing a choice of kind:", e.opts.name);
     for (int k = 0; k < choice_kinds; ++k)
       std::fprintf(stderr, " %s=%llu", kinds[k], static_cast<unsigned long long>(e.choices.advanced_by_kind[k]));
