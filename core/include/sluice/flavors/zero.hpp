@@ -27,8 +27,9 @@
 // A waiter that times out or is cancelled claimed itself (nobody else will touch its packet)
 // and removes its entry under the lock; its message never left its own storage.
 //   [Z3] closed_ (release/acquire): a lock-free mirror of `disconnected` for queries.
-// The flavor itself never spins before parking; the std parker yields a few times before it
-// sleeps (std_parker.hpp), so a hand-off to a party still in those yields costs no futex wake.
+// The flavor itself never spins before parking; the std parker spins briefly and yields a few
+// times before it sleeps (std_parker.hpp), so a hand-off to a party still doing so costs no
+// futex wake.
 #pragma once
 
 #include <cstddef>
